@@ -1,0 +1,71 @@
+"""The records that cross stages (ARCHITECTURE.md, "The records that cross stages").
+
+They are plain dataclasses so that every stage can build them from bytes and JSON without importing another
+stage; `to_dict` / `from_dict` are the wire format of Celery messages and stored JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class Capture(_Record):
+    """One fetched report candidate (a detail page or an attachment) and where its body lies."""
+
+    site: str
+    year: int
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    fetched_at: str
+    sha256: str
+    content_type: str
+    warc_key: str
+    warc_offset: int
+    discovered_from: str = ""
+    anchor_text: str = ""
+    kind: str | None = None
+    guessed_year: int | None = None
+    attachment: bool = False
+
+
+@dataclass
+class Document(_Record):
+    """One extracted report. `doc_id` is stable for a canonical URL; `sha256` tells versions apart."""
+
+    doc_id: str
+    sha256: str
+    site: str
+    division: str
+    kind: str | None
+    report_year: int | None
+    title: str
+    published: str | None
+    issuer: str | None
+    text: str
+    url: str
+    text_simplified: str | None = None
+    encoding: str | None = None
+    confidence: float | None = None
+    repairs: list[str] = field(default_factory=list)
+    extractor: str = ""
+    attachments: list[str] = field(default_factory=list)
+    warc_key: str = ""
+    warc_offset: int = 0
+    fetched_at: str = ""
+    on_time: bool | None = None
+    flags: list[str] = field(default_factory=list)

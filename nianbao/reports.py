@@ -1,0 +1,92 @@
+"""Which titles are annual reports, of which kind and which year.
+
+One small module shared by the crawler (classifying links) and the workers (metadata), so both stages agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
+# Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    name: str
+    title_patterns: tuple[re.Pattern[str], ...]
+    negatives: tuple[str, ...]
+    late_from: str  # month-day from which a report for the previous year is late
+
+
+def _kind(code: str, raw: dict[str, Any]) -> Kind:
+    return Kind(
+        code=code,
+        name=raw["name"],
+        title_patterns=tuple(re.compile(p) for p in raw["title_patterns"]),
+        negatives=tuple(raw.get("negatives", ())),
+        late_from=raw.get("late_from", "12-31"),
+    )
+
+
+@cache
+def load_kinds(path: str | None = None) -> dict[str, Kind]:
+    """Load the kinds configuration (the packaged `kinds.yaml` unless a path is given)."""
+    if path:
+        with open(path, encoding="utf-8") as f:
+            raw = yaml.safe_load(f)
+    else:
+        raw = yaml.safe_load(resources.files("nianbao").joinpath("kinds.yaml").read_text("utf-8"))
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(f"kinds file {path or 'kinds.yaml'}: expected a mapping of kind code → rules")
+    kinds = {}
+    for code, rules in raw.items():
+        try:
+            kinds[code] = _kind(code, rules)
+        except (KeyError, TypeError, re.error) as e:
+            raise ValueError(f"kinds file {path or 'kinds.yaml'}: kind {code!r}: bad or missing field {e}") from e
+    return kinds
+
+
+def find_year(text: str) -> int | None:
+    """The first year written as "2021年" or "二〇二一年" in `text`, else None."""
+    candidates = []
+    if m := _YEAR.search(text):
+        candidates.append((m.start(), int(m.group(1))))
+    if m := _CN_YEAR.search(text):
+        candidates.append((m.start(), int("".join(_CN_DIGITS[c] for c in m.group(1)))))
+    years = [y for _, y in sorted(candidates) if MIN_YEAR <= y <= MAX_YEAR]
+    return years[0] if years else None
+
+
+def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[str | None, int | None]:
+    """Return (kind code, report year named in the title) for a report title, or (None, None).
+
+    The year is the one the title names ("2021年度"); a title without one gets None and the caller falls back on
+    the opening sentence or the publication year minus one.
+    """
+    compact = re.sub(r"\s+", "", title)
+    for kind in (kinds or load_kinds()).values():
+        if any(neg in compact for neg in kind.negatives):
+            continue
+        if any(p.search(compact) for p in kind.title_patterns):
+            return kind.code, find_year(compact)
+    return None, None
+
+
+def is_on_time(kind: Kind, report_year: int | None, published: str | None) -> bool | None:
+    """Whether a report was published before its kind's deadline in the year after the report year."""
+    if report_year is None or not published:
+        return None
+    return published[:10] < f"{report_year + 1}-{kind.late_from}"

@@ -1,0 +1,51 @@
+"""The one place that builds object keys (ARCHITECTURE.md, "Storage layout").
+
+Every part of a key that comes from outside (site codes, ids, kinds) is checked, so no key can escape its prefix.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def safe(part: str | int) -> str:
+    """Return `part` if it can stand as one path segment, else raise ValueError."""
+    text = str(part)
+    if not _SAFE.match(text) or ".." in text:
+        raise ValueError(f"unsafe key segment {text!r}: use letters, digits, '_', '.', '-'")
+    return text
+
+
+def warc(year: int, site: str, crawl_id: str) -> str:
+    return f"raw/{safe(year)}/{safe(site)}/{safe(crawl_id)}.warc.gz"
+
+
+def doc(kind: str, year: int | str, site: str, doc_id: str) -> str:
+    return f"docs/{safe(kind)}/{safe(year)}/{safe(site)}/{safe(doc_id)}.json"
+
+
+def docs_prefix(kind: str, year: int) -> str:
+    return f"docs/{safe(kind)}/{safe(year)}/"
+
+
+def doc_version(kind: str, year: int | str, site: str, doc_id: str, sha256: str) -> str:
+    """Where an earlier version of a changed report is kept."""
+    return f"docs/{safe(kind)}/{safe(year)}/{safe(site)}/{safe(doc_id)}.{safe(sha256[:16])}.json"
+
+
+def state(site: str) -> str:
+    return f"state/{safe(site)}.json"
+
+
+def manifest(kind: str, year: int) -> str:
+    return f"manifests/{safe(kind)}/{safe(year)}.parquet"
+
+
+def run(run_id: str) -> str:
+    return f"runs/{safe(run_id)}.json"
+
+
+def failure(year: int, site: str, capture_id: str) -> str:
+    return f"failures/{safe(year)}/{safe(site)}/{safe(capture_id)}.json"
