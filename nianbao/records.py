@@ -40,7 +40,8 @@ class Capture(_Record):
     anchor_text: str = ""
     kind: str | None = None
     guessed_year: int | None = None
-    attachment: bool = False
+    attachment: bool = False  # an attachment (PDF, DOCX…) of the detail page `discovered_from`
+    attachments: list[str] = field(default_factory=list)  # attachment URLs found on this detail page
 
 
 @dataclass

@@ -31,8 +31,14 @@ def docs_prefix(kind: str, year: int) -> str:
 
 
 def doc_version(kind: str, year: int | str, site: str, doc_id: str, sha256: str) -> str:
-    """Where an earlier version of a changed report is kept."""
-    return f"docs/{safe(kind)}/{safe(year)}/{safe(site)}/{safe(doc_id)}.{safe(sha256[:16])}.json"
+    """Where an earlier version of a changed report is kept (outside the manifest's `{site}/{doc_id}.json`)."""
+    return f"docs/{safe(kind)}/{safe(year)}/{safe(site)}/history/{safe(doc_id)}.{safe(sha256[:16])}.json"
+
+
+def is_current_doc(key: str) -> bool:
+    """True for `docs/{kind}/{year}/{site}/{doc_id}.json`, false for history versions."""
+    parts = key.split("/")
+    return len(parts) == 5 and parts[0] == "docs" and parts[4].endswith(".json")
 
 
 def state(site: str) -> str:

@@ -1,0 +1,46 @@
+"""Downloader middleware: recognise anti-bot JavaScript challenges and stop the crawl of that site.
+
+Ruishu answers 412 and Jiasule 521 with a script that a browser must run; retrying only digs the hole deeper,
+so the site is recorded as blocked, with the reason, and the crawl closes.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+_NAMES = {412: "HTTP 412 JavaScript challenge (Ruishu/瑞数)", 521: "HTTP 521 JavaScript challenge (Jiasule/加速乐)"}
+
+
+def challenge_reason(status: int, body: bytes, codes: set[int]) -> str | None:
+    """The reason to record when a response is a JavaScript challenge, else None."""
+    if status in codes and b"<script" in body[:65536].lower():
+        return _NAMES.get(status, f"HTTP {status} JavaScript challenge")
+    return None
+
+
+class ChallengeMiddleware:
+    def __init__(self, crawler: Crawler, codes: set[int]) -> None:
+        self.crawler = crawler
+        self.codes = codes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NIANBAO_CHALLENGE_ENABLED"):
+            raise NotConfigured("NIANBAO_CHALLENGE_ENABLED is off")
+        return cls(crawler, {int(c) for c in crawler.settings.getlist("NIANBAO_CHALLENGE_CODES")})
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        reason = challenge_reason(response.status, response.body, self.codes)
+        if reason is None:
+            return response
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"challenge/{response.status}")
+        self.crawler.stats.set_value("nianbao/blocked", f"{reason} at {response.url}")
+        assert self.crawler.engine is not None
+        self.crawler.engine.close_spider(spider, "blocked")
+        raise IgnoreRequest(f"{reason}: site blocked, not retried")

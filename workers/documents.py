@@ -1,0 +1,125 @@
+"""From a Capture to a stored Document or a recorded failure: the work of one `extract` task.
+
+Idempotent by design: the document key depends only on the canonical URL (doc_id), and a body whose sha256 is
+already stored changes nothing, so a task redelivered by Redis or retried after a crash writes nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from nianbao.records import Capture, Document
+from nianbao.reports import load_kinds
+from storage import layout
+from storage.store import Store
+from storage.warc import read_response
+from workers.extract import ExtractError, extract
+
+log = logging.getLogger(__name__)
+
+# A detail page whose own text is shorter than this and which links attachments is only a wrapper around them:
+# the attachments become the documents.
+MIN_WRAPPER_TEXT = 200
+
+
+def canonical_url(url: str) -> str:
+    """The URL without fragment, with a lowercase host: one report, one doc_id."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def doc_id_for(url: str) -> str:
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:20]
+
+
+def capture_id(capture: Capture) -> str:
+    return hashlib.sha256(f"{capture.url}\n{capture.sha256}".encode()).hexdigest()[:20]
+
+
+def build_document(capture: Capture, fields: dict[str, Any], division: str) -> Document:
+    """Merge what the extractor found with what the crawler knew (anchor text, kind and year guesses)."""
+    kind = fields.get("report_kind") or capture.kind
+    year = fields.get("report_year") or capture.guessed_year
+    title = fields.get("title") or ""
+    if capture.attachment or not title:
+        title = capture.anchor_text or title
+    return Document(
+        doc_id=doc_id_for(capture.url),
+        sha256=capture.sha256,
+        site=capture.site,
+        division=division,
+        kind=kind,
+        report_year=year,
+        title=title,
+        published=fields.get("published"),
+        issuer=fields.get("issuer"),
+        text=fields.get("text") or "",
+        text_simplified=fields.get("text_simplified"),
+        url=capture.url,
+        encoding=fields.get("encoding"),
+        confidence=fields.get("confidence"),
+        repairs=list(fields.get("repairs") or []),
+        extractor=fields.get("extractor") or "",
+        attachments=list(capture.attachments),
+        warc_key=capture.warc_key,
+        warc_offset=capture.warc_offset,
+        fetched_at=capture.fetched_at,
+        on_time=fields.get("on_time"),
+        flags=list(fields.get("flags") or []),
+    )
+
+
+def record_failure(store: Store, capture: Capture, reason: str) -> dict[str, Any]:
+    key = layout.failure(capture.year, capture.site, capture_id(capture))
+    store.put_json(
+        key,
+        {
+            "reason": reason,
+            "capture": capture.to_dict(),
+            "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    )
+    log.warning("extraction failed for %s: %s", capture.url, reason)
+    return {"status": "failed", "url": capture.url, "reason": reason, "failure_key": key}
+
+
+def store_document(store: Store, document: Document) -> str:
+    """Write the document; keep an earlier version aside when the report changed. Returns new|changed|unchanged."""
+    kind = document.kind or "unknown"
+    year = document.report_year or "unknown"
+    key = layout.doc(kind, year, document.site, document.doc_id)
+    if store.exists(key):
+        previous = store.get_json(key)
+        if previous.get("sha256") == document.sha256:
+            return "unchanged"
+        history = layout.doc_version(kind, year, document.site, document.doc_id, previous.get("sha256", "0"))
+        store.put_json(history, previous)
+        store.put_json(key, document.to_dict())
+        return "changed"
+    store.put_json(key, document.to_dict())
+    return "new"
+
+
+def process_capture(store: Store, capture: Capture, division: str = "") -> dict[str, Any]:
+    """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
+    try:
+        with store.open(capture.warc_key) as stream:
+            headers, body = read_response(stream, capture.warc_offset)
+    except (OSError, ValueError) as e:
+        return record_failure(store, capture, f"cannot read the capture from {capture.warc_key}: {e}")
+    try:
+        fields = extract(body, url=capture.final_url or capture.url, content_type=capture.content_type or None)
+    except ExtractError as e:
+        return record_failure(store, capture, str(e))
+    document = build_document(capture, fields, division)
+    if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
+        return {"status": "wrapper", "url": capture.url, "attachments": capture.attachments}
+    if document.kind is None or document.kind not in load_kinds():
+        return record_failure(store, capture, "not recognised as a report of any configured kind")
+    status = store_document(store, document)
+    return {"status": status, "url": capture.url, "doc_id": document.doc_id, "kind": document.kind,
+            "year": document.report_year}
