@@ -1,0 +1,236 @@
+"""The `nianbao` command line: harvest, inspect files, serve the portal replica."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nianbao.sites import RegistryError, load_registry
+
+app = typer.Typer(
+    help="nianbao (年报): harvest the annual reports Chinese governments publish on their portals.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+replica_app = typer.Typer(help="The local portal replica used by the demo and the tests.", no_args_is_help=True)
+sites_app = typer.Typer(help="The sites registry.", no_args_is_help=True)
+app.add_typer(replica_app, name="replica")
+app.add_typer(sites_app, name="sites")
+
+console = Console(stderr=True)
+NATIONAL_REGISTRY = Path(__file__).parent / "registry" / "national.yaml"
+
+
+def fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _prefect_defaults() -> None:
+    """Quiet, local Prefect unless the operator configured one (PREFECT_API_URL, PREFECT_HOME)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_HOME", str(Path(".nianbao/prefect").resolve()))
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("NIANBAO_LOG_LEVEL", "WARNING")
+
+
+# -- harvest ---------------------------------------------------------------------------------------------------
+def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], store: str, workers: int | None) -> dict:
+    """Start the embedded services (or use the configured ones), run the harvest flow, show progress."""
+    try:
+        chosen = load_registry(registry)
+    except RegistryError as e:
+        fail(f"{e}\nFix the registry, then check it with `nianbao sites validate {registry}`.")
+    total = len(sites) if sites else len(chosen)
+    _prefect_defaults()
+    from flows.harvest import harvest
+    from flows.progress import listen
+    from nianbao.runtime import RuntimeStartError, embedded_services
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        crawled = progress.add_task("sites crawled", total=total)
+        extracted = progress.add_task("reports extracted", total=0)
+
+        def on_event(event: str, data: dict[str, Any]) -> None:
+            if event == "crawled":
+                progress.advance(crawled)
+                progress.update(extracted, total=(progress.tasks[extracted].total or 0) + data["captures"])
+            elif event == "extracted":
+                progress.advance(extracted)
+            elif event == "site-done" and data["row"]["error"]:
+                progress.advance(crawled)
+
+        stop_listening = listen(on_event)
+        try:
+            with embedded_services(workers=workers):
+                return harvest(year=year, registry=str(registry), kinds=kinds or None, sites=sites or None,
+                               store=store)
+        except RuntimeStartError as e:
+            fail(str(e))
+        except ValueError as e:
+            fail(str(e))
+        finally:
+            stop_listening()
+    raise AssertionError("unreachable")
+
+
+def print_summary(summary: dict) -> None:
+    table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
+    for column in ("site", "level", "pages", "reports found", "stored", "new", "failed", "blocked / error"):
+        table.add_column(column, justify="right" if column in ("pages", "reports found", "stored", "new", "failed") else "left")
+    totals = {"pages": 0, "reports_found": 0, "stored": 0, "new": 0, "failed": 0}
+    for row in summary["sites"]:
+        for k in totals:
+            totals[k] += row[k]
+        table.add_row(row["site"], row["level"], str(row["pages"]), str(row["reports_found"]), str(row["stored"]),
+                      str(row["new"]), str(row["failed"]), (row["blocked"] or row["error"])[:60])
+    table.add_row("[b]total", "", *(f"[b]{totals[k]}" for k in totals), "")
+    Console().print(table)
+    Console().print(f"Documents, WARCs and manifests are in [b]{summary['store']}[/b]; "
+                    f"run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
+    for row in summary["sites"]:
+        for failure in row["failures"][:5]:
+            Console().print(f"  [yellow]failed[/yellow] {row['site']}: {failure['url']}: {failure['reason']}")
+
+
+@app.command()
+def harvest(
+    year: Annotated[int, typer.Option(help="Report year: the year the reports cover (2021 → published in 2022).")],
+    kind: Annotated[list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")] = [],  # noqa: B006
+    site: Annotated[list[str], typer.Option(help="Harvest only this site code (repeatable).")] = [],  # noqa: B006
+    sites: Annotated[Path, typer.Option(help="Sites registry YAML.")] = NATIONAL_REGISTRY,
+    store: Annotated[str, typer.Option(help="Object store: a directory or s3://bucket/prefix.")] = "./data",
+    workers: Annotated[int | None, typer.Option(help="Celery worker processes to start (default: one per core).")] = None,
+) -> None:
+    """Harvest the reports on one year from the registry's sites (starting Redis, Celery and Prefect locally
+    unless REDIS_URL / PREFECT_API_URL point at shared ones)."""
+    print_summary(run_harvest(year, sites, kind, site, store, workers))
+
+
+@app.command()
+def demo(
+    year: Annotated[int, typer.Option(help="Report year to harvest from the replica.")] = 2021,
+    store: Annotated[str, typer.Option(help="Object store for the demo's output.")] = "./data",
+) -> None:
+    """Start the portal replica on localhost and harvest it: the whole system on one machine."""
+    from nianbao.replica import Replica, sites_yaml
+
+    with Replica(port=0) as replica:
+        registry = Path(store if "://" not in store else ".nianbao") / "replica-sites.yaml"
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        registry.write_text(sites_yaml(replica.port), encoding="utf-8")
+        console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
+        print_summary(run_harvest(year, registry, [], [], store, None))
+
+
+# -- files -----------------------------------------------------------------------------------------------------
+def _emit(objects: Iterator[dict[str, Any]], jsonl: bool) -> None:
+    for obj in objects:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=None if jsonl else 1) + "\n")
+
+
+def _each_file(files: list[Path], work: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Apply `work` to each file in order; a bad file yields an object with `error` instead of stopping."""
+    for path in files:
+        try:
+            yield {"file": str(path), **work(path.read_bytes())}
+        except (OSError, ValueError) as e:
+            yield {"file": str(path), "error": str(e)}
+
+
+@app.command()
+def decode(
+    files: list[Path],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """Decode pages: encoding, confidence, repairs applied and the text, one JSON object per file."""
+    from workers.extract import decode_text
+
+    _emit(_each_file(files, decode_text), jsonl)
+
+
+@app.command()
+def extract(
+    files: list[Path],
+    url: Annotated[str, typer.Option(help="The URL the file came from (resolves links, names the site).")] = "",
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """Extract text and metadata (title, published, report kind and year…) from pages or attachments."""
+    from workers.extract import extract as extract_fields
+
+    _emit(_each_file(files, lambda body: extract_fields(body, url=url)), jsonl)
+
+
+@app.command()
+def links(
+    file: Path,
+    url: Annotated[str, typer.Option(help="The listing page's URL, to make links absolute.")] = "http://localhost/",
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """List the report and pagination links of a listing page."""
+    from crawler.links import listing_links
+    from workers.extract import decode_text
+
+    try:
+        text = decode_text(file.read_bytes())["text"]
+    except (OSError, ValueError) as e:
+        fail(f"{file}: {e}")
+    _emit((link.to_dict() for link in listing_links(text, url) if link.rel in ("report", "next", "page")), jsonl)
+
+
+# -- replica and registry --------------------------------------------------------------------------------------
+@replica_app.command("serve")
+def replica_serve(port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421) -> None:
+    """Serve the portal replica until Ctrl-C, and print its sites registry."""
+    import time
+
+    from nianbao.replica import Replica, sites_yaml
+
+    with Replica(port=port) as replica:
+        sys.stdout.write(sites_yaml(replica.port))
+        console.print(f"Portal replica serving on port {replica.port}. Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@sites_app.command("list")
+def sites_list(registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY) -> None:
+    """List the registry's sites."""
+    try:
+        entries = load_registry(registry)
+    except RegistryError as e:
+        fail(str(e))
+    table = Table()
+    for column in ("code", "name", "level", "division", "start URL"):
+        table.add_column(column)
+    for s in entries:
+        table.add_row(s.code, s.name, s.level, s.division, s.start_urls[0])
+    Console().print(table)
+
+
+@sites_app.command("validate")
+def sites_validate(registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY) -> None:
+    """Check a registry; every problem is listed with its site and field."""
+    try:
+        entries = load_registry(registry)
+    except RegistryError as e:
+        fail(str(e))
+    console.print(f"{registry}: {len(entries)} sites, valid")
+
+
+if __name__ == "__main__":
+    app()

