@@ -1,0 +1,389 @@
+"""Which links on a listing or detail page lead to reports, attachments, columns and further pages.
+
+Plain functions over page text (or bytes) and the page URL that return plain `Link` records, with no Scrapy
+and no I/O, so that the spider and the `nianbao links FILE` command apply exactly the same policy.
+
+Government listings are lists of items — one `<li>`, `<tr>` or repeated block per article — each holding a
+title link and a publication date. The item (its "row") is what ties a date to a link, so everything here
+starts by finding the row of each anchor. Report titles are judged by `nianbao.reports.classify_title`, the
+classifier the workers also use, so the crawler and the metadata never disagree on what a report is.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from nianbao.reports import classify_title, find_year
+
+logger = logging.getLogger(__name__)
+
+Rel = Literal["report", "next", "page", "column", "attachment", "item"]
+
+# Link text that names a column where reports are published; used to discover columns from a home page.
+COLUMN_NAMES = (
+    "法治政府建设",
+    "法治政府",
+    "依法行政",
+    "年度报告",
+    "政府信息公开年报",
+    "信息公开年报",
+    "法定主动公开内容",
+    "政府信息公开",
+)
+# A navigation entry is short; a longer text naming a column is an article about it, not the column.
+COLUMN_TEXT_MAX = 16
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
+ATTACHMENT_LABEL = "附件"
+_SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "about:", "vbscript:")
+_ELLIPSIS = re.compile(r"(…+|\.{2,}|。{3,})$")
+# What a truncated title may be missing: appended to it to see whether it could still be a report title.
+_COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
+# Dates as listings write them: 2022-01-25, 2022/1/25, 2022.01.25, 2022年1月25日, [2022-01-25].
+_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?",
+)
+# Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
+_RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+# How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
+_ROW_MAX_DEPTH = 4
+# A "row" with more links than this is a navigation block or a whole list, not one item.
+_ROW_MAX_ANCHORS = 6
+# A "row" with more text than this is a container of many items.
+_ROW_MAX_TEXT = 400
+# A date inside the anchor counts only in a short child element (`<a><span>title</span><i>date</i></a>`).
+_DATE_ELEMENT_MAX = 24
+
+
+@dataclass
+class Link:
+    """One link found on a page, with what the crawler needs to decide whether and how to follow it."""
+
+    rel: Rel
+    url: str
+    title: str = ""
+    kind: str | None = None
+    year: int | None = None
+    date: str | None = None  # ISO date of the listing item the link sits in
+    truncated: bool = False  # the title was cut short ("…"): the detail page carries the full one
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+def parse_html(html: str | bytes) -> Any | None:
+    """An lxml tree for the page, or None for an empty or unparsable page (nothing to follow, not an error)."""
+    if isinstance(html, str):
+        # lxml refuses text that still carries an XML encoding declaration; the text is already decoded.
+        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError) as e:
+        logger.debug("unparsable page: %s", e)
+        return None
+
+
+def base_url(doc: Any, url: str) -> str:
+    """The URL relative links resolve against: the page's `<base href>` if it has one."""
+    for href in doc.xpath("//base/@href"):
+        if href.strip():
+            return urljoin(url, href.strip())
+    return url
+
+
+def absolute_url(href: str | None, base: str) -> str | None:
+    """The absolute http(s) URL of an href, without fragment, or None for links that lead nowhere to crawl."""
+    if not href:
+        return None
+    href = re.sub(r"[\r\n\t]", "", href).strip()
+    if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
+        return None
+    try:
+        absolute = urldefrag(urljoin(base, href))[0]
+    except ValueError:  # malformed IPv6 host and the like
+        return None
+    if urlsplit(absolute).scheme not in ("http", "https"):
+        return None
+    return absolute
+
+
+def compact(text: str | None) -> str:
+    """Text with all whitespace (including non-breaking and ideographic spaces) removed."""
+    return re.sub(r"\s+", "", text or "")
+
+
+def clean(text: str | None) -> str:
+    """Text with runs of whitespace collapsed to one space."""
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def find_date(text: str) -> str | None:
+    """The first valid calendar date in `text` as YYYY-MM-DD, else None."""
+    for m in _DATE.finditer(text):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def is_truncated(title: str) -> bool:
+    return bool(_ELLIPSIS.search(title.strip()))
+
+
+# ---------------------------------------------------------------------------------------------- rows
+
+
+def _is_repeated(el: Any) -> bool:
+    """Whether `el` is one of several siblings of the same tag and class — the shape of a list item."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    cls = el.get("class", "")
+    same = [c for c in parent if c.tag == el.tag and c.get("class", "") == cls]
+    return len(same) >= 2
+
+
+def _row_of(a: Any) -> Any:
+    """The list item an anchor belongs to: the nearest `<li>`/`<tr>` or repeated block above it."""
+    el = a.getparent()
+    for _ in range(_ROW_MAX_DEPTH):
+        if el is None or el.tag in ("body", "html"):
+            break
+        if el.tag in _ROW_TAGS or _is_repeated(el):
+            return el
+        el = el.getparent()
+    return a.getparent() if a.getparent() is not None else a
+
+
+def _anchors(el: Any) -> list[Any]:
+    return [x for x in el.iter("a") if x.get("href")]
+
+
+def _segment_text(a: Any) -> str:
+    """Text after an anchor up to the next anchor, for flat lists (`<a>t1</a><span>d1</span><br><a>t2</a>`)."""
+    parts = [a.tail or ""]
+    for sib in a.itersiblings():
+        if sib.tag == "a" or (isinstance(sib.tag, str) and _anchors(sib)):
+            break
+        parts.append(sib.text_content() if isinstance(sib.tag, str) else "")
+        parts.append(sib.tail or "")
+    return "".join(parts)
+
+
+def _row_date(a: Any, row: Any) -> str | None:
+    """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
+    if len(_anchors(row)) > 1 and row.tag not in _ROW_TAGS:
+        outside = _segment_text(a)
+    else:
+        outside = row.text_content().replace(a.text_content(), " ", 1)
+    if date := find_date(outside):
+        return date
+    for child in a.iterdescendants():
+        if isinstance(child.tag, str) and len(compact(child.text_content())) <= _DATE_ELEMENT_MAX:
+            if date := find_date(child.text_content()):
+                return date
+    return None
+
+
+def _anchor_title(a: Any) -> tuple[str, bool]:
+    """The best title an anchor offers and whether it is cut short.
+
+    Portals cut long titles in the link text ("常平镇2021年法治政府建设…") and keep the full one in the
+    `title` attribute, so the attribute wins when the text is truncated, empty, or a shorter piece of it.
+    """
+    text = clean(a.text_content())
+    attr = clean(a.get("title"))
+    if attr and (not text or is_truncated(text) or (len(attr) > len(text) and not is_truncated(attr))):
+        return attr, is_truncated(attr)
+    return text, is_truncated(text)
+
+
+def _classify(title: str, truncated: bool) -> tuple[str | None, int | None, bool]:
+    """(kind, year, is_report) for a link title.
+
+    A truncated title may lose the words that make it classify ("…年度报告"); it is still kept as a report
+    candidate when it names a year and some completion of it would classify — the detail page then decides.
+    """
+    kind, year = classify_title(title)
+    if kind:
+        return kind, year, True
+    if not truncated:
+        return None, None, False
+    stem = _ELLIPSIS.sub("", compact(title))
+    year = find_year(stem)
+    if year is None:
+        return None, None, False
+    for completion in _COMPLETIONS:
+        kind, _ = classify_title(stem + completion)
+        if kind:
+            return kind, year, True
+    return None, None, False
+
+
+# ---------------------------------------------------------------------------------------------- listings
+
+
+def _report_links(doc: Any, url: str) -> list[Link]:
+    base = base_url(doc, url)
+    links: list[Link] = []
+    for a in _anchors(doc):
+        target = absolute_url(a.get("href"), base)
+        if target is None:
+            continue
+        title, truncated = _anchor_title(a)
+        kind, year, is_report = _classify(title, truncated)
+        if not is_report:
+            # The attribute may classify where a complete-looking text does not ("2021年度报告" vs its title).
+            attr = clean(a.get("title"))
+            if attr and attr != title:
+                kind, year, is_report = _classify(attr, is_truncated(attr))
+                title, truncated = attr, is_truncated(attr)
+        if is_report:
+            date = _row_date(a, _row_of(a))
+            links.append(Link("report", target, title, kind, year, date, truncated))
+    return links
+
+
+def _column_links(doc: Any, url: str) -> list[Link]:
+    base = base_url(doc, url)
+    links: list[Link] = []
+    for a in _anchors(doc):
+        text = compact(a.text_content()) or compact(a.get("title"))
+        if not text or len(text) > COLUMN_TEXT_MAX or not any(name in text for name in COLUMN_NAMES):
+            continue
+        # A column is named without a year and is not a dated list item; "2022年法治政府建设工作要点" is an article.
+        if re.search(r"\d{4}", text) or find_year(text) or _row_date(a, _row_of(a)):
+            continue
+        target = absolute_url(a.get("href"), base)
+        if target is None or _is_attachment_url(target):
+            continue
+        links.append(Link("column", target, text))
+    return links
+
+
+def listing_items(html: str | bytes, url: str) -> list[Link]:
+    """Every dated list item on a listing page (rel "item"), whether or not it is a report.
+
+    One link per item: the anchor with the longest title in its row. The stop rule needs the dates of all
+    items, not only reports, to know when a column has gone back past the target year.
+    """
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    base = base_url(doc, url)
+    items: list[Link] = []
+    seen_rows: set[Any] = set()
+    for a in _anchors(doc):
+        row = _row_of(a)
+        if row in seen_rows:
+            continue
+        if absolute_url(a.get("href"), base) is None:
+            continue
+        row_anchors = [x for x in _anchors(row) if absolute_url(x.get("href"), base)]
+        row_text = row.text_content()
+        if len(row_anchors) > _ROW_MAX_ANCHORS or len(clean(row_text)) > _ROW_MAX_TEXT:
+            continue
+        if len(row_anchors) > 1 and row.tag not in _ROW_TAGS:
+            # A flat list: every anchor is its own item, dated by the text that follows it.
+            candidates = [a]
+        else:
+            seen_rows.add(row)
+            candidates = [max(row_anchors, key=lambda x: len(_anchor_title(x)[0]))]
+        main = candidates[0]
+        date = _row_date(main, row)
+        if date is None and not _RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
+            continue
+        title, truncated = _anchor_title(main)
+        if not title:
+            continue
+        kind, year, _ = _classify(title, truncated)
+        target = absolute_url(main.get("href"), base)
+        assert target is not None
+        items.append(Link("item", target, title, kind, year, date, truncated))
+    return _dedupe(items)
+
+
+def listing_links(html: str | bytes, url: str) -> list[Link]:
+    """Report links, pagination links and report-column links on a listing (or home) page.
+
+    Reports come first, then pagination, then columns; a URL appears once, under the first of these.
+    """
+    # Imported here: pagination builds on this module's records and row logic.
+    from crawler.pagination import inline_datastore_links, pagination_links
+
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    links = _report_links(doc, url)
+    links += inline_datastore_links(doc, url)
+    links += pagination_links(doc, url)
+    links += _column_links(doc, url)
+    return _dedupe(links)
+
+
+def _dedupe(links: list[Link]) -> list[Link]:
+    seen: set[str] = set()
+    out = []
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- details
+
+
+def _is_attachment_url(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
+
+
+def _labelled_attachment(a: Any) -> bool:
+    """Whether the anchor's text or the label just before it says 附件 ("附件：<a>…</a>", "附件1：…")."""
+    if ATTACHMENT_LABEL in compact(a.text_content()):
+        return True
+    prev = a.getprevious()
+    before = (prev.tail if prev is not None else a.getparent().text if a.getparent() is not None else "") or ""
+    if ATTACHMENT_LABEL in before[-12:]:
+        return True
+    if prev is not None and ATTACHMENT_LABEL in compact(prev.text_content())[-12:] and not _anchors(prev):
+        return True
+    parent = a.getparent()
+    return parent is not None and compact(parent.text_content()).startswith(ATTACHMENT_LABEL)
+
+
+def detail_links(html: str | bytes, url: str) -> list[Link]:
+    """Attachment links on a report's detail page (rel "attachment").
+
+    Many reports are published only as a PDF/Word/OFD attachment with a one-line page around it, so the
+    attachment is the report. An attachment is a link to such a file, or one labelled 附件 by its text or by
+    the label before it (download servlets hide the extension).
+    """
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    base = base_url(doc, url)
+    links: list[Link] = []
+    for a in _anchors(doc):
+        target = absolute_url(a.get("href"), base)
+        if target is None or target == url:
+            continue
+        if not (_is_attachment_url(target) or _labelled_attachment(a)):
+            continue
+        title, truncated = _anchor_title(a)
+        title = re.sub(r"^附件\s*\d*\s*[:：.、]?\s*", "", title)
+        kind, year, _ = _classify(title, truncated)
+        links.append(Link("attachment", target, title, kind, year, None, truncated))
+    return _dedupe(links)

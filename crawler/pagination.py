@@ -1,0 +1,335 @@
+"""How a listing column continues past its first page, and when to stop following it.
+
+Portals page their columns in a few recurring ways, each handled by one function here:
+
+- a plain "下一页" link;
+- TRS: a `createPageHTML(pages, current, "index", "html")` script that writes `index_1.html` … links in the
+  browser, so the pages are derived from the script's arguments;
+- `?page=N` / `pageNum=N` / `pageIndex=N` parameters in the page links;
+- JCMS (Hanweb) `/col/colN/` columns whose list is fetched by `module/web/jpage/dataproxy.jsp` as XML with one
+  CDATA HTML fragment per record.
+
+`should_stop` is the incremental rule: once a page holds nothing new for the target year, the rest of the
+column is older still.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import defusedxml.ElementTree as safe_et
+from defusedxml import DefusedXmlException
+
+from crawler.links import (
+    Link,
+    _anchor_title,
+    _classify,
+    _row_date,
+    _row_of,
+    absolute_url,
+    base_url,
+    compact,
+    parse_html,
+)
+
+logger = logging.getLogger(__name__)
+
+NEXT_TEXTS = frozenset({"下一页", "下页", "›", ">", "后页", "下一頁", "next", "Next", "下一页>", "下一页»"})
+PAGE_PARAMS = ("page", "pagenum", "pageindex", "pageno", "currentpage")
+# TRS columns can be thousands of pages deep; the stop rule ends a crawl long before, so derive no more.
+MAX_DERIVED_PAGES = 1000
+DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+# jpage shows `perpage` records per page and fetches three pages per request; requests here do the same.
+DATAPROXY_PERPAGE = 15
+DATAPROXY_PAGES_PER_REQUEST = 3
+# The form parameters a JCMS column sends to dataproxy.jsp (read from the page's script).
+DATAPROXY_PARAMS = (
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "sourcecontenttype",
+    "unitid",
+    "webname",
+    "permissiontype",
+)
+
+_ARG = r"\s*(['\"]?[\w.-]+['\"]?)\s*"
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _ARG + "," + _ARG + r"[,)]"
+)
+
+
+# ---------------------------------------------------------------------------------------------- listings
+
+
+def pagination_links(doc: Any, url: str) -> list[Link]:
+    """Every way on to further pages of this listing: next links, TRS pages, page parameters, dataproxy."""
+    links = next_links(doc, url)
+    scripts = "\n".join(doc.xpath("//script/text()"))
+    links += create_page_links(scripts, url)
+    links += page_param_links(doc, url)
+    links += [Link("next", u, "dataproxy") for u in _dataproxy_requests(doc, url)]
+    return links
+
+
+def next_links(doc: Any, url: str) -> list[Link]:
+    """Links whose text is a "next page" label (下一页, 下页, 后页, ›, >)."""
+    base = base_url(doc, url)
+    links = []
+    for a in doc.iter("a"):
+        text = compact(a.text_content()) or compact(a.get("title"))
+        if text not in NEXT_TEXTS:
+            continue
+        target = absolute_url(a.get("href"), base)
+        if target and target != url:
+            links.append(Link("next", target, text))
+    return links
+
+
+def _script_value(arg: str, script: str) -> int | None:
+    """An integer argument, written literally ("5", '5') or as a variable assigned earlier in the script."""
+    arg = arg.strip("'\"")
+    if arg.isdigit():
+        return int(arg)
+    m = re.search(rf"\b{re.escape(arg)}\s*=\s*['\"]?(\d+)", script)
+    return int(m.group(1)) if m else None
+
+
+def create_page_links(script: str, url: str) -> list[Link]:
+    """The pages of a TRS column from its `createPageHTML(total, current, "index", "html")` call.
+
+    Page 0 is `index.html`, page i is `index_i.html`, all in the listing's folder; every page but the current
+    one is returned (rel "page").
+    """
+    links: list[Link] = []
+    for m in _CREATE_PAGE.finditer(script):
+        total, current = _script_value(m.group(1), script), _script_value(m.group(2), script)
+        name, ext = m.group(3).strip("'\""), m.group(4).strip("'\"")
+        if total is None or current is None:
+            logger.debug("createPageHTML with unresolved arguments in %s", url)
+            continue
+        if total > MAX_DERIVED_PAGES:
+            logger.info("%s: createPageHTML announces %d pages; deriving the first %d", url, total, MAX_DERIVED_PAGES)
+        for i in range(min(total, MAX_DERIVED_PAGES)):
+            if i == current:
+                continue
+            page = f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"
+            links.append(Link("page", urljoin(url, page), str(i + 1)))
+    return links
+
+
+def _page_param(url: str) -> tuple[str, int] | None:
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key.lower() in PAGE_PARAMS and value.isdigit():
+            return key, int(value)
+    return None
+
+
+def page_param_links(doc: Any, url: str) -> list[Link]:
+    """Links that differ from this page by a page-number parameter: N = current + 1 is "next", others "page".
+
+    A page without the parameter is page 1 (the usual first page of such columns).
+    """
+    here = _page_param(url)
+    current = here[1] if here else 1
+    path = urlsplit(url).path
+    base = base_url(doc, url)
+    links = []
+    for a in doc.iter("a"):
+        target = absolute_url(a.get("href"), base)
+        if not target or urlsplit(target).path != path:
+            continue
+        param = _page_param(target)
+        if param is None or param[1] == current:
+            continue
+        rel = "next" if param[1] == current + 1 else "page"
+        links.append(Link(rel, target, compact(a.text_content())))
+    return links
+
+
+# ---------------------------------------------------------------------------------------------- JCMS dataproxy
+
+
+def _set_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=urlencode(params)))
+
+
+def _inline_datastores(doc: Any) -> list[str]:
+    return [
+        m.group(0)
+        for text in doc.xpath("//script/text()")
+        for m in re.finditer(r"<datastore>.*?</datastore>", text, re.S)
+    ]
+
+
+def _dataproxy_requests(doc: Any, url: str) -> list[str]:
+    scripts = "\n".join(doc.xpath("//script/text()"))
+    if "dataproxy.jsp" not in scripts:
+        return []
+    params: dict[str, str] = {}
+    # The first group's own request, when the page embeds one (<nextgroup><a href="…dataproxy.jsp?…">).
+    for href in re.findall(r"""href=['"]?([^'"\s>]*dataproxy\.jsp\?[^'"\s>]*)""", scripts):
+        for key, value in parse_qsl(href.replace("&amp;", "&")):
+            if key.lower() in DATAPROXY_PARAMS:
+                params.setdefault(key, value)
+    # The script's own parameters: `columnid: 1234`, `"unitid": "5678"`, `webid = 1`.
+    for key in DATAPROXY_PARAMS:
+        m = re.search(rf"""['"]?\b({key})['"]?\s*[:=]\s*['"]?([^'",;}}\s]+)""", scripts, re.I)
+        if m and m.group(1) not in params:
+            params[m.group(1)] = m.group(2)
+    if not any(k.lower() == "columnid" for k in params):
+        m = re.search(r"/col/col(\d+)/", url)
+        if not m:
+            logger.info("%s: dataproxy.jsp call without a column id", url)
+            return []
+        params["columnid"] = m.group(1)
+    perpage_match = re.search(r"""per_?page['"]?\s*[:=]\s*['"]?(\d+)""", scripts, re.I)
+    perpage = int(perpage_match.group(1)) if perpage_match else DATAPROXY_PERPAGE
+    path_match = re.search(r"""['"]([^'"\s]*?/module/web/jpage/dataproxy\.jsp)""", scripts)
+    endpoint = urljoin(url, path_match.group(1) if path_match else DATAPROXY_PATH)
+    start = 1
+    for store in _inline_datastores(doc):
+        embedded = len(re.findall(r"<record>", store))
+        total = re.search(r"<totalrecord>\s*(\d+)", store)
+        if total and embedded >= int(total.group(1)):
+            return []  # the page already holds every record
+        start = max(start, embedded + 1)
+    return [_dataproxy_url(endpoint, start, perpage, params)]
+
+
+def _dataproxy_url(endpoint: str, start: int, perpage: int, params: dict[str, str]) -> str:
+    end = start + perpage * DATAPROXY_PAGES_PER_REQUEST - 1
+    query = {"startrecord": str(start), "endrecord": str(end), "perpage": str(perpage), **params}
+    return _set_query(endpoint, query)
+
+
+def dataproxy_requests(html: str | bytes, url: str) -> list[str]:
+    """The dataproxy.jsp URL(s) that return a JCMS column's records, or [] for other pages.
+
+    The request carries the column's parameters read from the page script (columnid, unitid, webid …) in the
+    query string, with `startrecord`/`endrecord`/`perpage` for the first batch the page does not already embed.
+    """
+    doc = parse_html(html)
+    return [] if doc is None else _dataproxy_requests(doc, url)
+
+
+def _record_links(fragments: Iterable[str], url: str) -> list[Link]:
+    """Report links (and other dated records as rel "item") from the records' HTML fragments."""
+    links: list[Link] = []
+    for fragment in fragments:
+        doc = parse_html(f"<div>{fragment}</div>")
+        if doc is None:
+            continue
+        base = base_url(doc, url)
+        for a in doc.iter("a"):
+            target = absolute_url(a.get("href"), base)
+            if target is None:
+                continue
+            title, truncated = _anchor_title(a)
+            kind, year, is_report = _classify(title, truncated)
+            date = _row_date(a, _row_of(a))
+            if is_report:
+                links.append(Link("report", target, title, kind, year, date, truncated))
+            elif date:
+                links.append(Link("item", target, title, None, None, date, truncated))
+    return links
+
+
+def _parse_datastore(xml: str | bytes) -> Any:
+    """The XML tree of a dataproxy response, refusing entity tricks (billion laughs, external entities)."""
+    try:
+        return safe_et.fromstring(xml)
+    except DefusedXmlException as e:
+        raise ValueError(f"dataproxy response refused: it declares XML entities or a DTD ({e!r})") from e
+
+
+def dataproxy_records(xml: str | bytes, url: str) -> tuple[list[Link], int | None]:
+    """(links, total records) from a dataproxy.jsp response fetched from `url`.
+
+    Links are the reports among the records, the other dated records as rel "item" (for the stop rule), and
+    a rel "next" link to the next batch while `endrecord` (or `page`) has not reached the total.
+    Raises ValueError for a response that declares entities: such a payload can expand to gigabytes.
+    """
+    if isinstance(xml, str):
+        # ElementTree refuses text that still declares an encoding; the text is already decoded.
+        xml = re.sub(r"^\s*<\?xml[^>]*\?>", "", xml, count=1)
+    try:
+        root = _parse_datastore(xml)
+        fragments = [r.text or "" for r in root.iter("record")]
+        total_text = root.findtext("totalrecord")
+        pages_text = root.findtext("totalpage")
+    except safe_et.ParseError as e:
+        # Portals emit unescaped "&" and the like; the records are CDATA, so read them directly.
+        logger.info("%s: malformed dataproxy XML (%s); reading records by pattern", url, e)
+        text = xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
+        if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
+            raise ValueError("dataproxy response refused: it declares XML entities or a DTD") from e
+        fragments = re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", text, re.S)
+        total_match = re.search(r"<totalrecord>\s*(\d+)", text)
+        pages_match = re.search(r"<totalpage>\s*(\d+)", text)
+        total_text = total_match.group(1) if total_match else None
+        pages_text = pages_match.group(1) if pages_match else None
+    total = int(total_text) if total_text and total_text.strip().isdigit() else None
+    links = _record_links(fragments, url)
+    if next_url := _dataproxy_next(url, total, int(pages_text) if pages_text and pages_text.isdigit() else None):
+        links.append(Link("next", next_url, "dataproxy"))
+    return links, total
+
+
+def _dataproxy_next(url: str, total: int | None, total_pages: int | None) -> str | None:
+    """The request for the batch after `url`'s, or None when it was the last."""
+    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    lower = {k.lower(): k for k in query}
+    if "startrecord" in lower and "endrecord" in lower:
+        start, end = int(query[lower["startrecord"]]), int(query[lower["endrecord"]])
+        if total is None or end >= total:
+            return None
+        size = end - start + 1
+        query[lower["startrecord"]], query[lower["endrecord"]] = str(end + 1), str(end + size)
+        return _set_query(url, query)
+    if "page" in lower and query[lower["page"]].isdigit():
+        page = int(query[lower["page"]])
+        if total_pages is None or page >= total_pages:
+            return None
+        query[lower["page"]] = str(page + 1)
+        return _set_query(url, query)
+    return None
+
+
+def inline_datastore_links(doc: Any, url: str) -> list[Link]:
+    """Report links from the records a JCMS page embeds in `<script type="text/xml"><datastore>…`."""
+    links: list[Link] = []
+    for store in _inline_datastores(doc):
+        fragments = re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", store, re.S)
+        links += [link for link in _record_links(fragments, url) if link.rel == "report"]
+    return links
+
+
+# ---------------------------------------------------------------------------------------------- stop rule
+
+
+def should_stop(links: Iterable[Link], *, year: int, known: Iterable[str] = frozenset()) -> bool:
+    """Whether to stop paginating a column after this page, crawling for reports on `year`.
+
+    Stop when every dated item on the page was published before 1 January of `year` — a report on `year`
+    is published in `year` at the earliest, and columns list newest first — or when the page has report
+    links and every one is already in `known` (an incremental re-crawl has reached what it saw last time).
+    A page with no dated link never stops: without dates there is no evidence the column has gone back.
+    Pass the page's `listing_items` along with its `listing_links`, so non-report items count as dated.
+    """
+    links = list(links)
+    dated = [link.date for link in links if link.date and link.rel in ("report", "item")]
+    if not dated:
+        return False
+    if all(date < f"{year:04d}-01-01" for date in dated):
+        return True
+    known_urls = set(known)
+    reports = [link.url for link in links if link.rel == "report"]
+    return bool(reports) and all(u in known_urls for u in reports)
