@@ -1,0 +1,75 @@
+"""Text normalisation after extraction: inline pinyin annotations out, a Simplified copy of Traditional text.
+
+Some portals (and the `/gate/big5/` gateways) run pages through converters that annotate characters with their
+reading, "石鼓鎮(zhèn)" or "建設（shè）", which breaks every phrase search. Real parentheses ("(一)",
+"(2021—2025年)", "村(社区)") are kept: an annotation is one toned pinyin syllable right after a CJK character.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from workers.extract.charsets import is_cjk
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_VOWELS = "aeiouüv" + _TONED
+# One pinyin syllable: optional initial, a vowel cluster, optional final n/ng/r. At least one tone mark is
+# required below, so plain words in parentheses ("(app)", "(PDF)") never match.
+_SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[{_VOWELS}]{{1,4}}(?:ng|n|r)?"
+_ANNOTATION = re.compile(rf"(?<=[\u4e00-\u9fff\u3400-\u4dbf])[(（]\s?({_SYLLABLE})\s?[)）]", re.I)
+
+# Traditional detection: share of CJK characters that the t2s conversion changes. Simplified text changes
+# almost none (a few characters shared by both scripts map to variants); Traditional text changes 15–30 %.
+TRADITIONAL_MIN_SHARE = 0.05
+# Enough characters to judge; a short title with one 發 is not a Traditional document.
+TRADITIONAL_MIN_CJK = 20
+
+
+def strip_pinyin(text: str) -> tuple[str, int]:
+    """Remove inline pinyin annotations; return the cleaned text and how many were removed."""
+    count = 0
+
+    def _drop(match: re.Match[str]) -> str:
+        nonlocal count
+        if not any(ch in _TONED for ch in match.group(1).lower()):
+            return match.group(0)
+        count += 1
+        return ""
+
+    cleaned = _ANNOTATION.sub(_drop, text)
+    return cleaned, count
+
+
+@cache
+def _converter(config: str) -> Any:
+    import opencc  # loads dictionaries on first use
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Simplified copy of a text with OpenCC's phrase-level t2s conversion (常用詞 as well as characters)."""
+    return str(_converter("t2s").convert(text))
+
+
+def traditional_share(text: str) -> float:
+    """The share of CJK characters that change under t2s conversion (0 for text without CJK)."""
+    cjk = [ch for ch in text if is_cjk(ch)]
+    if not cjk:
+        return 0.0
+    sample = "".join(cjk[:20000])
+    converted = to_simplified(sample)
+    if len(converted) != len(sample):
+        changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
+    else:
+        changed = sum(1 for a, b in zip(sample, converted, strict=True) if a != b)
+    return changed / len(sample)
+
+
+def is_traditional(text: str) -> bool:
+    """Whether a text is written in Traditional characters (judged on enough CJK characters)."""
+    if sum(1 for ch in text if is_cjk(ch)) < TRADITIONAL_MIN_CJK:
+        return False
+    return traditional_share(text) >= TRADITIONAL_MIN_SHARE
