@@ -1,0 +1,50 @@
+import io
+
+import pytest
+
+from storage import layout
+from storage.manifest import read_manifest, write_manifest
+from storage.store import Store
+from storage.warc import read_response, write_exchange
+
+
+@pytest.mark.parametrize("bad", ["../etc", "a/b", "", ".hidden", "x" * 200, "a..b"])
+def test_no_key_escapes_its_prefix(bad: str) -> None:
+    with pytest.raises(ValueError, match="unsafe key segment"):
+        layout.doc("rule_of_law", 2021, bad, "abc")
+
+
+def test_atomic_local_writes_and_listing(tmp_path) -> None:
+    store = Store(str(tmp_path / "data"))
+    store.put_json("runs/r1.json", {"a": 1})
+    store.put_bytes("raw/2021/s/c.warc.gz", b"\x1f\x8b")
+    assert store.get_json("runs/r1.json") == {"a": 1}
+    assert list(store.keys("")) == ["raw/2021/s/c.warc.gz", "runs/r1.json"]
+    assert not any(".tmp-" in p.name for p in (tmp_path / "data" / "runs").iterdir())
+
+
+def test_warc_body_is_read_back_from_its_offset() -> None:
+    out = io.BytesIO()
+    first = write_exchange(out, url="http://127.0.0.1/a.html", method="GET", request_headers=[], status=200,
+                           reason="OK", response_headers=[("Content-Type", "text/html; charset=gbk")],
+                           body="法治政府".encode("gbk"))
+    second = write_exchange(out, url="http://127.0.0.1/b.pdf", method="GET", request_headers=[], status=200,
+                            reason="OK", response_headers=[("Content-Encoding", "gzip")], body=b"%PDF-1.7")
+    headers, body = read_response(out, first)
+    assert body.decode("gbk") == "法治政府"
+    assert headers["Content-Type"] == "text/html; charset=gbk"
+    headers, body = read_response(out, second)
+    assert body == b"%PDF-1.7"
+    assert "Content-Encoding" not in headers  # the stored body is already decoded
+
+
+def test_manifest_has_one_row_per_current_document(tmp_path) -> None:
+    store = Store(str(tmp_path))
+    doc = {"doc_id": "d1", "site": "s", "kind": "rule_of_law", "report_year": 2021, "title": "t", "text": "正文"}
+    store.put_json(layout.doc("rule_of_law", 2021, "s", "d1"), doc)
+    store.put_json(layout.doc_version("rule_of_law", 2021, "s", "d1", "ab" * 32), {**doc, "title": "old"})
+    key, rows = write_manifest(store, "rule_of_law", 2021)
+    assert (key, rows) == ("manifests/rule_of_law/2021.parquet", 1)
+    table = read_manifest(store, "rule_of_law", 2021)
+    assert table.column("title").to_pylist() == ["t"]
+    assert table.column("text_chars").to_pylist() == [2]
