@@ -13,7 +13,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-_NAMES = {412: "HTTP 412 JavaScript challenge (Ruishu/瑞数)", 521: "HTTP 521 JavaScript challenge (Jiasule/加速乐)"}
+_NAMES = {
+    412: "HTTP 412 JavaScript challenge (Ruishu/瑞数)",
+    521: "HTTP 521 JavaScript challenge (Jiasule/加速乐)",
+}
 
 
 def challenge_reason(status: int, body: bytes, codes: set[int]) -> str | None:

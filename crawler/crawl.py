@@ -57,8 +57,7 @@ def dispatch(captures: list[Capture], store_url: str, division: str) -> list[str
     from workers.celery import app  # the app only: the crawler never imports extraction code
 
     return [
-        app.send_task("nianbao.extract", args=[c.to_dict(), store_url, division], queue="extract").id
-        for c in captures
+        app.send_task("nianbao.extract", args=[c.to_dict(), store_url, division], queue="extract").id for c in captures
     ]
 
 

@@ -25,7 +25,7 @@ _DETAIL_PRIORITY = 10  # details before more listing pages: captures exist even 
 
 class ReportSpider(scrapy.Spider):
     name = "reports"
-    handle_httpstatus_list = [404]
+    handle_httpstatus_list = (404,)
 
     def __init__(self, site: Site, year: int, kinds: list[str], warc_key: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -106,12 +106,21 @@ class ReportSpider(scrapy.Spider):
         if response.status == 200:
             meta = response.meta
             self.captures.append(
-                self._capture(response, kind=meta["kind"], year=meta["year"], title=meta["anchor_text"],
-                              attachment=True)
+                self._capture(
+                    response, kind=meta["kind"], year=meta["year"], title=meta["anchor_text"], attachment=True
+                )
             )
 
-    def _capture(self, response: Response, *, kind: str | None, year: int | None, title: str,
-                 attachment: bool = False, attachments: list[str] | None = None) -> Capture:
+    def _capture(
+        self,
+        response: Response,
+        *,
+        kind: str | None,
+        year: int | None,
+        title: str,
+        attachment: bool = False,
+        attachments: list[str] | None = None,
+    ) -> Capture:
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         return Capture(
             site=self.site.code,
@@ -140,4 +149,3 @@ def _page_title(response: TextResponse) -> str:
         if text:
             return text
     return ""
-

@@ -16,9 +16,7 @@ from storage.warc import write_exchange
 
 
 def _headers(headers: Any) -> list[tuple[str, str]]:
-    return [
-        (k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values
-    ]
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
 
 
 class WarcMiddleware:
@@ -39,7 +37,7 @@ class WarcMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         if self.out is None:
-            self.out = open(self.path, "ab")  # noqa: SIM115 (closed on spider_closed)
+            self.out = open(self.path, "ab")  # closed on spider_closed
         request.meta["warc_offset"] = write_exchange(
             self.out,
             url=response.url,

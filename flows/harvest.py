@@ -55,8 +55,17 @@ def select_sites(registry: str, codes: list[str] | None) -> list[Site]:
 def crawl_site(site: Site, year: int, kinds: list[str], store_url: str) -> dict[str, Any]:
     """Run `python -m crawler.crawl` for one site; it stores the WARC and queues the captures."""
     report("crawl-started", site=site.code)
-    command = [sys.executable, "-m", "crawler.crawl", "--site-json", site.model_dump_json(), "--year", str(year),
-               "--store", store_url]
+    command = [
+        sys.executable,
+        "-m",
+        "crawler.crawl",
+        "--site-json",
+        site.model_dump_json(),
+        "--year",
+        str(year),
+        "--store",
+        store_url,
+    ]
     for kind in kinds:
         command += ["--kind", kind]
     done = subprocess.run(command, capture_output=True, text=True, timeout=CRAWL_TIMEOUT_S, check=False)
@@ -129,7 +138,7 @@ def write_run_summary(store_url: str, summary: dict[str, Any]) -> str:
     return key
 
 
-@flow(name="harvest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_CRAWLS), log_prints=True)
+@flow(name="harvest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_CRAWLS), log_prints=True)  # type: ignore[arg-type]
 def harvest(
     year: int,
     registry: str,
@@ -153,7 +162,8 @@ def harvest(
     extractions = []
     for site in chosen:
         previous = last_on_host.get(site.host)
-        crawl = crawl_site.submit(site, year, kinds, store, wait_for=[allow_failure(previous)] if previous else [])
+        after = [allow_failure(previous)] if previous else []
+        crawl = crawl_site.submit(site, year, kinds, store, wait_for=after)  # type: ignore[call-overload]
         last_on_host[site.host] = crawl
         extractions.append((site, wait_for_extraction.submit(crawl)))
 

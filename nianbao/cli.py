@@ -74,8 +74,7 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
         stop_listening = listen(on_event)
         try:
             with embedded_services(workers=workers):
-                return harvest(year=year, registry=str(registry), kinds=kinds or None, sites=sites or None,
-                               store=store)
+                return harvest(year=year, registry=str(registry), kinds=kinds or None, sites=sites or None, store=store)
         except RuntimeStartError as e:
             fail(str(e))
         except ValueError as e:
@@ -88,17 +87,30 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
 def print_summary(summary: dict) -> None:
     table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
     for column in ("site", "level", "pages", "reports found", "stored", "new", "failed", "blocked / error"):
-        table.add_column(column, justify="right" if column in ("pages", "reports found", "stored", "new", "failed") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("pages", "reports found", "stored", "new", "failed") else "left",
+        )
     totals = {"pages": 0, "reports_found": 0, "stored": 0, "new": 0, "failed": 0}
     for row in summary["sites"]:
         for k in totals:
             totals[k] += row[k]
-        table.add_row(row["site"], row["level"], str(row["pages"]), str(row["reports_found"]), str(row["stored"]),
-                      str(row["new"]), str(row["failed"]), (row["blocked"] or row["error"])[:60])
+        table.add_row(
+            row["site"],
+            row["level"],
+            str(row["pages"]),
+            str(row["reports_found"]),
+            str(row["stored"]),
+            str(row["new"]),
+            str(row["failed"]),
+            (row["blocked"] or row["error"])[:60],
+        )
     table.add_row("[b]total", "", *(f"[b]{totals[k]}" for k in totals), "")
     Console().print(table)
-    Console().print(f"Documents, WARCs and manifests are in [b]{summary['store']}[/b]; "
-                    f"run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
+    Console().print(
+        f"Documents, WARCs and manifests are in [b]{summary['store']}[/b]; "
+        f"run summary: {summary['store'].rstrip('/')}/{summary['run_key']}"
+    )
     for row in summary["sites"]:
         for failure in row["failures"][:5]:
             Console().print(f"  [yellow]failed[/yellow] {row['site']}: {failure['url']}: {failure['reason']}")
@@ -107,11 +119,15 @@ def print_summary(summary: dict) -> None:
 @app.command()
 def harvest(
     year: Annotated[int, typer.Option(help="Report year: the year the reports cover (2021 → published in 2022).")],
-    kind: Annotated[list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")] = [],  # noqa: B006
+    kind: Annotated[
+        list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")
+    ] = [],  # noqa: B006
     site: Annotated[list[str], typer.Option(help="Harvest only this site code (repeatable).")] = [],  # noqa: B006
     sites: Annotated[Path, typer.Option(help="Sites registry YAML.")] = NATIONAL_REGISTRY,
     store: Annotated[str, typer.Option(help="Object store: a directory or s3://bucket/prefix.")] = "./data",
-    workers: Annotated[int | None, typer.Option(help="Celery worker processes to start (default: one per core).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Celery worker processes to start (default: one per core).")
+    ] = None,
 ) -> None:
     """Harvest the reports on one year from the registry's sites (starting Redis, Celery and Prefect locally
     unless REDIS_URL / PREFECT_API_URL point at shared ones)."""
@@ -223,7 +239,9 @@ def sites_list(registry: Annotated[Path, typer.Argument(help="Registry YAML.")] 
 
 
 @sites_app.command("validate")
-def sites_validate(registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY) -> None:
+def sites_validate(
+    registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY,
+) -> None:
     """Check a registry; every problem is listed with its site and field."""
     try:
         entries = load_registry(registry)

@@ -86,8 +86,21 @@ def start_redis(workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     log = workdir / "redis.log"
     proc = subprocess.Popen(
-        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--logfile", str(log)],
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--logfile",
+            str(log),
+        ],
         start_new_session=True,
     )
     url = f"redis://127.0.0.1:{port}/0"
@@ -95,13 +108,33 @@ def start_redis(workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
     return url, proc
 
 
-def start_celery_workers(redis_url: str, workdir: Path, concurrency: int, name: str = "extract") -> subprocess.Popen[bytes]:
+def start_celery_workers(
+    redis_url: str, workdir: Path, concurrency: int, name: str = "extract"
+) -> subprocess.Popen[bytes]:
     """One Celery worker (prefork, `concurrency` processes) on the extract queue."""
     log = workdir / f"celery-{name}.log"
     env = {**os.environ, "REDIS_URL": redis_url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", "extract", "-c", str(concurrency),
-         "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "-l", "INFO", "-f", str(log)],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery",
+            "worker",
+            "-Q",
+            "extract",
+            "-c",
+            str(concurrency),
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "INFO",
+            "-f",
+            str(log),
+        ],
         env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,

@@ -13,8 +13,22 @@ from storage.store import Store
 
 # Columns of the manifest; `text` stays in the documents, the manifest points to them.
 COLUMNS = [
-    "doc_id", "site", "division", "kind", "report_year", "title", "published", "issuer", "on_time", "url",
-    "sha256", "encoding", "extractor", "fetched_at", "text_chars", "key",
+    "doc_id",
+    "site",
+    "division",
+    "kind",
+    "report_year",
+    "title",
+    "published",
+    "issuer",
+    "on_time",
+    "url",
+    "sha256",
+    "encoding",
+    "extractor",
+    "fetched_at",
+    "text_chars",
+    "key",
 ]
 
 
@@ -36,7 +50,10 @@ def write_manifest(store: Store, kind: str, year: int) -> tuple[str, int]:
     rows = manifest_rows(store, kind, year)
     schema = pa.schema(
         [
-            (c, pa.int64() if c in ("report_year", "text_chars") else pa.bool_() if c == "on_time" else pa.string())
+            (
+                c,
+                pa.int64() if c in ("report_year", "text_chars") else pa.bool_() if c == "on_time" else pa.string(),
+            )
             for c in COLUMNS
         ]
     )

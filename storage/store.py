@@ -71,7 +71,7 @@ class Store:
 
     def open(self, key: str) -> IO[bytes]:
         """Open an object for reading (seekable), for WARC records read at an offset."""
-        return self.fs.open(self.path(key), "rb")  # type: ignore[no-any-return]
+        return self.fs.open(self.path(key), "rb")
 
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self.path(key)))

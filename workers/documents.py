@@ -108,7 +108,7 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
     """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
     try:
         with store.open(capture.warc_key) as stream:
-            headers, body = read_response(stream, capture.warc_offset)
+            _headers, body = read_response(stream, capture.warc_offset)
     except (OSError, ValueError) as e:
         return record_failure(store, capture, f"cannot read the capture from {capture.warc_key}: {e}")
     try:
@@ -121,5 +121,10 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
     if document.kind is None or document.kind not in load_kinds():
         return record_failure(store, capture, "not recognised as a report of any configured kind")
     status = store_document(store, document)
-    return {"status": status, "url": capture.url, "doc_id": document.doc_id, "kind": document.kind,
-            "year": document.report_year}
+    return {
+        "status": status,
+        "url": capture.url,
+        "doc_id": document.doc_id,
+        "kind": document.kind,
+        "year": document.report_year,
+    }

@@ -25,11 +25,26 @@ def test_atomic_local_writes_and_listing(tmp_path) -> None:
 
 def test_warc_body_is_read_back_from_its_offset() -> None:
     out = io.BytesIO()
-    first = write_exchange(out, url="http://127.0.0.1/a.html", method="GET", request_headers=[], status=200,
-                           reason="OK", response_headers=[("Content-Type", "text/html; charset=gbk")],
-                           body="法治政府".encode("gbk"))
-    second = write_exchange(out, url="http://127.0.0.1/b.pdf", method="GET", request_headers=[], status=200,
-                            reason="OK", response_headers=[("Content-Encoding", "gzip")], body=b"%PDF-1.7")
+    first = write_exchange(
+        out,
+        url="http://127.0.0.1/a.html",
+        method="GET",
+        request_headers=[],
+        status=200,
+        reason="OK",
+        response_headers=[("Content-Type", "text/html; charset=gbk")],
+        body="法治政府".encode("gbk"),
+    )
+    second = write_exchange(
+        out,
+        url="http://127.0.0.1/b.pdf",
+        method="GET",
+        request_headers=[],
+        status=200,
+        reason="OK",
+        response_headers=[("Content-Encoding", "gzip")],
+        body=b"%PDF-1.7",
+    )
     headers, body = read_response(out, first)
     assert body.decode("gbk") == "法治政府"
     assert headers["Content-Type"] == "text/html; charset=gbk"
@@ -40,7 +55,14 @@ def test_warc_body_is_read_back_from_its_offset() -> None:
 
 def test_manifest_has_one_row_per_current_document(tmp_path) -> None:
     store = Store(str(tmp_path))
-    doc = {"doc_id": "d1", "site": "s", "kind": "rule_of_law", "report_year": 2021, "title": "t", "text": "正文"}
+    doc = {
+        "doc_id": "d1",
+        "site": "s",
+        "kind": "rule_of_law",
+        "report_year": 2021,
+        "title": "t",
+        "text": "正文",
+    }
     store.put_json(layout.doc("rule_of_law", 2021, "s", "d1"), doc)
     store.put_json(layout.doc_version("rule_of_law", 2021, "s", "d1", "ab" * 32), {**doc, "title": "old"})
     key, rows = write_manifest(store, "rule_of_law", 2021)
