@@ -161,7 +161,8 @@ def _row_of(a: Any) -> Any:
     for _ in range(_ROW_MAX_DEPTH):
         if el is None or el.tag in ("body", "html"):
             break
-        if el.tag in _ROW_TAGS or _is_repeated(el):
+        # Table cells repeat within their row; the row is the item.
+        if el.tag in _ROW_TAGS or (el.tag not in ("td", "th") and _is_repeated(el)):
             return el
         el = el.getparent()
     return a.getparent() if a.getparent() is not None else a
@@ -169,6 +170,11 @@ def _row_of(a: Any) -> Any:
 
 def _anchors(el: Any) -> list[Any]:
     return [x for x in el.iter("a") if x.get("href")]
+
+
+def _is_flat(row: Any) -> bool:
+    """Whether `row` is a flat list — several anchors side by side as its direct children — not one item."""
+    return row.tag not in _ROW_TAGS and sum(1 for c in row if c.tag == "a" and c.get("href")) >= 2
 
 
 def _segment_text(a: Any) -> str:
@@ -184,7 +190,7 @@ def _segment_text(a: Any) -> str:
 
 def _row_date(a: Any, row: Any) -> str | None:
     """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
-    if len(_anchors(row)) > 1 and row.tag not in _ROW_TAGS:
+    if a.getparent() is row and _is_flat(row):
         outside = _segment_text(a)
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
@@ -252,8 +258,15 @@ def _report_links(doc: Any, url: str) -> list[Link]:
                 title, truncated = attr, is_truncated(attr)
         if is_report:
             date = _row_date(a, _row_of(a))
+            if year is None and date is None and _names_column(title):
+                continue  # "政府信息公开年报" in a menu is the column of such reports, not one report
             links.append(Link("report", target, title, kind, year, date, truncated))
     return links
+
+
+def _names_column(text: str) -> bool:
+    text = compact(text)
+    return len(text) <= COLUMN_TEXT_MAX and any(name in text for name in COLUMN_NAMES)
 
 
 def _column_links(doc: Any, url: str) -> list[Link]:
@@ -261,7 +274,7 @@ def _column_links(doc: Any, url: str) -> list[Link]:
     links: list[Link] = []
     for a in _anchors(doc):
         text = compact(a.text_content()) or compact(a.get("title"))
-        if not text or len(text) > COLUMN_TEXT_MAX or not any(name in text for name in COLUMN_NAMES):
+        if not text or not _names_column(text):
             continue
         # A column is named without a year and is not a dated list item; "2022年法治政府建设工作要点" is an article.
         if re.search(r"\d{4}", text) or find_year(text) or _row_date(a, _row_of(a)):
@@ -295,7 +308,7 @@ def listing_items(html: str | bytes, url: str) -> list[Link]:
         row_text = row.text_content()
         if len(row_anchors) > _ROW_MAX_ANCHORS or len(clean(row_text)) > _ROW_MAX_TEXT:
             continue
-        if len(row_anchors) > 1 and row.tag not in _ROW_TAGS:
+        if a.getparent() is row and _is_flat(row):
             # A flat list: every anchor is its own item, dated by the text that follows it.
             candidates = [a]
         else:

@@ -1,0 +1,378 @@
+"""Listing-page link policies: report links, items, columns, attachments, pagination, dataproxy, stop rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from crawler.links import Link, detail_links, find_date, listing_items, listing_links
+from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
+
+REALPAGES = Path(__file__).parent.parent / "fixtures" / "realpages" / "listing"
+
+TRS_LISTING = """<html><head><meta charset="utf-8"><title>法治政府建设</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="javascript:void(0)">2020年法治政府建设年度报告</a></div>
+<ul class="list">
+<li><a href="./202201/t20220125_123.html" title="常平镇2021年法治政府建设年度报告">常平镇2021年法治政府建设…</a>
+    <span>2022-01-25</span></li>
+<li><a href="./202201/t20220110_120.html">2022年法治政府建设工作要点</a><span>2022/01/10</span></li>
+<li><a href="./202112/t20211230_118.html">二〇二一年法治政府建设年度报告</a><span>[2021-12-30]</span></li>
+<li><a href="./202112/t20211203_117.html">东城镇2021年法治政府建设...</a><span>2021年12月3日</span></li>
+<li><a href="./202111/t20211120_110.html">法治政府建设工作指引</a><span>2021.11.20</span></li>
+<li><a href="./202111/t20211101_109.html">《法治政府建设年度报告》政策解读</a><span>2021-11-01</span></li>
+<li><a href="./202110/t20211020_108.html">关于报送2021年法治政府建设年度报告的通知</a><span>2021-10-20</span></li>
+<li><a href="./202110/t20211010_107.html">XX镇20XX年法治政府建设年度报告（模板）</a><span>2021-10-10</span></li>
+<li><a href="mailto:fzb@x.gov.cn">2021年法治政府建设年度报告</a><span>2021-10-01</span></li>
+<li><a href="#top">2021年政府信息公开工作年度报告</a><span>2021-10-01</span></li>
+</ul>
+<div class="page"><script>createPageHTML(3, 0, "index", "html");</script></div>
+</body></html>"""
+TRS_URL = "http://www.dg.gov.cn/cpz/zwgk/fzzfjs/index.html"
+
+
+def by_rel(links: list[Link], rel: str) -> list[Link]:
+    return [link for link in links if link.rel == rel]
+
+
+def urls(links: list[Link]) -> set[str]:
+    return {link.url for link in links}
+
+
+# ---------------------------------------------------------------------------------------------- TRS listing
+
+
+def test_trs_listing_reports_are_absolute_dated_and_classified() -> None:
+    reports = by_rel(listing_links(TRS_LISTING, TRS_URL), "report")
+    by_url = {link.url: link for link in reports}
+    first = by_url["http://www.dg.gov.cn/cpz/zwgk/fzzfjs/202201/t20220125_123.html"]
+    # The title attribute completes the truncated text, so the link is not truncated.
+    assert first.title == "常平镇2021年法治政府建设年度报告"
+    assert (first.kind, first.year, first.date, first.truncated) == ("rule_of_law", 2021, "2022-01-25", False)
+    cn = by_url["http://www.dg.gov.cn/cpz/zwgk/fzzfjs/202112/t20211230_118.html"]
+    assert (cn.year, cn.date) == (2021, "2021-12-30")
+
+
+def test_truncated_title_without_attribute_is_a_truncated_report() -> None:
+    reports = {link.url: link for link in by_rel(listing_links(TRS_LISTING, TRS_URL), "report")}
+    link = reports["http://www.dg.gov.cn/cpz/zwgk/fzzfjs/202112/t20211203_117.html"]
+    assert link.truncated is True
+    assert (link.kind, link.year, link.date) == ("rule_of_law", 2021, "2021-12-03")
+
+
+def test_non_reports_are_not_report_links() -> None:
+    reports = {link.title for link in by_rel(listing_links(TRS_LISTING, TRS_URL), "report")}
+    for title in (
+        "2022年法治政府建设工作要点",
+        "法治政府建设工作指引",
+        "《法治政府建设年度报告》政策解读",
+        "关于报送2021年法治政府建设年度报告的通知",
+        "XX镇20XX年法治政府建设年度报告（模板）",
+    ):
+        assert title not in reports
+    assert len(reports) == 3
+
+
+def test_javascript_mailto_and_fragment_links_are_ignored() -> None:
+    found = urls(listing_links(TRS_LISTING, TRS_URL)) | urls(listing_items(TRS_LISTING, TRS_URL))
+    assert not any(u.startswith(("javascript:", "mailto:")) or "#" in u for u in found)
+    assert "http://www.dg.gov.cn/cpz/zwgk/fzzfjs/index.html" not in found
+
+
+def test_create_page_html_gives_the_other_pages() -> None:
+    pages = by_rel(listing_links(TRS_LISTING, TRS_URL), "page")
+    assert urls(pages) == {
+        "http://www.dg.gov.cn/cpz/zwgk/fzzfjs/index_1.html",
+        "http://www.dg.gov.cn/cpz/zwgk/fzzfjs/index_2.html",
+    }
+
+
+@pytest.mark.parametrize(
+    ("script", "page_url", "expected"),
+    [
+        # On page 2 (current=1) the first page is index.html and the third index_2.shtml.
+        ('createPageHTML(3,1,"index","shtml");', "http://a.gov.cn/c/index_1.shtml", {"index.shtml", "index_2.shtml"}),
+        ("createPageHTML( '3' , '0' , 'index' , 'htm' )", "http://a.gov.cn/c/", {"index_1.htm", "index_2.htm"}),
+        # The newer TRS call names the target element first.
+        ('createPageHTML("page_div", 2, 0, "index", "html", 30);', "http://a.gov.cn/c/index.html", {"index_1.html"}),
+        ("var countPage = 3;var currentPage = 0;createPageHTML(countPage, currentPage, \"index\", \"html\");",
+         "http://a.gov.cn/c/index.html", {"index_1.html", "index_2.html"}),
+        ('createPageHTML(1, 0, "index", "html");', "http://a.gov.cn/c/index.html", set()),
+    ],
+)
+def test_create_page_html_variants(script: str, page_url: str, expected: set[str]) -> None:
+    html = f"<html><body><ul><li>x</li></ul><script>{script}</script></body></html>"
+    pages = by_rel(listing_links(html, page_url), "page")
+    assert urls(pages) == {"http://a.gov.cn/c/" + name for name in expected}
+
+
+def test_listing_accepts_bytes_with_declared_charset() -> None:
+    html = TRS_LISTING.replace('charset="utf-8"', 'charset="gbk"').encode("gbk")
+    reports = by_rel(listing_links(html, TRS_URL), "report")
+    assert "常平镇2021年法治政府建设年度报告" in {link.title for link in reports}
+
+
+# ---------------------------------------------------------------------------------------------- other layouts
+
+
+def test_next_page_link_and_table_rows() -> None:
+    html = """<html><body><table>
+    <tr><td><a href="/xxgk/2022/0120/5501.html">市交通局2021年政府信息公开工作年度报告</a></td><td>2022-01-20</td></tr>
+    <tr><td><a href="/xxgk/2021/1201/5400.html">市交通局关于道路施工的公告</a></td><td>2021-12-01</td></tr>
+    </table><div class="pages"><a href="list_1.html">上一页</a> <a href="list_3.html">下一页</a></div></body></html>"""
+    links = listing_links(html, "https://jt.example.gov.cn/xxgk/list_2.html")
+    (report,) = by_rel(links, "report")
+    assert (report.kind, report.year, report.date) == ("info_disclosure", 2021, "2022-01-20")
+    assert urls(by_rel(links, "next")) == {"https://jt.example.gov.cn/xxgk/list_3.html"}
+    assert len(listing_items(html, "https://jt.example.gov.cn/xxgk/list_2.html")) == 2
+
+
+def test_page_parameter_links() -> None:
+    html = """<html><body><ul><li><a href="detail?id=1">2021年度法治政府建设情况报告</a> 2022-02-01</li></ul>
+    <a href="list?page=1">1</a><a href="list?page=3">3</a><a href="list?page=4">4</a></body></html>"""
+    links = listing_links(html, "http://b.gov.cn/fz/list?page=2")
+    assert urls(by_rel(links, "next")) == {"http://b.gov.cn/fz/list?page=3"}
+    assert urls(by_rel(links, "page")) == {"http://b.gov.cn/fz/list?page=1", "http://b.gov.cn/fz/list?page=4"}
+
+
+def test_date_formats() -> None:
+    assert find_date("[2022-01-25]") == "2022-01-25"
+    assert find_date("2022/1/5") == "2022-01-05"
+    assert find_date("2022.01.25") == "2022-01-25"
+    assert find_date("2022年1月25日") == "2022-01-25"
+    assert find_date("2022-13-01") is None
+    assert find_date("编号 12022-01-25") is None
+
+
+def test_date_is_read_outside_the_title() -> None:
+    html = """<ul><li><a href="/a.html">关于2021年12月1日会议的通报</a><span>2022-01-05</span></li>
+    <li><a href="/b.html">关于2021年12月2日会议的通报</a></li></ul>"""
+    items = listing_items(html, "http://c.gov.cn/")
+    assert [(i.url, i.date) for i in items] == [("http://c.gov.cn/a.html", "2022-01-05")]
+
+
+def test_home_page_column_links() -> None:
+    html = """<html><body><div class="nav">
+    <a href="/col/col1229/index.html">法治政府建设</a><a href="/zwgk/xxgknb/">政府信息公开年报</a>
+    <a href="/zwgk/fdzdgknr/">法定主动公开内容</a><a href="/news/">新闻中心</a>
+    <a href="javascript:;">依法行政</a></div>
+    <ul><li><a href="/news/1.html">全市召开法治政府建设推进会</a><span>2022-03-01</span></li></ul></body></html>"""
+    columns = by_rel(listing_links(html, "http://www.city.gov.cn/"), "column")
+    assert urls(columns) == {
+        "http://www.city.gov.cn/col/col1229/index.html",
+        "http://www.city.gov.cn/zwgk/xxgknb/",
+        "http://www.city.gov.cn/zwgk/fdzdgknr/",
+    }
+
+
+def test_link_to_dict() -> None:
+    link = Link("report", "http://x/1.html", "t", "rule_of_law", 2021, "2022-01-01", True)
+    assert link.to_dict() == {
+        "rel": "report",
+        "url": "http://x/1.html",
+        "title": "t",
+        "kind": "rule_of_law",
+        "year": 2021,
+        "date": "2022-01-01",
+        "truncated": True,
+    }
+
+
+def test_empty_and_xml_declared_pages() -> None:
+    assert listing_links("", "http://x/") == []
+    assert listing_items(b"   ", "http://x/") == []
+    html = '<?xml version="1.0" encoding="utf-8"?><html><body><a href="/r.html">2021年法治政府建设年度报告</a></body></html>'
+    assert urls(listing_links(html, "http://x/")) == {"http://x/r.html"}
+
+
+# ---------------------------------------------------------------------------------------------- JCMS dataproxy
+
+JCMS_PAGE = """<html><body><div id="4180437"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=http://www.x.gov.cn/&columnid=1229&unitid=4180437&webname=%E5%B8%82&permissiontype=0"></a>]]></nextgroup>
+<recordset><record><![CDATA[<li><a href="/art/2022/3/1/art_1229_1.html" title="某市2021年法治政府建设年度报告">某市2021年法治政府建设年度报告</a><span>2022-03-01</span></li>]]></record>
+</recordset><totalrecord>40</totalrecord></datastore></script></div>
+<script>$(function(){ $('#4180437').jpage({ proxyUrl:'/module/web/jpage/dataproxy.jsp', perPage:15 }); });</script>
+</body></html>"""
+JCMS_URL = "http://www.x.gov.cn/col/col1229/index.html"
+
+
+def test_dataproxy_request_from_inline_datastore() -> None:
+    (request,) = dataproxy_requests(JCMS_PAGE, JCMS_URL)
+    assert request.startswith("http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?")
+    query = dict(p.split("=", 1) for p in request.split("?", 1)[1].split("&"))
+    # One record is embedded: the request starts after it, three pages of 15 at a time.
+    assert (query["startrecord"], query["endrecord"], query["perpage"]) == ("2", "46", "15")
+    assert (query["columnid"], query["unitid"], query["webid"]) == ("1229", "4180437", "1")
+
+
+def test_jcms_listing_has_embedded_reports_and_dataproxy_next() -> None:
+    links = listing_links(JCMS_PAGE, JCMS_URL)
+    (report,) = by_rel(links, "report")
+    assert (report.url, report.date) == ("http://www.x.gov.cn/art/2022/3/1/art_1229_1.html", "2022-03-01")
+    assert any("dataproxy.jsp?startrecord=2" in link.url for link in by_rel(links, "next"))
+
+
+def test_dataproxy_request_from_ajax_parameters() -> None:
+    page = """<script>$.ajax({url:'/module/web/jpage/dataproxy.jsp', type:'post', perpage: 20,
+      data:{col:1, appid:1, webid:3, path:'/', columnid:1234, sourceContentType:1, unitid:5678, permissiontype:0}});
+    </script>"""
+    (request,) = dataproxy_requests(page, "https://www.y.gov.cn/col/col1234/index.html")
+    assert "startrecord=1&endrecord=60&perpage=20" in request
+    assert "columnid=1234" in request and "unitid=5678" in request and "webid=3" in request
+
+
+def test_no_dataproxy_on_plain_pages() -> None:
+    assert dataproxy_requests(TRS_LISTING, TRS_URL) == []
+
+
+DATAPROXY_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<datastore><totalrecord>50</totalrecord><totalpage>4</totalpage><recordset>
+<record><![CDATA[<li><a href="/art/2022/3/1/art_1234_9.html" title="某市2021年法治政府建设年度报告">某市2021年法治…</a><span>2022-03-01</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2022/2/1/art_1234_8.html">关于开展普法宣传的通知</a><span>2022-02-01</span></li>]]></record>
+</recordset></datastore>"""
+DATAPROXY_URL = "http://www.y.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15&columnid=1234"
+
+
+def test_dataproxy_records_reports_items_and_next() -> None:
+    links, total = dataproxy_records(DATAPROXY_XML.encode("utf-8"), DATAPROXY_URL)
+    assert total == 50
+    (report,) = by_rel(links, "report")
+    assert report.url == "http://www.y.gov.cn/art/2022/3/1/art_1234_9.html"
+    assert (report.title, report.year, report.date, report.truncated) == (
+        "某市2021年法治政府建设年度报告",
+        2021,
+        "2022-03-01",
+        False,
+    )
+    assert [i.date for i in by_rel(links, "item")] == ["2022-02-01"]
+    (nxt,) = by_rel(links, "next")
+    assert "startrecord=46&endrecord=90&perpage=15&columnid=1234" in nxt.url
+
+
+def test_dataproxy_last_batch_has_no_next_and_text_input_works() -> None:
+    last = DATAPROXY_URL.replace("startrecord=1&endrecord=45", "startrecord=46&endrecord=90")
+    links, total = dataproxy_records(DATAPROXY_XML, last)
+    assert total == 50 and by_rel(links, "next") == []
+
+
+def test_dataproxy_page_style_next() -> None:
+    url = "http://www.y.gov.cn/module/web/jpage/dataproxy.jsp?page=4&columnid=1234"
+    assert by_rel(dataproxy_records(DATAPROXY_XML, url)[0], "next") == []
+    (nxt,) = by_rel(dataproxy_records(DATAPROXY_XML, url.replace("page=4", "page=2"))[0], "next")
+    assert "page=3" in nxt.url
+
+
+def test_dataproxy_malformed_xml_still_yields_records() -> None:
+    bad = DATAPROXY_XML.replace("</recordset>", "</recordset><webname>A&B</webname>")
+    links, total = dataproxy_records(bad, DATAPROXY_URL)
+    assert total == 50 and len(by_rel(links, "report")) == 1
+
+
+@pytest.mark.timeout(10)
+def test_dataproxy_billion_laughs_is_refused() -> None:
+    lol = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY lol0 "lol">{lol}]><datastore><totalrecord>&lol9;</totalrecord></datastore>'
+    with pytest.raises(ValueError, match="entities"):
+        dataproxy_records(bomb.encode(), DATAPROXY_URL)
+
+
+# ---------------------------------------------------------------------------------------------- detail pages
+
+
+def test_detail_attachments() -> None:
+    html = """<html><body><div class="content"><p>正文……</p>
+    <p>附件：<a href="/attach/download?fileId=77">某镇2021年法治政府建设年度报告</a></p>
+    <p><a href="./P020220125.PDF?v=2">附件1.报告全文</a></p>
+    <p><a href="/files/r.ofd">OFD 版</a> <a href="/files/r.wps">WPS 版</a> <a href="/files/r.docx">Word 版</a></p>
+    <p><a href="/news/other.html">相关新闻</a><a href="javascript:print()">打印</a></p>
+    </div></body></html>"""
+    links = detail_links(html, "http://z.gov.cn/art/2022/1/25/art_1_1.html")
+    assert all(link.rel == "attachment" for link in links)
+    assert urls(links) == {
+        "http://z.gov.cn/attach/download?fileId=77",
+        "http://z.gov.cn/art/2022/1/25/P020220125.PDF?v=2",
+        "http://z.gov.cn/files/r.ofd",
+        "http://z.gov.cn/files/r.wps",
+        "http://z.gov.cn/files/r.docx",
+    }
+    labelled = next(link for link in links if "fileId" in link.url)
+    assert (labelled.kind, labelled.year) == ("rule_of_law", 2021)
+
+
+# ---------------------------------------------------------------------------------------------- stop rule
+
+
+def _item(date: str | None, url: str = "http://x/a.html", rel: str = "item") -> Link:
+    return Link(rel, url, "t", date=date)  # type: ignore[arg-type]
+
+
+def test_should_stop_when_every_dated_item_is_before_the_year() -> None:
+    assert should_stop([_item("2021-12-31"), _item("2020-05-01")], year=2022)
+    assert not should_stop([_item("2022-01-01"), _item("2020-05-01")], year=2022)
+    # Undated links (pagination) do not keep a page going, but a page without any date never stops.
+    assert should_stop([_item("2021-03-01"), Link("page", "http://x/index_2.html")], year=2022)
+    assert not should_stop([_item(None), Link("report", "http://x/r.html", "2021年法治政府建设年度报告")], year=2022)
+    assert not should_stop([], year=2022)
+
+
+def test_should_stop_when_every_report_is_known() -> None:
+    links = [_item("2023-02-01", "http://x/r1.html", "report"), _item("2023-01-05", "http://x/n.html")]
+    assert should_stop(links, year=2022, known={"http://x/r1.html"})
+    assert not should_stop(links, year=2022, known={"http://x/other.html"})
+    # No report on the page: nothing to be known, so only the dates decide.
+    assert not should_stop([_item("2023-01-05")], year=2022, known={"http://x/r1.html"})
+
+
+def test_should_stop_on_a_real_listing_flow() -> None:
+    links = listing_links(TRS_LISTING, TRS_URL) + listing_items(TRS_LISTING, TRS_URL)
+    assert not should_stop(links, year=2021)
+    assert should_stop(links, year=2023)
+
+
+# ---------------------------------------------------------------------------------------------- real pages
+
+EXPECTED_ITEMS = {
+    "hrfund_announcement": 10,
+    "dfa66_announcement": 10,
+    "hsqhfunds_announcement": 20,
+    "rtfund_xxpl": 15,
+    "netease_international_news": 7,
+    "netease_rolling_news": 40,
+    "tencent_important_news": 10,
+}
+
+
+def decode_page(raw: bytes) -> str:
+    """The page as text: UTF-8 when the bytes are valid UTF-8, else the declared charset, else GB18030.
+
+    Some of these pages declare gbk/gb2312 but were saved as UTF-8; GBK text is almost never valid UTF-8, so
+    valid UTF-8 wins over the declaration. GBK and GB2312 are read as their superset GB18030.
+    """
+    m = re.search(rb"""charset\s*=\s*["']?([\w-]+)""", raw[:4096], re.I)
+    declared = m.group(1).decode("ascii").lower() if m else None
+    for encoding in ("utf-8", declared):
+        if not encoding:
+            continue
+        try:
+            return raw.decode("gb18030" if encoding in ("gbk", "gb2312") else encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("gb18030", "replace")
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(EXPECTED_ITEMS.items()))
+def test_real_listing_item_counts(name: str, expected: int) -> None:
+    html = decode_page((REALPAGES / f"{name}.html").read_bytes())
+    items = listing_items(html, f"https://example.com/{name}/")
+    assert len(items) >= expected
+    assert all(item.rel == "item" and item.url.startswith(("http://", "https://")) for item in items)
+    # Pages with absolute dates in their items give them to every item found.
+    if name not in ("netease_international_news", "tencent_important_news"):
+        assert sum(1 for item in items if item.date) >= expected
+
+
+def test_real_listings_have_no_reports() -> None:
+    for name in EXPECTED_ITEMS:
+        html = decode_page((REALPAGES / f"{name}.html").read_bytes())
+        assert by_rel(listing_links(html, f"https://example.com/{name}/"), "report") == [], name
