@@ -26,6 +26,7 @@ from defusedxml import DefusedXmlException
 
 from crawler.links import (
     Link,
+    Rel,
     _anchor_title,
     _classify,
     _row_date,
@@ -148,7 +149,7 @@ def page_param_links(doc: Any, url: str) -> list[Link]:
         param = _page_param(target)
         if param is None or param[1] == current:
             continue
-        rel = "next" if param[1] == current + 1 else "page"
+        rel: Rel = "next" if param[1] == current + 1 else "page"
         links.append(Link(rel, target, compact(a.text_content())))
     return links
 

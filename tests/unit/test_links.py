@@ -96,8 +96,11 @@ def test_create_page_html_gives_the_other_pages() -> None:
         ("createPageHTML( '3' , '0' , 'index' , 'htm' )", "http://a.gov.cn/c/", {"index_1.htm", "index_2.htm"}),
         # The newer TRS call names the target element first.
         ('createPageHTML("page_div", 2, 0, "index", "html", 30);', "http://a.gov.cn/c/index.html", {"index_1.html"}),
-        ("var countPage = 3;var currentPage = 0;createPageHTML(countPage, currentPage, \"index\", \"html\");",
-         "http://a.gov.cn/c/index.html", {"index_1.html", "index_2.html"}),
+        (
+            'var countPage = 3;var currentPage = 0;createPageHTML(countPage, currentPage, "index", "html");',
+            "http://a.gov.cn/c/index.html",
+            {"index_1.html", "index_2.html"},
+        ),
         ('createPageHTML(1, 0, "index", "html");', "http://a.gov.cn/c/index.html", set()),
     ],
 )
@@ -182,7 +185,10 @@ def test_link_to_dict() -> None:
 def test_empty_and_xml_declared_pages() -> None:
     assert listing_links("", "http://x/") == []
     assert listing_items(b"   ", "http://x/") == []
-    html = '<?xml version="1.0" encoding="utf-8"?><html><body><a href="/r.html">2021年法治政府建设年度报告</a></body></html>'
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<html><body><a href="/r.html">2021年法治政府建设年度报告</a></body></html>'
+    )
     assert urls(listing_links(html, "http://x/")) == {"http://x/r.html"}
 
 
@@ -190,7 +196,8 @@ def test_empty_and_xml_declared_pages() -> None:
 
 JCMS_PAGE = """<html><body><div id="4180437"><script type="text/xml"><datastore>
 <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=http://www.x.gov.cn/&columnid=1229&unitid=4180437&webname=%E5%B8%82&permissiontype=0"></a>]]></nextgroup>
-<recordset><record><![CDATA[<li><a href="/art/2022/3/1/art_1229_1.html" title="某市2021年法治政府建设年度报告">某市2021年法治政府建设年度报告</a><span>2022-03-01</span></li>]]></record>
+<recordset><record><![CDATA[<li><a href="/art/2022/3/1/art_1229_1.html" title="某市2021年法治政府建设年度报告">
+某市2021年法治政府建设年度报告</a><span>2022-03-01</span></li>]]></record>
 </recordset><totalrecord>40</totalrecord></datastore></script></div>
 <script>$(function(){ $('#4180437').jpage({ proxyUrl:'/module/web/jpage/dataproxy.jsp', perPage:15 }); });</script>
 </body></html>"""
@@ -228,8 +235,10 @@ def test_no_dataproxy_on_plain_pages() -> None:
 
 DATAPROXY_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <datastore><totalrecord>50</totalrecord><totalpage>4</totalpage><recordset>
-<record><![CDATA[<li><a href="/art/2022/3/1/art_1234_9.html" title="某市2021年法治政府建设年度报告">某市2021年法治…</a><span>2022-03-01</span></li>]]></record>
-<record><![CDATA[<li><a href="/art/2022/2/1/art_1234_8.html">关于开展普法宣传的通知</a><span>2022-02-01</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2022/3/1/art_1234_9.html" title="某市2021年法治政府建设年度报告">
+某市2021年法治…</a><span>2022-03-01</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2022/2/1/art_1234_8.html">关于开展普法宣传的通知</a>
+<span>2022-02-01</span></li>]]></record>
 </recordset></datastore>"""
 DATAPROXY_URL = "http://www.y.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15&columnid=1234"
 
@@ -271,8 +280,12 @@ def test_dataproxy_malformed_xml_still_yields_records() -> None:
 
 @pytest.mark.timeout(10)
 def test_dataproxy_billion_laughs_is_refused() -> None:
-    lol = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
-    bomb = f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY lol0 "lol">{lol}]><datastore><totalrecord>&lol9;</totalrecord></datastore>'
+    # Nine levels of ten references each: a billion "lol"s if the parser expanded them.
+    lol = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY lol0 "lol">{lol}]>'
+        "<datastore><totalrecord>&lol9;</totalrecord></datastore>"
+    )
     with pytest.raises(ValueError, match="entities"):
         dataproxy_records(bomb.encode(), DATAPROXY_URL)
 
