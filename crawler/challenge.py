@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Self
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 
 _NAMES = {
     412: "HTTP 412 JavaScript challenge (Ruishu/瑞数)",
@@ -37,7 +38,7 @@ class ChallengeMiddleware:
             raise NotConfigured("NIANBAO_CHALLENGE_ENABLED is off")
         return cls(crawler, {int(c) for c in crawler.settings.getlist("NIANBAO_CHALLENGE_CODES")})
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         reason = challenge_reason(response.status, response.body, self.codes)
         if reason is None:
             return response
@@ -45,5 +46,5 @@ class ChallengeMiddleware:
         self.crawler.stats.inc_value(f"challenge/{response.status}")
         self.crawler.stats.set_value("nianbao/blocked", f"{reason} at {response.url}")
         assert self.crawler.engine is not None
-        self.crawler.engine.close_spider(spider, "blocked")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
         raise IgnoreRequest(f"{reason}: site blocked, not retried")

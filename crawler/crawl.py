@@ -42,7 +42,7 @@ def crawl_settings(site: Site, warc_path: str) -> Settings:
 
 def run_crawl(site: Site, year: int, kinds: list[str], warc_path: str, warc_key: str) -> tuple[list[Capture], dict]:
     """Crawl the site; return its captures and Scrapy's stats."""
-    process = CrawlerProcess(crawl_settings(site, warc_path), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(site, warc_path))
     crawler = process.create_crawler(ReportSpider)
     process.crawl(crawler, site=site, year=year, kinds=kinds, warc_key=warc_key)
     process.start()

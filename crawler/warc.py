@@ -20,7 +20,8 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
 
 
 class WarcMiddleware:
-    def __init__(self, path: str) -> None:
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
         self.path = path
         self.out: IO[bytes] | None = None
 
@@ -31,11 +32,11 @@ class WarcMiddleware:
         path = crawler.settings.get("NIANBAO_WARC_PATH")
         if not path:
             raise NotConfigured("NIANBAO_WARC_PATH is not set")
-        middleware = cls(path)
+        middleware = cls(crawler, path)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if self.out is None:
             self.out = open(self.path, "ab")  # closed on spider_closed
         request.meta["warc_offset"] = write_exchange(
@@ -48,7 +49,8 @@ class WarcMiddleware:
             response_headers=_headers(response.headers),
             body=response.body,
         )
-        spider.crawler.stats.inc_value("warc/records")
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("warc/records")
         return response
 
     def spider_closed(self, spider: Spider) -> None:

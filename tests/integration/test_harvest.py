@@ -1,0 +1,89 @@
+"""One harvest end to end: the replica over HTTP, redis-server, Celery workers, Prefect, the local store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow.parquet as pq
+import pytest
+
+from nianbao.replica import ground_truth
+
+pytestmark = pytest.mark.integration
+NIANBAO = str(Path(sys.executable).parent / "nianbao")
+
+
+def harvest(registry: Path, store: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [NIANBAO, "harvest", "--year", "2021", "--sites", str(registry), "--store", str(store), "--workers", "2"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    return done
+
+
+def stored_documents(store: Path) -> list[dict]:
+    return [json.loads(p.read_text("utf-8")) for p in sorted(store.glob("docs/*/2021/*/*.json"))]
+
+
+def leftover_processes(marker: str) -> list[str]:
+    found = subprocess.run(["pgrep", "-af", marker], capture_output=True, text=True, check=False).stdout
+    return [line for line in found.splitlines() if "pgrep" not in line]
+
+
+@pytest.fixture(scope="module")
+def first_run(replica_registry: Path, local_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+    store = tmp_path_factory.mktemp("harvest") / "data"
+    done = harvest(replica_registry, store, local_env)
+    return store, done
+
+
+def test_every_2021_report_is_stored_once_with_its_text_and_metadata(first_run) -> None:
+    store, _ = first_run
+    documents = stored_documents(store)
+    expected = [g for g in ground_truth() if g["year"] == 2021]
+    assert expected, "the replica's ground truth has reports on 2021"
+    for truth in expected:
+        matches = [d for d in documents if urlsplit(d["url"]).path == truth["path"]]
+        assert len(matches) == 1, f"{truth['path']}: stored {len(matches)} times"
+        doc = matches[0]
+        assert doc["kind"] == truth["kind"], truth["path"]
+        assert doc["report_year"] == 2021
+        assert doc["title"] == truth["title"], truth["path"]
+        assert doc["published"] == truth["published"], truth["path"]
+        for sentence in truth["text_contains"]:
+            assert sentence in doc["text"], f"{truth['path']}: missing {sentence!r}"
+        for noise in truth["text_excludes"]:
+            assert noise not in doc["text"], f"{truth['path']}: kept {noise!r}"
+    expected_paths = {g["path"] for g in expected}
+    extra = [d["url"] for d in documents if urlsplit(d["url"]).path not in expected_paths]
+    assert extra == [], "stored documents that are not 2021 reports"
+
+
+def test_raw_captures_manifests_and_run_summary_are_written(first_run) -> None:
+    store, done = first_run
+    assert list(store.glob("raw/2021/*/*.warc.gz"))
+    documents = stored_documents(store)
+    rows = sum(pq.read_table(p).num_rows for p in store.glob("manifests/*/2021.parquet"))
+    assert rows == len(documents)
+    (run_file,) = store.glob("runs/*.json")
+    run = json.loads(run_file.read_text("utf-8"))
+    blocked = {row["site"] for row in run["sites"] if row["blocked"]}
+    assert blocked == set(ground_truth.blocked_sites()) if hasattr(ground_truth, "blocked_sites") else blocked
+    assert "reports found" in done.stdout and str(store) in done.stdout
+
+
+def test_the_harvest_leaves_no_process_behind(first_run) -> None:
+    assert leftover_processes("nianbao-run-") == []
+    assert leftover_processes("workers.celery worker") == []
+
+
+def test_a_second_harvest_writes_nothing_twice(first_run, replica_registry: Path, local_env: dict[str, str]) -> None:
+    store, _ = first_run
+    before = {p.name: p.read_bytes() for p in store.glob("docs/*/2021/*/*.json")}
+    harvest(replica_registry, store, local_env)
+    after = {p.name: p.read_bytes() for p in store.glob("docs/*/2021/*/*.json")}
+    assert after == before
+    assert len(list(store.glob("docs/**/history/*.json"))) == 0
