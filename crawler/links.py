@@ -51,6 +51,7 @@ _DATE = re.compile(
 )
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
+_CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
 _ROW_MAX_DEPTH = 4
@@ -81,11 +82,37 @@ class Link:
 # ---------------------------------------------------------------------------------------------- parsing
 
 
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
+# Chinese portals label GBK pages gb2312 (or nothing); GB18030 decodes all of them.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+
+
+def decode_html(raw: bytes) -> str:
+    """Page bytes as text: UTF-8 if they are valid UTF-8, else the declared charset, else GB18030.
+
+    Portals declare gb2312 on UTF-8 pages and UTF-8 on GBK pages; GBK text is almost never valid UTF-8, so
+    valid UTF-8 wins over the declaration. Callers that decoded the page themselves pass text instead.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if m := _CHARSET.search(raw[:4096]):
+        declared = m.group(1).decode("ascii", "replace").lower()
+        try:
+            return raw.decode(_SUPERSETS.get(declared, declared))
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return raw.decode("gb18030", "replace")
+
+
 def parse_html(html: str | bytes) -> Any | None:
     """An lxml tree for the page, or None for an empty or unparsable page (nothing to follow, not an error)."""
-    if isinstance(html, str):
-        # lxml refuses text that still carries an XML encoding declaration; the text is already decoded.
-        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
+    if isinstance(html, bytes):
+        # lxml's own charset sniffing loses most of some GBK pages; decode here instead.
+        html = decode_html(html)
+    # lxml refuses text that still carries an XML encoding declaration; the text is already decoded.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
     if not html or not html.strip():
         return None
     try:
@@ -132,6 +159,8 @@ def clean(text: str | None) -> str:
 def find_date(text: str) -> str | None:
     """The first valid calendar date in `text` as YYYY-MM-DD, else None."""
     for m in _DATE.finditer(text):
+        if _CLOCK.search(text[max(0, m.start() - 8) : m.start()]):
+            continue  # a page-header clock ("今天是2022年3月1日") dates the visit, not the item
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if 1 <= month <= 12 and 1 <= day <= 31:
             return f"{year:04d}-{month:02d}-{day:02d}"
@@ -177,6 +206,11 @@ def _is_flat(row: Any) -> bool:
     return row.tag not in _ROW_TAGS and sum(1 for c in row if c.tag == "a" and c.get("href")) >= 2
 
 
+def _is_container(row: Any) -> bool:
+    """Whether a repeated block holds dated list items of its own (a home-page box): then it is not one item."""
+    return row.tag not in _ROW_TAGS and any(find_date(el.text_content()) for el in row.iterdescendants(*_ROW_TAGS))
+
+
 def _segment_text(a: Any) -> str:
     """Text after an anchor up to the next anchor, for flat lists (`<a>t1</a><span>d1</span><br><a>t2</a>`)."""
     parts = [a.tail or ""]
@@ -190,12 +224,20 @@ def _segment_text(a: Any) -> str:
 
 def _row_date(a: Any, row: Any) -> str | None:
     """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
-    if a.getparent() is row and _is_flat(row):
+    if (a.getparent() is row and _is_flat(row)) or _is_container(row):
         outside = _segment_text(a)
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
+        if len(clean(outside)) > _ROW_MAX_TEXT:
+            outside = ""  # not an item but a whole block: a date in it belongs to something else
     if date := find_date(outside):
         return date
+    # `<dt><a>…</a></dt><dd>2022-01-25</dd>`, `<div class="t"><a>…</a></div><div class="d">…</div>`
+    after = row.getnext()
+    if after is not None and isinstance(after.tag, str) and not _anchors(after):
+        text = after.text_content()
+        if len(compact(text)) <= _DATE_ELEMENT_MAX and (date := find_date(text)):
+            return date
     for child in a.iterdescendants():
         if isinstance(child.tag, str) and len(compact(child.text_content())) <= _DATE_ELEMENT_MAX:
             if date := find_date(child.text_content()):
@@ -280,7 +322,7 @@ def _column_links(doc: Any, url: str) -> list[Link]:
         if re.search(r"\d{4}", text) or find_year(text) or _row_date(a, _row_of(a)):
             continue
         target = absolute_url(a.get("href"), base)
-        if target is None or _is_attachment_url(target):
+        if target is None or target == url or _is_attachment_url(target):
             continue
         links.append(Link("column", target, text))
     return links
@@ -306,7 +348,7 @@ def listing_items(html: str | bytes, url: str) -> list[Link]:
             continue
         row_anchors = [x for x in _anchors(row) if absolute_url(x.get("href"), base)]
         row_text = row.text_content()
-        if len(row_anchors) > _ROW_MAX_ANCHORS or len(clean(row_text)) > _ROW_MAX_TEXT:
+        if len(row_anchors) > _ROW_MAX_ANCHORS or len(clean(row_text)) > _ROW_MAX_TEXT or _is_container(row):
             continue
         if a.getparent() is row and _is_flat(row):
             # A flat list: every anchor is its own item, dated by the text that follows it.
@@ -399,4 +441,20 @@ def detail_links(html: str | bytes, url: str) -> list[Link]:
         title = re.sub(r"^附件\s*\d*\s*[:：.、]?\s*", "", title)
         kind, year, _ = _classify(title, truncated)
         links.append(Link("attachment", target, title, kind, year, None, truncated))
+    # Embedded viewers (`<iframe src="….pdf">`) and TRS scripts that write the attachment list in the browser
+    # (`var file_appendix = '<a href="./P0202….pdf">…'`) hold attachments no anchor shows.
+    for src in doc.xpath("//iframe/@src | //embed/@src | //object/@data"):
+        target = absolute_url(src, base)
+        if target and _is_attachment_url(target):
+            links.append(Link("attachment", target))
+    for script in doc.xpath("//script/text()"):
+        for m in _SCRIPT_HREF.finditer(script):
+            target = absolute_url(m.group(1), base)
+            if target and _is_attachment_url(target):
+                title = clean(re.sub(r"<[^>]+>", "", m.group(2)))
+                kind, year, _ = _classify(title, is_truncated(title))
+                links.append(Link("attachment", target, title, kind, year, None, is_truncated(title)))
     return _dedupe(links)
+
+
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>([^<]*)""", re.I)

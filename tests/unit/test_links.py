@@ -389,3 +389,53 @@ def test_real_listings_have_no_reports() -> None:
     for name in EXPECTED_ITEMS:
         html = decode_page((REALPAGES / f"{name}.html").read_bytes())
         assert by_rel(listing_links(html, f"https://example.com/{name}/"), "report") == [], name
+
+
+# ---------------------------------------------------------------------------------------------- layouts seen on portals
+
+
+def test_gbk_bytes_declared_without_quotes() -> None:
+    html = (
+        "<html><head><meta charset=gb2312><title>法治政府</title></head><body>"
+        '<ul><li><a href="/art/1.html">常平镇2021年法治政府建设年度报告</a><span>2022-01-25</span></li></ul>'
+        "</body></html>"
+    ).encode("gbk")
+    (report,) = by_rel(listing_links(html, "http://cp.gov.cn/col/col1234/index.html"), "report")
+    assert (report.title, report.date) == ("常平镇2021年法治政府建设年度报告", "2022-01-25")
+
+
+def test_definition_list_rows_and_header_clock() -> None:
+    html = """<div class="top">今天是2024年5月6日 <a href="/fz/">法治政府建设</a></div>
+    <dl><dt><a href="/r1.html">2021年法治政府建设年度报告</a></dt><dd>2022-02-02</dd>
+    <dt><a href="/r2.html">2020年法治政府建设年度报告</a></dt><dd>2021-02-03</dd></dl>"""
+    links = listing_links(html, "http://w.gov.cn/")
+    assert [(link.url, link.date) for link in by_rel(links, "report")] == [
+        ("http://w.gov.cn/r1.html", "2022-02-02"),
+        ("http://w.gov.cn/r2.html", "2021-02-03"),
+    ]
+    (column,) = by_rel(links, "column")
+    assert column.date is None
+
+
+def test_home_page_box_heading_is_a_column_not_a_dated_report() -> None:
+    html = """<div class="block"><h3><a href="/zfxxgk/ndbg/">政府信息公开年报</a><a href="/zfxxgk/ndbg/">更多</a></h3>
+    <ul><li><a href="/n/1.html">关于道路施工的公告</a><span>2024-02-04</span></li></ul></div>
+    <div class="block"><h3><a href="/zwdt/">政务动态</a></h3>
+    <ul><li><a href="/n/2.html">全区召开会议</a><span>2024-02-01</span></li></ul></div>"""
+    links = listing_links(html, "http://p.gov.cn/")
+    assert by_rel(links, "report") == []
+    assert urls(by_rel(links, "column")) == {"http://p.gov.cn/zfxxgk/ndbg/"}
+    assert [i.url for i in listing_items(html, "http://p.gov.cn/")] == [
+        "http://p.gov.cn/n/1.html",
+        "http://p.gov.cn/n/2.html",
+    ]
+
+
+def test_attachments_written_by_script_or_embedded() -> None:
+    html = """<html><body><iframe src="/pdfs/a.pdf"></iframe><script>
+    var file_appendix = '<a href="./P020220125386.pdf">某县2021年法治政府建设年度报告.pdf</a>';
+    </script></body></html>"""
+    links = detail_links(html, "http://w.gov.cn/fz/202201/t1.html")
+    assert urls(links) == {"http://w.gov.cn/pdfs/a.pdf", "http://w.gov.cn/fz/202201/P020220125386.pdf"}
+    scripted = next(link for link in links if "P0202" in link.url)
+    assert (scripted.kind, scripted.year) == ("rule_of_law", 2021)
