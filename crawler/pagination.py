@@ -171,8 +171,9 @@ def _inline_datastores(doc: Any) -> list[str]:
 
 
 def _dataproxy_requests(doc: Any, url: str) -> list[str]:
-    scripts = "\n".join(doc.xpath("//script/text()"))
-    if "dataproxy.jsp" not in scripts:
+    # Only the scripts that talk to dataproxy.jsp: other scripts have their own `path` or `col` variables.
+    scripts = "\n".join(t for t in doc.xpath("//script/text()") if "dataproxy.jsp" in t)
+    if not scripts:
         return []
     params: dict[str, str] = {}
     # The first group's own request, when the page embeds one (<nextgroup><a href="…dataproxy.jsp?…">).
@@ -193,6 +194,8 @@ def _dataproxy_requests(doc: Any, url: str) -> list[str]:
         params["columnid"] = m.group(1)
     perpage_match = re.search(r"""per_?page['"]?\s*[:=]\s*['"]?(\d+)""", scripts, re.I)
     perpage = int(perpage_match.group(1)) if perpage_match else DATAPROXY_PERPAGE
+    group_match = re.search(r"""group_?size['"]?\s*[:=]\s*['"]?(\d+)""", scripts, re.I)
+    group = int(group_match.group(1)) if group_match else DATAPROXY_PAGES_PER_REQUEST
     path_match = re.search(r"""['"]([^'"\s]*?/module/web/jpage/dataproxy\.jsp)""", scripts)
     endpoint = urljoin(url, path_match.group(1) if path_match else DATAPROXY_PATH)
     start = 1
@@ -202,11 +205,11 @@ def _dataproxy_requests(doc: Any, url: str) -> list[str]:
         if total and embedded >= int(total.group(1)):
             return []  # the page already holds every record
         start = max(start, embedded + 1)
-    return [_dataproxy_url(endpoint, start, perpage, params)]
+    return [_dataproxy_url(endpoint, start, perpage, group, params)]
 
 
-def _dataproxy_url(endpoint: str, start: int, perpage: int, params: dict[str, str]) -> str:
-    end = start + perpage * DATAPROXY_PAGES_PER_REQUEST - 1
+def _dataproxy_url(endpoint: str, start: int, perpage: int, group: int, params: dict[str, str]) -> str:
+    end = start + perpage * max(group, 1) - 1
     query = {"startrecord": str(start), "endrecord": str(end), "perpage": str(perpage), **params}
     return _set_query(endpoint, query)
 
