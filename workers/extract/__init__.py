@@ -1,0 +1,167 @@
+"""Extraction core: bytes of a report page or attachment in, a Document-shaped dict out. No I/O.
+
+    extract(body, url=..., content_type=..., options=Options(...)) -> dict
+    decode_text(body, content_type=None) -> dict
+
+The Celery task loads the capture's body, calls `extract`, and stores the result; everything here can be run
+and tested without Celery, storage or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+from workers.extract.decode import Decoded, decode
+from workers.extract.errors import DecodeError, ExtractError
+from workers.extract.options import Options
+
+__all__ = ["DecodeError", "Decoded", "ExtractError", "Options", "decode", "decode_text", "detect_format", "extract"]
+
+logger = logging.getLogger(__name__)
+
+_FORMAT_BY_TYPE = (
+    ("application/pdf", "pdf"),
+    ("wordprocessingml", "docx"),
+    ("application/ofd", "ofd"),
+    ("application/msword", "doc"),
+    ("application/vnd.ms-works", "wps"),
+    ("application/kswps", "wps"),
+    ("application/wps", "wps"),
+)
+_FORMAT_BY_SUFFIX = {".pdf": "pdf", ".docx": "docx", ".ofd": "ofd", ".doc": "doc", ".wps": "wps"}
+# How much of a zip's central directory to scan for member names when sniffing DOCX/OFD (the directory sits at
+# the end; a DOCX names [Content_Types].xml and an OFD names OFD.xml there).
+ZIP_SNIFF_BYTES = 65536
+
+
+def detect_format(body: bytes, url: str = "", content_type: str | None = None) -> str:
+    """'html', 'pdf', 'docx', 'ofd', 'doc' or 'wps', by magic bytes first, then content type, then URL suffix.
+
+    Magic bytes win because portals serve attachments as application/octet-stream or text/html.
+    """
+    if body.startswith(b"%PDF") or body[:1024].lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if body.startswith(b"PK\x03\x04"):
+        names = body[:ZIP_SNIFF_BYTES] + body[-ZIP_SNIFF_BYTES:]
+        if b"OFD.xml" in names:
+            return "ofd"
+        if b"[Content_Types].xml" in names or b"word/" in names:
+            return "docx"
+    if body.startswith(b"\xd0\xcf\x11\xe0"):
+        return "wps" if urlparse(url).path.lower().endswith(".wps") else "doc"
+    ctype = (content_type or "").lower()
+    for marker, fmt in _FORMAT_BY_TYPE:
+        if marker in ctype:
+            return fmt
+    suffix = re.search(r"\.[a-z]{3,4}$", urlparse(url).path.lower())
+    if suffix and suffix.group(0) in _FORMAT_BY_SUFFIX and not body.lstrip()[:1] == b"<":
+        return _FORMAT_BY_SUFFIX[suffix.group(0)]
+    return "html"
+
+
+def decode_text(body: bytes, content_type: str | None = None) -> dict[str, Any]:
+    """Decode bytes to text and report how: encoding, confidence, repairs, text."""
+    decoded = decode(body, content_type=content_type)
+    return {
+        "encoding": decoded.encoding,
+        "confidence": decoded.confidence,
+        "repairs": list(decoded.repairs),
+        "text": decoded.text,
+        "declared": decoded.declared,
+    }
+
+
+def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
+    """Normalise text (pinyin out, Simplified copy) and fill the fields every record has."""
+    from workers.extract.normalise import is_traditional, strip_pinyin, to_simplified
+
+    removed = 0
+    if options.strip_pinyin:
+        record["text"], removed = strip_pinyin(record["text"])
+        record["title"], title_removed = strip_pinyin(record["title"])
+        removed += title_removed
+    record["pinyin_removed"] = removed
+    if removed:
+        record["flags"].append("pinyin_annotations_removed")
+    traditional = is_traditional(record["text"])
+    record["text_simplified"] = to_simplified(record["text"]) if traditional else None
+    if traditional:
+        record["flags"].append("traditional")
+        if record.get("report_kind") is None or record.get("report_year") is None:
+            _reclassify(record)
+    if len(record["text"]) < options.min_text_chars:
+        record["flags"].append("text_too_short")
+    return record
+
+
+def _reclassify(record: dict[str, Any]) -> None:
+    """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy."""
+    from workers.extract.metadata import report_kind_year
+    from workers.extract.normalise import to_simplified
+    from nianbao.reports import is_on_time, load_kinds
+
+    kind, year = report_kind_year(
+        to_simplified(record["title"]), record["text_simplified"] or "", record.get("published")
+    )
+    record["report_kind"] = record.get("report_kind") or kind
+    record["report_year"] = record.get("report_year") or year
+    if record["report_kind"]:
+        record["on_time"] = is_on_time(
+            load_kinds()[record["report_kind"]], record["report_year"], record.get("published")
+        )
+
+
+def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> dict[str, Any]:
+    from workers.extract.html import main_text, parse, prune_scripts, tree_text
+    from workers.extract.metadata import extract_metadata
+    from workers.extract.normalise import strip_pinyin
+
+    decoded = decode(body, content_type=content_type)
+    try:
+        tree = parse(decoded.text)
+    except (ValueError, TypeError) as e:
+        raise ExtractError(f"not parseable as HTML: {e}") from e
+    result = main_text(tree, options)
+    page_text = tree_text(prune_scripts(tree))
+    # Metadata is read from pinyin-free text so that "發(fā)布時(shí)間" still reads as a 发布时间 label.
+    meta = extract_metadata(tree, strip_pinyin(page_text)[0], strip_pinyin(result.text)[0], url)
+    return {
+        "title": meta.title,
+        "text": result.text,
+        "published": meta.published,
+        "issuer": meta.issuer,
+        "report_kind": meta.report_kind,
+        "report_year": meta.report_year,
+        "on_time": meta.on_time,
+        "encoding": decoded.encoding,
+        "confidence": decoded.confidence,
+        "repairs": list(decoded.repairs),
+        "extractor": result.extractor,
+        "flags": [],
+    }
+
+
+def extract(
+    body: bytes, *, url: str = "", content_type: str | None = None, options: Options | None = None
+) -> dict[str, Any]:
+    """Extract text and metadata from one captured body (an HTML page, PDF, DOCX, OFD, DOC or WPS).
+
+    Raises ExtractError (DecodeError for undecodable bodies) with a human reason; the caller files it under
+    failures/ so it can be re-driven.
+    """
+    options = options or Options()
+    if len(body) > options.max_body_bytes:
+        raise ExtractError(f"body of {len(body)} bytes exceeds the limit of {options.max_body_bytes}")
+    if not body.strip():
+        raise ExtractError("empty body")
+    fmt = detect_format(body, url, content_type)
+    if fmt == "html":
+        record = _extract_html(body, url, content_type, options)
+    else:
+        from workers.extract.attachments import extract_attachment
+
+        record = extract_attachment(body, fmt, options)
+    return _finish(record, options)

@@ -205,7 +205,9 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
 # Mojibake: UTF-8 bytes that were decoded as GBK (or Latin-1) somewhere upstream and re-encoded, so the text we
 # decoded correctly still reads "鍙戝竷鏃堕棿" (or "å\x8f\x91å¸\x83"). Runs of such characters are re-encoded with
 # the wrong codec and decoded as UTF-8; a run is replaced only when the result is more plausible Chinese.
-_GBK_MOJIBAKE_RUN = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\u3100-\u312f\uff00-\uffef\ue000-\uf8ff\ufffd\u2014-\u201d]{2,}")
+_GBK_MOJIBAKE_RUN = re.compile(
+    r"[\u4e00-\u9fff\u3000-\u303f\u3100-\u312f\uff00-\uffef\ue000-\uf8ff\ufffd\u2014-\u201d]{2,}"
+)
 _LATIN1_MOJIBAKE = re.compile(r"[\u00c2-\u00ef][\u0080-\u00bf\u2018-\u203a\u0152-\u0192\u02c6-\u02dc]")
 # A repaired run must gain this much plausibility; real text scores near 1, mojibake near 0.
 MOJIBAKE_GAIN = 0.3

@@ -1,0 +1,266 @@
+"""Main text of a decoded HTML page: trafilatura, after a government-portal pruning pass, with a fallback.
+
+trafilatura keeps much of what government portals wrap around a report: the 【字体：大 中 小】 and share/print
+bars, "扫一扫在手机打开当前页", breadcrumbs, 上一篇/下一篇, related-links blocks and the 版权所有/ICP备/网站标识码
+footer. Those are dropped from the lxml tree before extraction (the smallest-enough element whose text is such
+a block goes, so a footer div disappears whole), and any line of that kind that survives is dropped from the
+text. When trafilatura returns too little for a page that clearly holds more, the text comes from the usual CMS
+content containers (TRS `.TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, …) or the densest text block.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from workers.extract.options import Options
+
+logger = logging.getLogger(__name__)
+
+# Text that marks an element as portal furniture rather than report text.
+BOILERPLATE = re.compile(
+    r"字体[:：]?\s*[【\[]?\s*[大中小]|【\s*字体|字号[:：]?\s*[大中小]|扫一扫在手机|在手机上?打开当前页|"
+    r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|"
+    r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|"
+    r"版权所有|ICP[备证]|公网安备|网站标识码|技术支持[:：]|网站地图|联系我们|主办单位|承办单位|"
+    r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|分享到[:：]?|今天是\s*\d{4}年|"
+    r"您访问的链接即将离开|继续访问放弃|Copyright|copyright|©",
+)
+# An element is dropped for boilerplate text only when its whole text is this short: a footer or a bar, never
+# the container that also holds the report (which is thousands of characters).
+BOILERPLATE_MAX_CHARS = 400
+# A line of the final text is dropped when it is this short and boilerplate (long lines are report prose that
+# happens to mention 联系我们 or 技术支持).
+BOILERPLATE_MAX_LINE = 120
+# class/id tokens of navigation, share bars, breadcrumbs and footers on Chinese portals.
+FURNITURE_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:share|bdshare|fenxiang|print|dayin|crumb|breadcrumb|position|location|dqwz|"
+    r"footer|foot|bottom|copyright|banquan|related|xglj|xgwz|pagebar|prev|next|sxp|nav|navbar|menu|"
+    r"topbar|header|toolbar|fontsize|zihao)(?:$|[\s_-])",
+    re.I,
+)
+# Containers CMSs put the article body in, most specific first.
+CONTENT_SELECTORS = (
+    ".TRS_Editor",
+    "#zoom",
+    "#UCAP-CONTENT",
+    ".view.TRS_UEDITOR",
+    ".TRS_UEDITOR",
+    "#Zoom",
+    ".article-content",
+    ".article",
+    ".content",
+    "#content",
+    "article",
+)
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "select", "button", "input", "textarea")
+_BLOCK_TAGS = frozenset(
+    "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+@dataclass
+class HtmlText:
+    """The main text and which path produced it ("trafilatura" or "container")."""
+
+    text: str
+    extractor: str
+
+
+def parse(html: str) -> etree._Element:
+    """Parse decoded HTML; lxml refuses str input that still carries an XML encoding declaration."""
+    html = _XML_DECL.sub("", html, count=1)
+    if not html.strip():
+        raise ValueError("empty document")
+    return lxml.html.document_fromstring(html)
+
+
+def _text_len(el: etree._Element) -> int:
+    return len(re.sub(r"\s+", "", el.text_content()))
+
+
+def _is_furniture(el: etree._Element) -> bool:
+    """An element whose class/id names it furniture, or whose short text is boilerplate."""
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in ("html", "body"):
+        return False
+    attrs = f"{el.get('class', '')} {el.get('id', '')}"
+    text = el.text_content()
+    compact_len = len(re.sub(r"\s+", "", text))
+    if compact_len > BOILERPLATE_MAX_CHARS:
+        return False
+    if attrs.strip() and FURNITURE_ATTR.search(attrs):
+        return True
+    return bool(BOILERPLATE.search(text))
+
+
+def prune_scripts(tree: etree._Element) -> etree._Element:
+    """A copy of the tree without scripts, styles, forms and comments (text a reader never sees)."""
+    tree = copy.deepcopy(tree)
+    for el in list(tree.iter(*_DROP_TAGS, etree.Comment)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
+def prune(tree: etree._Element) -> etree._Element:
+    """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
+    tree = prune_scripts(tree)
+    stack = [tree]
+    doomed = []
+    while stack:
+        el = stack.pop()
+        if el is not tree and _is_furniture(el):
+            doomed.append(el)
+            continue
+        stack.extend(child for child in el if isinstance(child.tag, str))
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
+# Lines of page metadata and toolbar words that trafilatura keeps beside the body (the values are read from
+# the whole page by `metadata`, not from the text).
+META_LINE = re.compile(
+    r"^(?:[•·]\s*)?(?:(?:发布|发表|成文|印发)?(?:时间|日期)|(?:信息|文章)?来源|浏览(?:次数)?|阅读(?:次数)?|点击(?:数|量|率)?|"
+    r"访问量|作者|编辑|责任编辑|发布机构|索引号|字体大小)\s*[:：]|"
+    r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|[【\[]?\s*[大中小]\s*[】\]]?)$|"
+    r"^[•·]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|"
+    r"^[—\-－]\s*\d{1,3}\s*[—\-－]$"  # page numbers of a pasted Word document: "— 5 —"
+)
+# Widgets after the report (留言/评论/有用, app QR codes): a run of at least this many short lines at the end
+# that are neither sentences nor the signature (issuer, date) is dropped.
+TAIL_JUNK_MIN_LINES = 3
+TAIL_JUNK_MAX_CHARS = 12
+_SIGNATURE_LINE = re.compile(r"(?:19|20)\d{2}\s*年|[。！？；.]$|(?:政府|办事处|委员会|局|院|所|室|处|中心|街道|镇|乡)$")
+
+
+def trim_tail(lines: list[str]) -> list[str]:
+    """Drop the run of short widget lines after a report's last sentence or signature."""
+    end = len(lines)
+    while end > 0 and (
+        not lines[end - 1].strip()
+        or (len(lines[end - 1].strip()) <= TAIL_JUNK_MAX_CHARS and not _SIGNATURE_LINE.search(lines[end - 1].strip()))
+    ):
+        end -= 1
+    junk = [line for line in lines[end:] if line.strip()]
+    return lines[:end] if len(junk) >= TAIL_JUNK_MIN_LINES else lines
+
+
+def clean_lines(text: str) -> str:
+    """Drop short boilerplate and page-metadata lines that survived extraction; squeeze blank lines."""
+    kept = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if (
+            stripped
+            and len(stripped) <= BOILERPLATE_MAX_LINE
+            and (BOILERPLATE.search(stripped) or META_LINE.search(stripped))
+        ):
+            continue
+        kept.append(line.rstrip())
+    kept = trim_tail(kept)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def tree_text(el: etree._Element) -> str:
+    """Text of an element with block elements on their own lines and table rows as "a | b | c"."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if not isinstance(node.tag, str):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.tag == "tr":
+            cells = [re.sub(r"\s+", " ", c.text_content()).strip() for c in node if c.tag in ("td", "th")]
+            parts.append("\n" + " | ".join(c for c in cells if c) + "\n")
+        else:
+            block = node.tag in _BLOCK_TAGS
+            if block:
+                parts.append("\n")
+            if node.text:
+                parts.append(node.text)
+            for child in node:
+                walk(child)
+            if block:
+                parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in "".join(parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _densest(tree: etree._Element) -> etree._Element | None:
+    """The element with the most text directly in it or its paragraph children (not in nested layout boxes)."""
+    best, best_score = None, 0
+    for el in tree.iter("div", "td", "article", "section", "body"):
+        score = len((el.text or "").strip())
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in ("p", "span", "font", "strong", "b", "h2", "h3", "h4", "br", "center", "table"):
+                score += _text_len(child)
+            score += len((child.tail or "").strip())
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def container_text(tree: etree._Element) -> str:
+    """Text of the first CMS content container with substance, else of the densest block."""
+    for selector in CONTENT_SELECTORS:
+        try:
+            found = tree.cssselect(selector)
+        except Exception:  # cssselect missing or selector unsupported: try the next one
+            found = []
+        for el in found:
+            if _text_len(el) >= MIN_CONTAINER_CHARS:
+                return tree_text(el)
+    densest = _densest(tree)
+    return tree_text(densest) if densest is not None else ""
+
+
+# A container must hold at least this much text to be taken for the article (CMSs reuse `.content` for menus).
+MIN_CONTAINER_CHARS = 100
+
+
+def _trafilatura(tree: etree._Element, options: Options) -> str:
+    import trafilatura
+
+    text = trafilatura.extract(
+        copy.deepcopy(tree),
+        include_tables=options.include_tables,
+        include_comments=False,
+        include_images=False,
+        favor_recall=options.favor_recall,
+        deduplicate=False,
+        output_format="txt",
+        with_metadata=False,
+    )
+    return text or ""
+
+
+def main_text(tree: etree._Element, options: Options | None = None) -> HtmlText:
+    """The report text of a parsed page: trafilatura on the pruned tree, or the container fallback."""
+    options = options or Options()
+    pruned = prune(tree)
+    text = clean_lines(_trafilatura(pruned, options))
+    extractor = "trafilatura"
+    if len(text) < options.min_text_chars:
+        fallback = clean_lines(container_text(pruned))
+        # Take the fallback only when it clearly found more: a short page is allowed to be short.
+        if len(fallback) > max(len(text) * 2, options.min_text_chars):
+            logger.debug("trafilatura gave %d chars, container %d: using container", len(text), len(fallback))
+            text, extractor = fallback, "container"
+    return HtmlText(text=text, extractor=extractor)

@@ -1,0 +1,239 @@
+"""Title, publication date, issuer, report kind and year of a report page.
+
+Government pages carry a clock in their header ("今天是2024年5月6日 星期一") that is not a publication date, and
+their `<title>` ends with the site's name ("_常平镇人民政府", " - 番禺区"). Dates come from metadata tags, then
+labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, and only
+then from htmldate's general heuristics; any date written next to 今天/今日/星期 is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from lxml import etree
+
+from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
+
+logger = logging.getLogger(__name__)
+
+_META_TITLE = ("ArticleTitle", "articletitle", "og:title", "twitter:title", "title")
+_META_DATE = (
+    "PubDate",
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "publishedtime",
+    "article:published_time",
+    "og:release_date",
+    "dc.date",
+    "dcterms.created",
+    "dc.date.issued",
+    "datePublished",
+    "weibo:article:create_at",
+)
+_META_SOURCE = ("ContentSource", "contentsource", "source", "author", "Author")
+# Separators between an article title and the site's name in <title>.
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
+_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
+)
+_LABELLED_DATE = re.compile(
+    r"(?:发布|发表|成文|更新|印发)?(?:时间|日期)\s*[:：]\s*(?:\[|【)?\s*"
+    r"((?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})"
+)
+# Words that mark a date as a clock in the page header, not a publication date.
+_CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜")
+# How far before a date to look for clock words, and how far after for 星期.
+CLOCK_WINDOW = 8
+# The signature date is among the last characters of a report (after the issuer's name).
+SIGNATURE_WINDOW = 200
+_SOURCE = re.compile(r"(?:信息|文章)?来源\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)")
+# Sources that name the website itself, not an issuer.
+_GENERIC_SOURCES = frozenset(("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知"))
+_ISSUER_SUFFIX = re.compile(
+    r"(?:人民政府|政府|办事处|办公室|办公厅|委员会|局|厅|院|署|部|处|中心|街道|镇|乡|县|区|市|司法所|管委会)$"
+)
+MAX_ISSUER_CHARS = 40
+
+
+@dataclass
+class Metadata:
+    title: str
+    published: str | None
+    issuer: str | None
+    report_kind: str | None
+    report_year: int | None
+    on_time: bool | None
+
+
+def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        for el in tree.xpath("//meta[@name=$n or @property=$n or @itemprop=$n or @http-equiv=$n][@content]", n=name):
+            value = el.get("content", "").strip()
+            if value:
+                return value
+    return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _strip_site_suffix(title: str) -> str:
+    """'常平镇2021年法治政府建设年度报告_常平镇人民政府' → the part before the first site separator."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if not parts:
+        return title.strip()
+    # The article title is normally first; a site that puts its name first leaves a short first part.
+    return max(parts[:2], key=len) if len(parts[0]) < 6 and len(parts) > 1 else parts[0]
+
+
+def find_title(tree: etree._Element) -> str:
+    """The report title: ArticleTitle meta, a heading that the <title> contains, else <title> without suffix."""
+    meta = _meta(tree, _META_TITLE[:1] + _META_TITLE[1:2])
+    if meta:
+        return _squash(meta)
+    title_el = tree.find(".//title")
+    raw_title = _squash(title_el.text_content()) if title_el is not None else ""
+    headings = [_squash(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
+    headings = [h for h in headings if 4 <= len(h) <= 120]
+    for heading in headings:
+        if raw_title and heading in raw_title:
+            return heading
+    for heading in headings:  # a report heading the <title> does not repeat (the site title is generic)
+        if classify_title(heading)[0]:
+            return heading
+    og = _meta(tree, ("og:title",))
+    if og:
+        return _strip_site_suffix(_squash(og))
+    return _strip_site_suffix(raw_title) if raw_title else (headings[0] if headings else "")
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(value: str) -> str | None:
+    """The first date in a string as YYYY-MM-DD, or None."""
+    m = _DATE.search(value)
+    return _iso(m.group(1), m.group(2), m.group(3)) if m else None
+
+
+def _is_clock(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - CLOCK_WINDOW) : start]
+    after = text[end : end + CLOCK_WINDOW]
+    return bool(_CLOCK_CONTEXT.search(before) or re.match(r"\s*(?:星期|周)[一二三四五六日天]", after))
+
+
+def labelled_date(text: str) -> str | None:
+    """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks."""
+    for m in _LABELLED_DATE.finditer(text):
+        if _is_clock(text, m.start(), m.end()):
+            continue
+        if found := parse_date(m.group(1)):
+            return found
+    return None
+
+
+def signature_date(text: str) -> str | None:
+    """The date that closes a report ("2021年12月30日" under the issuer), from the end of the main text."""
+    tail = text[-SIGNATURE_WINDOW:]
+    found = None
+    for m in re.finditer(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", tail):
+        if not _is_clock(tail, m.start(), m.end()):
+            found = _iso(m.group(1), m.group(2), m.group(3)) or found
+    return found
+
+
+def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> str | None:
+    """Publication date: meta tags, labelled dates, the signature date, then htmldate's heuristics."""
+    meta = _meta(tree, _META_DATE)
+    if meta and (found := parse_date(meta)):
+        return found
+    if found := labelled_date(page_text):
+        return found
+    if found := signature_date(main_text):
+        return found
+    try:
+        import htmldate
+
+        guess = htmldate.find_date(tree, url=url or None, original_date=True, extensive_search=True)
+    except Exception as e:  # htmldate raises on odd trees; a missing date is not a failure
+        logger.debug("htmldate failed: %s", e)
+        return None
+    if not guess:
+        return None
+    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期.
+    shown = [m for m in _DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
+    if shown and all(_is_clock(page_text, m.start(), m.end()) for m in shown):
+        return None
+    return str(guess)
+
+
+def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
+    """Who issued the report: the 来源 field, else the signature line above the final date, else the title."""
+    for m in _SOURCE.finditer(page_text):
+        value = m.group(1).strip()
+        if value and value not in _GENERIC_SOURCES:
+            return value
+    meta = _meta(tree, _META_SOURCE)
+    if meta and meta not in _GENERIC_SOURCES and len(meta) <= MAX_ISSUER_CHARS:
+        return meta
+    lines = [line.strip() for line in main_text.splitlines() if line.strip()]
+    for i in range(len(lines) - 1, max(0, len(lines) - 4), -1):
+        if parse_date(lines[i]) and len(lines[i]) <= 20 and i > 0:
+            candidate = lines[i - 1]
+            if len(candidate) <= MAX_ISSUER_CHARS and _ISSUER_SUFFIX.search(candidate):
+                return candidate
+    compact = re.sub(r"\s+", "", title)
+    m = re.match(r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact)
+    if m and _ISSUER_SUFFIX.search(m.group(1).removesuffix("关于")):
+        return m.group(1).removesuffix("关于")
+    return None
+
+
+def report_kind_year(title: str, main_text: str, published: str | None) -> tuple[str | None, int | None]:
+    """Kind from the title; year from the title, else the opening sentence, else the publication year − 1."""
+    kind, year = classify_title(title)
+    if year is None:
+        opening = re.split(r"[。！？\n]", main_text.strip(), maxsplit=1)[0] if main_text.strip() else ""
+        year = find_year(opening)
+    if year is None and published:
+        year = int(published[:4]) - 1
+    return kind, year
+
+
+def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> Metadata:
+    """All metadata of a parsed page; `page_text` is the whole page's text, `main_text` the extracted body."""
+    title = find_title(tree)
+    published = find_published(tree, page_text, main_text, url)
+    issuer = find_issuer(tree, page_text, main_text, title)
+    kind, year = report_kind_year(title, main_text, published)
+    on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
+    return Metadata(title, published, issuer, kind, year, on_time)
+
+
+def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
+    """Metadata for a document without HTML (PDF, DOCX, OFD): the title is the first substantial line."""
+    lines = [line.strip() for line in main_text.splitlines() if line.strip()]
+    title = title_hint
+    if not title:
+        for line in lines[:5]:
+            if classify_title(line)[0]:
+                title = line
+                break
+        else:
+            title = lines[0] if lines and len(lines[0]) <= 120 else ""
+    body_start = main_text.find(title) + len(title) if title and title in main_text else 0
+    body = main_text[body_start:]
+    published = labelled_date(main_text[:SIGNATURE_WINDOW]) or signature_date(main_text)
+    issuer = find_issuer(etree.Element("html"), "", main_text, title)
+    kind, year = report_kind_year(title, body, published)
+    on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
+    return Metadata(title, published, issuer, kind, year, on_time)
