@@ -14,7 +14,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.links import Link, detail_links, listing_links
+from crawler.links import Link, detail_links, listing_items, listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
 from nianbao.records import Capture
 from nianbao.reports import classify_title
@@ -47,7 +47,8 @@ class ReportSpider(scrapy.Spider):
             return
         links = listing_links(response.text, response.url)
         yield from self._follow_reports(links, response.url)
-        if not should_stop(links, year=self.year):
+        # The stop rule looks at every dated item of the page, not only the reports on it.
+        if not should_stop(links + listing_items(response.text, response.url), year=self.year):
             for link in links:
                 if link.rel in ("next", "page"):
                     yield scrapy.Request(link.url, callback=self.parse_listing)
