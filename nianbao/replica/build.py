@@ -362,6 +362,7 @@ def build_panyu(tree: SiteTree) -> list[Doc]:
     tree.put_html(
         seed.path, T.detail(site, seed, ("法治政府建设", "/fzzfjs/index.html"), reports[1:], gate_link=gate + seed.path)
     )
+    seed.excludes = [r.title for r in reports[1:3]]
 
     draft = ["本稿仅供内部征求意见使用，请勿转载。", "2023年，番禺区深入推进法治政府建设。"]
     preview = Doc(key="panyu-preview", title="番禺区2023年法治政府建设年度报告（征求意见稿）",
@@ -575,7 +576,8 @@ def truth_entry(site: Site, doc: Doc) -> dict[str, Any]:
         "published": doc.published,
         "issuer": doc.issuer,
         "text_contains": doc.text_contains,
-        "text_excludes": [*T.FOOTER_STRINGS, T.CLOCK, site["icp"], *doc.excludes],
+        "text_excludes": [*T.FOOTER_STRINGS, T.CLOCK, site["icp"], *doc.excludes]
+        + (["— 2 —"] if doc.format == "pdf" else []),  # a printed page number is no body text
         "format": doc.format,
         "encoding": None if attached else site["encoding"],
         "declared_charset": None if attached else site["declared"],
