@@ -206,7 +206,7 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
 # decoded correctly still reads "鍙戝竷鏃堕棿" (or "å\x8f\x91å¸\x83"). Runs of such characters are re-encoded with
 # the wrong codec and decoded as UTF-8; a run is replaced only when the result is more plausible Chinese.
 _GBK_MOJIBAKE_RUN = re.compile(
-    r"[\u4e00-\u9fff\u3000-\u303f\u3100-\u312f\uff00-\uffef\ue000-\uf8ff\ufffd\u2014-\u201d]{2,}"
+    r"[\u4e00-\u9fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\uff00-\uffef\ue000-\uf8ff\ufffd\u2014-\u201d]{2,}"
 )
 _LATIN1_MOJIBAKE = re.compile(r"[\u00c2-\u00ef][\u0080-\u00bf\u2018-\u203a\u0152-\u0192\u02c6-\u02dc]")
 # A repaired run must gain this much plausibility; real text scores near 1, mojibake near 0.
@@ -227,12 +227,11 @@ def _repair_gbk_run(match: re.Match[str]) -> str:
 def repair_mojibake(text: str) -> tuple[str, list[str]]:
     """Undo UTF-8-read-as-GBK and UTF-8-read-as-Latin-1 damage inside decoded text; return the repairs made."""
     repairs: list[str] = []
-    score, cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
-    if cjk >= MIN_CJK_EVIDENCE and score < 1 - OVERRIDE_MARGIN:
-        fixed = _GBK_MOJIBAKE_RUN.sub(_repair_gbk_run, text)
-        if fixed != text:
-            repairs.append("mojibake: utf-8 read as gbk, repaired")
-            text = fixed
+    # Every run is tried (each repair is gated by its own gain), so a garbled title in a clean page is fixed too.
+    fixed = _GBK_MOJIBAKE_RUN.sub(_repair_gbk_run, text)
+    if fixed != text:
+        repairs.append("mojibake: utf-8 read as gbk, repaired")
+        text = fixed
     if len(_LATIN1_MOJIBAKE.findall(text)) >= 2:
         import ftfy
 

@@ -82,34 +82,50 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A trailing "-新华网" / "_百度百科" without spaces is a site suffix when it is this short and what remains is long.
+SITE_SUFFIX_MAX_CHARS = 12
+MIN_TITLE_CHARS = 6
+# A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
+SITE_FIRST_MAX_CHARS = 2
+_TIGHT_SUFFIX = re.compile(rf"^(.{{{MIN_TITLE_CHARS},}}?)\s*[-_|｜—]\s*[^-_|｜—]{{2,{SITE_SUFFIX_MAX_CHARS}}}$")
+
+
 def _strip_site_suffix(title: str) -> str:
     """'常平镇2021年法治政府建设年度报告_常平镇人民政府' → the part before the first site separator."""
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if not parts:
         return title.strip()
     # The article title is normally first; a site that puts its name first leaves a short first part.
-    return max(parts[:2], key=len) if len(parts[0]) < 6 and len(parts) > 1 else parts[0]
+    first = parts[1] if len(parts[0]) <= SITE_FIRST_MAX_CHARS and len(parts) > 1 else parts[0]
+    while m := _TIGHT_SUFFIX.match(first):
+        first = m.group(1)
+    return first.strip()
 
 
 def find_title(tree: etree._Element) -> str:
-    """The report title: ArticleTitle meta, a heading that the <title> contains, else <title> without suffix."""
-    meta = _meta(tree, _META_TITLE[:1] + _META_TITLE[1:2])
+    """The report title: ArticleTitle meta, the heading the <title> starts with, else <title> without suffix.
+
+    A heading merely contained in <title> is often the site's name ("百度百科", "痞客邦"), so it must match the
+    title's first part; a report heading that the <title> does not repeat is taken as well.
+    """
+    meta = _meta(tree, _META_TITLE[:2])
     if meta:
         return _squash(meta)
     title_el = tree.find(".//title")
     raw_title = _squash(title_el.text_content()) if title_el is not None else ""
+    stripped = _strip_site_suffix(raw_title) if raw_title else ""
     headings = [_squash(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
     headings = [h for h in headings if 4 <= len(h) <= 120]
     for heading in headings:
-        if raw_title and heading in raw_title:
+        if stripped and (heading == stripped or (stripped.startswith(heading) and len(heading) >= MIN_TITLE_CHARS)):
             return heading
-    for heading in headings:  # a report heading the <title> does not repeat (the site title is generic)
+    for heading in headings:
         if classify_title(heading)[0]:
             return heading
+    if stripped:
+        return stripped
     og = _meta(tree, ("og:title",))
-    if og:
-        return _strip_site_suffix(_squash(og))
-    return _strip_site_suffix(raw_title) if raw_title else (headings[0] if headings else "")
+    return _strip_site_suffix(_squash(og)) if og else (headings[0] if headings else "")
 
 
 def _iso(year: str, month: str, day: str) -> str | None:
