@@ -12,11 +12,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nianbao.replica.server import Replica, hosts
-
 GROUND_TRUTH = Path(__file__).parent / "ground_truth.json"
 
 __all__ = ["Replica", "blocked_sites", "ground_truth", "sites_yaml"]
+
+
+def __getattr__(name: str) -> Any:
+    """`Replica` is imported on first use, so `python -m nianbao.replica.server` runs it only once."""
+    if name == "Replica":
+        from nianbao.replica.server import Replica
+
+        return Replica
+    raise AttributeError(name)
 
 
 def _truth() -> dict[str, Any]:
@@ -36,6 +43,7 @@ def blocked_sites() -> list[str]:
 def sites_yaml(port: int) -> str:
     """The sites registry of the replica for `port`, as YAML text."""
     from nianbao.replica.build import REGISTRY
+    from nianbao.replica.server import hosts
 
     addr = hosts()
     lines = ["# The nianbao portal replica (python -m nianbao.replica.server).", "sites:"]

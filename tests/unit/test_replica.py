@@ -142,3 +142,12 @@ def test_truncated_listing_title(replica: Replica) -> None:
     text = "".join(fetch(url(replica, "panyu", p))[2].decode("utf-8") for p in pages)
     assert "广州市番禺区人民政府关于2021年度法治政府…" in text
     assert "广州市番禺区人民政府关于2021年度法治政府建设情况的报告" not in text
+
+
+def test_slow_page_waits() -> None:
+    import time
+
+    with Replica(port=0, slow_seconds=0.3) as r:
+        began = time.monotonic()
+        status, _, _ = fetch(url(r, "xiangtan", "/slow/tzgg/content_8888.html"))
+        assert status == 200 and time.monotonic() - began >= 0.3
