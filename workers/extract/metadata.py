@@ -41,7 +41,7 @@ _DATE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
 )
 _LABELLED_DATE = re.compile(
-    r"(?:发布|发表|成文|更新|印发)?(?:时间|日期)\s*[:：]\s*(?:\[|【)?\s*"
+    r"(?:发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)\s*[:：]\s*(?:\[|【)?\s*"
     r"((?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})"
 )
 # Words that mark a date as a clock in the page header, not a publication date.
@@ -50,7 +50,9 @@ _CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜")
 CLOCK_WINDOW = 8
 # The signature date is among the last characters of a report (after the issuer's name).
 SIGNATURE_WINDOW = 200
-_SOURCE = re.compile(r"(?:信息|文章)?来源\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)")
+_SOURCE = re.compile(
+    r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
+)
 # Sources that name the website itself, not an issuer.
 _GENERIC_SOURCES = frozenset(("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知"))
 _ISSUER_SUFFIX = re.compile(

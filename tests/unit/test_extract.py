@@ -1,0 +1,297 @@
+"""HTML extraction end to end: seed reports inside a government-portal template, and the real pages."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from workers.extract import Options, detect_format, extract
+from workers.extract.html import parse, prune
+from workers.extract.metadata import labelled_date, signature_date
+from workers.extract.normalise import is_traditional, strip_pinyin, to_simplified
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "nianbao" / "replica" / "seeds"
+REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
+
+FURNITURE = (
+    "今天是",
+    "您现在所在的位置",
+    "当前位置",
+    "字体",
+    "扫一扫在手机打开当前页",
+    "分享到",
+    "上一篇",
+    "下一篇",
+    "相关链接",
+    "版权所有",
+    "ICP备",
+    "公网安备",
+    "网站标识码",
+    "技术支持",
+    "网站地图",
+    "联系我们",
+)
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text("utf-8")
+
+
+def portal_page(title: str, body: str, *, site: str = "常平镇人民政府", info: str = "", charset: str = "utf-8") -> str:
+    """A page shaped like a county portal: header clock, nav, breadcrumbs, share bar, related links, footer."""
+    paragraphs = "\n".join(f"<p>{html.escape(line.strip())}</p>" for line in body.splitlines() if line.strip())
+    return f"""<!DOCTYPE html><html><head><meta charset="{charset}">
+<title>{html.escape(title)}_{site}</title></head><body>
+<div class="top">今天是2024年5月6日 星期一 <a href="/">首页</a> <a href="/wza">无障碍</a></div>
+<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li>
+<li><a href="/fzzf">法治政府</a></li><li><a href="/hdjl">互动交流</a></li></ul></div>
+<div class="crumbs">您现在所在的位置：<a>首页</a> &gt; <a>专题</a> &gt; <a>法治政府</a></div>
+<div class="main"><h1>{html.escape(title)}</h1>
+<div class="info"><span>{info}</span> 【字体：<a>大</a> <a>中</a> <a>小</a>】 <a>打印</a></div>
+<div class="TRS_Editor">{paragraphs}</div>
+<div class="bdshare">分享到：<a>微信</a> <a>微博</a></div>
+<div class="qr">扫一扫在手机打开当前页</div>
+<div class="pn"><p>上一篇：<a>关于开展安全生产检查的通知</a></p><p>下一篇：<a>2021年第四季度工作动态</a></p></div>
+<div class="xglj"><h3>相关链接</h3><ul><li><a>中国政府网</a></li><li><a>广东省人民政府</a></li></ul></div>
+</div>
+<div class="footer"><p>版权所有：东莞市人民政府办公室 网站标识码：4419000098</p>
+<p>粤ICP备19114884号 粤公网安备 44190002000375号</p><p>技术支持：开普云 <a>网站地图</a> <a>联系我们</a></p></div>
+</body></html>"""
+
+
+def body_of(text: str, start: str) -> str:
+    """The report text from its first body sentence on (seed files begin with the portal's own lines)."""
+    return text[text.index(start) :]
+
+
+def assert_clean(text: str) -> None:
+    for marker in FURNITURE:
+        assert marker not in text, marker
+
+
+def test_changping_report_from_a_gbk_portal_page() -> None:
+    title = "常平镇2021年法治政府建设年度报告"
+    text = body_of(seed("000"), "2021年是中国共产党成立100周年")
+    page = portal_page(title, text, info="发布时间：2022-01-25 15:43 来源：本网", charset="gbk")
+    page = page.replace("\xa0", " ").replace("•", "·")
+    record = extract(page.encode("gb18030"), url="https://www.dg.gov.cn/cpz/fzzf/content/post_1.html")
+    assert record["encoding"] == "gb18030"
+    assert record["extractor"] in ("trafilatura", "container")
+    assert "法治政府工作蹄疾步稳,亮点纷呈" in record["text"]
+    assert "加强法治文化品牌建设,继续创新普法方法和载体" in record["text"]
+    assert_clean(record["text"])
+    assert record["title"] == title
+    assert record["published"] == "2022-01-25"  # not the header clock 2024-05-06
+    assert record["report_kind"] == "rule_of_law"
+    assert record["report_year"] == 2021
+    assert record["on_time"] is True
+    assert record["issuer"] == "常平镇"  # 来源 is 本网, no signature: the title prefix
+    assert record["text_simplified"] is None
+    assert record["pinyin_removed"] == 0
+
+
+def test_seed_navigation_and_footer_lines_are_dropped_from_text() -> None:
+    """Seed 000 as it came off the page: its own breadcrumb, share bar and footer lines inside the body."""
+    record = extract(portal_page("常平镇2021年法治政府建设年度报告", seed("000")).encode("utf-8"))
+    assert "认真学习贯彻习近平法治思想" in record["text"]
+    assert_clean(record["text"])
+    assert "您访问的链接即将离开" not in record["text"]
+
+
+def test_traditional_report_with_inline_pinyin() -> None:
+    text = seed("001")
+    title = text.splitlines()[0].strip()
+    body = "\n".join(text.splitlines()[2:])
+    record = extract(portal_page(title, body, site="湘潭縣人民政府", info="發布時間:2022-01-12 14:46").encode("utf-8"))
+    assert record["pinyin_removed"] > 300
+    assert "(zhèn)" not in record["text"]
+    assert "(shè)" not in record["title"]
+    assert "石鼓鎮堅持以習近平法治思想為指導" in record["text"]
+    assert "(2021—2025年)" in record["text"]  # real parentheses stay
+    assert "traditional" in record["flags"]
+    assert record["text_simplified"] is not None
+    assert "石鼓镇坚持以习近平法治思想为指导" in record["text_simplified"]
+    assert record["report_kind"] == "rule_of_law"
+    assert record["report_year"] == 2021
+    assert record["published"] == "2022-01-12"
+    assert record["issuer"] == "湘潭縣石鼓鎮人民政府"  # the signature line (no 来源 field)
+    assert "全部留言" not in record["text"]
+
+
+def test_panyu_report_issuer_from_source_and_year_from_title() -> None:
+    text = seed("002")
+    title = "广州市番禺区人民政府关于2021年度法治政府建设情况的报告"
+    body = body_of(text, "2021年,番禺区委、区政府")
+    info = "来源:广州市番禺区人民政府 发布时间:2021-12-13 16:07:17 阅读次数:-"
+    record = extract(portal_page(title, body, site="番禺区", info=info).encode("utf-8"))
+    assert record["issuer"] == "广州市番禺区人民政府"
+    assert record["published"] == "2021-12-13"
+    assert record["report_year"] == 2021
+    assert "建立协作配合、快捷高效、便民利民的纠纷化解工作平台" in record["text"]
+    assert "穗好办" not in record["text"]
+    assert "阅读次数" not in record["text"]
+
+
+def test_year_from_opening_sentence_and_signature_date() -> None:
+    """No year in the title, no publication label: the opening sentence names the year, the end the date."""
+    body = body_of(seed("004"), "2024年,独流镇党委") + "\n静海区独流镇人民政府\n2025年1月20日"
+    page = portal_page("独流镇法治政府建设情况报告", body, site="静海区人民政府")
+    record = extract(page.encode("utf-8"))
+    assert record["report_year"] == 2024
+    assert record["published"] == "2025-01-20"
+    assert record["issuer"] == "静海区独流镇人民政府"
+    assert record["on_time"] is True
+
+
+def test_page_number_lines_of_pasted_word_documents_are_dropped() -> None:
+    text = seed("003")
+    record = extract(portal_page(text.splitlines()[0], "\n".join(text.splitlines()[1:])).encode("utf-8"))
+    assert "— 5 —" not in record["text"]
+    assert record["report_year"] == 2021
+    assert record["title"] == "垫江县人民政府桂溪街道办事处2021年法治政府建设年度报告"
+
+
+def test_header_clock_is_never_the_date() -> None:
+    text = "今天是2024年5月6日 星期一\n首页\n关于印发某某的通知\n正文内容。"
+    assert labelled_date(text) is None
+    assert signature_date("……特此报告。\n今天是2024年5月6日 星期一") is None
+    assert labelled_date("发布日期：2022年3月1日") == "2022-03-01"
+    page = portal_page("某镇2023年法治政府建设年度报告", "2023年,我镇认真贯彻落实法治政府建设各项部署。" * 20)
+    assert extract(page.encode("utf-8"))["published"] != "2024-05-06"
+
+
+def test_tree_pruning_drops_furniture_elements_not_the_body() -> None:
+    body = body_of(seed("000"), "2021年是中国共产党成立100周年")
+    tree = prune(parse(portal_page("常平镇2021年法治政府建设年度报告", body)))
+    remaining = tree.text_content()
+    assert "网站标识码" not in remaining
+    assert "相关链接" not in remaining
+    assert "扫一扫在手机打开当前页" not in remaining
+    assert "法治政府工作蹄疾步稳" in remaining
+
+
+def test_tables_are_kept_as_rows() -> None:
+    table = (
+        "<table><tr><th>项目</th><th>数量</th></tr><tr><td>行政复议案件</td><td>12件</td></tr>"
+        "<tr><td>行政诉讼案件</td><td>5件</td></tr></table>"
+    )
+    body = body_of(seed("000"), "2021年是中国共产党成立100周年")
+    page = portal_page("常平镇2021年法治政府建设年度报告", body).replace(
+        '</div>\n<div class="bdshare"', table + '</div>\n<div class="bdshare"'
+    )
+    text = extract(page.encode("utf-8"))["text"]
+    assert "行政复议案件" in text and "12件" in text
+
+
+def test_container_fallback_when_trafilatura_returns_little(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table-layout page whose body is split over <br>s in a #zoom container, trafilatura giving up."""
+    import workers.extract.html as html_module
+
+    monkeypatch.setattr(html_module, "_trafilatura", lambda tree, options: "桂溪街道")
+    sentences = body_of(seed("003"), "2021年,桂溪街道").splitlines()[:12]
+    body = "<br>".join(html.escape(s) for s in sentences)
+    page = (
+        "<html><head><title>桂溪街道2021年法治政府建设年度报告</title></head><body><table><tr><td>"
+        f"<a>首页</a></td></tr><tr><td><div id='zoom'>{body}</div></td></tr></table></body></html>"
+    )
+    record = extract(page.encode("utf-8"), options=Options(min_text_chars=200))
+    assert record["extractor"] == "container"
+    assert "首页" not in record["text"]
+    assert "开展法治政府建设示范创建评估" in record["text"]
+
+
+def test_pinyin_annotations_and_real_parentheses() -> None:
+    text, count = strip_pinyin("石鼓鎮(zhèn)建設（shè）(一)村(社区)(2021—2025年)(PDF)導 (dǎo)")
+    assert count == 2
+    assert text == "石鼓鎮建設(一)村(社区)(2021—2025年)(PDF)導 (dǎo)"
+
+
+def test_traditional_detection_and_simplified_copy() -> None:
+    assert is_traditional(strip_pinyin(seed("001"))[0])
+    assert not is_traditional(seed("000"))
+    assert to_simplified("湘潭縣石鼓鎮發佈時間") == "湘潭县石鼓镇发布时间"
+
+
+@pytest.mark.parametrize(
+    ("body", "url", "ctype", "fmt"),
+    [
+        (b"%PDF-1.4\n", "", None, "pdf"),
+        (b"<html></html>", "https://x.gov.cn/a.pdf", "text/html", "html"),
+        (b"PK\x03\x04....[Content_Types].xml....", "", "application/octet-stream", "docx"),
+        (b"PK\x03\x04....OFD.xml....", "", None, "ofd"),
+        (b"\xd0\xcf\x11\xe0rest", "https://x.gov.cn/a.wps", None, "wps"),
+        (b"\xd0\xcf\x11\xe0rest", "https://x.gov.cn/a.doc", None, "doc"),
+        (b"<p>x</p>", "", "text/html; charset=gbk", "html"),
+    ],
+)
+def test_detect_format(body: bytes, url: str, ctype: str | None, fmt: str) -> None:
+    assert detect_format(body, url, ctype) == fmt
+
+
+# ---- the real pages (scores are reported in the final report; these floors keep them from regressing) ----
+
+
+def test_trafilatura_zh_snippets() -> None:
+    cases = json.loads((REALPAGES / "trafilatura-zh" / "evaldata_subset.json").read_text("utf-8"))
+    passed = total = 0
+    for url, case in cases.items():
+        record = extract((REALPAGES / "trafilatura-zh" / case["file"]).read_bytes(), url=url)
+        for snippet in case["with"]:
+            total += 1
+            passed += snippet in record["text"]
+        for snippet in case["without"]:
+            total += 1
+            passed += snippet not in record["text"]
+    assert passed >= 35, f"{passed}/{total}"
+
+
+def test_trafilatura_zh_dates_and_titles() -> None:
+    cases = json.loads((REALPAGES / "trafilatura-zh" / "evaldata_subset.json").read_text("utf-8"))
+    for url, case in cases.items():
+        if "nhk" in case["file"] or "date" not in case:
+            continue  # Japanese control page
+        record = extract((REALPAGES / "trafilatura-zh" / case["file"]).read_bytes(), url=url)
+        assert record["published"] == case["date"], case["file"]
+        assert case["title"].strip().startswith(record["title"]), case["file"]
+
+
+def test_htmldate_zh_dates() -> None:
+    cases = json.loads((REALPAGES / "htmldate-zh" / "expected_dates.json").read_text("utf-8"))
+    right = sum(
+        extract((REALPAGES / "htmldate-zh" / c["file"]).read_bytes(), url=url)["published"] == c["date"]
+        for url, c in cases.items()
+    )
+    assert right == len(cases)
+
+
+@pytest.mark.parametrize("name", ["gmw", "pixnet", "qq", "youth"])
+def test_readability_zh(name: str) -> None:
+    folder = REALPAGES / "readability-zh" / name
+    record = extract((folder / "source.html").read_bytes())
+    expected = parse((folder / "expected.html").read_text("utf-8")).text_content()
+    lines = [re.sub(r"\s+", "", line) for line in expected.splitlines() if len(line.strip()) >= 10]
+    got = re.sub(r"\s+", "", record["text"])
+    share = sum(line in got for line in lines) / len(lines)
+    assert share >= 0.85, share
+    title = json.loads((folder / "expected-metadata.json").read_text("utf-8"))["title"]
+    assert title.startswith(record["title"]) and len(record["title"]) >= 4
+    assert record["encoding"] == "utf-8"
+    assert ("traditional" in record["flags"]) == (name == "pixnet")
+
+
+def test_government_detail_pages() -> None:
+    shanxi = extract((REALPAGES / "gov-detail" / "shanxi.html").read_bytes())
+    assert "山西品牌丝路行首次登陆巴西" in shanxi["text"]
+    gzggw = extract((REALPAGES / "gov-detail" / "gzggw.html").read_bytes())
+    assert "全县固定资产投资完成246.79亿元" in gzggw["text"]
+    assert gzggw["published"] == "2016-11-22"
+    assert "浏览次数" not in gzggw["text"]
+    cmse = extract((REALPAGES / "gov-detail" / "cmse.html").read_bytes())
+    assert "首次手动控制交会对接试验" in cmse["text"]
+    other = extract((REALPAGES / "gov-detail" / "other.html").read_bytes())
+    assert "text_too_short" in other["flags"]  # the body is loaded by script; nothing to invent
