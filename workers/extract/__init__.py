@@ -99,9 +99,9 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
 
 def _reclassify(record: dict[str, Any]) -> None:
     """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy."""
+    from nianbao.reports import is_on_time, load_kinds
     from workers.extract.metadata import report_kind_year
     from workers.extract.normalise import to_simplified
-    from nianbao.reports import is_on_time, load_kinds
 
     kind, year = report_kind_year(
         to_simplified(record["title"]), record["text_simplified"] or "", record.get("published")

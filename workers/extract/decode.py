@@ -99,8 +99,8 @@ def declared_charset(body: bytes, content_type: str | None) -> tuple[str | None,
         return m.group(1), "header"
     head = body[:DECLARATION_WINDOW]
     for pattern in (_XML_ENCODING, _META_CHARSET):
-        if m := pattern.search(head):
-            return m.group(1).decode("ascii", "replace"), "document"
+        if found := pattern.search(head):
+            return found.group(1).decode("ascii", "replace"), "document"
     return None, None
 
 
@@ -110,7 +110,7 @@ def _check_text(body: bytes) -> None:
         if body.startswith(magic):
             raise DecodeError(f"not a text document: the body is {what}")
     sample = body[:BINARY_SAMPLE]
-    controls = sum(1 for b in sample if b < 0x09 or 0x0E <= b < 0x20 and b != 0x1B)
+    controls = sum(1 for b in sample if b < 0x09 or (0x0E <= b < 0x20 and b != 0x1B))
     if sample and controls / len(sample) > BINARY_CONTROL_SHARE:
         raise DecodeError(f"not a text document: {controls} of the first {len(sample)} bytes are control bytes")
 
@@ -184,7 +184,7 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
     else:
         preferred = declared if declared and declared != "utf-8" else None
         if preferred is None:
-            detected, det_conf = _detect(body)
+            detected, _ = _detect(body)
             preferred = detected if detected and detected != "utf-8" else None
         encoding, text, score = _choose_cjk(body, preferred)
         _, cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
@@ -192,7 +192,7 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
             encoding, text = preferred, body.decode(preferred, errors="replace")
         confidence = round(max(0.0, min(1.0, score)), 3) if cjk >= MIN_CJK_EVIDENCE else 0.5
 
-    if declared and encoding != declared and not (is_ascii or declared == "utf-8" and encoding == "utf-8"):
+    if declared and encoding != declared and not is_ascii:
         repairs.append(f"declared {label.lower() if label else declared}, bytes are {encoding}")
 
     text, more = repair_mojibake(text)

@@ -210,9 +210,9 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
             if len(candidate) <= MAX_ISSUER_CHARS and _ISSUER_SUFFIX.search(candidate):
                 return candidate
     compact = re.sub(r"\s+", "", title)
-    m = re.match(r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact)
-    if m and _ISSUER_SUFFIX.search(m.group(1).removesuffix("关于")):
-        return m.group(1).removesuffix("关于")
+    prefix = re.match(r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact)
+    if prefix and _ISSUER_SUFFIX.search(prefix.group(1).removesuffix("关于")):
+        return prefix.group(1).removesuffix("关于")
     return None
 
 
