@@ -228,3 +228,6 @@ def test_replica_site_attachments() -> None:
         assert record["extractor"] in ("pdf", "docx")
         if "pdf_text_unreadable" not in record["flags"]:
             assert len(record["text"]) > 200, path.name
+            assert record["report_kind"] == "rule_of_law", path.name
+            assert record["report_year"] is not None and 2015 <= record["report_year"] <= 2030, path.name
+            assert "法治政府建设" in record["title"], path.name

@@ -59,6 +59,7 @@ _ISSUER_SUFFIX = re.compile(
     r"(?:人民政府|政府|办事处|办公室|办公厅|委员会|局|厅|院|署|部|处|中心|街道|镇|乡|县|区|市|司法所|管委会)$"
 )
 MAX_ISSUER_CHARS = 40
+TITLE_MAX_LINES = 3
 
 
 @dataclass
@@ -241,15 +242,20 @@ def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
     """Metadata for a document without HTML (PDF, DOCX, OFD): the title is the first substantial line."""
     lines = [line.strip() for line in main_text.splitlines() if line.strip()]
     title = title_hint
+    body = main_text
     if not title:
-        for line in lines[:5]:
-            if classify_title(line)[0]:
-                title = line
+        # PDF text is hard-wrapped: a title may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告").
+        for i in range(min(len(lines), 5)):
+            for n in range(1, TITLE_MAX_LINES + 1):
+                joined = "".join(lines[i : i + n])
+                if len(joined) <= 120 and classify_title(joined)[0]:
+                    title, body = re.sub(r"\s+", "", joined), "\n".join(lines[i + n :])
+                    break
+            if title:
                 break
         else:
             title = lines[0] if lines and len(lines[0]) <= 120 else ""
-    body_start = main_text.find(title) + len(title) if title and title in main_text else 0
-    body = main_text[body_start:]
+            body = "\n".join(lines[1:])
     published = labelled_date(main_text[:SIGNATURE_WINDOW]) or signature_date(main_text)
     issuer = find_issuer(etree.Element("html"), "", main_text, title)
     kind, year = report_kind_year(title, body, published)
