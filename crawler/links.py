@@ -20,7 +20,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from nianbao.reports import classify_title, find_year
+from nianbao.reports import classify_title, find_year, load_kinds
 
 logger = logging.getLogger(__name__)
 
@@ -273,11 +273,22 @@ def _classify(title: str, truncated: bool) -> tuple[str | None, int | None, bool
     year = find_year(stem)
     if year is None:
         return None, None, False
-    for completion in _COMPLETIONS:
+    for completion in (*_COMPLETIONS, *_name_completions(stem)):
         kind, _ = classify_title(stem + completion)
         if kind:
             return kind, year, True
     return None, None, False
+
+
+def _name_completions(stem: str) -> list[str]:
+    """The rest of a kind's name when the stem ends with its beginning ("…关于2021年度法治政府" + "建设年度报告")."""
+    completions = []
+    for kind in load_kinds().values():
+        for cut in range(len(kind.name) - 1, 1, -1):
+            if stem.endswith(kind.name[:cut]):
+                completions.append(kind.name[cut:])
+                break
+    return completions
 
 
 # ---------------------------------------------------------------------------------------------- listings

@@ -20,7 +20,9 @@ from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
 
-_DETAIL_PRIORITY = 10  # details before more listing pages: captures exist even if a bound cuts the crawl
+_DETAIL_PRIORITY = 10
+# Home page → section → report column; deeper "columns" are the navigation repeated on every page.
+COLUMN_DEPTH = 2  # details before more listing pages: captures exist even if a bound cuts the crawl
 
 
 class ReportSpider(scrapy.Spider):
@@ -39,7 +41,7 @@ class ReportSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         for url in self.site.listing_urls or self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse_listing, meta={"column": True})
+            yield scrapy.Request(url, callback=self.parse_listing)
 
     # -- listing pages -------------------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -52,9 +54,13 @@ class ReportSpider(scrapy.Spider):
             for link in links:
                 if link.rel in ("next", "page"):
                     yield scrapy.Request(link.url, callback=self.parse_listing)
-        for link in links:
-            if link.rel == "column":
-                yield scrapy.Request(link.url, callback=self.parse_listing)
+        # Columns are discovered from the home page only when the registry names no listing pages: a town's
+        # column on its county's portal must not wander into the county's own columns.
+        column_depth = response.meta.get("column_depth", 0)
+        if not self.site.listing_urls and column_depth < COLUMN_DEPTH:
+            for link in links:
+                if link.rel == "column":
+                    yield scrapy.Request(link.url, callback=self.parse_listing, meta={"column_depth": column_depth + 1})
         for url in dataproxy_requests(response.text, response.url):
             yield scrapy.Request(url, callback=self.parse_dataproxy)
 
@@ -78,7 +84,13 @@ class ReportSpider(scrapy.Spider):
         for link in links:
             if self._wanted(link) and link.url not in self.seen_details:
                 self.seen_details.add(link.url)
-                meta = {"anchor_text": link.title, "kind": link.kind, "year": link.year, "source": source}
+                meta = {
+                    "anchor_text": link.title,
+                    "kind": link.kind,
+                    "year": link.year,
+                    "source": source,
+                    "listed_date": link.date,
+                }
                 yield scrapy.Request(link.url, callback=self.parse_detail, meta=meta, priority=_DETAIL_PRIORITY)
 
     # -- detail pages and attachments ----------------------------------------------------------------------
@@ -99,7 +111,13 @@ class ReportSpider(scrapy.Spider):
             yield scrapy.Request(
                 url,
                 callback=self.parse_attachment,
-                meta={"anchor_text": title, "kind": kind, "year": year, "source": response.url},
+                meta={
+                    "anchor_text": title,
+                    "kind": kind,
+                    "year": year,
+                    "source": response.url,
+                    "listed_date": meta.get("listed_date"),
+                },
                 priority=_DETAIL_PRIORITY,
             )
 
@@ -139,6 +157,7 @@ class ReportSpider(scrapy.Spider):
             anchor_text=title,
             kind=kind,
             guessed_year=year,
+            listed_date=response.meta.get("listed_date"),
             attachment=attachment,
             attachments=attachments or [],
         )

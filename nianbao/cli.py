@@ -39,6 +39,7 @@ def _prefect_defaults() -> None:
     """Quiet, local Prefect unless the operator configured one (PREFECT_API_URL, PREFECT_HOME)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_HOME", str(Path(".nianbao/prefect").resolve()))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its SQLite database goes there
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("NIANBAO_LOG_LEVEL", "WARNING")

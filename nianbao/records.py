@@ -40,6 +40,7 @@ class Capture(_Record):
     anchor_text: str = ""
     kind: str | None = None
     guessed_year: int | None = None
+    listed_date: str | None = None  # the date the listing shows: the portal's publication date
     attachment: bool = False  # an attachment (PDF, DOCX…) of the detail page `discovered_from`
     attachments: list[str] = field(default_factory=list)  # attachment URLs found on this detail page
 

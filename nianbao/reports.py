@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from nianbao.normalise import strip_pinyin, to_simplified
+
 _CN_DIGITS = {
     "〇": "0",
     "○": "0",
@@ -90,7 +92,8 @@ def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[st
     The year is the one the title names ("2021年度"); a title without one gets None and the caller falls back on
     the opening sentence or the publication year minus one.
     """
-    compact = re.sub(r"\s+", "", title)
+    # Titles from /gate/big5/ copies and converters come Traditional, some with pinyin: "石鼓鎮(zhèn)".
+    compact = to_simplified(strip_pinyin(re.sub(r"\s+", "", title))[0])
     for kind in (kinds or load_kinds()).values():
         if any(neg in compact for neg in kind.negatives):
             continue

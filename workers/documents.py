@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nianbao.records import Capture, Document
-from nianbao.reports import load_kinds
+from nianbao.reports import is_on_time, load_kinds
 from storage import layout
 from storage.store import Store
 from storage.warc import read_response
@@ -42,11 +42,16 @@ def capture_id(capture: Capture) -> str:
 
 def build_document(capture: Capture, fields: dict[str, Any], division: str) -> Document:
     """Merge what the extractor found with what the crawler knew (anchor text, kind and year guesses)."""
+    kinds = load_kinds()
     kind = fields.get("report_kind") or capture.kind
     year = fields.get("report_year") or capture.guessed_year
     title = fields.get("title") or ""
+    published = fields.get("published")
     if capture.attachment or not title:
         title = capture.anchor_text or title
+    if capture.attachment or not published:
+        # An attachment's own dates are signature dates; the portal published it on the listed date.
+        published = capture.listed_date or published
     return Document(
         doc_id=doc_id_for(capture.url),
         sha256=capture.sha256,
@@ -55,7 +60,7 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str) -> D
         kind=kind,
         report_year=year,
         title=title,
-        published=fields.get("published"),
+        published=published,
         issuer=fields.get("issuer"),
         text=fields.get("text") or "",
         text_simplified=fields.get("text_simplified"),
@@ -68,7 +73,7 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str) -> D
         warc_key=capture.warc_key,
         warc_offset=capture.warc_offset,
         fetched_at=capture.fetched_at,
-        on_time=fields.get("on_time"),
+        on_time=is_on_time(kinds[kind], year, published) if kind in kinds else None,
         flags=list(fields.get("flags") or []),
     )
 

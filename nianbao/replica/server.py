@@ -102,7 +102,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
     slow_seconds: float = SLOW_SECONDS
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.server.server_address[0], format % args)
+        log.debug("%s %s", self._address(), format % args)
 
     # -- plumbing --
 
@@ -121,8 +121,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         body = "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
         self._send(404, body.encode(), "text/html")
 
+    def _address(self) -> tuple[str, int]:
+        host, port = self.server.server_address[:2]  # type: ignore[index, str-unpack]
+        return str(host), int(port)
+
     def _site(self) -> tuple[str, dict[str, Any]] | None:
-        addr = self.server.server_address[0]
+        addr = self._address()[0]
         for label, site in load_meta(self.site_dir)["sites"].items():
             if site["host"] == addr:
                 return label, site
@@ -186,7 +190,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
 
     def _index(self) -> None:
         """On the `bind` address: a page that lists the sites, for people poking at the replica."""
-        port = self.server.server_address[1]
+        port = self._address()[1]
         rows = "".join(
             f'<li><a href="http://{h}:{port}/">{escape(label)}</a> {h}</li>'
             for label, h in hosts(self.site_dir).items()
@@ -256,7 +260,7 @@ class Replica:
         else:
             raise OSError(errno.EADDRINUSE, "no port free on every replica address")
         for srv in self._servers:
-            t = threading.Thread(target=srv.serve_forever, name=f"replica-{srv.server_address[0]}", daemon=True)
+            t = threading.Thread(target=srv.serve_forever, name=f"replica-{srv.server_address[0]!r}", daemon=True)
             t.start()
             self._threads.append(t)
         return self

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pyarrow.parquet as pq
 import pytest
 
-from nianbao.replica import ground_truth
+from nianbao.replica import blocked_sites, ground_truth
 
 pytestmark = pytest.mark.integration
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
@@ -71,7 +71,7 @@ def test_raw_captures_manifests_and_run_summary_are_written(first_run) -> None:
     (run_file,) = store.glob("runs/*.json")
     run = json.loads(run_file.read_text("utf-8"))
     blocked = {row["site"] for row in run["sites"] if row["blocked"]}
-    assert blocked == set(ground_truth.blocked_sites()) if hasattr(ground_truth, "blocked_sites") else blocked
+    assert blocked == set(blocked_sites())
     assert "reports found" in done.stdout and str(store) in done.stdout
 
 

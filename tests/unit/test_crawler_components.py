@@ -1,6 +1,8 @@
 from crawler.challenge import challenge_reason
 
-RUISHU = b'<html><head><meta http-equiv="Content-Type"></head><script type="text/javascript">$_ts=window["$_ts"];</script>'
+RUISHU = (
+    b'<html><head><meta http-equiv="Content-Type"></head><script type="text/javascript">$_ts=window["$_ts"];</script>'
+)
 
 
 def test_js_challenges_are_recognised_by_status_and_script() -> None:

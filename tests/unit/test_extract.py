@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
 from workers.extract import Options, detect_format, extract
 from workers.extract.html import parse, prune
 from workers.extract.metadata import labelled_date, signature_date
-from workers.extract.normalise import is_traditional, strip_pinyin, to_simplified
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "nianbao" / "replica" / "seeds"

@@ -76,7 +76,7 @@ def decode_text(body: bytes, content_type: str | None = None) -> dict[str, Any]:
 
 def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     """Normalise text (pinyin out, Simplified copy) and fill the fields every record has."""
-    from workers.extract.normalise import is_traditional, strip_pinyin, to_simplified
+    from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
 
     removed = 0
     if options.strip_pinyin:
@@ -99,9 +99,9 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
 
 def _reclassify(record: dict[str, Any]) -> None:
     """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy."""
+    from nianbao.normalise import to_simplified
     from nianbao.reports import is_on_time, load_kinds
     from workers.extract.metadata import report_kind_year
-    from workers.extract.normalise import to_simplified
 
     kind, year = report_kind_year(
         to_simplified(record["title"]), record["text_simplified"] or "", record.get("published")
@@ -115,9 +115,9 @@ def _reclassify(record: dict[str, Any]) -> None:
 
 
 def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> dict[str, Any]:
+    from nianbao.normalise import strip_pinyin
     from workers.extract.html import main_text, parse, prune_scripts, tree_text
     from workers.extract.metadata import extract_metadata
-    from workers.extract.normalise import strip_pinyin
 
     decoded = decode(body, content_type=content_type)
     try:

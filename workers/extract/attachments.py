@@ -9,6 +9,7 @@ not as text.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
 import re
@@ -68,6 +69,33 @@ def pdf_text_readable(text: str) -> bool:
     return cjk / len(visible) >= MIN_PDF_CJK_SHARE and score >= MIN_PDF_PLAUSIBILITY
 
 
+_PAGE_NUMBER = re.compile(r"^[-—－–\s]*(\d{1,4}|第\s*\d{1,4}\s*页(\s*共\s*\d{1,4}\s*页)?)[-—－–\s]*$")
+_SENTENCE_END = tuple("。！？；：…”」』）)")
+# A line at least this share of the page's usual full line is a wrapped line, not a paragraph's last line.
+FULL_LINE_SHARE = 0.8
+
+
+def unwrap_page(text: str) -> str:
+    """One PDF page's text without its printed page number ("— 5 —") and with hard-wrapped lines rejoined.
+
+    PDF text comes line by line as printed; a line that fills the width and ends mid-sentence continues on the
+    next line (Chinese needs no space where they join).
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
+    if not lines:
+        return ""
+    widths = sorted(len(line) for line in lines)
+    full = widths[int(len(widths) * 0.75)]
+    paragraphs = [lines[0]]
+    for previous, line in itertools.pairwise(lines):
+        if len(previous) >= FULL_LINE_SHARE * full and not previous.endswith(_SENTENCE_END):
+            paragraphs[-1] += line
+        else:
+            paragraphs.append(line)
+    return "\n".join(paragraphs)
+
+
 def pdf_text(body: bytes, options: Options) -> str:
     """All pages' text, pages separated by blank lines; raises ExtractError for encrypted or broken files."""
     import pypdfium2 as pdfium
@@ -88,7 +116,7 @@ def pdf_text(body: bytes, options: Options) -> str:
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
+            pages.append(unwrap_page(textpage.get_text_bounded()))
             textpage.close()
             page.close()
     finally:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from nianbao.normalise import is_cjk
+
 # About the 500 most frequent characters of modern Chinese (after Jun Da's corpus frequency list); they cover
 # roughly three quarters of running text, in news and in government reports alike.
 _COMMON_SIMPLIFIED = (
@@ -66,11 +68,6 @@ def common_chars() -> frozenset[str]:
 
     traditional = opencc.OpenCC("s2t").convert(_COMMON_SIMPLIFIED)
     return frozenset(_COMMON_SIMPLIFIED) | frozenset(traditional)
-
-
-def is_cjk(ch: str) -> bool:
-    """A unified CJK ideograph (the basic block and extension A), the characters Chinese text is made of."""
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 def _is_suspicious(ch: str) -> bool:

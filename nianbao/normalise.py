@@ -1,4 +1,6 @@
-"""Text normalisation after extraction: inline pinyin annotations out, a Simplified copy of Traditional text.
+"""Text normalisation: inline pinyin annotations out, a Simplified copy of Traditional text.
+
+Shared by the crawler (classifying link titles) and the workers (document text).
 
 Some portals (and the `/gate/big5/` gateways) run pages through converters that annotate characters with their
 reading, "石鼓鎮(zhèn)" or "建設（shè）", which breaks every phrase search. Real parentheses ("(一)",
@@ -10,8 +12,6 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import Any
-
-from workers.extract.charsets import is_cjk
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _VOWELS = "aeiouüv" + _TONED
@@ -25,6 +25,11 @@ _ANNOTATION = re.compile(rf"(?<=[\u4e00-\u9fff\u3400-\u4dbf])[(（]\s?({_SYLLABL
 TRADITIONAL_MIN_SHARE = 0.05
 # Enough characters to judge; a short title with one 發 is not a Traditional document.
 TRADITIONAL_MIN_CJK = 20
+
+
+def is_cjk(ch: str) -> bool:
+    """A unified CJK ideograph (the basic block and extension A), the characters Chinese text is made of."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 def strip_pinyin(text: str) -> tuple[str, int]:
