@@ -14,7 +14,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.links import Link, detail_links, listing_items, listing_links
+from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
 from nianbao.records import Capture
 from nianbao.reports import classify_title
@@ -47,10 +47,12 @@ class ReportSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse) or response.status != 200:
             return
-        links = listing_links(response.text, response.url)
+        # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8.
+        text = decode_html(response.body)
+        links = listing_links(text, response.url)
         yield from self._follow_reports(links, response.url)
         # The stop rule looks at every dated item of the page, not only the reports on it.
-        if not should_stop(links + listing_items(response.text, response.url), year=self.year):
+        if not should_stop(links + listing_items(text, response.url), year=self.year):
             for link in links:
                 if link.rel in ("next", "page"):
                     yield scrapy.Request(link.url, callback=self.parse_listing)
@@ -61,7 +63,7 @@ class ReportSpider(scrapy.Spider):
             for link in links:
                 if link.rel == "column":
                     yield scrapy.Request(link.url, callback=self.parse_listing, meta={"column_depth": column_depth + 1})
-        for url in dataproxy_requests(response.text, response.url):
+        for url in dataproxy_requests(text, response.url):
             yield scrapy.Request(url, callback=self.parse_dataproxy)
 
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
@@ -101,11 +103,12 @@ class ReportSpider(scrapy.Spider):
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
         if isinstance(response, TextResponse):
-            page_title = _page_title(response)
+            text = decode_html(response.body)
+            page_title = page_title_of(text)
             page_kind, page_year = classify_title(page_title)
             if page_kind:  # the detail page completes a title truncated in the listing
                 kind, year, title = page_kind, page_year or year, page_title
-            attachments = [a.url for a in detail_links(response.text, response.url)]
+            attachments = [a.url for a in detail_links(text, response.url)]
         self.captures.append(self._capture(response, kind=kind, year=year, title=title, attachments=attachments))
         for url in attachments:
             yield scrapy.Request(
@@ -163,9 +166,14 @@ class ReportSpider(scrapy.Spider):
         )
 
 
-def _page_title(response: TextResponse) -> str:
-    for query in ('meta[name="ArticleTitle"]::attr(content)', "h1 *::text", "h1::text", "title::text"):
-        text = " ".join(t.strip() for t in response.css(query).getall() if t.strip())
-        if text:
-            return text
+def page_title_of(html: str) -> str:
+    """The detail page's own title: ArticleTitle meta, else h1, else <title>."""
+    doc = parse_html(html)
+    if doc is None:
+        return ""
+    for query in ('//meta[@name="ArticleTitle"]/@content', "//h1", "//title"):
+        for found in doc.xpath(query):
+            text = clean(found if isinstance(found, str) else found.text_content())
+            if text:
+                return text
     return ""

@@ -86,35 +86,28 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
 
 
 def print_summary(summary: dict) -> None:
+    """The run's table on stdout (wide enough for a log file too), then where the output lies."""
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    numbers = ("pages", "reports_found", "stored", "new", "changed", "failed")
     table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
-    for column in ("site", "level", "pages", "reports found", "stored", "new", "failed", "blocked / error"):
-        table.add_column(
-            column,
-            justify="right" if column in ("pages", "reports found", "stored", "new", "failed") else "left",
-        )
-    totals = {"pages": 0, "reports_found": 0, "stored": 0, "new": 0, "failed": 0}
+    table.add_column("site")
+    table.add_column("level")
+    for name in numbers:
+        table.add_column(name.replace("_", " "), justify="right")
+    table.add_column("blocked / error")
+    totals = dict.fromkeys(numbers, 0)
     for row in summary["sites"]:
-        for k in totals:
-            totals[k] += row[k]
-        table.add_row(
-            row["site"],
-            row["level"],
-            str(row["pages"]),
-            str(row["reports_found"]),
-            str(row["stored"]),
-            str(row["new"]),
-            str(row["failed"]),
-            (row["blocked"] or row["error"])[:60],
-        )
-    table.add_row("[b]total", "", *(f"[b]{totals[k]}" for k in totals), "")
-    Console().print(table)
-    Console().print(
-        f"Documents, WARCs and manifests are in [b]{summary['store']}[/b]; "
-        f"run summary: {summary['store'].rstrip('/')}/{summary['run_key']}"
-    )
+        for name in numbers:
+            totals[name] += row[name]
+        note = (row["blocked"] or row["error"])[:70]
+        table.add_row(row["site"], row["level"], *(str(row[name]) for name in numbers), note)
+    table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in numbers), "")
+    out.print(table)
+    out.print(f"Documents, WARC captures and manifests: {summary['store']}")
+    out.print(f"Run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
     for row in summary["sites"]:
         for failure in row["failures"][:5]:
-            Console().print(f"  [yellow]failed[/yellow] {row['site']}: {failure['url']}: {failure['reason']}")
+            out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")
 
 
 @app.command()
