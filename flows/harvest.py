@@ -51,6 +51,15 @@ def select_sites(registry: str, codes: list[str] | None) -> list[Site]:
 
 
 # -- 2. crawl ----------------------------------------------------------------------------------------------------
+_running_crawls: set[subprocess.Popen[str]] = set()
+
+
+def stop_crawls() -> None:
+    """Ask the crawl processes still running to stop (Scrapy closes them cleanly on SIGTERM)."""
+    for crawl in list(_running_crawls):
+        crawl.terminate()
+
+
 @task(name="crawl-site", retries=1, retry_delay_seconds=[10], task_run_name="crawl-{site.code}")
 def crawl_site(site: Site, year: int, kinds: list[str], store_url: str) -> dict[str, Any]:
     """Run `python -m crawler.crawl` for one site; it stores the WARC and queues the captures."""
@@ -68,11 +77,19 @@ def crawl_site(site: Site, year: int, kinds: list[str], store_url: str) -> dict[
     ]
     for kind in kinds:
         command += ["--kind", kind]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=CRAWL_TIMEOUT_S, check=False)
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-        raise RuntimeError(f"crawl of {site.code} exited with {done.returncode}: {tail}")
-    summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as crawl:
+        _running_crawls.add(crawl)
+        try:
+            stdout, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            crawl.kill()
+            raise RuntimeError(f"crawl of {site.code} still running after {CRAWL_TIMEOUT_S}s: killed") from None
+        finally:
+            _running_crawls.discard(crawl)
+    if crawl.returncode != 0:
+        tail = "\n".join(stderr.strip().splitlines()[-5:])
+        raise RuntimeError(f"crawl of {site.code} exited with {crawl.returncode}: {tail}")
+    summary: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     report("crawled", site=site.code, pages=summary["pages"], captures=summary["captures"])
     return summary
 

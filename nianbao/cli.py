@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -54,7 +55,7 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
         fail(f"{e}\nFix the registry, then check it with `nianbao sites validate {registry}`.")
     total = len(sites) if sites else len(chosen)
     _prefect_defaults()
-    from flows.harvest import harvest
+    from flows.harvest import harvest, stop_crawls
     from flows.progress import listen
     from nianbao.runtime import RuntimeStartError, embedded_services
 
@@ -73,6 +74,8 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
                 progress.advance(crawled)
 
         stop_listening = listen(on_event)
+        # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         try:
             with embedded_services(workers=workers):
                 return harvest(year=year, registry=str(registry), kinds=kinds or None, sites=sites or None, store=store)
@@ -81,6 +84,7 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
         except ValueError as e:
             fail(str(e))
         finally:
+            stop_crawls()
             stop_listening()
     raise AssertionError("unreachable")
 

@@ -82,7 +82,7 @@ class Services:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
-def start_redis(workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
+def start_redis(workdir: Path, started: list[subprocess.Popen[bytes]]) -> str:
     port = free_port()
     log = workdir / "redis.log"
     proc = subprocess.Popen(
@@ -103,14 +103,15 @@ def start_redis(workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
         ],
         start_new_session=True,
     )
+    started.append(proc)  # recorded before waiting: an interrupt while it starts still stops it
     url = f"redis://127.0.0.1:{port}/0"
     _wait(lambda: redis.Redis.from_url(url).ping(), f"redis-server on port {port}", proc, log)
-    return url, proc
+    return url
 
 
 def start_celery_workers(
-    redis_url: str, workdir: Path, concurrency: int, name: str = "extract"
-) -> subprocess.Popen[bytes]:
+    redis_url: str, workdir: Path, concurrency: int, started: list[subprocess.Popen[bytes]], name: str = "extract"
+) -> None:
     """One Celery worker (prefork, `concurrency` processes) on the extract queue."""
     log = workdir / f"celery-{name}.log"
     env = {**os.environ, "REDIS_URL": redis_url}
@@ -139,6 +140,7 @@ def start_celery_workers(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    started.append(proc)
 
     def ready() -> bool:
         from workers.celery import app
@@ -148,7 +150,6 @@ def start_celery_workers(
         return any(f"{name}-{os.getpid()}@" in host for reply in replies for host in reply)
 
     _wait(ready, "the Celery worker", proc, log)
-    return proc
 
 
 @contextlib.contextmanager
@@ -159,13 +160,12 @@ def embedded_services(workers: int | None = None) -> Iterator[Services]:
     previous_redis_url = os.environ.get("REDIS_URL")
     try:
         if not services.redis_url:
-            services.redis_url, redis_proc = start_redis(workdir)
-            services.processes.append(redis_proc)
+            services.redis_url = start_redis(workdir, services.processes)
         os.environ["REDIS_URL"] = services.redis_url  # read by workers.config in this process and children
         from workers.celery import app
 
         app.conf.broker_url = app.conf.result_backend = services.redis_url
-        services.processes.append(start_celery_workers(services.redis_url, workdir, workers or os.cpu_count() or 2))
+        start_celery_workers(services.redis_url, workdir, workers or os.cpu_count() or 2, services.processes)
         yield services
     finally:
         for proc in reversed(services.processes):

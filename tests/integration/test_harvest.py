@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,11 +20,13 @@ pytestmark = pytest.mark.integration
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
 
 
-def harvest(registry: Path, store: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def harvest(registry: Path, store: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run `nianbao harvest` as an operator would; return its pid and what it printed."""
     command = [NIANBAO, "harvest", "--year", "2021", "--sites", str(registry), "--store", str(store), "--workers", "2"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
-    return done
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = process.communicate(timeout=900)
+    assert process.returncode == 0, stdout[-3000:] + stderr[-5000:]
+    return process.pid, stdout
 
 
 def stored_documents(store: Path) -> list[dict]:
@@ -37,12 +41,12 @@ def leftover_processes(marker: str) -> list[str]:
 @pytest.fixture(scope="module")
 def first_run(replica_registry: Path, local_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
     store = tmp_path_factory.mktemp("harvest") / "data"
-    done = harvest(replica_registry, store, local_env)
-    return store, done
+    pid, stdout = harvest(replica_registry, store, local_env)
+    return store, pid, stdout
 
 
 def test_every_2021_report_is_stored_once_with_its_text_and_metadata(first_run) -> None:
-    store, _ = first_run
+    store, _, _ = first_run
     documents = stored_documents(store)
     expected = [g for g in ground_truth() if g["year"] == 2021]
     assert expected, "the replica's ground truth has reports on 2021"
@@ -64,7 +68,7 @@ def test_every_2021_report_is_stored_once_with_its_text_and_metadata(first_run) 
 
 
 def test_raw_captures_manifests_and_run_summary_are_written(first_run) -> None:
-    store, done = first_run
+    store, _, stdout = first_run
     assert list(store.glob("raw/2021/*/*.warc.gz"))
     documents = stored_documents(store)
     rows = sum(pq.read_table(p).num_rows for p in store.glob("manifests/*/2021.parquet"))
@@ -73,18 +77,48 @@ def test_raw_captures_manifests_and_run_summary_are_written(first_run) -> None:
     run = json.loads(run_file.read_text("utf-8"))
     blocked = {row["site"] for row in run["sites"] if row["blocked"]}
     assert blocked == set(blocked_sites())
-    assert "reports found" in done.stdout and str(store) in done.stdout
+    assert "reports found" in stdout and f"Documents, WARC captures and manifests: {store}" in stdout
 
 
 def test_the_harvest_leaves_no_process_behind(first_run) -> None:
-    assert leftover_processes("nianbao-run-") == []
-    assert leftover_processes("workers.celery worker") == []
+    _, pid, _ = first_run
+    assert leftover_processes(f"extract-{pid}@") == []  # the Celery workers it started
+    assert leftover_processes("nianbao-run-") == []  # redis-server runs in a nianbao-run- directory
 
 
 def test_a_second_harvest_writes_nothing_twice(first_run, replica_registry: Path, local_env: dict[str, str]) -> None:
-    store, _ = first_run
+    store, _, _ = first_run
     before = {p.name: p.read_bytes() for p in store.glob("docs/*/2021/*/*.json")}
     harvest(replica_registry, store, local_env)
     after = {p.name: p.read_bytes() for p in store.glob("docs/*/2021/*/*.json")}
     assert after == before
     assert len(list(store.glob("docs/**/history/*.json"))) == 0
+
+
+def descendants(pid: int) -> set[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
+    children = {int(p) for p in found.split()}
+    return children.union(*(descendants(c) for c in children)) if children else set()
+
+
+def alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_ctrl_c_stops_everything_the_harvest_started(
+    replica_registry: Path, local_env: dict[str, str], tmp_path: Path
+) -> None:
+    command = [NIANBAO, "harvest", "--year", "2021", "--sites", str(replica_registry), "--store", str(tmp_path)]
+    process = subprocess.Popen(command, env=local_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # interrupt it in the middle: crawls running, workers busy
+        started = descendants(process.pid)
+        if any("crawler.crawl" in Path(f"/proc/{p}/cmdline").read_text(errors="replace") for p in started if alive(p)):
+            break
+        time.sleep(0.2)
+    assert started, "the harvest started its services"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) != 0
+    time.sleep(1)
+    assert [pid for pid in started if alive(pid)] == []
