@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -33,9 +34,24 @@ def stored_documents(store: Path) -> list[dict]:
     return [json.loads(p.read_text("utf-8")) for p in sorted(store.glob("docs/*/2021/*/*.json"))]
 
 
+def processes() -> dict[int, tuple[int, str]]:
+    """pid → (parent pid, command line) of every process, read from /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":  # zombies are gone, only not yet reaped
+                table[int(entry.name)] = (int(fields[1]), cmdline)
+    return table
+
+
 def leftover_processes(marker: str) -> list[str]:
-    found = subprocess.run(["pgrep", "-af", marker], capture_output=True, text=True, check=False).stdout
-    return [line for line in found.splitlines() if "pgrep" not in line]
+    return [cmd for pid, (_, cmd) in processes().items() if marker in cmd and pid != os.getpid()]
 
 
 @pytest.fixture(scope="module")
@@ -95,14 +111,15 @@ def test_a_second_harvest_writes_nothing_twice(first_run, replica_registry: Path
     assert len(list(store.glob("docs/**/history/*.json"))) == 0
 
 
-def descendants(pid: int) -> set[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
-    children = {int(p) for p in found.split()}
-    return children.union(*(descendants(c) for c in children)) if children else set()
-
-
-def alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+def descendants(pid: int) -> dict[int, str]:
+    table = processes()
+    found: dict[int, str] = {}
+    parents = {pid}
+    while parents:
+        children = {p for p, (ppid, _) in table.items() if ppid in parents and p not in found}
+        found.update({p: table[p][1] for p in children})
+        parents = children
+    return found
 
 
 def test_ctrl_c_stops_everything_the_harvest_started(
@@ -110,15 +127,16 @@ def test_ctrl_c_stops_everything_the_harvest_started(
 ) -> None:
     command = [NIANBAO, "harvest", "--year", "2021", "--sites", str(replica_registry), "--store", str(tmp_path)]
     process = subprocess.Popen(command, env=local_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started: set[int] = set()
+    started: dict[int, str] = {}
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # interrupt it in the middle: crawls running, workers busy
         started = descendants(process.pid)
-        if any("crawler.crawl" in Path(f"/proc/{p}/cmdline").read_text(errors="replace") for p in started if alive(p)):
+        if any("crawler.crawl" in cmd for cmd in started.values()):
             break
         time.sleep(0.2)
     assert started, "the harvest started its services"
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) != 0
     time.sleep(1)
-    assert [pid for pid in started if alive(pid)] == []
+    still_running = processes()
+    assert [cmd for pid, cmd in started.items() if pid in still_running] == []
