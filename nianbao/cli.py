@@ -24,11 +24,17 @@ app = typer.Typer(
 )
 replica_app = typer.Typer(help="The local portal replica used by the demo and the tests.", no_args_is_help=True)
 sites_app = typer.Typer(help="The sites registry.", no_args_is_help=True)
+store_app = typer.Typer(help="Look inside the object store.", no_args_is_help=True)
 app.add_typer(replica_app, name="replica")
+app.add_typer(store_app, name="store")
 app.add_typer(sites_app, name="sites")
 
 console = Console(stderr=True)
 NATIONAL_REGISTRY = Path(__file__).parent / "registry" / "national.yaml"
+StoreOption = Annotated[
+    str, typer.Option(envvar="NIANBAO_STORE", help="Object store: a directory or s3://bucket/prefix.")
+]
+RegistryOption = Annotated[Path, typer.Option("--sites", help="Sites registry YAML.")]
 
 
 def fail(message: str) -> None:
@@ -47,21 +53,31 @@ def _prefect_defaults() -> None:
 
 
 # -- harvest ---------------------------------------------------------------------------------------------------
-def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], store: str, workers: int | None) -> dict:
+def run_harvest(
+    year: int, registry: Path, kinds: list[str], sites: list[str], store: str, workers: int | None, force: bool = False
+) -> dict:
     """Start the embedded services (or use the configured ones), run the harvest flow, show progress."""
     try:
         chosen = load_registry(registry)
     except RegistryError as e:
         fail(f"{e}\nFix the registry, then check it with `nianbao sites validate {registry}`.")
-    total = len(sites) if sites else len(chosen)
     _prefect_defaults()
-    from flows.harvest import harvest, stop_crawls
+    from flows.harvest import harvest
+
+    params: dict[str, Any] = {"year": year, "registry": str(registry), "kinds": kinds or None, "store": store}
+    params["force"] = force
+    return with_services(lambda: harvest(sites=sites or None, **params), len(sites) if sites else len(chosen), workers)
+
+
+def with_services(run: Callable[[], dict], total_sites: int, workers: int | None) -> dict:
+    """Run a flow with the embedded services (or the configured ones), with progress bars; stop all at the end."""
     from flows.progress import listen
+    from flows.tasks import stop_crawls
     from nianbao.runtime import RuntimeStartError, embedded_services
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
-        crawled = progress.add_task("sites crawled", total=total)
+        crawled = progress.add_task("sites crawled", total=total_sites)
         extracted = progress.add_task("reports extracted", total=0)
 
         def on_event(event: str, data: dict[str, Any]) -> None:
@@ -78,7 +94,7 @@ def run_harvest(year: int, registry: Path, kinds: list[str], sites: list[str], s
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         try:
             with embedded_services(workers=workers):
-                return harvest(year=year, registry=str(registry), kinds=kinds or None, sites=sites or None, store=store)
+                return run()
         except RuntimeStartError as e:
             fail(str(e))
         except ValueError as e:
@@ -121,8 +137,8 @@ def harvest(
         list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")
     ] = [],  # noqa: B006
     site: Annotated[list[str], typer.Option(help="Harvest only this site code (repeatable).")] = [],  # noqa: B006
-    sites: Annotated[Path, typer.Option(help="Sites registry YAML.")] = NATIONAL_REGISTRY,
-    store: Annotated[str, typer.Option(help="Object store: a directory or s3://bucket/prefix.")] = "./data",
+    sites: RegistryOption = NATIONAL_REGISTRY,
+    store: StoreOption = "./data",
     workers: Annotated[
         int | None, typer.Option(help="Celery worker processes to start (default: one per core).")
     ] = None,
@@ -135,7 +151,7 @@ def harvest(
 @app.command()
 def demo(
     year: Annotated[int, typer.Option(help="Report year to harvest from the replica.")] = 2021,
-    store: Annotated[str, typer.Option(help="Object store for the demo's output.")] = "./data",
+    store: StoreOption = "./data",
 ) -> None:
     """Start the portal replica on localhost and harvest it: the whole system on one machine."""
     from nianbao.replica import Replica, sites_yaml
@@ -146,6 +162,179 @@ def demo(
         registry.write_text(sites_yaml(replica.port), encoding="utf-8")
         console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
         print_summary(run_harvest(year, registry, [], [], store, None))
+
+
+@app.command()
+def rerun(
+    site: Annotated[str, typer.Argument(help="Site code, as in the registry.")],
+    year: Annotated[int, typer.Option(help="Report year.")],
+    sites: RegistryOption = NATIONAL_REGISTRY,
+    store: StoreOption = "./data",
+    force: Annotated[bool, typer.Option(help="Fetch again what the site's state says is unchanged.")] = False,
+) -> None:
+    """Re-run one site through the `harvest-site` flow: on the Prefect server's workers when PREFECT_API_URL is
+    set (the deployment made by `nianbao deploy`), else here on the embedded default."""
+    _prefect_defaults()
+    params: dict[str, Any] = {"site": site, "year": year, "registry": str(sites.resolve()), "store": store}
+    params["force"] = force
+    if os.environ.get("PREFECT_API_URL"):
+        from prefect.deployments import run_deployment
+
+        flow_run: Any = run_deployment("harvest-site/harvest-site", parameters=params, timeout=None)
+        state = flow_run.state
+        console.print(f"flow run {flow_run.name} ({flow_run.id}): {state.name if state else 'unknown'}")
+        if not state or not state.is_completed():
+            raise typer.Exit(1)
+        status(store=store, limit=1)
+        return
+    from flows.harvest_site import harvest_site
+
+    print_summary(with_services(lambda: harvest_site(**params), 1, None))
+
+
+@app.command()
+def status(
+    store: StoreOption = "./data",
+    limit: Annotated[int, typer.Option(help="How many of the last runs to show.")] = 10,
+) -> None:
+    """The last harvests recorded in the store (runs/): sites, reports stored, failed, blocked."""
+    from storage.store import Store
+
+    target = Store(store)
+    runs = [target.get_json(key) for key in list(target.keys("runs/"))]
+    runs.sort(key=lambda run: run.get("finished_at", ""), reverse=True)
+    table = Table(title=f"Last runs in {store}")
+    for column in ("run", "year", "finished", "sites", "reports found", "stored", "failed", "blocked"):
+        table.add_column(column)
+    for run in runs[:limit]:
+        rows = run["sites"]
+        table.add_row(
+            run["run_id"], str(run["year"]), run["finished_at"], str(len(rows)),
+            *(str(sum(r[k] for r in rows)) for k in ("reports_found", "stored", "failed")),
+            str(sum(bool(r["blocked"]) for r in rows)),
+        )  # fmt: skip
+    Console(width=max(Console().width, 140)).print(table if runs else f"No runs recorded in {store} yet.")
+
+
+@app.command()
+def failures(
+    year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
+    store: StoreOption = "./data",
+    redrive: Annotated[bool, typer.Option(help="Send the failed captures to extraction again.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Celery worker processes to start for --redrive.")] = None,
+) -> None:
+    """List the captures that could not be extracted, with the reason; --redrive extracts them again."""
+    from storage.store import Store
+
+    target = Store(store)
+    keys = list(target.keys(f"failures/{year}/" if year else "failures/"))
+    records = [(key, target.get_json(key)) for key in keys]
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    for key, record in records:
+        out.print(f"{key}  {record['capture']['url']}  {record['reason']}")
+    out.print(f"{len(records)} failure(s) in {store}")
+    if redrive and records:
+        fixed = with_services(lambda: redrive_failures(target, records), 0, workers)
+        out.print(f"re-driven: {fixed['stored']} stored, {fixed['failed']} failed again")
+
+
+def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> dict:
+    """Queue each failed capture again; a failure record goes away when its capture is stored this time."""
+    from workers.celery import app as celery_app
+
+    stored = failed = 0
+    for key, record in records:
+        capture = record["capture"]
+        result = celery_app.send_task("nianbao.extract", args=[capture, store.url, record.get("division", "")])
+        outcome = result.get(timeout=600, propagate=False)
+        if isinstance(outcome, dict) and outcome.get("status") in ("new", "changed", "unchanged", "wrapper"):
+            store.delete(key)
+            stored += 1
+        else:
+            failed += 1
+    return {"stored": stored, "failed": failed}
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Option(help="Report kind code, e.g. rule_of_law.")],
+    year: Annotated[int, typer.Option(help="Report year.")],
+    format: Annotated[str, typer.Option(help="csv (manifest columns) or jsonl (whole documents).")] = "csv",
+    store: StoreOption = "./data",
+) -> None:
+    """Write the stored documents of one kind and year to stdout, as CSV or JSON lines."""
+    import csv
+
+    from storage import layout
+    from storage.manifest import COLUMNS, manifest_rows
+    from storage.store import Store
+
+    if format not in ("csv", "jsonl"):
+        fail(f"--format must be csv or jsonl, not {format!r}")
+    target = Store(store)
+    if format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(manifest_rows(target, kind, year))
+        return
+    for key in target.keys(layout.docs_prefix(kind, year)):
+        if layout.is_current_doc(key):
+            sys.stdout.write(json.dumps(target.get_json(key), ensure_ascii=False) + "\n")
+
+
+@store_app.command("ls")
+def store_ls(
+    prefix: Annotated[str, typer.Argument(help="Key prefix, e.g. docs/rule_of_law/2021/.")] = "",
+    store: StoreOption = "./data",
+) -> None:
+    """List the keys under a prefix."""
+    from storage.store import Store
+
+    for key in Store(store).keys(prefix):
+        sys.stdout.write(key + "\n")
+
+
+@store_app.command("cat")
+def store_cat(key: Annotated[str, typer.Argument(help="Object key.")], store: StoreOption = "./data") -> None:
+    """Write one object to stdout."""
+    from storage.store import Store
+
+    try:
+        sys.stdout.buffer.write(Store(store).get_bytes(key))
+    except FileNotFoundError:
+        fail(f"no object {key!r} in {store}; list them with `nianbao store ls`")
+
+
+@app.command()
+def server(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and UI.")] = 4200,
+) -> None:
+    """Start a persistent Prefect server with its UI (analytics off); point PREFECT_API_URL at it."""
+    _prefect_defaults()
+    os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    console.print(f"Prefect UI on http://{host}:{port}; export PREFECT_API_URL=http://{host}:{port}/api")
+    prefect = str(Path(sys.executable).parent / "prefect")
+    os.execv(prefect, [prefect, "server", "start", "--host", host, "--port", str(port)])
+
+
+@app.command()
+def deploy(
+    pool: Annotated[
+        str, typer.Option(help="Prefect work pool (process type); created if missing.")
+    ] = "nianbao-process",
+    sites: RegistryOption = NATIONAL_REGISTRY,
+    store: StoreOption = "./data",
+) -> None:
+    """Create the deployments national-harvest (yearly and monthly schedules) and harvest-site on the Prefect
+    server at PREFECT_API_URL; then start workers with `prefect worker start --pool POOL`."""
+    if not os.environ.get("PREFECT_API_URL"):
+        fail("PREFECT_API_URL is not set: start a server (`nianbao server`) and export PREFECT_API_URL first")
+    from flows.deployments import deploy_flows
+
+    for name, deployment_id in deploy_flows(pool, store, str(sites.resolve())).items():
+        console.print(f"deployment {name}: {deployment_id}")
+    console.print(f"Start workers: prefect worker start --pool {pool} --type process")
 
 
 # -- files -----------------------------------------------------------------------------------------------------

@@ -73,6 +73,9 @@ class Store:
         """Open an object for reading (seekable), for WARC records read at an offset."""
         return self.fs.open(self.path(key), "rb")
 
+    def delete(self, key: str) -> None:
+        self.fs.rm_file(self.path(key))
+
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self.path(key)))
 

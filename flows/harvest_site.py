@@ -1,0 +1,28 @@
+"""Re-run one site: when a portal was down, changed, or an operator wants it again (`nianbao rerun`).
+
+The same steps as the national harvest, for one site; `force` re-fetches pages the site's state says are
+unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.tasks import DEFAULT_STORE, NATIONAL_REGISTRY, default_year, harvest_sites, select_sites
+from nianbao.reports import load_kinds
+
+
+@flow(name="harvest-site", log_prints=True)
+def harvest_site(
+    site: str,
+    year: int | None = None,
+    registry: str = NATIONAL_REGISTRY,
+    kinds: list[str] | None = None,
+    store: str = DEFAULT_STORE,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Harvest one site of the registry for `year` (default: last year)."""
+    chosen = select_sites(registry, [site])
+    return harvest_sites(chosen, year or default_year(), kinds or list(load_kinds()), store, registry, force)
