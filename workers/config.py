@@ -23,8 +23,14 @@ task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
 # Redis redelivers unacknowledged tasks after the visibility timeout: keep it above the hard time limit.
+# A worker killed outright (SIGKILL, OOM) leaves its task unacknowledged; it runs again after this timeout.
 task_soft_time_limit = 240
 task_time_limit = 300
-broker_transport_options = {"visibility_timeout": 3600}
+broker_transport_options = {
+    "visibility_timeout": int(os.environ.get("NIANBAO_CELERY_VISIBILITY_TIMEOUT", "900")),
+    # Sweep for such tasks every 10 s (the default only scans every 10th sweep, i.e. every 100 s).
+    "unacked_restore_interval": int(os.environ.get("NIANBAO_CELERY_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": 1,
+}
 worker_max_tasks_per_child = 200  # bounds memory held by lxml/pdfium across many documents
 worker_hijack_root_logger = False
