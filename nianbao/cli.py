@@ -86,8 +86,15 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
                 progress.update(extracted, total=(progress.tasks[extracted].total or 0) + data["captures"])
             elif event == "extracted":
                 progress.advance(extracted)
-            elif event == "site-done" and data["row"]["error"]:
-                progress.advance(crawled)
+            elif event == "site-done":
+                row = data["row"]
+                if row["error"]:
+                    progress.advance(crawled)
+                note = f" [red]{row['error'] or row['blocked']}" if row["error"] or row["blocked"] else ""
+                progress.console.print(
+                    f"{row['site']}: {row['pages']} pages, {row['reports_found']} reports found, "
+                    f"{row['stored']} stored, {row['failed']} failed{note}"
+                )
 
         stop_listening = listen(on_event)
         # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
@@ -303,6 +310,18 @@ def store_cat(key: Annotated[str, typer.Argument(help="Object key.")], store: St
         sys.stdout.buffer.write(Store(store).get_bytes(key))
     except FileNotFoundError:
         fail(f"no object {key!r} in {store}; list them with `nianbao store ls`")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Processes (default: one per core).")] = None,
+    queues: Annotated[str, typer.Option(help="Queues to consume, comma-separated.")] = "extract,default",
+) -> None:
+    """Start a Celery extraction worker against REDIS_URL (cluster mode; `harvest` starts its own otherwise)."""
+    if not os.environ.get("REDIS_URL"):
+        fail("REDIS_URL is not set: point it at the cluster's Redis, e.g. redis://:PASSWORD@redis:6379/0")
+    celery = [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queues, "-l", "INFO"]
+    os.execv(sys.executable, celery + (["-c", str(concurrency)] if concurrency else []))
 
 
 @app.command()

@@ -125,7 +125,7 @@ def start_celery_workers(
                 "workers.celery",
                 "worker",
                 "-Q",
-                "extract",
+                "extract,default",
                 "-c",
                 str(concurrency),
                 "-n",

@@ -14,8 +14,9 @@ result_serializer = "json"
 accept_content = ["json"]
 result_expires = 7 * 24 * 3600
 
+# Extraction has its own queue, so that anything else (re-drives, maintenance) never waits behind a harvest.
 task_routes = {"nianbao.extract": {"queue": "extract"}}
-task_default_queue = "extract"
+task_default_queue = "default"
 
 # A task is acknowledged after it ran, and a worker killed mid-task gives it back to the queue; extraction
 # is idempotent (doc_id + sha256) so running it twice stores nothing twice.
@@ -33,4 +34,5 @@ broker_transport_options = {
     "unacked_restore_throttle": 1,
 }
 worker_max_tasks_per_child = 200  # bounds memory held by lxml/pdfium across many documents
+worker_max_memory_per_child = 1_000_000  # KiB: a child above 1 GB after a task is replaced (a huge PDF)
 worker_hijack_root_logger = False
