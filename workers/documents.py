@@ -114,7 +114,8 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
     try:
         with store.open(capture.warc_key) as stream:
             _headers, body = read_response(stream, capture.warc_offset)
-    except (OSError, ValueError) as e:
+    except (FileNotFoundError, ValueError) as e:
+        # Missing or corrupt for good; any other OSError (a store answering 500) propagates and is retried.
         return record_failure(store, capture, f"cannot read the capture from {capture.warc_key}: {e}")
     try:
         fields = extract(body, url=capture.final_url or capture.url, content_type=capture.content_type or None)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from celery import Task
 
 from nianbao.records import Capture
 from storage.store import Store
 from workers.celery import app
-from workers.documents import process_capture
+from workers.documents import process_capture, record_failure
+
+log = logging.getLogger(__name__)
 
 _stores: dict[str, Store] = {}
 
@@ -19,7 +24,21 @@ def _store(url: str) -> Store:
     return _stores[url]
 
 
-@app.task(name="nianbao.extract", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+class ExtractTask(Task):
+    def on_failure(self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: Any) -> None:
+        """Retries are spent (the store kept failing, a time limit hit): record the failure so it can be re-driven."""
+        capture, store_url = args[0], args[1]
+        try:
+            record_failure(_store(store_url), Capture.from_dict(capture), f"{type(exc).__name__}: {exc}")
+        except OSError:
+            log.exception("could not record the failure of %s either", capture.get("url"))
+
+
+# Transient storage errors (OSError from fsspec/s3fs) are retried with growing delays: 1, 2, 4 … 60 s.
+@app.task(
+    base=ExtractTask, name="nianbao.extract", autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=60,
+    max_retries=6,
+)  # fmt: skip
 def extract(capture: dict[str, Any], store_url: str, division: str = "") -> dict[str, Any]:
     """Extract one capture into a Document (or a recorded failure). Safe to run twice."""
     return process_capture(_store(store_url), Capture.from_dict(capture), division)
