@@ -1,8 +1,11 @@
 """One crawl = one site × one report year, in this process (Twisted's reactor cannot start twice).
 
-Run as `python -m crawler.crawl --site-json '{...}' --year 2021 --store ./data`. It writes the crawl's WARC to
-the store, then sends one capture message per report candidate to the Celery queue "extract", and prints a
-JSON summary on its last line of stdout for the flow that started it.
+Run as `python -m crawler.crawl --site-json '{...}' --year 2021 --store ./data [--force]`. It loads the site's
+incremental state (`state/{site}.json`), crawls, writes the crawl's WARC to the store, then sends one capture
+message per new or changed report candidate to the Celery queue "extract", marks them queued in the state, and
+prints a JSON summary on its last line of stdout for the flow that started it. `--force` ignores the state (no
+conditional requests, no "unchanged"), and still records what it learnt. `--captures-out FILE` writes the
+capture messages to FILE (JSON lines) instead of the queue: a crawl that needs no Redis, for tests and operators.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,14 +28,21 @@ from crawler.spider import ReportSpider
 from nianbao.records import Capture
 from nianbao.sites import Site
 from storage import layout
+from storage.state import SiteState, load_state, save_state
 from storage.store import Store
 
+_REFUSED = "nianbao/refused/"  # stats of crawler.hostile and crawler.traps
 
-def crawl_settings(site: Site, warc_path: str) -> Settings:
+
+def crawl_settings(site: Site, warc_path: str, *, store_url: str = "", force: bool = False) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.set("NIANBAO_WARC_PATH", warc_path)
     settings.set("CLOSESPIDER_PAGECOUNT", site.max_pages)
+    settings.set("NIANBAO_HOSTILE_ALLOW_PRIVATE", site.local)
+    settings.set("NIANBAO_CHECKPOINT_STORE", store_url)
+    if force:
+        settings.set("NIANBAO_CONDITIONAL_ENABLED", False)
     if site.delay is not None:
         settings.set("DOWNLOAD_DELAY", site.delay)
         settings.set("AUTOTHROTTLE_START_DELAY", max(site.delay, 0.01))
@@ -40,11 +51,25 @@ def crawl_settings(site: Site, warc_path: str) -> Settings:
     return settings
 
 
-def run_crawl(site: Site, year: int, kinds: list[str], warc_path: str, warc_key: str) -> tuple[list[Capture], dict]:
-    """Crawl the site; return its captures and Scrapy's stats."""
-    process = CrawlerProcess(crawl_settings(site, warc_path))
+def run_crawl(
+    site: Site,
+    year: int,
+    kinds: list[str],
+    warc_path: str,
+    warc_key: str,
+    *,
+    state: SiteState | None = None,
+    store_url: str = "",
+    force: bool = False,
+) -> tuple[list[Capture], dict]:
+    """Crawl the site; return its captures and Scrapy's stats.
+
+    With `state`, known pages are fetched conditionally (unless `force`) and the state is updated in place; with
+    `store_url` it is also checkpointed there during the crawl.
+    """
+    process = CrawlerProcess(crawl_settings(site, warc_path, store_url=store_url, force=force))
     crawler = process.create_crawler(ReportSpider)
-    process.crawl(crawler, site=site, year=year, kinds=kinds, warc_key=warc_key)
+    process.crawl(crawler, site=site, year=year, kinds=kinds, warc_key=warc_key, state=state, force=force)
     process.start()
     spider = crawler.spider
     captures = list(spider.captures) if isinstance(spider, ReportSpider) else []
@@ -61,16 +86,45 @@ def dispatch(captures: list[Capture], store_url: str, division: str) -> list[str
     ]
 
 
-def crawl_and_dispatch(site: Site, year: int, kinds: list[str], store: Store) -> dict[str, Any]:
+def write_captures(captures: list[Capture], path: str) -> list[str]:
+    """Write the capture messages to `path` (JSON lines) instead of the queue; return their URLs as ids."""
+    with open(path, "w", encoding="utf-8") as out:
+        for capture in captures:
+            out.write(json.dumps(capture.to_dict(), ensure_ascii=False) + "\n")
+    return [c.url for c in captures]
+
+
+def crawl_and_dispatch(
+    site: Site,
+    year: int,
+    kinds: list[str],
+    store: Store,
+    *,
+    force: bool = False,
+    send: Callable[[list[Capture]], list[str]] | None = None,
+) -> dict[str, Any]:
+    """Crawl one site, store its WARC, queue its captures (by `send`, default the Celery queue), save its state."""
     started = datetime.now(UTC)
     crawl_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     warc_key = layout.warc(year, site.code, crawl_id)
+    state = load_state(store, site.code)
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as tmp:
         warc_path = os.path.join(tmp, "crawl.warc.gz")
-        captures, stats = run_crawl(site, year, kinds, warc_path, warc_key)
+        captures, stats = run_crawl(
+            site, year, kinds, warc_path, warc_key, state=state, store_url=store.url, force=force
+        )
         if os.path.exists(warc_path):
             store.put_file(warc_key, warc_path)  # before any capture points into it
-    task_ids = dispatch(captures, store.url, site.division) if captures else []
+    if send is None:
+        task_ids = dispatch(captures, store.url, site.division) if captures else []
+    else:
+        task_ids = send(captures)
+    # Only now are the captures in the queue: the next crawl may trust these entries as unchanged.
+    for capture in captures:
+        if state.entry(capture.url) is not None:
+            state.update(capture.url, queued=True)
+    if state.dirty:
+        save_state(store, state)
     return {
         "site": site.code,
         "year": year,
@@ -83,6 +137,11 @@ def crawl_and_dispatch(site: Site, year: int, kinds: list[str], store: Store) ->
         "finish_reason": stats.get("finish_reason"),
         "errors": int(stats.get("log_count/ERROR", 0)),
         "robots_forbidden": int(stats.get("robotstxt/forbidden", 0)),
+        "unchanged": int(stats.get("nianbao/unchanged", 0)),
+        "not_modified": int(stats.get("nianbao/conditional/not_modified", 0)),
+        "conditional": int(stats.get("nianbao/conditional/sent", 0)),
+        "refused": {k.removeprefix(_REFUSED): v for k, v in stats.items() if k.startswith(_REFUSED)},
+        "force": force,
         "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
     }
 
@@ -93,9 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, required=True)
     parser.add_argument("--kind", action="append", required=True)
     parser.add_argument("--store", required=True)
+    parser.add_argument("--force", action="store_true", help="ignore the site's state: fetch everything again")
+    parser.add_argument("--captures-out", help="write capture messages to this file (JSON lines), not the queue")
     args = parser.parse_args(argv)
     site = Site.model_validate_json(args.site_json)
-    summary = crawl_and_dispatch(site, args.year, args.kind, Store(args.store))
+    out = args.captures_out
+    send = (lambda captures: write_captures(captures, out)) if out else None
+    summary = crawl_and_dispatch(site, args.year, args.kind, Store(args.store), force=args.force, send=send)
     sys.stdout.write("\n" + json.dumps(summary, ensure_ascii=False) + "\n")
     return 0
 

@@ -27,6 +27,14 @@ RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
+    # Refuses hostile requests first, in place of Scrapy's OffsiteMiddleware (which lets `dont_filter`
+    # requests and their redirects through and does not say why): schemes, off-domain redirects, private hosts.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.hostile.HostileUrlMiddleware": 50,
+    "crawler.traps.QueryVariantMiddleware": 60,  # before robots.txt: a trap URL costs nothing
+    # After RobotsTxtMiddleware (100), which fetches and parses robots.txt and sends `robots_parsed`.
+    "crawler.crawldelay.CrawlDelayMiddleware": 110,
+    "crawler.conditional.ConditionalRequestMiddleware": 120,
     # Sees responses after decompression (HttpCompressionMiddleware is 590), before the spider.
     "crawler.warc.WarcMiddleware": 586,
     "crawler.challenge.ChallengeMiddleware": 584,  # after the WARC has the exchange
@@ -34,6 +42,31 @@ DOWNLOADER_MIDDLEWARES = {
 NIANBAO_WARC_ENABLED = True
 NIANBAO_CHALLENGE_ENABLED = True
 NIANBAO_CHALLENGE_CODES = [412, 521]  # Ruishu (瑞数) and Jiasule (加速乐) JavaScript challenges
+# Hostile URLs: javascript:/data:/file: schemes, redirects off `allowed_domains`, hosts on private, loopback or
+# link-local addresses. A local replica (registry `local: true`) sets ALLOW_PRIVATE.
+NIANBAO_HOSTILE_ENABLED = True
+NIANBAO_HOSTILE_ALLOW_PRIVATE = False
+# Traps: at most this many distinct query strings per host and path (the endless calendar stops here).
+NIANBAO_TRAPS_ENABLED = True
+NIANBAO_TRAPS_QUERY_VARIANTS = 30
+# robots.txt `Crawl-delay` for our user agent becomes the host's download delay (never below DOWNLOAD_DELAY).
+NIANBAO_CRAWLDELAY_ENABLED = True
+NIANBAO_CRAWLDELAY_MAX = 30.0  # seconds; a longer Crawl-delay is capped (stat nianbao/crawldelay/capped)
+# Conditional GETs (If-None-Match / If-Modified-Since) for detail pages and attachments known from the state;
+# `crawler.crawl --force` turns it off.
+NIANBAO_CONDITIONAL_ENABLED = True
+
+# The site's incremental state (storage.state) is saved every N responses and at close; the store URL is set
+# by crawler.crawl (no store: no checkpoints).
+EXTENSIONS = {"crawler.checkpoint.StateCheckpoint": 500}
+NIANBAO_CHECKPOINT_ENABLED = True
+NIANBAO_CHECKPOINT_STORE = ""
+NIANBAO_CHECKPOINT_EVERY = 25
+
+# Seen requests in a capped LRU (Scrapy's RFPDupeFilter keeps every fingerprint for the whole crawl).
+DUPEFILTER_CLASS = "crawler.dupefilter.BoundedDupeFilter"
+NIANBAO_DUPEFILTER_ENABLED = True
+NIANBAO_DUPEFILTER_MAX = 200_000  # 16-byte fingerprints: about 30 MB; evictions count nianbao/dupefilter/evicted
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

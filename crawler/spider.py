@@ -14,11 +14,13 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
+from storage.state import SiteState
 
 _DETAIL_PRIORITY = 10
 # Home page → section → report column; deeper "columns" are the navigation repeated on every page.
@@ -27,9 +29,18 @@ COLUMN_DEPTH = 2  # details before more listing pages: captures exist even if a 
 
 class ReportSpider(scrapy.Spider):
     name = "reports"
-    handle_httpstatus_list = (404,)
+    handle_httpstatus_list = (404, 304)
 
-    def __init__(self, site: Site, year: int, kinds: list[str], warc_key: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        site: Site,
+        year: int,
+        kinds: list[str],
+        warc_key: str,
+        state: SiteState | None = None,
+        force: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.site = site
         self.year = year
@@ -37,7 +48,13 @@ class ReportSpider(scrapy.Spider):
         self.warc_key = warc_key
         self.allowed_domains = list(site.allowed_domains)
         self.captures: list[Capture] = []
+        self.unchanged: list[str] = []  # detail pages and attachments the state says did not change
         self.seen_details: set[str] = set()
+        # The site's incremental state: updated as pages arrive, checkpointed by crawler.checkpoint. With `force`
+        # it is still updated (the next crawl is incremental again) but not trusted: everything is re-fetched.
+        self.state = state if state is not None else SiteState(site.code)
+        self.force = force
+        self.known: set[str] = set() if force else self.state.known(year)
 
     async def start(self) -> Any:
         for url in self.site.listing_urls or self.site.start_urls:
@@ -52,7 +69,7 @@ class ReportSpider(scrapy.Spider):
         links = listing_links(text, response.url)
         yield from self._follow_reports(links, response.url)
         # The stop rule looks at every dated item of the page, not only the reports on it.
-        if not should_stop(links + listing_items(text, response.url), year=self.year):
+        if not should_stop(links + listing_items(text, response.url), year=self.year, known=self.known):
             for link in links:
                 if link.rel in ("next", "page"):
                     yield scrapy.Request(link.url, callback=self.parse_listing)
@@ -69,7 +86,7 @@ class ReportSpider(scrapy.Spider):
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
         links, _total = dataproxy_records(response.body, response.url)
         yield from self._follow_reports(links, response.url)
-        if not should_stop(links, year=self.year):
+        if not should_stop(links, year=self.year, known=self.known):
             for link in links:
                 if link.rel in ("next", "page"):
                     yield scrapy.Request(link.url, callback=self.parse_dataproxy)
@@ -84,6 +101,8 @@ class ReportSpider(scrapy.Spider):
 
     def _follow_reports(self, links: list[Link], source: str) -> Iterator[scrapy.Request]:
         for link in links:
+            if link.rel == "report":
+                self.state.update(link.url, year=self.year)  # known to the stop rule of the next crawl
             if self._wanted(link) and link.url not in self.seen_details:
                 self.seen_details.add(link.url)
                 meta = {
@@ -92,14 +111,28 @@ class ReportSpider(scrapy.Spider):
                     "year": link.year,
                     "source": source,
                     "listed_date": link.date,
+                    CONDITIONAL: True,
                 }
                 yield scrapy.Request(link.url, callback=self.parse_detail, meta=meta, priority=_DETAIL_PRIORITY)
 
     # -- detail pages and attachments ----------------------------------------------------------------------
     def parse_detail(self, response: Response) -> Iterator[scrapy.Request]:
+        meta = response.meta
+        url = requested_url(response)
+        if response.status == 304:  # unchanged since the last crawl: its attachments may still have changed
+            entry = self.state.entry(url) or {}
+            self._unchanged(url, response)
+            yield from self._attachment_requests(
+                entry.get("attachments", []),
+                url,
+                kind=entry.get("kind") or meta.get("kind"),
+                year=entry.get("report_year") or meta.get("year"),
+                title=entry.get("title") or meta.get("anchor_text", ""),
+                listed_date=meta.get("listed_date"),
+            )
+            return
         if response.status != 200:
             return
-        meta = response.meta
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
         if isinstance(response, TextResponse):
@@ -109,8 +142,15 @@ class ReportSpider(scrapy.Spider):
             if page_kind:  # the detail page completes a title truncated in the listing
                 kind, year, title = page_kind, page_year or year, page_title
             attachments = [a.url for a in detail_links(text, response.url)]
-        self.captures.append(self._capture(response, kind=kind, year=year, title=title, attachments=attachments))
-        for url in attachments:
+        self._keep(response, kind=kind, year=year, title=title, attachments=attachments)
+        yield from self._attachment_requests(
+            attachments, response.url, kind=kind, year=year, title=title, listed_date=meta.get("listed_date")
+        )
+
+    def _attachment_requests(
+        self, urls: list[str], source: str, *, kind: str | None, year: int | None, title: str, listed_date: str | None
+    ) -> Iterator[scrapy.Request]:
+        for url in urls:
             yield scrapy.Request(
                 url,
                 callback=self.parse_attachment,
@@ -118,20 +158,56 @@ class ReportSpider(scrapy.Spider):
                     "anchor_text": title,
                     "kind": kind,
                     "year": year,
-                    "source": response.url,
-                    "listed_date": meta.get("listed_date"),
+                    "source": source,
+                    "listed_date": listed_date,
+                    CONDITIONAL: True,
                 },
                 priority=_DETAIL_PRIORITY,
             )
 
     def parse_attachment(self, response: Response) -> None:
-        if response.status == 200:
+        if response.status == 304:
+            self._unchanged(requested_url(response), response)
+        elif response.status == 200:
             meta = response.meta
-            self.captures.append(
-                self._capture(
-                    response, kind=meta["kind"], year=meta["year"], title=meta["anchor_text"], attachment=True
-                )
-            )
+            self._keep(response, kind=meta["kind"], year=meta["year"], title=meta["anchor_text"], attachment=True)
+
+    # -- incremental state ---------------------------------------------------------------------------------
+    def _unchanged(self, url: str, response: Response) -> None:
+        self.unchanged.append(url)
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/unchanged")
+        validators = validators_of(response)
+        self.state.update(url, year=self.year, **{k: v for k, v in validators.items() if v})
+
+    def _keep(
+        self,
+        response: Response,
+        *,
+        kind: str | None,
+        year: int | None,
+        title: str,
+        attachment: bool = False,
+        attachments: list[str] | None = None,
+    ) -> None:
+        """Queue a capture of a 200 response, unless its body is the one the state already holds."""
+        url = requested_url(response)
+        sha256 = hashlib.sha256(response.body).hexdigest()
+        trusted = None if self.force else self.state.trusted(url)
+        unchanged = trusted is not None and trusted.get("sha256") == sha256
+        values: dict[str, Any] = {"sha256": sha256, "kind": kind, "report_year": year, "title": title}
+        if not attachment:
+            values["attachments"] = list(attachments or [])
+        self.state.update(url, year=self.year, queued=unchanged, **validators_of(response), **values)
+        if unchanged:  # a server without validators, or one that ignores them: same bytes, nothing to extract
+            self.unchanged.append(url)
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("nianbao/unchanged")
+                self.crawler.stats.inc_value("nianbao/unchanged_same_sha256")
+            return
+        self.captures.append(
+            self._capture(response, kind=kind, year=year, title=title, attachment=attachment, attachments=attachments)
+        )
 
     def _capture(
         self,
@@ -177,3 +253,20 @@ def page_title_of(html: str) -> str:
             if text:
                 return text
     return ""
+
+
+def requested_url(response: Response) -> str:
+    """The URL the spider asked for (before any redirect): the key of the site's state."""
+    redirects = response.meta.get("redirect_urls")
+    if redirects:
+        return str(redirects[0])
+    return response.request.url if response.request else response.url
+
+
+def validators_of(response: Response) -> dict[str, str | None]:
+    """The response's ETag and Last-Modified, for the next crawl's conditional request."""
+    etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+    return {
+        "etag": etag.decode("latin-1") if etag else None,
+        "last_modified": modified.decode("latin-1") if modified else None,
+    }

@@ -1,0 +1,57 @@
+"""Downloader middleware: conditional GETs from the site's incremental state (storage.state).
+
+Requests the spider marks with `meta["nianbao_conditional"]` (detail pages and attachments, never listings: a
+listing is where new reports appear) carry `If-None-Match` / `If-Modified-Since` from the state entry of their
+URL, when that entry was fetched and its capture queued before. The server's 304 reaches the spider, which
+records the page as unchanged and queues nothing. `--force` turns this middleware off
+(NIANBAO_CONDITIONAL_ENABLED). Counts: `nianbao/conditional/sent`, `nianbao/conditional/not_modified`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+META_KEY = "nianbao_conditional"
+
+
+def conditional_headers(entry: dict[str, Any] | None) -> dict[str, str]:
+    """The validators to send for a state entry: its ETag and Last-Modified, as the server gave them."""
+    if not entry:
+        return {}
+    headers = {}
+    if entry.get("etag"):
+        headers["If-None-Match"] = str(entry["etag"])
+    if entry.get("last_modified"):
+        headers["If-Modified-Since"] = str(entry["last_modified"])
+    return headers
+
+
+class ConditionalRequestMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NIANBAO_CONDITIONAL_ENABLED"):
+            raise NotConfigured("NIANBAO_CONDITIONAL_ENABLED is off")
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        state = getattr(self.crawler.spider, "state", None)
+        if state is None or not request.meta.get(META_KEY):
+            return
+        headers = conditional_headers(state.trusted(request.url))
+        for name, value in headers.items():
+            request.headers.setdefault(name, value)
+        if headers and self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/conditional/sent")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304 and request.meta.get(META_KEY) and self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/conditional/not_modified")
+        return response

@@ -1,0 +1,191 @@
+"""Incremental crawl state of one site: `state/{site}.json`, url → what the last crawl learnt about it.
+
+    {"version": 7, "updated": "2025-03-01T10:00:00+00:00",
+     "urls": {"http://…/t20220225_5008.html": {"etag": "\"9a…\"", "last_modified": "Mon, 06 May 2024 …",
+              "sha256": "…", "last_seen": "2025-03-01T09:59:12+00:00", "years": [2021], "queued": true,
+              "attachments": ["http://…/P020220225.pdf"], "doc_id": null}}}
+
+An entry with `sha256` was fetched; `queued` says its capture reached the extract queue (an entry checkpointed by
+a crawl that died before dispatching is not trusted as "unchanged"). `years` are the report years whose crawls saw
+the URL, fetched or only listed: the stop rule treats a listing page as known only against the same year.
+
+Two writers (a scheduled harvest and an operator's re-run of the same site) must not lose each other's entries.
+Saving is a read-merge-write under a lock object `state/{site}.json.lock`, created exclusively: `open(…, "x")`
+(O_CREAT|O_EXCL) on local files, a conditional PUT (`If-None-Match: *`) on S3 and MinIO. Both are atomic in the
+store itself, so no lock server is needed, and the lock is held only for the few milliseconds of one merge, never
+for a crawl. The merge keeps, per URL, the entry seen last (`last_seen`), so it is commutative and a retry cannot
+undo another writer's newer entry. A lock left by a killed process expires after `LOCK_TTL_S`. The object itself
+is written whole by `Store.put_json` (rename, or one PUT), so readers never see half a file; `version` counts the
+writes, for operators and tests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from storage import layout
+from storage.store import Store
+
+logger = logging.getLogger(__name__)
+
+LOCK_TTL_S = 60.0  # a merge takes milliseconds; a lock older than this belongs to a dead process
+LOCK_WAIT_S = 30.0  # give up (and raise) after waiting this long for another writer
+_FIELDS = (
+    "etag",
+    "last_modified",
+    "sha256",
+    "last_seen",
+    "doc_id",
+    "queued",
+    "attachments",
+    "kind",
+    "report_year",
+    "title",
+)
+
+
+class StateLockTimeout(TimeoutError):
+    """Another writer held the site's state lock for longer than LOCK_WAIT_S."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class SiteState:
+    """The state of one site in memory: `urls` as stored, plus which URLs this process changed."""
+
+    site: str
+    urls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    version: int = 0
+    dirty: set[str] = field(default_factory=set)
+
+    def entry(self, url: str) -> dict[str, Any] | None:
+        return self.urls.get(url)
+
+    def trusted(self, url: str) -> dict[str, Any] | None:
+        """The entry of a URL fetched before whose capture was queued: the base of a conditional request."""
+        entry = self.urls.get(url)
+        return entry if entry and entry.get("sha256") and entry.get("queued") else None
+
+    def known(self, year: int) -> set[str]:
+        """URLs a crawl of `year` saw before (fetched or listed): the stop rule's `known`."""
+        return {url for url, e in self.urls.items() if year in e.get("years", ())}
+
+    def update(self, url: str, **values: Any) -> None:
+        """Record what was learnt about `url` now; `year` is added to the entry's years."""
+        entry = dict(self.urls.get(url, {}))
+        year = values.pop("year", None)
+        if year is not None:
+            entry["years"] = sorted({*entry.get("years", ()), int(year)})
+        entry.update({k: v for k, v in values.items() if k in _FIELDS})
+        entry["last_seen"] = now_iso()
+        self.urls[url] = entry
+        self.dirty.add(url)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "updated": now_iso(), "urls": self.urls}
+
+
+def merge(stored: dict[str, dict[str, Any]], ours: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per URL, the entry seen last; `years` of both. Commutative, so the order of writers does not matter."""
+    merged = dict(stored)
+    for url, entry in ours.items():
+        other = merged.get(url)
+        if other is None or entry.get("last_seen", "") >= other.get("last_seen", ""):
+            winner = dict(entry)
+        else:
+            winner = dict(other)
+        if other is not None:
+            winner["years"] = sorted({*other.get("years", ()), *entry.get("years", ())})
+        merged[url] = winner
+    return merged
+
+
+def load_state(store: Store, site: str) -> SiteState:
+    """The site's state, or an empty one for a site never crawled (or a state that does not parse)."""
+    key = layout.state(site)
+    if not store.exists(key):
+        return SiteState(site)
+    try:
+        data = store.get_json(key)
+        return SiteState(site, dict(data.get("urls", {})), int(data.get("version", 0)))
+    except (ValueError, AttributeError) as e:
+        logger.warning("%s: unreadable state (%s); crawling as if new", key, e)
+        return SiteState(site)
+
+
+def save_state(store: Store, state: SiteState) -> int:
+    """Merge this process's changes into the stored state under the site's lock; return the new version."""
+    key = layout.state(state.site)
+    with StateLock(store, key + ".lock"):
+        current = load_state(store, state.site)
+        ours = {url: state.urls[url] for url in state.dirty if url in state.urls}
+        state.urls = merge(current.urls, ours)
+        state.version = current.version + 1
+        store.put_json(key, state.to_dict())
+        state.dirty.clear()
+    return state.version
+
+
+class StateLock:
+    """An exclusively created lock object; see the module docstring for why it works on files and S3 alike."""
+
+    def __init__(self, store: Store, key: str, *, ttl: float = LOCK_TTL_S, wait: float = LOCK_WAIT_S) -> None:
+        self.store, self.key, self.ttl, self.wait = store, key, ttl, wait
+        self.token = uuid.uuid4().hex
+
+    def _create(self) -> bool:
+        body = json.dumps({"token": self.token, "pid": os.getpid(), "expires": time.time() + self.ttl}).encode()
+        path = self.store.path(self.key)
+        try:
+            if self.store.protocol == "s3":
+                self.store.fs.pipe_file(path, body, mode="create")
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "xb") as f:
+                    f.write(body)
+            return True
+        except FileExistsError:
+            return False
+        except OSError as e:  # s3fs maps 412 Precondition Failed to an OSError subclass on some versions
+            if "PreconditionFailed" in str(e) or "412" in str(e):
+                return False
+            raise
+
+    def _break_if_stale(self) -> None:
+        try:
+            held = json.loads(self.store.get_bytes(self.key))
+        except (FileNotFoundError, ValueError):
+            return
+        if float(held.get("expires", 0)) < time.time():
+            logger.warning("%s: breaking a lock left by pid %s", self.key, held.get("pid"))
+            try:
+                self.store.delete(self.key)
+            except FileNotFoundError:
+                pass
+
+    def __enter__(self) -> StateLock:
+        deadline = time.monotonic() + self.wait
+        pause = 0.01
+        while not self._create():
+            if time.monotonic() > deadline:
+                raise StateLockTimeout(f"{self.key}: held by another writer for more than {self.wait:.0f}s")
+            self._break_if_stale()
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.store.delete(self.key)
+        except FileNotFoundError:
+            pass
