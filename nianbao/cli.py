@@ -358,8 +358,15 @@ def deploy(
 
 # -- files -----------------------------------------------------------------------------------------------------
 def _emit(objects: Iterator[dict[str, Any]], jsonl: bool) -> None:
+    """Write each object as it comes; exit 1 at the end if any carried an error (the others were still done)."""
+    errors = 0
     for obj in objects:
         sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=None if jsonl else 1) + "\n")
+        if "error" in obj:
+            errors += 1
+            console.print(f"[red]error:[/red] {obj.get('file', '')}: {obj['error']}")
+    if errors:
+        raise typer.Exit(1)
 
 
 def _each_file(files: list[Path], work: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
