@@ -22,14 +22,27 @@ from workers.extract.options import Options
 
 logger = logging.getLogger(__name__)
 
+
+def with_traditional(pattern: str) -> str:
+    """The pattern or its Traditional spelling: `/gate/big5/` copies and Traditional portals print the same
+    furniture in Traditional characters ("掃一掃在手機打開當前頁", "版權所有")."""
+    import opencc
+
+    # OpenCC's standard and Taiwan/Hong Kong spellings differ in places (發佈 / 發布, 聯繫 / 聯絡).
+    spellings = dict.fromkeys([pattern, *(opencc.OpenCC(c).convert(pattern) for c in ("s2t", "s2tw", "s2hk"))])
+    return "|".join(f"(?:{p})" for p in spellings)
+
+
 # Text that marks an element as portal furniture rather than report text.
 BOILERPLATE = re.compile(
-    r"字体[:：]?\s*[【\[]?\s*[大中小]|【\s*字体|字号[:：]?\s*[大中小]|扫一扫在手机|在手机上?打开当前页|"
-    r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|"
-    r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|"
-    r"版权所有|ICP[备证]|公网安备|网站标识码|技术支持[:：]|网站地图|联系我们|主办单位|承办单位|"
-    r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|分享到[:：]?|今天是\s*\d{4}年|"
-    r"您访问的链接即将离开|继续访问放弃|Copyright|copyright|©",
+    with_traditional(
+        r"字体[:：]?\s*[【\[]?\s*[大中小]|【\s*字体|字号[:：]?\s*[大中小]|扫一扫在手机|在手机上?打开当前页|"
+        r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|"
+        r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|"
+        r"版权所有|ICP[备证]|公网安备|网站标识码|技术支持[:：]|网站地图|联系我们|主办单位|承办单位|"
+        r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|分享到[:：]?|今天是\s*\d{4}年|"
+        r"您访问的链接即将离开|继续访问放弃|Copyright|copyright|©"
+    )
 )
 # An element is dropped for boilerplate text only when its whole text is this short: a footer or a bar, never
 # the container that also holds the report (which is thousands of characters).
@@ -130,11 +143,13 @@ def prune(tree: etree._Element) -> etree._Element:
 # Lines of page metadata and toolbar words that trafilatura keeps beside the body (the values are read from
 # the whole page by `metadata`, not from the text).
 META_LINE = re.compile(
-    r"^(?:[•·]\s*)?(?:(?:发布|发表|成文|印发)?(?:时间|日期)|(?:信息|文章)?来源|浏览(?:次数)?|阅读(?:次数)?|点击(?:数|量|率)?|"
-    r"访问量|作者|编辑|责任编辑|发布机构|索引号|字体大小)\s*[:：]|"
-    r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|[【\[]?\s*[大中小]\s*[】\]]?)$|"
-    r"^[•·]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|"
-    r"^[—\-－]\s*\d{1,3}\s*[—\-－]$"  # page numbers of a pasted Word document: "— 5 —"
+    with_traditional(
+        r"^(?:[•·]\s*)?(?:(?:发布|發布|发表|成文|印发)?(?:时间|日期)|(?:信息|文章)?来源|浏览(?:次数)?|阅读(?:次数)?|点击(?:数|量|率)?|"
+        r"访问量|作者|编辑|责任编辑|发布机构|索引号|字体大小)\s*[:：]|"
+        r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|[【\[]?\s*[大中小]\s*[】\]]?)$|"
+        r"^[•·]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|"
+        r"^[—\-－]\s*\d{1,3}\s*[—\-－]$"  # page numbers of a pasted Word document: "— 5 —"
+    )
 )
 # Widgets after the report (留言/评论/有用, app QR codes): a run of at least this many short lines at the end
 # that are neither sentences nor the signature (issuer, date) is dropped.

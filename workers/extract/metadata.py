@@ -54,7 +54,13 @@ _SOURCE = re.compile(
     r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
 )
 # Sources that name the website itself, not an issuer.
-_GENERIC_SOURCES = frozenset(("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知"))
+_GENERIC_SOURCES = frozenset(("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知", "本網", "網站", "本網站"))
+# A source that names a website ("湘潭县人民政府门户网站", "中国政府网") is where the page was posted, not who
+# issued the report: the signature block or the title says that better.
+_SITE_SOURCE = re.compile(r"网站|網站|门户|門戶|[网網]$|www\.|https?:")
+# A title that starts with a bare division name ("常平镇2021年…") was issued by that division's government.
+_BARE_DIVISION = re.compile(r"(?:省|市|县|縣|区|區|旗|镇|鎮|乡|鄉)$")
+_BARE_SUBDISTRICT = re.compile(r"街道$")
 _ISSUER_SUFFIX = re.compile(
     r"(?:人民政府|政府|办事处|办公室|办公厅|委员会|局|厅|院|署|部|处|中心|街道|镇|乡|县|区|市|司法所|管委会)$"
 )
@@ -196,14 +202,23 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
 
 
 def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
-    """Who issued the report: the 来源 field, else the signature line above the final date, else the title."""
+    """Who issued the report: the 来源 field, else the signature line above the final date, else the title.
+
+    A 来源 that names a website is kept only as the last resort.
+    """
+    site_source = None
     for m in _SOURCE.finditer(page_text):
         value = m.group(1).strip()
         if value and value not in _GENERIC_SOURCES:
+            if _SITE_SOURCE.search(value):
+                site_source = site_source or value
+                continue
             return value
     meta = _meta(tree, _META_SOURCE)
     if meta and meta not in _GENERIC_SOURCES and len(meta) <= MAX_ISSUER_CHARS:
-        return meta
+        if not _SITE_SOURCE.search(meta):
+            return meta
+        site_source = site_source or meta
     lines = [line.strip() for line in main_text.splitlines() if line.strip()]
     for i in range(len(lines) - 1, max(0, len(lines) - 4), -1):
         if parse_date(lines[i]) and len(lines[i]) <= 20 and i > 0:
@@ -212,9 +227,13 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
                 return candidate
     compact = re.sub(r"\s+", "", title)
     prefix = re.match(r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact)
-    if prefix and _ISSUER_SUFFIX.search(prefix.group(1).removesuffix("关于")):
-        return prefix.group(1).removesuffix("关于")
-    return None
+    if prefix and _ISSUER_SUFFIX.search(name := prefix.group(1).removesuffix("关于")):
+        if _BARE_SUBDISTRICT.search(name):
+            return name + "办事处"
+        if _BARE_DIVISION.search(name):
+            return name + "人民政府"
+        return name
+    return site_source
 
 
 def report_kind_year(title: str, main_text: str, published: str | None) -> tuple[str | None, int | None]:
