@@ -1,0 +1,88 @@
+"""The scale replica serves N distinct sites from one process, as its registry and ground truth say."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from nianbao.replica.scale import ScaleReplica, address, index_of, scale_ground_truth, scale_sites_yaml
+from nianbao.sites import parse_registry
+
+N = 20
+YEAR = 2021
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[ScaleReplica]:
+    with ScaleReplica(N, port=0, year=YEAR, seconds=120) as r:
+        yield r
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+def decode(ctype: str, body: bytes) -> str:
+    return body.decode("gbk" if "gb2312" in ctype else "utf-8")
+
+
+def test_addresses_round_trip() -> None:
+    assert address(0) == "127.0.1.1" and address(254) == "127.0.2.1"
+    assert all(index_of(address(i)) == i for i in (0, 1, 253, 254, 999, 5000))
+
+
+def test_registry_validates(replica: ScaleReplica) -> None:
+    sites = parse_registry(scale_sites_yaml(N, replica.port))
+    assert len(sites) == N and len({s.host for s in sites}) == N
+    assert all(s.local and s.delay == 0 for s in sites)
+    assert [urlsplit(s.start_urls[0]).hostname for s in sites] == [address(i) for i in range(N)]
+
+
+def test_home_pages_and_robots(replica: ScaleReplica) -> None:
+    names = set()
+    for i in range(N):
+        status, ctype, body = fetch(replica.base_url(i))
+        text = decode(ctype, body)
+        assert status == 200 and "法治政府建设" in text, i
+        names.add(text.split("<title>", 1)[1].split("</title>", 1)[0])
+        status, _, robots = fetch(replica.base_url(i) + "robots.txt")
+        assert status == 200 and robots.startswith(b"User-agent")
+    assert len(names) == N  # every address answers as its own site
+
+
+def test_ground_truth_is_served(replica: ScaleReplica) -> None:
+    truth = scale_ground_truth(N, YEAR)
+    assert {g["site"] for g in truth} == {s.code for s in parse_registry(scale_sites_yaml(N, 1))}
+    assert all(g["year"] == YEAR for g in truth)
+    every_year = scale_ground_truth(N, YEAR, all_years=True)
+    assert all(2 <= sum(g["site"] == s for g in every_year) <= 3 for s in {g["site"] for g in truth})
+    for g in truth:
+        status, ctype, body = fetch(f"http://{g['host']}:{replica.port}{g['path']}")
+        text = decode(ctype, body)
+        assert status == 200 and g["title"] in text and all(t in text for t in g["text_contains"]), g
+
+
+def test_reports_are_listed_in_the_column(replica: ScaleReplica) -> None:
+    for g in scale_ground_truth(4, YEAR):
+        i = index_of(g["host"])
+        assert i is not None
+        listing = "fzzfjs/index.html" if i % 2 == 0 else "fzzfjs/list.html"
+        pages = [fetch(replica.base_url(i) + listing)[2]]
+        pages.append(fetch(replica.base_url(i) + ("fzzfjs/index_1.html" if i % 2 == 0 else "fzzfjs/list_2.html"))[2])
+        assert any(g["path"].encode() in p for p in pages)
+
+
+def test_unknown_path_and_stop() -> None:
+    r = ScaleReplica(2).start()
+    assert fetch(r.base_url(1) + "nothing.html")[0] == 404
+    r.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(r.base_url(0), timeout=2)
