@@ -81,7 +81,7 @@ def rounds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dic
 
 
 def test_every_report_of_the_year_is_captured_and_nothing_else(rounds) -> None:
-    store, first, _, _ = rounds
+    _, first, _, _ = rounds
     for code, summary in first.items():
         paths = {urlsplit(c["url"]).path for c in summary["captured"]}
         truth = truth_of(code)
