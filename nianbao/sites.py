@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -87,3 +89,94 @@ def load_registry(path: str | Path) -> list[Site]:
     except OSError as e:
         raise RegistryError(f"{path}: cannot read the sites registry: {e.strerror}") from e
     return parse_registry(text, str(path))
+
+
+# ---------------------------------------------------------------------------------------------- CSV import
+
+# Column headers as the national government-website database exports them, or in English.
+CSV_COLUMNS = {
+    "name": ("网站名称", "name"),
+    "url": ("网站地址", "首页地址", "url"),
+    "code": ("网站标识码", "code"),
+    "division": ("行政区划代码", "区划代码", "division"),
+    "level": ("层级", "级别", "level"),
+}
+_CSV_REQUIRED = ("name", "url", "division", "level")
+# Levels as Chinese lists write them; English level names are taken as they are.
+_LEVEL_NAMES = {
+    "国家级": "national", "国家": "national", "中央": "national", "国务院部门": "department",
+    "省级": "province", "省": "province", "省份": "province",
+    "市级": "city", "地市级": "city", "市": "city", "地级市": "city",
+    "区级": "district", "区": "district", "市辖区": "district",
+    "县级": "county", "县": "county", "县区": "county", "区县": "county",
+    "乡镇": "township", "乡镇级": "township", "街道": "township", "镇": "township", "乡": "township",
+    "部门": "department", "部门网站": "department",
+}  # fmt: skip
+
+
+def _csv_url(value: str) -> str:
+    """Portal lists often give `www.x.gov.cn` without a scheme; http:// is what every portal answers."""
+    value = value.strip()
+    url = value if "://" in value else f"http://{value}"
+    return url + "/" if urlsplit(url).path == "" else url
+
+
+def _csv_slug(url: str) -> str:
+    """A stable code for a portal without a 网站标识码: its host without `www.` (`panyu.gov.cn`)."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host or "site"
+
+
+def import_csv(text: str, source: str = "<csv>") -> list[dict[str, Any]]:
+    """Registry entries (plain dicts, ready for YAML) from a CSV of portals; raise RegistryError naming each
+    bad row and column (row 1 is the header, as a spreadsheet counts)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = [r for r in reader if any(cell.strip() for cell in r)]
+    if not rows:
+        raise RegistryError(f"{source}: empty CSV")
+    header = [h.strip() for h in rows[0]]
+    where: dict[str, int] = {}
+    for field_name, names in CSV_COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in names or h.lower() in names:
+                where[field_name] = i
+                break
+    missing = [f"{CSV_COLUMNS[f][0]}/{f}" for f in _CSV_REQUIRED if f not in where]
+    if missing:
+        raise RegistryError(f"{source}: row 1: missing column(s) {', '.join(missing)}")
+    entries: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = {f: (row[i].strip() if i < len(row) else "") for f, i in where.items()}
+        url = _csv_url(cells["url"]) if cells["url"] else ""
+        level = _LEVEL_NAMES.get(cells["level"], cells["level"].lower())
+        division = cells["division"]
+        if len(division) in (9, 12) and division.isdigit():  # statistical codes extend the GB/T 2260 code
+            division = division[:6]
+        entry = {
+            "code": cells.get("code") or _csv_slug(url),
+            "name": cells["name"],
+            "division": division,
+            "level": level,
+            "start_urls": [url] if url else [],
+        }
+        try:
+            Site.model_validate(entry)
+        except ValidationError as e:
+            for err in e.errors():
+                field_name = "url" if err["loc"][0] == "start_urls" else str(err["loc"][0])
+                column = header[where[field_name]] if field_name in where else field_name
+                errors.append(f"{source}: row {number}, column {column}: {err['msg']} ({cells.get(field_name)!r})")
+            continue
+        entries.append(entry)
+    codes = [e["code"] for e in entries]
+    errors += [f"{source}: code {c}: duplicated" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    if errors:
+        raise RegistryError("\n".join(errors))
+    return entries
+
+
+def registry_yaml(entries: list[dict[str, Any]], comment: str = "") -> str:
+    """YAML text of a registry (`sites:` list) for entries from `import_csv`, readable by `parse_registry`."""
+    head = "".join(f"# {line}\n" for line in comment.splitlines())
+    return head + yaml.safe_dump({"sites": entries}, allow_unicode=True, sort_keys=False, width=120)

@@ -21,6 +21,7 @@ writes, for operators and tests.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -156,8 +157,8 @@ class StateLock:
             return True
         except FileExistsError:
             return False
-        except OSError as e:  # s3fs maps 412 Precondition Failed to an OSError subclass on some versions
-            if "PreconditionFailed" in str(e) or "412" in str(e):
+        except OSError as e:  # s3fs maps a 412 without its Condition header to OSError(EINVAL)
+            if self.store.protocol == "s3" and (e.errno == errno.EINVAL or "precondition" in str(e).lower()):
                 return False
             raise
 

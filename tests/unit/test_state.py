@@ -1,0 +1,91 @@
+"""The incremental crawl state: entries, merge, and writers that do not lose each other's updates."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from storage import layout
+from storage.state import SiteState, StateLock, StateLockTimeout, load_state, merge, save_state
+from storage.store import Store
+
+
+def test_a_site_never_crawled_has_an_empty_state(tmp_path: Path) -> None:
+    state = load_state(Store(str(tmp_path)), "panyu")
+    assert state.urls == {} and state.version == 0
+
+
+def test_only_queued_entries_are_trusted_and_known_is_per_year() -> None:
+    state = SiteState("panyu")
+    state.update("http://h/a.html", year=2021, sha256="1", etag='"e"', queued=True)
+    state.update("http://h/b.html", year=2021, sha256="2", queued=False)  # checkpointed before dispatch
+    state.update("http://h/c.html", year=2022)  # only listed
+    assert state.trusted("http://h/a.html") is not None
+    assert state.trusted("http://h/b.html") is None
+    assert state.trusted("http://h/c.html") is None
+    assert state.known(2021) == {"http://h/a.html", "http://h/b.html"}
+    assert state.known(2022) == {"http://h/c.html"}
+    state.update("http://h/a.html", year=2022)
+    assert state.entry("http://h/a.html")["years"] == [2021, 2022]
+    assert state.entry("http://h/a.html")["etag"] == '"e"', "a later update keeps what it does not change"
+
+
+def test_merge_keeps_the_entry_seen_last_and_both_years() -> None:
+    stored = {"u": {"sha256": "old", "last_seen": "2025-01-01T00:00:00+00:00", "years": [2020]}}
+    ours = {"u": {"sha256": "new", "last_seen": "2025-02-01T00:00:00+00:00", "years": [2021]}}
+    assert merge(stored, ours)["u"]["sha256"] == "new"
+    assert merge(ours, stored)["u"]["sha256"] == "new"  # an older entry does not win by writing later
+    assert merge(stored, ours)["u"]["years"] == [2020, 2021]
+
+
+def test_save_writes_a_versioned_object_at_the_layout_key(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    state = SiteState("panyu")
+    state.update("http://h/a.html", year=2021, sha256="1")
+    assert save_state(store, state) == 1
+    stored = json.loads((tmp_path / layout.state("panyu")).read_text("utf-8"))
+    assert stored["urls"]["http://h/a.html"]["sha256"] == "1"
+    assert not (tmp_path / (layout.state("panyu") + ".lock")).exists()
+    assert load_state(store, "panyu").urls == stored["urls"]
+
+
+def _writer(root: str, name: str, count: int) -> None:
+    store = Store(root)
+    for i in range(count):
+        state = SiteState("shared")  # each save merges into what the other writer stored meanwhile
+        state.update(f"http://h/{name}/{i}.html", year=2021, sha256=f"{name}{i}")
+        save_state(store, state)
+
+
+def test_two_writers_lose_no_update(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(str(tmp_path), name, 25)) for name in ("a", "b")]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(60)
+        assert w.exitcode == 0
+    state = load_state(Store(str(tmp_path)), "shared")
+    assert len(state.urls) == 50
+    assert state.version == 50
+
+
+def test_a_lock_left_by_a_dead_process_expires(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    key = layout.state("panyu") + ".lock"
+    store.put_bytes(key, json.dumps({"token": "dead", "pid": 1, "expires": time.time() - 1}).encode())
+    with StateLock(store, key, wait=5):
+        assert json.loads(store.get_bytes(key))["token"] != "dead"
+    assert not store.exists(key)
+
+
+def test_a_held_lock_makes_the_other_writer_wait_then_give_up(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    key = layout.state("panyu") + ".lock"
+    with StateLock(store, key), pytest.raises(StateLockTimeout):
+        with StateLock(store, key, wait=0.2):
+            pass
