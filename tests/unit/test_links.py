@@ -439,3 +439,32 @@ def test_attachments_written_by_script_or_embedded() -> None:
     assert urls(links) == {"http://w.gov.cn/pdfs/a.pdf", "http://w.gov.cn/fz/202201/P020220125386.pdf"}
     scripted = next(link for link in links if "P0202" in link.url)
     assert (scripted.kind, scripted.year) == ("rule_of_law", 2021)
+
+
+HOSTILE_LISTING = """<html><body><ul>
+<li><a href="javascript:openReport('2021')">某区2021年法治政府建设年度报告</a><span>2022-03-01</span></li>
+<li><a href="data:text/html;base64,PHNjcmlwdD4=">某区2021年度法治政府建设情况的报告</a><span>2022-03-02</span></li>
+<li><a href="file:///etc/passwd">某区2021年法治政府建设工作报告</a><span>2022-03-03</span></li>
+<li><a href="  JavaScript:void(0)">某区2021年法治政府建设报告</a><span>2022-03-04</span></li>
+<li><a href="vbscript:x">某区2021年度法治政府建设年度报告</a><span>2022-03-05</span></li>
+</ul><p>附件：<a href="file:///C:/report.pdf">报告.pdf</a> <a href="data:application/pdf;base64,JVBE">附件1.pdf</a></p>
+</body></html>"""
+
+
+def test_javascript_data_and_file_links_never_become_requests() -> None:
+    page = "http://www.example.gov.cn/fzzfjs/index.html"
+    found = urls(listing_links(HOSTILE_LISTING, page)) | urls(listing_items(HOSTILE_LISTING, page))
+    found |= {link.url for link in detail_links(HOSTILE_LISTING, page)}
+    assert found == set() or all(u.startswith(("http://", "https://")) for u in found)
+    assert not any(u.lower().startswith(("javascript:", "data:", "file:", "vbscript:")) for u in found)
+
+
+def test_should_stop_when_every_report_is_known_from_the_state() -> None:
+    """The spider passes `SiteState.known(year)`: listed or fetched by an earlier crawl of the same year."""
+    from storage.state import SiteState
+
+    state = SiteState("x")
+    state.update("http://x/r1.html", year=2021, sha256="1", queued=True)
+    links = [Link("report", "http://x/r1.html", "2021年法治政府建设年度报告", date="2022-02-01")]
+    assert should_stop(links, year=2021, known=state.known(2021))
+    assert not should_stop(links, year=2022, known=state.known(2022))
