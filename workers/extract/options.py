@@ -37,7 +37,7 @@ class Options:
     def __init__(
         self,
         *,
-        favor_recall: bool = True,
+        favor_recall: bool = False,
         include_tables: bool = True,
         max_body_bytes: int = MAX_BODY_BYTES,
         max_pdf_pages: int = MAX_PDF_PAGES,
