@@ -1,0 +1,505 @@
+"""Chaos scoreboard (issue 7): every fault and bad input against the fault portal and a real local stack.
+
+    .venv/bin/python bench/chaos.py                 # everything (about 10 minutes on 2 cores)
+    .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only s3|redis|celery|killed
+
+Rows: fault, documents expected, stored, recorded as failures (failures/ in the store or the run summary's
+`blocked`), lost (expected − stored − failed), and a note saying what happened. Last line:
+`chaos: faults=N expected=E stored=S failed_recorded=F lost=L`. Nothing here is tuned to pass: it prints what
+happens.
+
+Portal faults run through `nianbao harvest` on the embedded default (redis-server + Celery started by nianbao).
+Stack faults harvest the replica (its 2021 ground truth is the expectation) while the fault happens:
+S3 answering 503 SlowDown / 500 through tests/faultproxy.py in front of moto's server, redis-server stopped and
+started again on its port, a Celery pool process SIGKILLed mid-task, the `nianbao harvest` process SIGKILLed
+and the harvest re-run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nianbao.replica import ground_truth, sites_yaml  # noqa: E402
+from nianbao.replica.faults import FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
+from nianbao.runtime import free_port, redis_server_binary  # noqa: E402
+from storage import layout  # noqa: E402
+from storage.store import Store  # noqa: E402
+
+NIANBAO = str(Path(sys.executable).parent / "nianbao")
+YEAR = 2021
+_OUTSIDE = ("REDIS_URL", "PREFECT_API_URL", "PREFECT_PROFILE", "NIANBAO_S3_ENDPOINT_URL")
+
+
+@dataclass
+class Row:
+    fault: str
+    expected: int
+    stored: int = 0
+    failed: int = 0
+    note: str = ""
+    refused: int = 0
+
+    @property
+    def lost(self) -> int:
+        return max(self.expected - self.stored - self.failed, 0)
+
+    @property
+    def ok(self) -> bool:
+        return self.lost == 0 and self.stored + self.failed == self.expected
+
+
+@dataclass
+class Harvest:
+    returncode: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+    pids: dict[int, str] = field(default_factory=dict)
+
+
+# -- processes ---------------------------------------------------------------------------------------------------
+def processes() -> dict[int, tuple[int, str]]:
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                table[int(entry.name)] = (int(fields[1]), cmd)
+    return table
+
+
+def descendants(pid: int) -> dict[int, str]:
+    table, found, parents = processes(), {}, {pid}
+    while parents:
+        children = {p for p, (ppid, _) in table.items() if ppid in parents and p not in found}
+        found.update({p: table[p][1] for p in children})
+        parents = children
+    return found
+
+
+def kill_pids(pids: dict[int, str]) -> None:
+    """SIGKILL these processes (ours: descendants of a harvest we started), if still alive."""
+    alive = processes()
+    for pid, cmd in pids.items():
+        if pid in alive and alive[pid][1] == cmd:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _OUTSIDE}
+    env.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="chaos-prefect-"))
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env.update(extra)
+    return env
+
+
+def harvest(
+    registry: Path,
+    store: str,
+    env: dict[str, str],
+    *,
+    timeout: float = 900,
+    during: Callable[[subprocess.Popen[str]], None] | None = None,
+    workers: int = 2,
+) -> Harvest:
+    """Run `nianbao harvest` as an operator would; `during(process)` runs while it does (the fault)."""
+    command = [NIANBAO, "harvest", "--year", str(YEAR), "--sites", str(registry), "--store", store]
+    command += ["--workers", str(workers)]
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        seen: dict[int, str] = {}
+        try:
+            if during is not None:
+                during(process)
+            deadline = started + timeout
+            while process.poll() is None and time.monotonic() < deadline:
+                seen.update(descendants(process.pid))
+                time.sleep(0.5)
+            if process.poll() is None:
+                seen.update(descendants(process.pid))
+                process.kill()
+        finally:
+            process.wait()
+            time.sleep(0.5)
+            kill_pids(seen)  # what a killed harvest left behind (its services run in their own sessions)
+        out.seek(0)
+        err.seek(0)
+        return Harvest(process.returncode, out.read(), err.read(), time.monotonic() - started, seen)
+
+
+def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if check():
+                return True
+        time.sleep(step)
+    return False
+
+
+# -- reading the store -------------------------------------------------------------------------------------------
+def documents(store: Store) -> list[dict[str, Any]]:
+    return [store.get_json(k) for k in store.keys("docs/") if layout.is_current_doc(k)]
+
+
+def failures(store: Store) -> list[dict[str, Any]]:
+    return [store.get_json(k) for k in store.keys("failures/") if k.endswith(".json")]
+
+
+def runs(store: Store) -> list[dict[str, Any]]:
+    return [store.get_json(k) for k in store.keys("runs/")]
+
+
+def _path(url: str) -> str:
+    return unquote(urlsplit(url).path)
+
+
+def crawl_direct(site_yaml_entry: dict[str, Any], store: str, env: dict[str, str]) -> dict[str, Any]:
+    """`python -m crawler.crawl --captures-out` for one site: its summary carries the refusal counts."""
+    from nianbao.sites import Site
+
+    site = Site.model_validate(site_yaml_entry)
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as captures:
+        command = [sys.executable, "-m", "crawler.crawl", "--site-json", site.model_dump_json(), "--year", str(YEAR)]
+        command += ["--store", store, "--kind", "rule_of_law", "--captures-out", captures.name]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        return {"error": done.stderr[-500:]}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# -- the fault portal --------------------------------------------------------------------------------------------
+def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str, int]]) -> list[Row]:
+    docs, fails, run_list = documents(store), failures(store), runs(store)
+    blocked = {row["site"]: row["blocked"] for run in run_list for row in run["sites"] if row["blocked"]}
+    rows = []
+    for fault in FAULTS:
+        row = Row(fault.name, fault.expected, note=fault.what)
+        url = portal.url_of(fault.name)
+        host = urlsplit(url).hostname or ""
+        path = _path(url)
+
+        def matches(u: str, fault: Fault = fault, host: str = host, path: str = path) -> bool:
+            return (urlsplit(u).hostname or "") == host and _path(u) == path
+
+        hits_docs = [d for d in docs if matches(d["url"])]
+        hits_fail = [f for f in fails if matches(f["capture"]["url"])]
+        row.stored = len(hits_docs)
+        row.failed = len(hits_fail)
+        if hits_fail:
+            row.note += f" → failure: {hits_fail[0]['reason'][:70]}"
+        elif hits_docs:
+            text = len(hits_docs[0].get("text") or "")
+            row.note += f" → stored ({text} chars{', ' + ','.join(hits_docs[0]['flags']) if hits_docs[0].get('flags') else ''})"
+        if fault.site in ("fault-412", "fault-521") and fault.site in blocked:
+            row.failed += 1
+            row.note += f" → blocked: {blocked[fault.site][:50]}"
+        if fault.kind == "hostile":
+            stats = refused.get(fault.site, {})
+            row.refused = sum(v for v in stats.values() if isinstance(v, int))
+            canary = portal.hits("127.0.0.1")
+            if fault.name == "nonlocal-loopback":
+                reached = portal.hits(HOSTS["nonlocal"])
+                row.note += f" → refused {stats}; requests that reached it: {reached}"
+                row.stored += reached  # a request that got through counts against the row
+            elif fault.name == "billion-laughs":
+                row.note += f" → dataproxy fetched {portal.hits(HOSTS['main'], fault.path)}×, no record followed"
+            else:
+                row.note += f" → refused {stats}; canary hits {canary}"
+                row.stored += canary if fault.name == "redirect-loopback" else 0
+        if fault.kind != "hostile" and row.lost:
+            row.note += " → LOST: no document, no failure recorded"
+        rows.append(row)
+    return rows
+
+
+def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False) -> tuple[list[Row], Harvest]:
+    sizes: dict[str, Any] = {"hang_seconds": hang_seconds}
+    if small:
+        sizes.update(huge_bytes=60 * 1024 * 1024, gzip_bytes=64 * 1024 * 1024, zip_bytes=24 * 1024 * 1024)
+    with FaultPortal(port=0, **sizes) as portal:
+        registry = workdir / "faults.yaml"
+        registry.write_text(portal.sites_yaml(), encoding="utf-8")
+        store_dir = workdir / "portal-store"
+        env = clean_env()
+        result = harvest(registry, str(store_dir), env, timeout=600)
+        import yaml
+
+        entries = {e["code"]: e for e in yaml.safe_load(registry.read_text("utf-8"))["sites"]}
+        refused = {}
+        for code in ("fault-hostile", "fault-nonlocal"):
+            summary = crawl_direct(entries[code], str(workdir / f"direct-{code}"), env)
+            refused[code] = summary.get("refused", {"error": 1}) if "error" not in summary else {"crawl_error": 1}
+        rows = tally_portal(Store(str(store_dir)), portal, refused)
+    if result.returncode != 0:
+        rows.append(Row("portal-harvest-exit", 0, note=f"nianbao harvest exited {result.returncode}: {result.stderr[-200:]}"))
+    return rows, result
+
+
+# -- the stack ---------------------------------------------------------------------------------------------------
+def expected_replica(sites: list[str] | None = None) -> list[dict[str, Any]]:
+    return [g for g in ground_truth() if g["year"] == YEAR and (not sites or g["site"] in sites)]
+
+
+def tally_replica(name: str, store: Store, sites: list[str] | None, note: str) -> Row:
+    expected = expected_replica(sites)
+    docs, fails = documents(store), failures(store)
+    row = Row(name, len(expected), note=note)
+    for truth in expected:
+        stored = [d for d in docs if _path(d["url"]) == truth["path"]]
+        failed = [f for f in fails if _path(f["capture"]["url"]) == truth["path"]]
+        row.stored += min(len(stored), 1)
+        row.failed += 1 if failed and not stored else 0
+        if len(stored) > 1:
+            row.note += f"; {truth['path']} stored {len(stored)}×"
+    return row
+
+
+@contextlib.contextmanager
+def replica_registry(workdir: Path, sites: list[str] | None = None) -> Iterator[Path]:
+    import yaml
+
+    from nianbao.replica import Replica
+
+    with Replica(port=0) as replica:
+        data = yaml.safe_load(sites_yaml(replica.port))
+        if sites:
+            data["sites"] = [s for s in data["sites"] if s["code"] in sites]
+        path = workdir / f"replica-{len(list(workdir.iterdir()))}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        yield path
+
+
+@contextlib.contextmanager
+def redis_server(workdir: Path, port: int | None = None, password: str = "") -> Iterator[dict[str, Any]]:
+    """A redis-server with an append-only file (as production runs it), restartable on its port."""
+    port = port or free_port()
+    data = workdir / f"redis-{port}"
+    data.mkdir(exist_ok=True)
+    args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"]
+    args += ["--appendfsync", "always", "--dir", str(data), "--logfile", str(data / "redis.log")]
+    if password:
+        args += ["--requirepass", password]
+    auth = f":{password}@" if password else ""
+    server: dict[str, Any] = {"url": f"redis://{auth}127.0.0.1:{port}/0", "args": args, "restarts": 0}
+
+    def start() -> None:
+        import redis
+
+        server["proc"] = subprocess.Popen(args, start_new_session=True)
+        wait_until(lambda: redis.Redis.from_url(server["url"]).ping(), 30)
+
+    def restart(down_seconds: float = 3.0) -> None:
+        server["proc"].terminate()
+        server["proc"].wait(30)
+        time.sleep(down_seconds)
+        start()
+        server["restarts"] += 1
+
+    start()
+    server["restart"] = restart
+    try:
+        yield server
+    finally:
+        server["proc"].terminate()
+        server["proc"].wait(30)
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_until(lambda: urllib.request.urlopen(url, timeout=1) is not None, 30):
+            raise RuntimeError("moto server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def docs_count(store: Store) -> int:
+    return len([k for k in store.keys("docs/") if layout.is_current_doc(k)])
+
+
+def run_s3(workdir: Path, mode: str, sites: list[str] | None = None) -> Row:
+    """S3 through the fault proxy: `first` = 503 SlowDown for the first 30 requests, `window` = 500 for 20 s."""
+    import boto3
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from faultproxy import FaultProxy
+
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    with moto_server() as upstream, FaultProxy(upstream) as proxy, replica_registry(workdir, sites) as registry:
+        boto3.client("s3", endpoint_url=upstream, **_boto(aws)).create_bucket(Bucket="chaos")
+        store_url = f"s3://chaos/{mode}"
+        env = clean_env(NIANBAO_S3_ENDPOINT_URL=proxy.url, **aws)
+        saved = {k: os.environ.get(k) for k in [*aws, "NIANBAO_S3_ENDPOINT_URL"]}
+        os.environ.update(aws, NIANBAO_S3_ENDPOINT_URL=upstream)  # the tally reads moto directly
+
+        def during(process: subprocess.Popen[str]) -> None:
+            if mode == "first":
+                proxy.arm(fail_first=30, status=503)
+            else:  # once the crawls have stored their WARCs, the store fails for 20 s in the middle of extraction
+                wait_until(lambda: any(True for _ in Store(store_url).keys("raw/")), 300, 0.2)
+                proxy.arm(fail_for=20.0, status=500)
+
+        try:
+            result = harvest(registry, store_url, env, during=during, timeout=600)
+            name = "s3-503-slowdown-first-30" if mode == "first" else "s3-500-for-20s"
+            note = f"proxy failed {proxy.failed} requests, forwarded {proxy.forwarded}; exit {result.returncode}"
+            return tally_replica(name, Store(store_url), sites, note)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+def _boto(aws: dict[str, str]) -> dict[str, str]:
+    return {"aws_access_key_id": aws["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": aws["AWS_SECRET_ACCESS_KEY"]}
+
+
+def run_redis_restart(workdir: Path, sites: list[str] | None = None, timeout: float = 400) -> Row:
+    import redis
+
+    store_dir = workdir / "redis-store"
+    with redis_server(workdir) as server, replica_registry(workdir, sites) as registry:
+        env = clean_env(REDIS_URL=server["url"])
+        broker = redis.Redis.from_url(server["url"])
+
+        def during(process: subprocess.Popen[str]) -> None:
+            # Restart while work is in Redis: tasks queued or held unacknowledged by a worker.
+            busy = wait_until(lambda: broker.llen("extract") + broker.hlen("unacked") > 0, 300, 0.1)
+            server["restart"](3.0)
+            server["busy"] = busy
+
+        result = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
+        note = f"redis restarted {server['restarts']}× (work in flight: {server.get('busy')}); exit {result.returncode}"
+        if result.returncode is None or result.returncode < 0 or result.seconds >= timeout:
+            note += f"; harvest killed after {timeout:.0f}s (hung)"
+        return tally_replica("redis-restarted-mid-run", Store(str(store_dir)), sites, note)
+
+
+def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
+    import redis
+
+    store_dir = workdir / "celery-store"
+    with redis_server(workdir) as server, replica_registry(workdir, sites) as registry:
+        env = clean_env(REDIS_URL=server["url"])
+        broker = redis.Redis.from_url(server["url"])
+        killed: list[int] = []
+
+        def during(process: subprocess.Popen[str]) -> None:
+            if not wait_until(lambda: broker.hlen("unacked") > 0, 300, 0.05):
+                return
+            table = processes()
+            for pid, cmd in descendants(process.pid).items():  # a pool child: its parent is a celery worker
+                parent = table.get(pid, (0, ""))[0]
+                if "celery" in cmd and "celery" in table.get(parent, (0, ""))[1]:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                    break
+
+        result = harvest(registry, str(store_dir), env, during=during, timeout=600)
+        note = f"SIGKILLed pool process {killed} holding a task; exit {result.returncode}"
+        return tally_replica("celery-child-sigkill-mid-task", Store(str(store_dir)), sites, note)
+
+
+def run_harvest_killed(workdir: Path, sites: list[str] | None = None) -> Row:
+    store_dir = workdir / "killed-store"
+    store = Store(str(store_dir))
+    with redis_server(workdir) as server, replica_registry(workdir, sites) as registry:
+        env = clean_env(REDIS_URL=server["url"])
+        state: dict[str, Any] = {}
+
+        def during(process: subprocess.Popen[str]) -> None:
+            wait_until(lambda: docs_count(store) >= 1, 300, 0.1)  # mid-harvest: a first document is stored
+            state["docs_at_kill"] = docs_count(store)
+            state["states_at_kill"] = len(list(store.keys("state/")))
+            process.send_signal(signal.SIGKILL)
+
+        first = harvest(registry, str(store_dir), env, during=during, timeout=600)
+        second = harvest(registry, str(store_dir), env, timeout=600)
+        (run,) = runs(store) or [{"sites": []}]
+        totals = {k: sum(r[k] for r in run["sites"]) for k in ("pages", "new", "unchanged", "changed", "failed")}
+        note = (
+            f"killed (exit {first.returncode}) with {state.get('docs_at_kill')} docs and "
+            f"{state.get('states_at_kill')} site states stored; re-run exit {second.returncode}: {totals}"
+        )
+        return tally_replica("harvest-sigkilled-then-rerun", store, sites, note)
+
+
+# -- the table ---------------------------------------------------------------------------------------------------
+def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
+    width = max(len(r.fault) for r in rows)
+    out.write(f"{'fault':<{width}}  expected  stored  failed_recorded  lost  refused  note\n")
+    for r in rows:
+        out.write(
+            f"{r.fault:<{width}}  {r.expected:>8}  {r.stored:>6}  {r.failed:>15}  {r.lost:>4}  {r.refused:>7}  {r.note}\n"
+        )
+    e, s = sum(r.expected for r in rows), sum(r.stored for r in rows)
+    f, lost = sum(r.failed for r in rows), sum(r.lost for r in rows)
+    out.write(f"chaos: faults={len(rows)} expected={e} stored={s} failed_recorded={f} lost={lost}\n")
+    out.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Chaos scoreboard (issue 7).")
+    parser.add_argument("--only", action="append", choices=["portal", "s3", "redis", "celery", "killed"])
+    parser.add_argument("--small", action="store_true", help="CI sizes (60 MB page, 64 MB gzip bomb)")
+    args = parser.parse_args(argv)
+    only = set(args.only or ["portal", "s3", "redis", "celery", "killed"])
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="nianbao-chaos-") as tmp:
+        workdir = Path(tmp)
+        steps: list[tuple[str, Callable[[], list[Row]]]] = [
+            ("portal", lambda: run_portal(workdir, small=args.small)[0]),
+            ("s3", lambda: [run_s3(workdir, "first"), run_s3(workdir, "window")]),
+            ("redis", lambda: [run_redis_restart(workdir)]),
+            ("celery", lambda: [run_celery_kill(workdir)]),
+            ("killed", lambda: [run_harvest_killed(workdir)]),
+        ]
+        for name, step in steps:
+            if name in only:
+                started = time.monotonic()
+                try:
+                    rows += step()
+                except Exception as e:  # a bench step that crashes is a row too
+                    rows.append(Row(f"{name}-bench-error", 0, note=f"{type(e).__name__}: {e}"[:200]))
+                sys.stderr.write(f"[chaos] {name} done in {time.monotonic() - started:.0f}s\n")
+    print_table(rows)
+    return 0 if all(r.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
