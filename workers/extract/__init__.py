@@ -35,6 +35,8 @@ _FORMAT_BY_SUFFIX = {".pdf": "pdf", ".docx": "docx", ".ofd": "ofd", ".doc": "doc
 # How much of a zip's central directory to scan for member names when sniffing DOCX/OFD (the directory sits at
 # the end; a DOCX names [Content_Types].xml and an OFD names OFD.xml there).
 ZIP_SNIFF_BYTES = 65536
+# Whether a text is Traditional is judged on its first characters: 5000 are plenty, and OpenCC is slow.
+TRADITIONAL_SAMPLE = 5000
 
 
 def detect_format(body: bytes, url: str = "", content_type: str | None = None) -> str:
@@ -86,7 +88,7 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     record["pinyin_removed"] = removed
     if removed:
         record["flags"].append("pinyin_annotations_removed")
-    traditional = is_traditional(record["text"])
+    traditional = is_traditional(record["text"][:TRADITIONAL_SAMPLE])
     record["text_simplified"] = to_simplified(record["text"]) if traditional else None
     if traditional:
         record["flags"].append("traditional")
@@ -116,7 +118,7 @@ def _reclassify(record: dict[str, Any]) -> None:
 
 def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> dict[str, Any]:
     from nianbao.normalise import strip_pinyin
-    from workers.extract.html import main_text, parse, prune_scripts, tree_text
+    from workers.extract.html import main_text, parse, tree_text
     from workers.extract.metadata import extract_metadata
 
     decoded = decode(body, content_type=content_type)
@@ -125,7 +127,7 @@ def _extract_html(body: bytes, url: str, content_type: str | None, options: Opti
     except (ValueError, TypeError) as e:
         raise ExtractError(f"not parseable as HTML: {e}") from e
     result = main_text(tree, options)
-    page_text = tree_text(prune_scripts(tree))
+    page_text = tree_text(tree)
     # Metadata is read from pinyin-free text so that "發(fā)布時(shí)間" still reads as a 发布时间 label.
     meta = extract_metadata(tree, strip_pinyin(page_text)[0], strip_pinyin(result.text)[0], url)
     return {

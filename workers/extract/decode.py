@@ -153,6 +153,12 @@ def _choose_cjk(body: bytes, preferred: str | None) -> tuple[str, str, float]:
     return best, results[best][0], results[best][1]
 
 
+def _stray_utf8_errors(utf8_text: str, errors: int) -> bool:
+    """UTF-8 text with a few invalid bytes (a truncated character, one pasted GBK byte), not another codec."""
+    _, cjk = plausibility(utf8_text[:PLAUSIBILITY_SAMPLE])
+    return bool(cjk) and errors / cjk < UTF8_STRAY_SHARE
+
+
 def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
     """Decode a page's bytes into text, checking any declared charset against the bytes and repairing mojibake."""
     if not body:
@@ -170,12 +176,11 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
         repairs.append(f"unknown charset label {label!r}, detected instead")
 
     utf8_text, utf8_errors = _decode_as(body, "utf-8")
-    _, utf8_cjk = plausibility(utf8_text[:PLAUSIBILITY_SAMPLE])
     is_ascii = body.isascii()
 
     if is_ascii:
         encoding, text, confidence = declared or "utf-8", body.decode("ascii"), 1.0
-    elif utf8_errors == 0 or (utf8_cjk and utf8_errors / utf8_cjk < UTF8_STRAY_SHARE):
+    elif utf8_errors == 0 or _stray_utf8_errors(utf8_text, utf8_errors):
         # Valid UTF-8 with non-ASCII content is almost never anything else: GBK and Big5 text breaks UTF-8's
         # strict continuation-byte rules within a few characters.
         encoding, text, confidence = "utf-8", utf8_text, 0.99
@@ -213,12 +218,19 @@ _LATIN1_MOJIBAKE = re.compile(r"[\u00c2-\u00ef][\u0080-\u00bf\u2018-\u203a\u0152
 MOJIBAKE_GAIN = 0.3
 
 
+# Real Chinese text re-encoded as GBK is not UTF-8: decoding it gives replacement characters for most of it. A
+# run whose re-decoding has more than this share of them is not mojibake, and is skipped without scoring it.
+MOJIBAKE_MAX_REPLACED = 0.2
+
+
 def _repair_gbk_run(match: re.Match[str]) -> str:
     run = match.group(0)
     # Lossy on purpose: bytes lost upstream stay lost (U+FFFD), the rest of the run comes back readable.
     fixed = "\ufffd".join(
         piece.encode("gb18030", errors="replace").decode("utf-8", errors="replace") for piece in run.split("\ufffd")
     )
+    if fixed.count("\ufffd") - run.count("\ufffd") > MOJIBAKE_MAX_REPLACED * len(fixed):
+        return run
     before, _ = plausibility(run)
     after, cjk = plausibility(fixed)
     return fixed if cjk and after - before >= MOJIBAKE_GAIN else run

@@ -98,26 +98,54 @@ def _text_len(el: etree._Element) -> int:
     return len(re.sub(r"\s+", "", el.text_content()))
 
 
-def _is_furniture(el: etree._Element) -> bool:
-    """An element whose class/id names it furniture, or whose short text is boilerplate."""
+def _compact_lengths(tree: etree._Element) -> dict[etree._Element, int]:
+    """Characters (whitespace excluded) of every element's text, children included, in one bottom-up pass.
+
+    `text_content()` per element would walk each subtree again for every ancestor (quadratic on deep pages).
+    """
+    lengths: dict[etree._Element, int] = {}
+    for _event, el in etree.iterwalk(tree, events=("end",)):
+        if not isinstance(el.tag, str):
+            continue
+        total = _compact_len(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                total += lengths.get(child, 0)
+            total += _compact_len(child.tail)
+        lengths[el] = total
+    return lengths
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _compact_len(text: str | None) -> int:
+    return len(_WHITESPACE.sub("", text)) if text else 0
+
+
+def _is_furniture(el: etree._Element, compact_len: int | None = None, search_text: bool = True) -> bool:
+    """An element whose class/id names it furniture, or whose short text is boilerplate.
+
+    `search_text=False` skips the text test when the caller knows an ancestor's text held no boilerplate.
+    """
     if not isinstance(el.tag, str):
         return False
     if el.tag in ("html", "body"):
         return False
-    attrs = f"{el.get('class', '')} {el.get('id', '')}"
-    text = el.text_content()
-    compact_len = len(re.sub(r"\s+", "", text))
+    if compact_len is None:
+        compact_len = _text_len(el)
     if compact_len > BOILERPLATE_MAX_CHARS:
         return False
+    attrs = f"{el.get('class', '')} {el.get('id', '')}"
     if attrs.strip() and FURNITURE_ATTR.search(attrs):
         return True
-    return bool(BOILERPLATE.search(text))
+    return search_text and compact_len > 0 and bool(BOILERPLATE.search(el.text_content()))
 
 
 def prune_scripts(tree: etree._Element) -> etree._Element:
     """A copy of the tree without scripts, styles, forms and comments (text a reader never sees)."""
     tree = copy.deepcopy(tree)
-    for el in list(tree.iter(*_DROP_TAGS, etree.Comment)):
+    for el in list(tree.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction)):
         if el.getparent() is not None:
             el.drop_tree()
     return tree
@@ -126,14 +154,19 @@ def prune_scripts(tree: etree._Element) -> etree._Element:
 def prune(tree: etree._Element) -> etree._Element:
     """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
     tree = prune_scripts(tree)
-    stack = [tree]
+    lengths = _compact_lengths(tree)
+    # (element, whether its text may hold boilerplate): once a short element's text has none, neither has any
+    # descendant's (their text is part of it), so the pattern is not searched again below it.
+    stack: list[tuple[etree._Element, bool]] = [(tree, True)]
     doomed = []
     while stack:
-        el = stack.pop()
-        if el is not tree and _is_furniture(el):
+        el, search = stack.pop()
+        length = lengths.get(el, 0)
+        if el is not tree and _is_furniture(el, length, search):
             doomed.append(el)
             continue
-        stack.extend(child for child in el if isinstance(child.tag, str))
+        searched = search and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
+        stack.extend((child, search and not searched) for child in el if isinstance(child.tag, str))
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
@@ -191,7 +224,7 @@ def tree_text(el: etree._Element) -> str:
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
-        if not isinstance(node.tag, str):
+        if not isinstance(node.tag, str) or node.tag in _DROP_TAGS:
             if node.tail:
                 parts.append(node.tail)
             return
@@ -253,8 +286,9 @@ MIN_CONTAINER_CHARS = 100
 def _trafilatura(tree: etree._Element, options: Options) -> str:
     import trafilatura
 
+    # `tree` is the pruned copy main_text made, no one else's: trafilatura may change it.
     text = trafilatura.extract(
-        copy.deepcopy(tree),
+        tree,
         include_tables=options.include_tables,
         include_comments=False,
         include_images=False,

@@ -54,7 +54,9 @@ _SOURCE = re.compile(
     r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
 )
 # Sources that name the website itself, not an issuer.
-_GENERIC_SOURCES = frozenset(("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知", "本網", "網站", "本網站"))
+_GENERIC_SOURCES = frozenset(
+    ("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知", "本網", "網站", "本網站")
+)
 # A source that names a website ("湘潭县人民政府门户网站", "中国政府网") is where the page was posted, not who
 # issued the report: the signature block or the title says that better.
 _SITE_SOURCE = re.compile(r"网站|網站|门户|門戶|[网網]$|www\.|https?:")
