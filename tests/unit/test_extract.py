@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import unicodedata
 from pathlib import Path
 
