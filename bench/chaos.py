@@ -214,7 +214,9 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
             row.note += f" → failure: {hits_fail[0]['reason'][:70]}"
         elif hits_docs:
             text = len(hits_docs[0].get("text") or "")
-            row.note += f" → stored ({text} chars{', ' + ','.join(hits_docs[0]['flags']) if hits_docs[0].get('flags') else ''})"
+            row.note += (
+                f" → stored ({text} chars{', ' + ','.join(hits_docs[0]['flags']) if hits_docs[0].get('flags') else ''})"
+            )
         if fault.site in ("fault-412", "fault-521") and fault.site in blocked:
             row.failed += 1
             row.note += f" → blocked: {blocked[fault.site][:50]}"
@@ -256,7 +258,9 @@ def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False
             refused[code] = summary.get("refused", {"error": 1}) if "error" not in summary else {"crawl_error": 1}
         rows = tally_portal(Store(str(store_dir)), portal, refused)
     if result.returncode != 0:
-        rows.append(Row("portal-harvest-exit", 0, note=f"nianbao harvest exited {result.returncode}: {result.stderr[-200:]}"))
+        rows.append(
+            Row("portal-harvest-exit", 0, note=f"nianbao harvest exited {result.returncode}: {result.stderr[-200:]}")
+        )
     return rows, result
 
 
@@ -465,7 +469,7 @@ def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     out.write(f"{'fault':<{width}}  expected  stored  failed_recorded  lost  refused  note\n")
     for r in rows:
         out.write(
-            f"{r.fault:<{width}}  {r.expected:>8}  {r.stored:>6}  {r.failed:>15}  {r.lost:>4}  {r.refused:>7}  {r.note}\n"
+            f"{r.fault:<{width}}  {r.expected:>8}  {r.stored:>6}  {r.failed:>15}  {r.lost:>4}  {r.refused:>7}  {r.note}\n"  # noqa: E501
         )
     e, s = sum(r.expected for r in rows), sum(r.stored for r in rows)
     f, lost = sum(r.failed for r in rows), sum(r.lost for r in rows)

@@ -92,12 +92,12 @@ FAULTS: tuple[Fault, ...] = (
     _f("link-javascript", "hostile", "javascript:alert(1)", 0, "hostile", "javascript: report link", "fault-hostile"),
     _f("link-data", "hostile", "data:text/html,x", 0, "hostile", "data: report link", "fault-hostile"),
     _f("link-file", "hostile", "file:///etc/passwd", 0, "hostile", "file: report link", "fault-hostile"),
-    _f("link-private", "hostile", f"http://{UNREACHABLE_PRIVATE}/r/a.html", 0, "hostile", "link to 10/8", "fault-hostile"),
-    _f("link-metadata", "hostile", f"http://{METADATA}/latest/meta-data/", 0, "hostile", "link to 169.254.169.254", "fault-hostile"),
+    _f("link-private", "hostile", f"http://{UNREACHABLE_PRIVATE}/r/a.html", 0, "hostile", "link to 10/8", "fault-hostile"),  # noqa: E501
+    _f("link-metadata", "hostile", f"http://{METADATA}/latest/meta-data/", 0, "hostile", "link to 169.254.169.254", "fault-hostile"),  # noqa: E501
     _f("redirect-metadata", "hostile", "/r/to-metadata.html", 0, "hostile", "302 to 169.254.169.254", "fault-hostile"),
     _f("redirect-private", "hostile", "/r/to-private.html", 0, "hostile", "302 to 10.255.255.1", "fault-hostile"),
     _f("redirect-loopback", "hostile", "/r/to-loopback.html", 0, "hostile", "302 to 127.0.0.1:canary", "fault-hostile"),
-    _f("nonlocal-loopback", "nonlocal", "/r/control.html", 0, "hostile", "a site not `local` on 127.0.0.27", "fault-nonlocal"),
+    _f("nonlocal-loopback", "nonlocal", "/r/control.html", 0, "hostile", "a site not `local` on 127.0.0.27", "fault-nonlocal"),  # noqa: E501
 )  # fmt: skip
 SITES = ("fault-main", "fault-412", "fault-521", "fault-hostile", "fault-nonlocal")
 
@@ -175,7 +175,9 @@ def _assemble_pdf(objects: list[bytes], trailer_extra: bytes) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_extra, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_extra, xref)
+    )
     return out.getvalue()
 
 
@@ -190,7 +192,9 @@ def encrypted_pdf() -> bytes:
         b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> >>",
     ]
     del base
-    return _assemble_pdf(objects, b"/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>] ")
+    return _assemble_pdf(
+        objects, b"/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>] "
+    )
 
 
 def truncated_pdf() -> bytes:
@@ -260,7 +264,9 @@ class FaultHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _send(self, status: int, body: bytes, content_type: str | None = "text/html; charset=utf-8", **extra: str) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str | None = "text/html; charset=utf-8", **extra: str
+    ) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

@@ -69,13 +69,13 @@ def test_keys_from_safe_parts_stay_under_their_prefix(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "site", "field"),
     [
-        ('{code: "../etc", name: x, division: "110000", level: county, start_urls: ["http://a.gov.cn/"]}', "../etc", "code"),
+        ('{code: "../etc", name: x, division: "110000", level: county, start_urls: ["http://a.gov.cn/"]}', "../etc", "code"),  # noqa: E501
         ('{code: "a/b", name: x, division: "110000", level: county, start_urls: ["http://a.gov.cn/"]}', "a/b", "code"),
-        ('{code: "/abs", name: x, division: "110000", level: county, start_urls: ["http://a.gov.cn/"]}', "/abs", "code"),
+        ('{code: "/abs", name: x, division: "110000", level: county, start_urls: ["http://a.gov.cn/"]}', "/abs", "code"),  # noqa: E501
         ('{code: ok, name: x, division: "11", level: county, start_urls: ["http://a.gov.cn/"]}', "ok", "division"),
         ('{code: ok, name: x, division: "110000", level: planet, start_urls: ["http://a.gov.cn/"]}', "ok", "level"),
-        ('{code: ok, name: x, division: "110000", level: county, start_urls: ["file:///etc/passwd"]}', "ok", "start_urls"),
-        ('{code: ok, name: x, division: "110000", level: county, start_urls: ["javascript:alert(1)"]}', "ok", "start_urls"),
+        ('{code: ok, name: x, division: "110000", level: county, start_urls: ["file:///etc/passwd"]}', "ok", "start_urls"),  # noqa: E501
+        ('{code: ok, name: x, division: "110000", level: county, start_urls: ["javascript:alert(1)"]}', "ok", "start_urls"),  # noqa: E501
         ('{code: ok, name: x, division: "110000", level: county, start_urls: []}', "ok", "start_urls"),
         ('{code: ok, name: x, division: "110000", level: county, start_urls: ["http://a/"], delay: -1}', "ok", "delay"),
         ('{code: ok, name: x, division: "110000", level: county, start_urls: ["http://a/"], evil: 1}', "ok", "evil"),
@@ -90,7 +90,7 @@ def test_an_invalid_registry_names_the_site_and_the_field(entry: str, site: str,
 
 def test_a_registry_that_is_not_yaml_or_not_a_list_is_refused_with_the_file_named() -> None:
     for text in ("sites: [", "just a string", "sites: 3"):
-        with pytest.raises(RegistryError, match="my-sites.yaml"):
+        with pytest.raises(RegistryError, match=r"my-sites\.yaml"):
             parse_registry(text, "my-sites.yaml")
 
 
@@ -149,7 +149,7 @@ def test_credentials_never_reach_logs_summaries_artifacts_warcs_or_manifests(tmp
             nianbao = str(Path(sys.executable).parent / "nianbao")
             store = tmp_path / "data"
             done = subprocess.run(
-                [nianbao, "harvest", "--year", "2021", "--sites", str(registry), "--store", str(store), "--workers", "1"],
+                [nianbao, "harvest", "--year", "2021", "--sites", str(registry), "--store", str(store), "--workers", "1"],  # noqa: E501
                 env=env, capture_output=True, timeout=600, check=False,
             )  # fmt: skip
     finally:

@@ -1,0 +1,93 @@
+"""Issue 7's scoreboard as tests: each row of `bench/chaos.py` (smaller sizes), on the same code paths.
+
+Portal faults: one `nianbao harvest` of the fault portal (nianbao.replica.faults) on the embedded default; each
+fault's report URL must end stored or recorded as a failure (`failures/`, or the run summary's `blocked`), and
+each hostile link must be refused before any connection. Stack faults: a harvest of one replica site while S3
+answers 503/500 (tests/faultproxy.py before moto), redis-server restarts, a Celery pool process is SIGKILLed, or
+the harvest process itself is SIGKILLed and re-run.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from nianbao.replica.faults import FAULTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import chaos
+
+pytestmark = pytest.mark.integration
+SITE = ["gd-panyu"]  # two 2021 reports: enough to see one lost
+
+# Faults nianbao does not survive yet: the report behind them is neither stored nor recorded as a failure.
+# Each entry names the fix (see the final report of issue 7); remove the entry when it lands.
+_FETCH = (
+    "the crawler drops failed downloads silently: spider needs an errback on detail/attachment requests that "
+    "records {url, reason} (crawl summary `fetch_failures`), and flows/tasks.py must file them under failures/ "
+    "and count them in the run summary"
+)
+NOT_SURVIVED = {
+    "timeout": f"TimeoutError after 3 tries is not recorded; {_FETCH}",
+    "reset": f"ConnectionLost after 3 tries is not recorded; {_FETCH}",
+    "long-5xx": f"HttpError 500 after retries is dropped by HttpErrorMiddleware; {_FETCH}",
+    "drip": f"download timeout is not recorded; {_FETCH}",
+    "redirect-loop": f"'max redirections reached' IgnoreRequest is not recorded; {_FETCH}",
+    "close-mid-body": f"ResponseFailed/_DataLoss is not recorded; {_FETCH}",
+    "huge-100mb": f"DOWNLOAD_MAXSIZE cancel is not recorded; {_FETCH}",
+    "gzip-bomb": f"HttpCompressionMiddleware's size IgnoreRequest is not recorded; {_FETCH}",
+}
+
+
+@pytest.fixture(scope="module")
+def portal_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, chaos.Row]:
+    rows, result = chaos.run_portal(tmp_path_factory.mktemp("chaos"), hang_seconds=25.0, small=True)
+    print()
+    chaos.print_table(rows)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {row.fault: row for row in rows}
+
+
+def _params() -> list:
+    return [
+        pytest.param(f.name, marks=pytest.mark.xfail(strict=True, reason=NOT_SURVIVED[f.name]))
+        if f.name in NOT_SURVIVED
+        else f.name
+        for f in FAULTS
+    ]
+
+
+@pytest.mark.parametrize("fault", _params())
+def test_portal_fault_loses_nothing(portal_rows: dict[str, chaos.Row], fault: str) -> None:
+    row = portal_rows[fault]
+    assert row.lost == 0, row.note
+    assert row.stored + row.failed == row.expected, row.note
+    if row.expected == 0 and fault != "billion-laughs":  # hostile: refused, counted, nothing reached
+        assert row.refused > 0 or fault.startswith("link-"), row.note
+
+
+def test_s3_slowdown_for_the_first_requests(tmp_path: Path) -> None:
+    row = chaos.run_s3(tmp_path, "first", SITE)
+    assert row.ok and row.stored == row.expected, row.note
+
+
+def test_s3_500_for_twenty_seconds_mid_extraction(tmp_path: Path) -> None:
+    row = chaos.run_s3(tmp_path, "window", SITE)
+    assert row.ok, row.note
+
+
+def test_redis_restarted_mid_run(tmp_path: Path) -> None:
+    row = chaos.run_redis_restart(tmp_path, SITE, timeout=240)
+    assert row.ok, row.note
+
+
+def test_celery_pool_process_sigkilled_mid_task(tmp_path: Path) -> None:
+    row = chaos.run_celery_kill(tmp_path, SITE)
+    assert row.ok and row.stored == row.expected, row.note
+
+
+def test_harvest_sigkilled_then_rerun_completes(tmp_path: Path) -> None:
+    row = chaos.run_harvest_killed(tmp_path, SITE)
+    assert row.ok and row.stored == row.expected, row.note
