@@ -49,9 +49,9 @@ def test_errors_name_the_row_and_the_column() -> None:
 
 
 def test_a_missing_column_and_duplicated_codes_are_reported() -> None:
-    with pytest.raises(RegistryError, match="row 1: missing column.*层级/level"):
+    with pytest.raises(RegistryError, match=r"row 1: missing column.*层级/level"):
         import_csv("网站名称,网站地址,行政区划代码\n甲,www.x.gov.cn,440100\n")
-    with pytest.raises(RegistryError, match="code x.gov.cn: duplicated"):
+    with pytest.raises(RegistryError, match=r"code x\.gov\.cn: duplicated"):
         import_csv("name,url,division,level\nA,www.x.gov.cn,440100,city\nB,x.gov.cn,440100,city\n")
 
 
