@@ -88,7 +88,8 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     record["pinyin_removed"] = removed
     if removed:
         record["flags"].append("pinyin_annotations_removed")
-    traditional = is_traditional(record["text"][:TRADITIONAL_SAMPLE])
+    sample = record["text"][:TRADITIONAL_SAMPLE]
+    traditional = _has_traditional_chars(sample) and is_traditional(sample)
     record["text_simplified"] = to_simplified(record["text"]) if traditional else None
     if traditional:
         record["flags"].append("traditional")
@@ -97,6 +98,18 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     if len(record["text"]) < options.min_text_chars:
         record["flags"].append("text_too_short")
     return record
+
+
+# A text whose sample holds fewer than this many common Traditional-only characters is Simplified (or not
+# Chinese): OpenCC, which is slow, is asked only about texts that pass this cheap test.
+MIN_TRADITIONAL_CHARS = 3
+
+
+def _has_traditional_chars(text: str) -> bool:
+    from workers.extract.charsets import traditional_only_chars
+
+    marks = traditional_only_chars()
+    return sum(map(marks.__contains__, text)) >= MIN_TRADITIONAL_CHARS
 
 
 def _reclassify(record: dict[str, Any]) -> None:

@@ -76,6 +76,18 @@ _CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
 _SUSPICIOUS = re.compile("[\ue000-\uf8ff\ufffd\x80-\x9f\u3400-\u4dbf\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+@cache
+def traditional_only_chars() -> frozenset[str]:
+    """Traditional forms of the common characters that differ from their Simplified form (國, 發, 們 …)."""
+    import opencc
+
+    converted = opencc.OpenCC("s2t").convert(_COMMON_SIMPLIFIED)
+    if len(converted) != len(_COMMON_SIMPLIFIED):  # a phrase-level change shifted characters: compare one by one
+        converter = opencc.OpenCC("s2t")
+        converted = "".join(converter.convert(ch)[:1] or ch for ch in _COMMON_SIMPLIFIED)
+    return frozenset(t for s, t in zip(_COMMON_SIMPLIFIED, converted, strict=True) if s != t)
+
+
 def _is_suspicious(ch: str) -> bool:
     return _SUSPICIOUS.match(ch) is not None
 

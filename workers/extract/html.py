@@ -117,6 +117,7 @@ def _compact_lengths(tree: etree._Element) -> dict[etree._Element, int]:
 
 
 _WHITESPACE = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t\u3000\xa0]+")
 
 
 def _compact_len(text: str | None) -> int:
@@ -245,8 +246,8 @@ def tree_text(el: etree._Element) -> str:
             parts.append(node.tail)
 
     walk(el)
-    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in "".join(parts).splitlines())
-    return "\n".join(line for line in lines if line)
+    text = _BLANKS.sub(" ", "".join(parts))
+    return "\n".join(line for line in (raw.strip() for raw in text.splitlines()) if line)
 
 
 def _densest(tree: etree._Element) -> etree._Element | None:

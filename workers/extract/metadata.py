@@ -81,11 +81,19 @@ class Metadata:
 
 
 def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
+    """The first non-empty content among <meta> elements named (name, property, itemprop, http-equiv) `names`."""
+    found: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        value = (el.get("content") or "").strip()
+        if not value:
+            continue
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key is not None and key not in found:
+                found[key] = value
     for name in names:
-        for el in tree.xpath("//meta[@name=$n or @property=$n or @itemprop=$n or @http-equiv=$n][@content]", n=name):
-            value = el.get("content", "").strip()
-            if value:
-                return value
+        if name in found:
+            return found[name]
     return None
 
 
@@ -190,7 +198,11 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     try:
         import htmldate
 
-        guess = htmldate.find_date(tree, url=url or None, original_date=True, extensive_search=True)
+        # The quick search (markup, URL, structured data) first; the extensive one (dateparser over the page's
+        # text, ten times slower) only when it finds nothing.
+        guess = htmldate.find_date(tree, url=url or None, original_date=True, extensive_search=False)
+        if not guess:
+            guess = htmldate.find_date(tree, url=url or None, original_date=True, extensive_search=True)
     except Exception as e:  # htmldate raises on odd trees; a missing date is not a failure
         logger.debug("htmldate failed: %s", e)
         return None
