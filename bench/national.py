@@ -75,13 +75,17 @@ def _children_map() -> dict[int, list[int]]:
     return tree
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def _kind(pid: int, root: int) -> str:
     if pid == root:
         return "flow"
-    try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return "other"
+    cmd = _cmdline(pid)
     if "crawler.crawl" in cmd:
         return "crawler"
     if "celery" in cmd:
@@ -91,6 +95,18 @@ def _kind(pid: int, root: int) -> str:
     if "prefect" in cmd or "uvicorn" in cmd:
         return "prefect-server"
     return "other"
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of `pid` so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def _rss_mb(pid: int) -> float:
@@ -114,8 +130,17 @@ class Sampler(threading.Thread):
         self.peak_one: dict[str, float] = defaultdict(float)
         self.max_count: dict[str, int] = defaultdict(int)
         self.seen: dict[str, set[int]] = defaultdict(set)
+        self.others: set[str] = set()  # command lines of the processes of kind "other"
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid → (kind, CPU seconds at its last sample)
         self.peak_total = 0.0
         self.samples = 0
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds per kind (a process that ended loses at most its last 0.2 s)."""
+        out: dict[str, float] = defaultdict(float)
+        for kind, seconds in self.cpu.values():
+            out[kind] += seconds
+        return out
 
     def run(self) -> None:
         while not self.done.is_set():
@@ -133,6 +158,9 @@ class Sampler(threading.Thread):
                 sums[kind] += rss
                 counts[kind] += 1
                 self.seen[kind].add(pid)
+                self.cpu[pid] = (kind, _cpu_s(pid))
+                if kind == "other" and len(self.others) < 5:
+                    self.others.add(_cmdline(pid)[:100])
                 self.peak_one[kind] = max(self.peak_one[kind], rss)
             for kind, total in sums.items():
                 self.peak_kind[kind] = max(self.peak_kind[kind], total)
@@ -270,6 +298,14 @@ def print_run(run: dict[str, Any], n: int) -> None:
                 f"at once {s.max_count[kind]:3d}  processes seen {len(s.seen[kind])}"
             )
     print(f"  rss whole stack peak {s.peak_total:.1f} MB ({s.samples} samples)")
+    cpu = s.cpu_by_kind()
+    print(
+        f"  cpu seconds: total {sum(cpu.values()):.1f} = "
+        + ", ".join(f"{k} {cpu[k]:.1f}" for k in KINDS if k in cpu)
+        + f"; per site {sum(cpu.values()) / n:.2f}"
+    )
+    for cmd in sorted(s.others):
+        print(f"  other process: {cmd}")
     objects = ", ".join(f"{k} {c} ({b / 1024:.0f} KiB)" for k, (c, b) in run["objects"].items())
     print(f"  storage objects: {objects}")
     for error in run["errors"]:
