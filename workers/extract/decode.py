@@ -153,6 +153,35 @@ def _choose_cjk(body: bytes, preferred: str | None) -> tuple[str, str, float]:
     return best, results[best][0], results[best][1]
 
 
+# A run of at least this many UTF-8-encoded CJK characters (or CJK punctuation) inside a GBK/Big5 page is taken
+# for a pasted UTF-8 fragment when it reads better as UTF-8 than in the page's codec.
+MIN_UTF8_FRAGMENT_CHARS = 4
+_UTF8_CJK_RUN = re.compile(
+    rb"(?:[\xe4-\xe9][\x80-\xbf]{2}|\xef\xbc[\x80-\xbf]|\xe3\x80[\x80-\xbf])" + rb"{%d,}" % MIN_UTF8_FRAGMENT_CHARS
+)
+
+
+def _decode_utf8_fragments(body: bytes, encoding: str, text: str) -> tuple[str, int]:
+    """Decode a GBK/Big5 page whose CMS pasted UTF-8 bytes into it: such runs as UTF-8, the rest as `encoding`.
+
+    Done on the bytes, because once decoded with the page's codec the fragment has lost bytes to U+FFFD.
+    """
+    pieces: list[str] = []
+    last = fragments = 0
+    for m in _UTF8_CJK_RUN.finditer(body):
+        as_utf8 = m.group(0).decode("utf-8")
+        as_page = m.group(0).decode(encoding, errors="replace")
+        if plausibility(as_utf8)[0] - plausibility(as_page)[0] < MOJIBAKE_GAIN:
+            continue
+        pieces += [body[last : m.start()].decode(encoding, errors="replace"), as_utf8]
+        last = m.end()
+        fragments += 1
+    if not fragments:
+        return text, 0
+    pieces.append(body[last:].decode(encoding, errors="replace"))
+    return "".join(pieces), fragments
+
+
 def _stray_utf8_errors(utf8_text: str, errors: int) -> bool:
     """UTF-8 text with a few invalid bytes (a truncated character, one pasted GBK byte), not another codec."""
     _, cjk = plausibility(utf8_text[:PLAUSIBILITY_SAMPLE])
@@ -196,6 +225,9 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
         if cjk < MIN_CJK_EVIDENCE and preferred:
             encoding, text = preferred, body.decode(preferred, errors="replace")
         confidence = round(max(0.0, min(1.0, score)), 3) if cjk >= MIN_CJK_EVIDENCE else 0.5
+        text, fragments = _decode_utf8_fragments(body, encoding, text)
+        if fragments:
+            repairs.append(f"{fragments} utf-8 fragment(s) inside a {encoding} page decoded as utf-8")
 
     if declared and encoding != declared and not is_ascii:
         repairs.append(f"declared {label.lower() if label else declared}, bytes are {encoding}")

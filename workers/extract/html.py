@@ -91,7 +91,10 @@ def parse(html: str) -> etree._Element:
     html = _XML_DECL.sub("", html, count=1)
     if not html.strip():
         raise ValueError("empty document")
-    return lxml.html.document_fromstring(html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except etree.LxmlError as e:  # "Document is empty" for markup without any element, and the like
+        raise ValueError(str(e)) from e
 
 
 def _text_len(el: etree._Element) -> int:
