@@ -195,7 +195,8 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> None:
 
 
 def f1_set(title: str, cases: list[dict[str, Any]]) -> dict[str, float]:
-    rows, scores = [], {name: [] for name in EXTRACTORS}
+    rows: list[list[str]] = []
+    scores: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
     for case in cases:
         row = [case["name"]]
         for name, fn in EXTRACTORS.items():

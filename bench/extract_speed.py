@@ -152,7 +152,10 @@ def celery_scaling(tasks: int, reps: int) -> dict[str, Any]:
         runtime.start_celery_workers(redis_url, workdir, 1, started, name="bench-b")
         pid = os.getpid()
         worker_b = next(
-            host for reply in app.control.ping(timeout=2.0) or [] for host in reply if host.startswith(f"bench-b-{pid}@")
+            host
+            for reply in app.control.ping(timeout=2.0) or []
+            for host in reply
+            if host.startswith(f"bench-b-{pid}@")
         )
         pages = corpus()
         phase = 0
@@ -211,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_celery:
         celery = celery_scaling(args.tasks, args.celery_reps)
         ratio = celery["ratio"]
-        print(f"\n## Celery on redis: {celery['tasks']} captures per phase, workers with -c 1 ({os.cpu_count()} cores)")
+        cores = os.cpu_count()
+        print(f"\n## Celery on redis: {celery['tasks']} captures per phase, workers with -c 1 ({cores} cores)")
         for workers in (1, 2):
             shown = " ".join(f"{r:.1f}" for r in celery["rates"][workers])
             print(f"{workers} worker{'s' if workers > 1 else ''}: {shown} docs/s")

@@ -163,9 +163,9 @@ def test_encrypted_pdf() -> None:
     import pypdfium2 as pdfium
 
     body = minimal_pdf(encrypt=True)
-    with pytest.raises(pdfium.PdfiumError, match="(?i)password"):
+    with pytest.raises(pdfium.PdfiumError, match=r"(?i)password"):
         pdfium.PdfDocument(body)  # pdfium itself refuses it: the file is really encrypted
-    refused(body, "encrypted PDF: a password is required", content_type="application/pdf")
+    refused(body, r"encrypted PDF: a password is required", content_type="application/pdf")
 
 
 def test_truncated_pdf() -> None:
