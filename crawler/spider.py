@@ -223,7 +223,7 @@ class ReportSpider(scrapy.Spider):
         return Capture(
             site=self.site.code,
             year=self.year,
-            url=response.request.url if response.request else response.url,
+            url=requested_url(response),  # the state's key; `final_url` is where redirects ended
             final_url=response.url,
             status=response.status,
             headers=headers,
