@@ -151,7 +151,8 @@ def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> d
         "reports_found": outcome.get("captures", 0),
         "new": results.get("new", 0),
         "changed": results.get("changed", 0),
-        "unchanged": results.get("unchanged", 0),
+        # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
+        "unchanged": outcome.get("unchanged", 0) + results.get("unchanged", 0),
         "stored": sum(results.get(s, 0) for s in ("new", "changed", "unchanged")),
         "failed": results.get("failed", 0) + (1 if error else 0),
         "blocked": outcome.get("blocked") or "",

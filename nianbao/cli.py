@@ -451,6 +451,29 @@ def sites_list(registry: Annotated[Path, typer.Argument(help="Registry YAML.")] 
     Console().print(table)
 
 
+@sites_app.command("import")
+def sites_import(
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV of portals (网站名称, 网站地址, 网站标识码, 行政区划代码, 层级).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the YAML here (default: stdout).")
+    ] = None,
+) -> None:
+    """Turn a CSV of portals into registry entries (YAML), every row validated."""
+    from nianbao.sites import import_csv, registry_yaml
+
+    try:
+        entries = import_csv(csv_file.read_text(encoding="utf-8-sig"), str(csv_file))
+    except (OSError, RegistryError) as e:
+        fail(str(e))
+    text = registry_yaml(entries, f"Imported from {csv_file.name}; check with `nianbao sites validate`.")
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 @sites_app.command("validate")
 def sites_validate(
     registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY,
