@@ -14,6 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 # Headers that describe a transfer encoding the crawler already undid: the stored body is the decoded one.
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 _TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
@@ -28,12 +29,20 @@ def write_exchange(
     response_headers: list[tuple[str, str]],
     body: bytes,
 ) -> int:
-    """Append a response record and its request record to `out`; return the response record's offset."""
+    """Append a response record and its request record to `out`; return the response record's offset.
+
+    A 304 answer to a conditional request becomes a revisit record (profile server-not-modified): the page is
+    the one an earlier crawl stored.
+    """
     writer = WARCWriter(out, gzip=True)
     kept = [(k, v) for k, v in response_headers if k.lower() not in _TRANSFER_HEADERS]
     kept.append(("Content-Length", str(len(body))))
     http_headers = StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol="HTTP/1.1")
-    response = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http_headers)
+    if status == 304:
+        response = writer.create_warc_record(url, "revisit", http_headers=http_headers)
+        response.rec_headers.add_header("WARC-Profile", NOT_MODIFIED_PROFILE)
+    else:
+        response = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http_headers)
     path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
     request_line = StatusAndHeaders(f"{method} /{path}", request_headers, is_http_request=True)
     request = writer.create_warc_record(url, "request", http_headers=request_line)

@@ -70,3 +70,27 @@ def test_manifest_has_one_row_per_current_document(tmp_path) -> None:
     table = read_manifest(store, "rule_of_law", 2021)
     assert table.column("title").to_pylist() == ["t"]
     assert table.column("text_chars").to_pylist() == [2]
+
+
+def test_a_not_modified_answer_is_a_revisit_record() -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    from storage.warc import NOT_MODIFIED_PROFILE
+
+    out = io.BytesIO()
+    offset = write_exchange(
+        out,
+        url="http://127.0.0.1/a",
+        method="GET",
+        request_headers=[("If-None-Match", '"x"')],
+        status=304,
+        reason="Not Modified",
+        response_headers=[("ETag", '"x"')],
+        body=b"",
+    )
+    out.seek(offset)
+    record = next(iter(ArchiveIterator(out)))
+    assert record.rec_type == "revisit"
+    assert record.rec_headers.get_header("WARC-Profile") == NOT_MODIFIED_PROFILE
+    with pytest.raises(ValueError, match="revisit, not a response"):
+        read_response(out, offset)
