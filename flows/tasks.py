@@ -148,7 +148,8 @@ def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> d
         "name": site.name,
         "level": site.level,
         "pages": outcome.get("pages", 0),
-        "reports_found": outcome.get("captures", 0),
+        # A detail page that only wraps its attachments is not a report of its own.
+        "reports_found": outcome.get("captures", 0) - results.get("wrapper", 0),
         "new": results.get("new", 0),
         "changed": results.get("changed", 0),
         # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
