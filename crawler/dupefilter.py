@@ -4,6 +4,8 @@ Fingerprints live in an insertion-ordered dict capped at NIANBAO_DUPEFILTER_MAX 
 moves to the end, and the oldest one is evicted when the cap is reached (counted as `nianbao/dupefilter/evicted`).
 An evicted URL may be fetched a second time, which costs one request; it cannot loop, because the crawl's other
 bounds (pages, depth, query variants, time) still hold. 16-byte fingerprints: 200 000 of them take about 30 MB.
+Scrapy's fingerprint canonicalises the URL (w3lib); a `/gate/big5/` copy is fingerprinted as the page it copies
+(crawler.urls), so a request for the copy after the page, or the page after the copy, is a duplicate.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.request import RequestFingerprinterProtocol
+
+from crawler.urls import simplified_url
 
 
 class BoundedFingerprints:
@@ -73,6 +77,9 @@ class BoundedDupeFilter(RFPDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         before = self.seen.evicted
+        simplified = simplified_url(request.url)
+        if simplified != request.url:
+            request = request.replace(url=simplified)
         duplicate = self.seen.add(self._fingerprint(request))
         if self.stats is not None and self.seen.evicted > before:
             self.stats.inc_value("nianbao/dupefilter/evicted")

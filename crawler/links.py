@@ -20,6 +20,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from crawler.urls import canonical_url, simplified_url
 from nianbao.reports import classify_title, find_year, load_kinds
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,10 @@ def base_url(doc: Any, url: str) -> str:
 
 
 def absolute_url(href: str | None, base: str) -> str | None:
-    """The absolute http(s) URL of an href, without fragment, or None for links that lead nowhere to crawl."""
+    """The absolute http(s) URL of an href, without fragment, or None for links that lead nowhere to crawl.
+
+    A `/gate/big5/` copy is the page it copies: its link becomes a link to the simplified page (crawler.urls).
+    """
     if not href:
         return None
     href = re.sub(r"[\r\n\t]", "", href).strip()
@@ -143,7 +147,7 @@ def absolute_url(href: str | None, base: str) -> str | None:
         return None
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None
-    return absolute
+    return simplified_url(absolute)
 
 
 def compact(text: str | None) -> str:
@@ -400,11 +404,13 @@ def listing_links(html: str | bytes, url: str) -> list[Link]:
 
 
 def _dedupe(links: list[Link]) -> list[Link]:
+    """The first link to each page (by canonical URL), in order."""
     seen: set[str] = set()
     out = []
     for link in links:
-        if link.url not in seen:
-            seen.add(link.url)
+        key = canonical_url(link.url)
+        if key not in seen:
+            seen.add(key)
             out.append(link)
     return out
 

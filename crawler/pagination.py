@@ -36,6 +36,7 @@ from crawler.links import (
     compact,
     parse_html,
 )
+from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -334,6 +335,6 @@ def should_stop(links: Iterable[Link], *, year: int, known: Iterable[str] = froz
         return False
     if all(date < f"{year:04d}-01-01" for date in dated):
         return True
-    known_urls = set(known)
-    reports = [link.url for link in links if link.rel == "report"]
+    known_urls = set(known)  # canonical URLs (the state's keys)
+    reports = [canonical_url(link.url) for link in links if link.rel == "report"]
     return bool(reports) and all(u in known_urls for u in reports)

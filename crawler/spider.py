@@ -17,6 +17,7 @@ from scrapy.http import Response, TextResponse
 from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
+from crawler.urls import canonical_url
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
@@ -48,8 +49,7 @@ class ReportSpider(scrapy.Spider):
         self.warc_key = warc_key
         self.allowed_domains = list(site.allowed_domains)
         self.captures: list[Capture] = []
-        self.unchanged: list[str] = []  # detail pages and attachments the state says did not change
-        self.seen_details: set[str] = set()
+        self.seen_details: set[str] = set()  # canonical URLs of the detail pages requested
         # The site's incremental state: updated as pages arrive, checkpointed by crawler.checkpoint. With `force`
         # it is still updated (the next crawl is incremental again) but not trusted: everything is re-fetched.
         self.state = state if state is not None else SiteState(site.code)
@@ -103,17 +103,40 @@ class ReportSpider(scrapy.Spider):
         for link in links:
             if link.rel == "report":
                 self.state.update(link.url, year=self.year)  # known to the stop rule of the next crawl
-            if self._wanted(link) and link.url not in self.seen_details:
-                self.seen_details.add(link.url)
-                meta = {
-                    "anchor_text": link.title,
-                    "kind": link.kind,
-                    "year": link.year,
-                    "source": source,
-                    "listed_date": link.date,
-                    CONDITIONAL: True,
-                }
-                yield scrapy.Request(link.url, callback=self.parse_detail, meta=meta, priority=_DETAIL_PRIORITY)
+            key = canonical_url(link.url)
+            if self._wanted(link) and key not in self.seen_details:
+                self.seen_details.add(key)
+                yield self._report_request(
+                    link.url,
+                    self.parse_detail,
+                    title=link.title,
+                    kind=link.kind,
+                    year=link.year,
+                    source=source,
+                    listed_date=link.date,
+                )
+
+    def _report_request(
+        self,
+        url: str,
+        callback: Any,
+        *,
+        title: str,
+        kind: str | None,
+        year: int | None,
+        source: str,
+        listed_date: str | None,
+    ) -> scrapy.Request:
+        """A detail page or attachment: fetched before more listing pages, conditionally when the state knows it."""
+        meta = {
+            "anchor_text": title,
+            "kind": kind,
+            "year": year,
+            "source": source,
+            "listed_date": listed_date,
+            CONDITIONAL: True,
+        }
+        return scrapy.Request(url, callback=callback, meta=meta, priority=_DETAIL_PRIORITY)
 
     # -- detail pages and attachments ----------------------------------------------------------------------
     def parse_detail(self, response: Response) -> Iterator[scrapy.Request]:
@@ -151,18 +174,8 @@ class ReportSpider(scrapy.Spider):
         self, urls: list[str], source: str, *, kind: str | None, year: int | None, title: str, listed_date: str | None
     ) -> Iterator[scrapy.Request]:
         for url in urls:
-            yield scrapy.Request(
-                url,
-                callback=self.parse_attachment,
-                meta={
-                    "anchor_text": title,
-                    "kind": kind,
-                    "year": year,
-                    "source": source,
-                    "listed_date": listed_date,
-                    CONDITIONAL: True,
-                },
-                priority=_DETAIL_PRIORITY,
+            yield self._report_request(
+                url, self.parse_attachment, title=title, kind=kind, year=year, source=source, listed_date=listed_date
             )
 
     def parse_attachment(self, response: Response) -> None:
@@ -174,7 +187,6 @@ class ReportSpider(scrapy.Spider):
 
     # -- incremental state ---------------------------------------------------------------------------------
     def _unchanged(self, url: str, response: Response) -> None:
-        self.unchanged.append(url)
         if self.crawler.stats:
             self.crawler.stats.inc_value("nianbao/unchanged")
         validators = validators_of(response)
@@ -200,35 +212,20 @@ class ReportSpider(scrapy.Spider):
             values["attachments"] = list(attachments or [])
         self.state.update(url, year=self.year, queued=unchanged, **validators_of(response), **values)
         if unchanged:  # a server without validators, or one that ignores them: same bytes, nothing to extract
-            self.unchanged.append(url)
             if self.crawler.stats:
                 self.crawler.stats.inc_value("nianbao/unchanged")
                 self.crawler.stats.inc_value("nianbao/unchanged_same_sha256")
             return
-        self.captures.append(
-            self._capture(response, kind=kind, year=year, title=title, attachment=attachment, attachments=attachments)
-        )
-
-    def _capture(
-        self,
-        response: Response,
-        *,
-        kind: str | None,
-        year: int | None,
-        title: str,
-        attachment: bool = False,
-        attachments: list[str] | None = None,
-    ) -> Capture:
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        return Capture(
+        capture = Capture(
             site=self.site.code,
             year=self.year,
-            url=requested_url(response),  # the state's key; `final_url` is where redirects ended
+            url=url,  # as requested: the state's key is its canonical form; `final_url` is where redirects ended
             final_url=response.url,
             status=response.status,
             headers=headers,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            sha256=hashlib.sha256(response.body).hexdigest(),
+            sha256=sha256,
             content_type=headers.get("Content-Type", ""),
             warc_key=self.warc_key,
             warc_offset=int(response.meta.get("warc_offset", -1)),
@@ -240,6 +237,7 @@ class ReportSpider(scrapy.Spider):
             attachment=attachment,
             attachments=attachments or [],
         )
+        self.captures.append(capture)
 
 
 def page_title_of(html: str) -> str:
@@ -256,7 +254,7 @@ def page_title_of(html: str) -> str:
 
 
 def requested_url(response: Response) -> str:
-    """The URL the spider asked for (before any redirect): the key of the site's state."""
+    """The URL the spider asked for (before any redirect): the Capture's URL, whose canonical form keys the state."""
     redirects = response.meta.get("redirect_urls")
     if redirects:
         return str(redirects[0])

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import logging
 from typing import Self
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from crawler.urls import canonical_url
+
 logger = logging.getLogger(__name__)
 
 
 def variant_key(url: str) -> tuple[str, str, str]:
-    """(host and path, canonical query): URLs with one key differ only in the order of their parameters."""
-    parts = urlsplit(url)
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return parts.netloc.lower(), parts.path, query
+    """(host, path, query) of the canonical URL: URLs with one key differ only in the order of their parameters."""
+    parts = urlsplit(canonical_url(url))
+    return parts.netloc, parts.path, parts.query
 
 
 class QueryVariants:

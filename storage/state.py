@@ -5,6 +5,10 @@
               "sha256": "…", "last_seen": "2025-03-01T09:59:12+00:00", "years": [2021], "queued": true,
               "attachments": ["http://…/P020220225.pdf"], "doc_id": null}}}
 
+Keys are canonical URLs (`url_key`: w3lib's `canonicalize_url`, the form Scrapy's request fingerprints use), so
+`…?b=2&a=1` and `…?a=1&b=2` share one entry; every method takes a URL as linked and finds its key itself. The
+crawler hands it simplified pages only (crawler.urls maps `/gate/big5/` copies before they become requests).
+
 An entry with `sha256` was fetched; `queued` says its capture reached the extract queue (an entry checkpointed by
 a crawl that died before dispatching is not trusted as "unchanged"). `years` are the report years whose crawls saw
 the URL, fetched or only listed: the stop rule treats a listing page as known only against the same year.
@@ -31,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from w3lib.url import canonicalize_url
+
 from storage import layout
 from storage.store import Store
 
@@ -56,6 +62,11 @@ class StateLockTimeout(TimeoutError):
     """Another writer held the site's state lock for longer than LOCK_WAIT_S."""
 
 
+def url_key(url: str) -> str:
+    """The state's key of a URL: its canonical form (lowercase scheme and host, sorted query, no fragment)."""
+    return canonicalize_url(url)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -70,19 +81,20 @@ class SiteState:
     dirty: set[str] = field(default_factory=set)
 
     def entry(self, url: str) -> dict[str, Any] | None:
-        return self.urls.get(url)
+        return self.urls.get(url_key(url))
 
     def trusted(self, url: str) -> dict[str, Any] | None:
         """The entry of a URL fetched before whose capture was queued: the base of a conditional request."""
-        entry = self.urls.get(url)
+        entry = self.urls.get(url_key(url))
         return entry if entry and entry.get("sha256") and entry.get("queued") else None
 
     def known(self, year: int) -> set[str]:
-        """URLs a crawl of `year` saw before (fetched or listed): the stop rule's `known`."""
+        """URLs (keys) a crawl of `year` saw before (fetched or listed): the stop rule's `known`."""
         return {url for url, e in self.urls.items() if year in e.get("years", ())}
 
     def update(self, url: str, **values: Any) -> None:
         """Record what was learnt about `url` now; `year` is added to the entry's years."""
+        url = url_key(url)
         entry = dict(self.urls.get(url, {}))
         year = values.pop("year", None)
         if year is not None:

@@ -23,7 +23,7 @@ from functools import cache
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site_dir: Path = SITE_DIR
     slow_seconds: float = SLOW_SECONDS
+    # (label, path) → body served instead of the file; each Replica gives its handler its own (Replica.override)
+    overrides: ClassVar[dict[tuple[str, str], bytes]] = {}
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self._address(), format % args)
@@ -181,7 +183,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         if key not in site["headers"]:
             self._not_found()
             return
-        body = (self.site_dir / label / key.lstrip("/")).read_bytes()
+        body = self.overrides.get((label, key)) or (self.site_dir / label / key.lstrip("/")).read_bytes()
         etag = '"' + hashlib.md5(body).hexdigest() + '"'
         if self.headers.get("If-None-Match") == etag:
             self._send(304, b"", None, {"ETag": etag})
@@ -227,9 +229,21 @@ class Replica:
         self.port = 0
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
+        self._overrides: dict[tuple[str, str], bytes] = {}
 
     def _handler(self) -> type[ReplicaHandler]:
-        return type("Handler", (ReplicaHandler,), {"site_dir": self.site_dir, "slow_seconds": self.slow_seconds})
+        attrs = {"site_dir": self.site_dir, "slow_seconds": self.slow_seconds, "overrides": self._overrides}
+        return type("Handler", (ReplicaHandler,), attrs)
+
+    def override(self, site: str, path: str, body: bytes) -> None:
+        """Serve `body` at `path` of `site` (label or address) from now on, with its own ETag: a page that changed.
+
+        Only an existing static page can change (its Content-Type stays); a test changes one report this way.
+        """
+        label = site if site in self.hosts else next((k for k, a in self.hosts.items() if a == site), None)
+        if label is None or path not in load_meta(self.site_dir)["sites"][label]["headers"]:
+            raise KeyError(f"no page {path} on replica site {site}")
+        self._overrides[(label, path)] = body
 
     def _addresses(self) -> list[str]:
         addresses = list(self.hosts.values()) + ([self.bind] if self.bind else [])
