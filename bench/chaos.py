@@ -429,7 +429,7 @@ def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
             table = processes()
             for pid, cmd in descendants(process.pid).items():  # a pool child: its parent is a celery worker
                 parent = table.get(pid, (0, ""))[0]
-                if "celery" in cmd and "celery" in table.get(parent, (0, ""))[1]:
+                if "-m celery" in cmd and "-m celery" in table.get(parent, (0, ""))[1]:
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
                     break
