@@ -55,6 +55,7 @@ _FIELDS = (
     "kind",
     "report_year",
     "title",
+    "listed_date",
 )
 
 

@@ -1,0 +1,119 @@
+"""A changed report is extracted again, and only that one: two harvests around one page changing on the replica.
+
+The first `nianbao harvest` stores every 2021 report of two sites (an HTML report site and a PDF one). Then one
+report page changes on the replica (new bytes, new ETag) and the harvest runs again on the same store: that
+document, and no other, is re-extracted ("changed"), its earlier version is kept under `docs/…/history/`, every
+other document keeps its exact bytes, and the second crawl asked the server about the others with conditional
+requests and heard 304 (revisit records in its WARC).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from nianbao.replica import Replica, ground_truth, sites_yaml
+from nianbao.replica.server import SITE_DIR
+
+pytestmark = pytest.mark.integration
+NIANBAO = str(Path(sys.executable).parent / "nianbao")
+YEAR = 2021
+SITES = ("gd-panyu", "cq-dianjiang-guixi")  # HTML reports (one to change) and a report published as a PDF
+CHANGED = "/fzzfjs/202112/t20211213_5078.html"  # panyu's rule-of-law report
+ADDED = "区政府补充说明：本报告于2022年3月更新了行政复议案件的统计数字。"
+
+
+def harvest(registry: Path, store: Path, env: dict[str, str]) -> dict[str, Any]:
+    """One `nianbao harvest` of the two sites; return its run summary (runs/{run_id}.json)."""
+    before = set(store.glob("runs/*.json"))
+    command = [NIANBAO, "harvest", "--year", str(YEAR), "--sites", str(registry), "--store", str(store)]
+    command += ["--workers", "1", *(f"--site={code}" for code in SITES)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    (run_file,) = set(store.glob("runs/*.json")) - before
+    return json.loads(run_file.read_text("utf-8"))
+
+
+def documents(store: Path) -> dict[str, bytes]:
+    """Current documents (not their history): key → exact bytes."""
+    return {str(p.relative_to(store)): p.read_bytes() for p in store.glob(f"docs/*/{YEAR}/*/*.json")}
+
+
+def revisits(warc: Path) -> dict[str, str]:
+    """URL → WARC-Profile of every revisit record (a 304 answer) in a crawl's WARC."""
+    with warc.open("rb") as f:
+        return {
+            r.rec_headers.get_header("WARC-Target-URI"): r.rec_headers.get_header("WARC-Profile")
+            for r in ArchiveIterator(f)
+            if r.rec_type == "revisit"
+        }
+
+
+@pytest.fixture(scope="module")
+def rounds(
+    local_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, dict[str, bytes], dict[str, bytes], dict[str, Any], set[Path]]]:
+    # A replica of its own: the session's replica must not serve a changed page to other tests.
+    with Replica(port=0) as replica:
+        root = tmp_path_factory.mktemp("incremental")
+        registry = root / "sites.yaml"
+        registry.write_text(sites_yaml(replica.port), encoding="utf-8")
+        store = root / "data"
+        harvest(registry, store, local_env)
+        first = documents(store)
+        first_warcs = set(store.glob(f"raw/{YEAR}/*/*.warc.gz"))
+        page = (SITE_DIR / "panyu" / CHANGED.lstrip("/")).read_bytes()
+        marker = "区政府坚持以习近平法治思想为指导".encode()
+        assert marker in page
+        replica.override("panyu", CHANGED, page.replace(marker, f"{ADDED}</p><p>".encode() + marker, 1))
+        second_run = harvest(registry, store, local_env)
+        yield store, first, documents(store), second_run, first_warcs
+
+
+def test_exactly_the_changed_report_is_extracted_again(rounds) -> None:
+    _, first, second, run, _ = rounds
+    expected = {g["path"] for g in ground_truth() if g["year"] == YEAR and g["site"] in SITES}
+    assert len(first) == len(expected) == 3, sorted(first)
+    assert set(second) == set(first), "no document appears or disappears"
+    changed = [key for key in first if first[key] != second[key]]
+    assert len(changed) == 1, changed
+    document = json.loads(second[changed[0]])
+    assert urlsplit(document["url"]).path == CHANGED
+    assert ADDED in document["text"]
+    rows = {row["site"]: row for row in run["sites"]}
+    assert rows["gd-panyu"]["changed"] == 1 and rows["gd-panyu"]["new"] == 0
+    assert rows["gd-panyu"]["reports_found"] == 1, "only the changed page was sent to extraction"
+    assert rows["cq-dianjiang-guixi"]["reports_found"] == 0 and rows["cq-dianjiang-guixi"]["changed"] == 0
+
+
+def test_the_earlier_version_is_kept_in_history(rounds) -> None:
+    store, first, second, _, _ = rounds
+    (key,) = [k for k in first if first[k] != second[k]]
+    (history,) = store.glob("docs/**/history/*.json")
+    assert history.parent == (store / key).parent / "history"
+    earlier = json.loads(history.read_text("utf-8"))
+    assert earlier == json.loads(first[key])
+    assert ADDED not in earlier["text"]
+    assert history.name.startswith(Path(key).stem + "." + earlier["sha256"][:16])
+
+
+def test_the_second_crawl_asked_conditionally_and_heard_304_for_the_others(rounds) -> None:
+    store, first, _, _, first_warcs = rounds
+    new_warcs = set(store.glob(f"raw/{YEAR}/*/*.warc.gz")) - first_warcs
+    assert {w.parent.name for w in new_warcs} == set(SITES)
+    not_modified = {urlsplit(url).path: profile for w in new_warcs for url, profile in revisits(w).items()}
+    unchanged = [json.loads(body) for key, body in first.items() if urlsplit(json.loads(body)["url"]).path != CHANGED]
+    assert len(unchanged) == 2
+    for document in unchanged:
+        path = urlsplit(document["url"]).path
+        assert path in not_modified, f"{path}: not asked conditionally ({sorted(not_modified)})"
+        assert not_modified[path].endswith("/revisit/server-not-modified")
+    assert CHANGED not in not_modified, "the changed page came back whole (200), not 304"
