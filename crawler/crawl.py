@@ -6,6 +6,7 @@ message per new or changed report candidate to the Celery queue "extract", marks
 prints a JSON summary on its last line of stdout for the flow that started it. `--force` ignores the state (no
 conditional requests, no "unchanged"), and still records what it learnt. `--captures-out FILE` writes the
 capture messages to FILE (JSON lines) instead of the queue: a crawl that needs no Redis, for tests and operators.
+`--set NAME=VALUE` overrides one Scrapy setting, as `scrapy crawl -s` does (the bench turns throttling off so).
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from storage.store import Store
 _REFUSED = "nianbao/refused/"  # stats of crawler.hostile and crawler.traps
 
 
-def crawl_settings(site: Site, warc_path: str, *, store_url: str = "", force: bool = False) -> Settings:
+def crawl_settings(
+    site: Site,
+    warc_path: str,
+    *,
+    store_url: str = "",
+    force: bool = False,
+    overrides: dict[str, str] | None = None,
+) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.set("NIANBAO_WARC_PATH", warc_path)
@@ -48,6 +56,7 @@ def crawl_settings(site: Site, warc_path: str, *, store_url: str = "", force: bo
         settings.set("AUTOTHROTTLE_START_DELAY", max(site.delay, 0.01))
     if os.environ.get("NIANBAO_LOG_LEVEL"):
         settings.set("LOG_LEVEL", os.environ["NIANBAO_LOG_LEVEL"])
+    settings.setdict(overrides or {}, priority="cmdline")
     return settings
 
 
@@ -61,13 +70,14 @@ def run_crawl(
     state: SiteState | None = None,
     store_url: str = "",
     force: bool = False,
+    overrides: dict[str, str] | None = None,
 ) -> tuple[list[Capture], dict]:
     """Crawl the site; return its captures and Scrapy's stats.
 
     With `state`, known pages are fetched conditionally (unless `force`) and the state is updated in place; with
     `store_url` it is also checkpointed there during the crawl.
     """
-    process = CrawlerProcess(crawl_settings(site, warc_path, store_url=store_url, force=force))
+    process = CrawlerProcess(crawl_settings(site, warc_path, store_url=store_url, force=force, overrides=overrides))
     crawler = process.create_crawler(ReportSpider)
     process.crawl(crawler, site=site, year=year, kinds=kinds, warc_key=warc_key, state=state, force=force)
     process.start()
@@ -102,6 +112,7 @@ def crawl_and_dispatch(
     *,
     force: bool = False,
     send: Callable[[list[Capture]], list[str]] | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Crawl one site, store its WARC, queue its captures (by `send`, default the Celery queue), save its state."""
     started = datetime.now(UTC)
@@ -111,7 +122,7 @@ def crawl_and_dispatch(
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as tmp:
         warc_path = os.path.join(tmp, "crawl.warc.gz")
         captures, stats = run_crawl(
-            site, year, kinds, warc_path, warc_key, state=state, store_url=store.url, force=force
+            site, year, kinds, warc_path, warc_key, state=state, store_url=store.url, force=force, overrides=overrides
         )
         if os.path.exists(warc_path):
             store.put_file(warc_key, warc_path)  # before any capture points into it
@@ -131,6 +142,9 @@ def crawl_and_dispatch(
         "crawl_id": crawl_id,
         "warc_key": warc_key,
         "pages": int(stats.get("response_received_count", 0)),
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "response_bytes": int(stats.get("downloader/response_bytes", 0)),
+        "crawl_seconds": float(stats.get("elapsed_time_seconds", 0.0)),
         "captures": len(captures),
         "task_ids": task_ids,
         "blocked": stats.get("nianbao/blocked"),
@@ -154,11 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", required=True)
     parser.add_argument("--force", action="store_true", help="ignore the site's state: fetch everything again")
     parser.add_argument("--captures-out", help="write capture messages to this file (JSON lines), not the queue")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting")
     args = parser.parse_args(argv)
+    overrides = dict(item.split("=", 1) for item in args.set)
     site = Site.model_validate_json(args.site_json)
     out = args.captures_out
     send = (lambda captures: write_captures(captures, out)) if out else None
-    summary = crawl_and_dispatch(site, args.year, args.kind, Store(args.store), force=args.force, send=send)
+    summary = crawl_and_dispatch(
+        site, args.year, args.kind, Store(args.store), force=args.force, send=send, overrides=overrides
+    )
     sys.stdout.write("\n" + json.dumps(summary, ensure_ascii=False) + "\n")
     return 0
 
