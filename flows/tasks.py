@@ -115,7 +115,9 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
 
     deadline = monotonic() + timeout_s
     counts: Counter[str] = Counter()
-    failures: list[dict[str, str]] = []
+    # Pages the crawl could not fetch (timeouts, resets, 5xx after retries, size caps) it recorded in failures/.
+    failures: list[dict[str, str]] = [{"url": f["url"], "reason": f["reason"]} for f in crawl.get("fetch_failed", [])]
+    counts["failed"] += len(failures)
     for task_id in crawl["task_ids"]:
         result = AsyncResult(task_id, app=app)
         try:

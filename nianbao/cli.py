@@ -252,6 +252,12 @@ def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> d
     stored = failed = 0
     for key, record in records:
         capture = record["capture"]
+        if record.get("stage") == "fetch":  # never fetched: the site has to be crawled again
+            console.print(
+                f"{capture['url']}: not fetched; run `nianbao rerun {capture['site']} --year {capture['year']}`"
+            )
+            failed += 1
+            continue
         result = celery_app.send_task("nianbao.extract", args=[capture, store.url, record.get("division", "")])
         outcome = result.get(timeout=600, propagate=False)
         if isinstance(outcome, dict) and outcome.get("status") in ("new", "changed", "unchanged", "wrapper"):

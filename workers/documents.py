@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nianbao.records import Capture, Document
 from nianbao.reports import is_on_time, load_kinds
 from storage import layout
+from storage.failures import record_failure
 from storage.store import Store
 from storage.warc import read_response
 from workers.extract import ExtractError, extract
@@ -34,10 +34,6 @@ def canonical_url(url: str) -> str:
 
 def doc_id_for(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:20]
-
-
-def capture_id(capture: Capture) -> str:
-    return hashlib.sha256(f"{capture.url}\n{capture.sha256}".encode()).hexdigest()[:20]
 
 
 def build_document(capture: Capture, fields: dict[str, Any], division: str) -> Document:
@@ -78,20 +74,6 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str) -> D
     )
 
 
-def record_failure(store: Store, capture: Capture, reason: str) -> dict[str, Any]:
-    key = layout.failure(capture.year, capture.site, capture_id(capture))
-    store.put_json(
-        key,
-        {
-            "reason": reason,
-            "capture": capture.to_dict(),
-            "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
-    )
-    log.warning("extraction failed for %s: %s", capture.url, reason)
-    return {"status": "failed", "url": capture.url, "reason": reason, "failure_key": key}
-
-
 def store_document(store: Store, document: Document) -> str:
     """Write the document; keep an earlier version aside when the report changed. Returns new|changed|unchanged."""
     kind = document.kind or "unknown"
@@ -124,6 +106,8 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
     document = build_document(capture, fields, division)
     if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
         return {"status": "wrapper", "url": capture.url, "attachments": capture.attachments}
+    if not document.text.strip():
+        return record_failure(store, capture, f"no text extracted (flags: {', '.join(document.flags) or 'none'})")
     if document.kind is None or document.kind not in load_kinds():
         return record_failure(store, capture, "not recognised as a report of any configured kind")
     status = store_document(store, document)

@@ -8,9 +8,10 @@ from typing import Any
 from celery import Task
 
 from nianbao.records import Capture
+from storage.failures import record_failure
 from storage.store import Store
 from workers.celery import app
-from workers.documents import process_capture, record_failure
+from workers.documents import process_capture
 
 log = logging.getLogger(__name__)
 
