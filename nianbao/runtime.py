@@ -8,6 +8,7 @@ service is used instead and nothing is started for it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ from pathlib import Path
 import redis
 
 READY_TIMEOUT_S = 60
+SUPERVISE_EVERY_S = 1.0
+log = logging.getLogger(__name__)
 
 
 class RuntimeStartError(RuntimeError):
@@ -80,6 +84,7 @@ class Services:
     redis_url: str
     workdir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    owns_redis: bool = False
 
 
 def start_redis(workdir: Path, started: list[subprocess.Popen[bytes]]) -> str:
@@ -152,22 +157,68 @@ def start_celery_workers(
     _wait(ready, "the Celery worker", proc, log)
 
 
+def restore_unacknowledged(redis_url: str) -> None:
+    """Put every unacknowledged task back on its queue now, instead of after the visibility timeout.
+
+    Only right when no live worker holds any of them: the embedded Redis, whose only worker just died.
+    """
+    from kombu import Connection
+
+    with Connection(redis_url, transport_options={"visibility_timeout": 0}) as connection:
+        connection.default_channel.qos.restore_visible(num=100_000, interval=1)
+
+
+class WorkerSupervisor(threading.Thread):
+    """Restart the embedded Celery worker when it dies (killed, out of memory), so a harvest never waits on
+    a dead worker; its unacknowledged tasks go back on the queue first."""
+
+    def __init__(self, services: Services, concurrency: int) -> None:
+        super().__init__(name="celery-supervisor", daemon=True)
+        self.services = services
+        self.concurrency = concurrency
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(SUPERVISE_EVERY_S):
+            worker = self.services.processes[-1]
+            if worker.poll() is None or self.stopping.is_set():
+                continue
+            log.warning("the Celery worker exited (%s); restarting it", worker.returncode)
+            if self.services.owns_redis:
+                restore_unacknowledged(self.services.redis_url)
+            self.services.processes.remove(worker)
+            try:
+                start_celery_workers(
+                    self.services.redis_url, self.services.workdir, self.concurrency, self.services.processes
+                )
+            except RuntimeStartError:
+                log.exception("the Celery worker could not be restarted")
+
+
 @contextlib.contextmanager
 def embedded_services(workers: int | None = None) -> Iterator[Services]:
     """Start Redis (unless REDIS_URL is set) and Celery workers; stop them however the block ends."""
     workdir = Path(tempfile.mkdtemp(prefix="nianbao-run-"))
     services = Services(redis_url=os.environ.get("REDIS_URL", ""), workdir=workdir)
     previous_redis_url = os.environ.get("REDIS_URL")
+    supervisor: WorkerSupervisor | None = None
     try:
         if not services.redis_url:
             services.redis_url = start_redis(workdir, services.processes)
+            services.owns_redis = True
         os.environ["REDIS_URL"] = services.redis_url  # read by workers.config in this process and children
         from workers.celery import app
 
         app.conf.broker_url = app.conf.result_backend = services.redis_url
-        start_celery_workers(services.redis_url, workdir, workers or os.cpu_count() or 2, services.processes)
+        concurrency = workers or os.cpu_count() or 2
+        start_celery_workers(services.redis_url, workdir, concurrency, services.processes)
+        supervisor = WorkerSupervisor(services, concurrency)
+        supervisor.start()
         yield services
     finally:
+        if supervisor is not None:
+            supervisor.stopping.set()
+            supervisor.join()
         for proc in reversed(services.processes):
             _stop(proc)
         if previous_redis_url is None:
