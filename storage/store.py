@@ -16,6 +16,10 @@ import fsspec
 
 # Environment that configures an s3:// store besides the standard AWS chain.
 S3_ENDPOINT_ENV = "NIANBAO_S3_ENDPOINT_URL"
+# botocore's standard mode backs off exponentially on 500 and 503 SlowDown; s3fs retries each call 5 times
+# around that, so 5 attempts ride out ~25 failed requests (about half a minute) before an error reaches the
+# caller, who retries as well (the Celery task, the Prefect task).
+S3_RETRIES = {"retries": {"max_attempts": 5, "mode": "standard"}}
 
 
 class Store:
@@ -42,7 +46,9 @@ class Store:
             if self.protocol == "s3":
                 endpoint = os.environ.get(S3_ENDPOINT_ENV)
                 client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
-                self._fs = fsspec.filesystem("s3", client_kwargs=client_kwargs, skip_instance_cache=True)
+                self._fs = fsspec.filesystem(
+                    "s3", client_kwargs=client_kwargs, config_kwargs=S3_RETRIES, skip_instance_cache=True
+                )
             else:
                 self._fs = fsspec.filesystem("file")
             self._pid = os.getpid()
