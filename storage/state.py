@@ -25,7 +25,6 @@ writes, for operators and tests.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import os
@@ -159,21 +158,7 @@ class StateLock:
 
     def _create(self) -> bool:
         body = json.dumps({"token": self.token, "pid": os.getpid(), "expires": time.time() + self.ttl}).encode()
-        path = self.store.path(self.key)
-        try:
-            if self.store.protocol == "s3":
-                self.store.fs.pipe_file(path, body, mode="create")
-            else:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "xb") as f:
-                    f.write(body)
-            return True
-        except FileExistsError:
-            return False
-        except OSError as e:  # s3fs maps a 412 without its Condition header to OSError(EINVAL)
-            if self.store.protocol == "s3" and (e.errno == errno.EINVAL or "precondition" in str(e).lower()):
-                return False
-            raise
+        return self.store.put_new(self.key, body)
 
     def _break_if_stale(self) -> None:
         try:

@@ -6,20 +6,44 @@ a local write goes to a temporary name and is renamed; an S3 PUT is atomic alrea
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import time
 import uuid
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 import fsspec
 
 # Environment that configures an s3:// store besides the standard AWS chain.
 S3_ENDPOINT_ENV = "NIANBAO_S3_ENDPOINT_URL"
-# botocore's standard mode backs off exponentially on 500 and 503 SlowDown; s3fs retries each call 5 times
-# around that, so 5 attempts ride out ~25 failed requests (about half a minute) before an error reaches the
-# caller, who retries as well (the Celery task, the Prefect task).
-S3_RETRIES = {"retries": {"max_attempts": 5, "mode": "standard"}}
+T = TypeVar("T")
+# botocore retries each request a few times (standard mode: exponential backoff on 500 and 503 SlowDown);
+# the Store then waits out an endpoint that stays unhealthy for up to TRANSIENT_RETRY_S, so that every stage
+# rides out an S3 outage of a minute or so the same way.
+S3_RETRIES = {"retries": {"max_attempts": 3, "mode": "standard"}}
+TRANSIENT_RETRY_S = 90.0
+# Errors that are answers, not outages: retrying them changes nothing (a lock held, a key absent).
+_PERMANENT = (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError)
+log = logging.getLogger(__name__)
+
+
+def retry_transient(operation: Callable[[], T], what: str) -> T:
+    """Run an S3 operation, retrying OSErrors other than permanent answers with growing delays."""
+    delay, deadline = 0.5, time.monotonic() + TRANSIENT_RETRY_S
+    while True:
+        try:
+            return operation()
+        except _PERMANENT:
+            raise
+        except OSError as e:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("store: %s failed (%s); retrying in %.1fs", what, e, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 class Store:
@@ -46,8 +70,13 @@ class Store:
             if self.protocol == "s3":
                 endpoint = os.environ.get(S3_ENDPOINT_ENV)
                 client_kwargs = {"endpoint_url": endpoint} if endpoint else {}
+                # No listings cache: other processes write the same prefixes (documents, state, failures).
                 self._fs = fsspec.filesystem(
-                    "s3", client_kwargs=client_kwargs, config_kwargs=S3_RETRIES, skip_instance_cache=True
+                    "s3",
+                    client_kwargs=client_kwargs,
+                    config_kwargs=S3_RETRIES,
+                    skip_instance_cache=True,
+                    use_listings_cache=False,
                 )
             else:
                 self._fs = fsspec.filesystem("file")
@@ -57,10 +86,13 @@ class Store:
     def path(self, key: str) -> str:
         return f"{self.root}/{key}"
 
+    def _call(self, what: str, operation: Callable[[], T]) -> T:
+        return retry_transient(operation, what) if self.protocol == "s3" else operation()
+
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self.path(key)
         if self.protocol == "s3":
-            self.fs.pipe_file(path, data)
+            self._call(f"put {key}", lambda: self.fs.pipe_file(path, data))
             return
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.tmp-{uuid.uuid4().hex}"
@@ -68,22 +100,50 @@ class Store:
             f.write(data)
         os.replace(tmp, path)
 
+    def put_new(self, key: str, data: bytes) -> bool:
+        """Create the object only if it does not exist (a lock); False when it already does.
+
+        Atomic in the store itself: an exclusive create on files, a conditional PUT (If-None-Match: *) on S3.
+        """
+        path = self.path(key)
+        if self.protocol == "file":
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            try:
+                with open(path, "xb") as f:
+                    f.write(data)
+                return True
+            except FileExistsError:
+                return False
+
+        def create() -> bool:
+            try:
+                self.fs.pipe_file(path, data, mode="create")
+                return True
+            except FileExistsError:
+                return False
+            except OSError as e:  # s3fs maps a 412 without its Condition header to OSError(EINVAL)
+                if e.errno == errno.EINVAL or "precondition" in str(e).lower():
+                    return False
+                raise
+
+        return self._call(f"create {key}", create)
+
     def put_file(self, key: str, local_path: str) -> None:
         with open(local_path, "rb") as f:
             self.put_bytes(key, f.read())
 
     def get_bytes(self, key: str) -> bytes:
-        return bytes(self.fs.cat_file(self.path(key)))
+        return bytes(self._call(f"get {key}", lambda: self.fs.cat_file(self.path(key))))
 
     def open(self, key: str) -> IO[bytes]:
         """Open an object for reading (seekable), for WARC records read at an offset."""
-        return self.fs.open(self.path(key), "rb")
+        return self._call(f"open {key}", lambda: self.fs.open(self.path(key), "rb"))
 
     def delete(self, key: str) -> None:
-        self.fs.rm_file(self.path(key))
+        self._call(f"delete {key}", lambda: self.fs.rm_file(self.path(key)))
 
     def exists(self, key: str) -> bool:
-        return bool(self.fs.exists(self.path(key)))
+        return bool(self._call(f"exists {key}", lambda: self.fs.exists(self.path(key))))
 
     def put_json(self, key: str, obj: Any) -> None:
         self.put_bytes(key, json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
@@ -94,12 +154,12 @@ class Store:
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key under `prefix`, sorted."""
         base = self.path(prefix.rstrip("/")) if prefix else self.root
-        if not self.fs.exists(base):
+        if not self._call(f"exists {prefix}", lambda: self.fs.exists(base)):
             return
-        if self.fs.isfile(base):
+        if self._call(f"isfile {prefix}", lambda: self.fs.isfile(base)):
             yield prefix
             return
-        found = self.fs.find(base)
+        found = self._call(f"list {prefix}", lambda: self.fs.find(base))
         root = self.root.rstrip("/") + "/"
         for path in sorted(found):
             key = str(path).removeprefix(root)
