@@ -120,14 +120,14 @@ def write_captures(store_dir: Path, pages: list[tuple[str, bytes, str | None]], 
         url, raw, ctype = pages[i % len(pages)]
         url = f"{url}?copy={i}"
         headers = [("Content-Type", ctype or "text/html")]
-        offset = write_exchange(
+        offset, length = write_exchange(
             buffer, url=url, method="GET", request_headers=[("User-Agent", "bench")], status=200, reason="OK",
             response_headers=headers, body=raw,
         )  # fmt: skip
         capture = Capture(
             site="bench", year=2021, url=url, final_url=url, status=200, headers=dict(headers),
             fetched_at="2024-01-01T00:00:00+00:00", sha256=hashlib.sha256(raw).hexdigest(),
-            content_type=ctype or "text/html", warc_key=key, warc_offset=offset, kind="rule_of_law",
+            content_type=ctype or "text/html", warc_key=key, warc_offset=offset, warc_length=length, kind="rule_of_law",
             guessed_year=2021,
         )  # fmt: skip
         captures.append(capture.to_dict())

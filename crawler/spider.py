@@ -248,6 +248,7 @@ class ReportSpider(scrapy.Spider):
             content_type=headers.get("Content-Type", ""),
             warc_key=self.warc_key,
             warc_offset=int(response.meta.get("warc_offset", -1)),
+            warc_length=int(response.meta.get("warc_length", 0)),
             discovered_from=response.meta.get("source", ""),
             anchor_text=title,
             kind=kind,

@@ -1,6 +1,7 @@
 """Downloader middleware: every HTTP exchange of a crawl goes into the crawl's WARC file.
 
-The response's offset is kept in `request.meta["warc_offset"]`, so a capture can point at its body.
+The response record's offset and length are kept in `request.meta["warc_offset"]` and `["warc_length"]`, so a
+capture can point at its body.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class WarcMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if self.out is None:
             self.out = open(self.path, "ab")  # closed on spider_closed
-        request.meta["warc_offset"] = write_exchange(
+        request.meta["warc_offset"], request.meta["warc_length"] = write_exchange(
             self.out,
             url=response.url,
             method=request.method,

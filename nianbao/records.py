@@ -36,6 +36,7 @@ class Capture(_Record):
     content_type: str
     warc_key: str
     warc_offset: int
+    warc_length: int = 0  # the response record's length; 0: read from the offset on
     discovered_from: str = ""
     anchor_text: str = ""
     kind: str | None = None

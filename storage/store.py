@@ -135,6 +135,10 @@ class Store:
     def get_bytes(self, key: str) -> bytes:
         return bytes(self._call(f"get {key}", lambda: self.fs.cat_file(self.path(key))))
 
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes [start, end) of an object: one ranged GET on S3."""
+        return bytes(self._call(f"get {key}", lambda: self.fs.cat_file(self.path(key), start=start, end=end)))
+
     def open(self, key: str) -> IO[bytes]:
         """Open an object for reading (seekable), for WARC records read at an offset."""
         return self._call(f"open {key}", lambda: self.fs.open(self.path(key), "rb"))

@@ -28,8 +28,9 @@ def write_exchange(
     reason: str,
     response_headers: list[tuple[str, str]],
     body: bytes,
-) -> int:
-    """Append a response record and its request record to `out`; return the response record's offset.
+) -> tuple[int, int]:
+    """Append a response record and its request record to `out`; return the response record's offset and length
+    (so that a reader fetches exactly that byte range).
 
     A 304 answer to a conditional request becomes a revisit record (profile server-not-modified): the page is
     the one an earlier crawl stored.
@@ -49,8 +50,9 @@ def write_exchange(
     request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
     offset = out.tell()
     writer.write_record(response)
+    length = out.tell() - offset
     writer.write_record(request)
-    return offset
+    return offset, length
 
 
 def read_response(stream: IO[bytes], offset: int) -> tuple[dict[str, str], bytes]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from io import BytesIO
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -94,8 +95,13 @@ def store_document(store: Store, document: Document) -> str:
 def process_capture(store: Store, capture: Capture, division: str = "") -> dict[str, Any]:
     """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
     try:
-        with store.open(capture.warc_key) as stream:
-            _headers, body = read_response(stream, capture.warc_offset)
+        if capture.warc_length:
+            end = capture.warc_offset + capture.warc_length
+            record = store.get_range(capture.warc_key, capture.warc_offset, end)
+            _headers, body = read_response(BytesIO(record), 0)
+        else:
+            with store.open(capture.warc_key) as stream:
+                _headers, body = read_response(stream, capture.warc_offset)
     except (FileNotFoundError, ValueError) as e:
         # Missing or corrupt for good; any other OSError (a store answering 500) propagates and is retried.
         return record_failure(store, capture, f"cannot read the capture from {capture.warc_key}: {e}")

@@ -29,13 +29,15 @@ def a_capture(store: Store) -> Capture:
     path = Path(store.root) / "raw" / "2021" / "town" / "c1.warc.gz"
     path.parent.mkdir(parents=True)
     with open(path, "wb") as out:
-        offset = write_exchange(out, url="http://127.0.0.1/r.html", method="GET", request_headers=[], status=200,
-                                reason="OK", response_headers=[("Content-Type", "text/html")], body=REPORT)  # fmt: skip
+        offset, length = write_exchange(
+            out, url="http://127.0.0.1/r.html", method="GET", request_headers=[], status=200, reason="OK",
+            response_headers=[("Content-Type", "text/html")], body=REPORT,
+        )  # fmt: skip
     return Capture(
         site="town", year=2021, url="http://127.0.0.1/r.html", final_url="http://127.0.0.1/r.html", status=200,
         headers={}, fetched_at="2022-01-21T00:00:00+00:00", sha256=hashlib.sha256(REPORT).hexdigest(),
-        content_type="text/html", warc_key="raw/2021/town/c1.warc.gz", warc_offset=offset, kind="rule_of_law",
-        guessed_year=2021,
+        content_type="text/html", warc_key="raw/2021/town/c1.warc.gz", warc_offset=offset, warc_length=length,
+        kind="rule_of_law", guessed_year=2021,
     )  # fmt: skip
 
 

@@ -46,7 +46,7 @@ def test_a_warc_body_is_read_at_its_offset_from_s3(s3_store: Store) -> None:
         response_headers=[],
         body=b"first",
     )
-    offset = write_exchange(
+    offset, length = write_exchange(
         out,
         url="http://127.0.0.1/b",
         method="GET",
@@ -59,6 +59,8 @@ def test_a_warc_body_is_read_at_its_offset_from_s3(s3_store: Store) -> None:
     s3_store.put_bytes("raw/2021/s/c.warc.gz", out.getvalue())
     with s3_store.open("raw/2021/s/c.warc.gz") as stream:
         assert read_response(stream, offset)[1].decode() == "第二"
+    record = s3_store.get_range("raw/2021/s/c.warc.gz", offset, offset + length)
+    assert read_response(io.BytesIO(record), 0)[1].decode() == "第二"
 
 
 def test_manifests_are_written_to_s3(s3_store: Store) -> None:

@@ -25,7 +25,7 @@ def test_atomic_local_writes_and_listing(tmp_path) -> None:
 
 def test_warc_body_is_read_back_from_its_offset() -> None:
     out = io.BytesIO()
-    first = write_exchange(
+    first, _ = write_exchange(
         out,
         url="http://127.0.0.1/a.html",
         method="GET",
@@ -35,7 +35,7 @@ def test_warc_body_is_read_back_from_its_offset() -> None:
         response_headers=[("Content-Type", "text/html; charset=gbk")],
         body="法治政府".encode("gbk"),
     )
-    second = write_exchange(
+    second, _ = write_exchange(
         out,
         url="http://127.0.0.1/b.pdf",
         method="GET",
@@ -78,7 +78,7 @@ def test_a_not_modified_answer_is_a_revisit_record() -> None:
     from storage.warc import NOT_MODIFIED_PROFILE
 
     out = io.BytesIO()
-    offset = write_exchange(
+    offset, _ = write_exchange(
         out,
         url="http://127.0.0.1/a",
         method="GET",
