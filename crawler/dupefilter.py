@@ -5,7 +5,7 @@ moves to the end, and the oldest one is evicted when the cap is reached (counted
 An evicted URL may be fetched a second time, which costs one request; it cannot loop, because the crawl's other
 bounds (pages, depth, query variants, time) still hold. 16-byte fingerprints: 200 000 of them take about 30 MB.
 Scrapy's fingerprint canonicalises the URL (w3lib); a `/gate/big5/` copy is fingerprinted as the page it copies
-(crawler.urls), so a request for the copy after the page, or the page after the copy, is a duplicate.
+(nianbao.urls), so a request for the copy after the page, or the page after the copy, is a duplicate.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.request import RequestFingerprinterProtocol
 
-from crawler.urls import simplified_url
+from nianbao.urls import simplified_url
 
 
 class BoundedFingerprints:

@@ -20,8 +20,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from crawler.urls import canonical_url, simplified_url
 from nianbao.reports import classify_title, find_year, load_kinds
+from nianbao.urls import canonical_url, simplified_url
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def base_url(doc: Any, url: str) -> str:
 def absolute_url(href: str | None, base: str) -> str | None:
     """The absolute http(s) URL of an href, without fragment, or None for links that lead nowhere to crawl.
 
-    A `/gate/big5/` copy is the page it copies: its link becomes a link to the simplified page (crawler.urls).
+    A `/gate/big5/` copy is the page it copies: its link becomes a link to the simplified page (nianbao.urls).
     """
     if not href:
         return None

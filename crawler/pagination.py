@@ -36,7 +36,7 @@ from crawler.links import (
     compact,
     parse_html,
 )
-from crawler.urls import canonical_url
+from nianbao.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

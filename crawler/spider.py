@@ -17,10 +17,10 @@ from scrapy.http import Response, TextResponse
 from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
-from crawler.urls import canonical_url
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
+from nianbao.urls import canonical_url
 from storage.state import SiteState
 
 _DETAIL_PRIORITY = 10

@@ -17,7 +17,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from crawler.urls import canonical_url
+from nianbao.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@
 
 Keys are canonical URLs (`url_key`: w3lib's `canonicalize_url`, the form Scrapy's request fingerprints use), so
 `…?b=2&a=1` and `…?a=1&b=2` share one entry; every method takes a URL as linked and finds its key itself. The
-crawler hands it simplified pages only (crawler.urls maps `/gate/big5/` copies before they become requests).
+crawler hands it simplified pages only (nianbao.urls maps `/gate/big5/` copies before they become requests).
 
 An entry with `sha256` was fetched; `queued` says its capture reached the extract queue (an entry checkpointed by
 a crawl that died before dispatching is not trusted as "unchanged"). `years` are the report years whose crawls saw
@@ -34,8 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from w3lib.url import canonicalize_url
-
+from nianbao.urls import canonical_url
 from storage import layout
 from storage.store import Store
 
@@ -63,8 +62,8 @@ class StateLockTimeout(TimeoutError):
 
 
 def url_key(url: str) -> str:
-    """The state's key of a URL: its canonical form (lowercase scheme and host, sorted query, no fragment)."""
-    return canonicalize_url(url)
+    """The state's key of a URL: its canonical form (nianbao.urls), the same that names documents."""
+    return canonical_url(url)
 
 
 def now_iso() -> str:

@@ -10,10 +10,10 @@ import hashlib
 import logging
 from io import BytesIO
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from nianbao.records import Capture, Document
 from nianbao.reports import is_on_time, load_kinds
+from nianbao.urls import canonical_url
 from storage import layout
 from storage.failures import record_failure
 from storage.store import Store
@@ -27,13 +27,8 @@ log = logging.getLogger(__name__)
 MIN_WRAPPER_TEXT = 200
 
 
-def canonical_url(url: str) -> str:
-    """The URL without fragment, with a lowercase host: one report, one doc_id."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
-
-
 def doc_id_for(url: str) -> str:
+    """Stable for a report: the same canonical URL as the crawler's state keys (nianbao.urls)."""
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:20]
 
 

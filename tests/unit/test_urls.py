@@ -1,4 +1,4 @@
-"""URL identity (crawler.urls): canonical keys, and /gate/big5/ copies recognised as the simplified page."""
+"""URL identity (nianbao.urls): canonical keys, and /gate/big5/ copies recognised as the simplified page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from crawler.dupefilter import BoundedDupeFilter
 from crawler.links import listing_links
 from crawler.pagination import should_stop
 from crawler.traps import variant_key
-from crawler.urls import canonical_url, simplified_url
+from nianbao.urls import canonical_url, simplified_url
 from storage.state import SiteState
 
 PAGE = "http://127.0.0.11:8080/fzzfjs/202112/t20211213_5078.html"
