@@ -10,9 +10,11 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
+
+from crawler.refused import Refused
 
 _NAMES = {
     412: "HTTP 412 JavaScript challenge (Ruishu/瑞数)",
@@ -47,4 +49,4 @@ class ChallengeMiddleware:
         self.crawler.stats.set_value("nianbao/blocked", f"{reason} at {response.url}")
         assert self.crawler.engine is not None
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
-        raise IgnoreRequest(f"{reason}: site blocked, not retried")
+        raise Refused(f"{reason}: site blocked, not retried")

@@ -29,10 +29,14 @@ from crawler.spider import ReportSpider
 from nianbao.records import Capture
 from nianbao.sites import Site
 from storage import layout
+from storage.failures import record_failure
 from storage.state import SiteState, load_state, save_state
 from storage.store import Store
 
 _REFUSED = "nianbao/refused/"  # stats of crawler.hostile and crawler.traps
+
+
+LOCAL_DOWNLOAD_TIMEOUT_S = 8  # above the replica's slow page (3 s)
 
 
 def crawl_settings(
@@ -48,6 +52,8 @@ def crawl_settings(
     settings.set("NIANBAO_WARC_PATH", warc_path)
     settings.set("CLOSESPIDER_PAGECOUNT", site.max_pages)
     settings.set("NIANBAO_HOSTILE_ALLOW_PRIVATE", site.local)
+    if site.local:  # a replica on this machine answers in milliseconds: a hang is a fault, not a slow portal
+        settings.set("DOWNLOAD_TIMEOUT", LOCAL_DOWNLOAD_TIMEOUT_S)
     settings.set("NIANBAO_CHECKPOINT_STORE", store_url)
     if force:
         settings.set("NIANBAO_CONDITIONAL_ENABLED", False)
@@ -71,8 +77,8 @@ def run_crawl(
     store_url: str = "",
     force: bool = False,
     overrides: dict[str, str] | None = None,
-) -> tuple[list[Capture], dict]:
-    """Crawl the site; return its captures and Scrapy's stats.
+) -> tuple[list[Capture], list[tuple[Capture, str]], dict]:
+    """Crawl the site; return its captures, the report pages it could not fetch (with the reason), and Scrapy's stats.
 
     With `state`, known pages are fetched conditionally (unless `force`) and the state is updated in place; with
     `store_url` it is also checkpointed there during the crawl.
@@ -82,9 +88,10 @@ def run_crawl(
     process.crawl(crawler, site=site, year=year, kinds=kinds, warc_key=warc_key, state=state, force=force)
     process.start()
     spider = crawler.spider
-    captures = list(spider.captures) if isinstance(spider, ReportSpider) else []
+    if not isinstance(spider, ReportSpider):
+        raise RuntimeError(f"the crawl of {site.code} did not start its spider")
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    return captures, stats
+    return list(spider.captures), list(spider.fetch_failures), stats
 
 
 def dispatch(captures: list[Capture], store_url: str, division: str) -> list[str]:
@@ -121,7 +128,7 @@ def crawl_and_dispatch(
     state = load_state(store, site.code)
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as tmp:
         warc_path = os.path.join(tmp, "crawl.warc.gz")
-        captures, stats = run_crawl(
+        captures, fetch_failures, stats = run_crawl(
             site, year, kinds, warc_path, warc_key, state=state, store_url=store.url, force=force, overrides=overrides
         )
         if os.path.exists(warc_path):
@@ -136,6 +143,7 @@ def crawl_and_dispatch(
             state.update(capture.url, queued=True)
     if state.dirty:
         save_state(store, state)
+    fetch_failed = [record_failure(store, capture, reason, stage="fetch") for capture, reason in fetch_failures]
     return {
         "site": site.code,
         "year": year,
@@ -147,6 +155,7 @@ def crawl_and_dispatch(
         "crawl_seconds": float(stats.get("elapsed_time_seconds", 0.0)),
         "captures": len(captures),
         "task_ids": task_ids,
+        "fetch_failed": [{"url": f["url"], "reason": f["reason"]} for f in fetch_failed],
         "blocked": stats.get("nianbao/blocked"),
         "finish_reason": stats.get("finish_reason"),
         "errors": int(stats.get("log_count/ERROR", 0)),

@@ -26,7 +26,9 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
+
+from crawler.refused import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ class HostileUrlMiddleware:
         if self.crawler.stats:
             self.crawler.stats.inc_value(f"nianbao/refused/{stat}")
         logger.info("Refused %s: %s", request.url, reason)
-        raise IgnoreRequest(f"Refused {request.url}: {reason}")
+        raise Refused(f"Refused {request.url}: {reason}")
 
     async def _addresses(self, host: str) -> list[str]:
         if host not in self.resolved:

@@ -22,6 +22,7 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # a report PDF is rarely above 20 MB
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 CLOSESPIDER_PAGECOUNT = 400  # a site's `max_pages` overrides it
 CLOSESPIDER_TIMEOUT = 15 * 60
+REDIRECT_MAX_TIMES = 5  # portals redirect once or twice; more is a loop
 RETRY_ENABLED = True
 RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

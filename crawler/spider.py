@@ -13,10 +13,12 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
+from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
@@ -49,6 +51,9 @@ class ReportSpider(scrapy.Spider):
         self.warc_key = warc_key
         self.allowed_domains = list(site.allowed_domains)
         self.captures: list[Capture] = []
+        # Report pages and attachments that could not be fetched (timeouts, resets, 5xx after retries, size caps,
+        # redirect loops, 404): each becomes a recorded failure, never a silent gap.
+        self.fetch_failures: list[tuple[Capture, str]] = []
         self.seen_details: set[str] = set()  # canonical URLs of the detail pages requested
         # The site's incremental state: updated as pages arrive, checkpointed by crawler.checkpoint. With `force`
         # it is still updated (the next crawl is incremental again) but not trusted: everything is re-fetched.
@@ -147,9 +152,37 @@ class ReportSpider(scrapy.Spider):
             "year": year,
             "source": source,
             "listed_date": listed_date,
+            "attachment": callback == self.parse_attachment,
             CONDITIONAL: True,
         }
-        return scrapy.Request(url, callback=callback, meta=meta, priority=_DETAIL_PRIORITY)
+        # The spider de-duplicates report pages itself (seen_details); dont_filter keeps the duplicate filter from
+        # silently dropping a redirect loop's hops, which must end at REDIRECT_MAX_TIMES as a recorded failure.
+        return scrapy.Request(
+            url, callback=callback, errback=self.fetch_failed, meta=meta, priority=_DETAIL_PRIORITY, dont_filter=True
+        )
+
+    def fetch_failed(self, failure: Failure) -> None:
+        """Errback of report requests: the download failed for good (Scrapy's retries are spent)."""
+        if isinstance(failure.value, Refused) or str(failure.value) == ROBOTS_FORBIDDEN:
+            return  # refused on purpose, and counted where it was refused
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        reason = (
+            f"HTTP {response.status}" if response is not None else f"{type(failure.value).__name__}: {failure.value}"
+        )
+        self._failed(request.meta.get("redirect_urls", [request.url])[0], request.meta, reason)
+
+    def _failed(self, url: str, meta: dict[str, Any], reason: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("nianbao/fetch_failed")
+        capture = Capture(
+            site=self.site.code, year=self.year, url=url, final_url=url, status=0, headers={},
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), sha256="", content_type="", warc_key="",
+            warc_offset=-1, discovered_from=meta.get("source", ""), anchor_text=meta.get("anchor_text", ""),
+            kind=meta.get("kind"), guessed_year=meta.get("year"), listed_date=meta.get("listed_date"),
+            attachment=bool(meta.get("attachment")),
+        )  # fmt: skip
+        self.fetch_failures.append((capture, reason))
 
     # -- detail pages and attachments ----------------------------------------------------------------------
     def parse_detail(self, response: Response) -> Iterator[scrapy.Request]:
@@ -168,6 +201,7 @@ class ReportSpider(scrapy.Spider):
             )
             return
         if response.status != 200:
+            self._failed(url, meta, f"HTTP {response.status}")
             return
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
@@ -197,6 +231,8 @@ class ReportSpider(scrapy.Spider):
         elif response.status == 200:
             meta = response.meta
             self._keep(response, kind=meta["kind"], year=meta["year"], title=meta["anchor_text"], attachment=True)
+        else:
+            self._failed(requested_url(response), response.meta, f"HTTP {response.status}")
 
     # -- incremental state ---------------------------------------------------------------------------------
     def _unchanged(self, url: str, response: Response) -> None:

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 
+from crawler.refused import Refused
 from nianbao.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -68,4 +69,4 @@ class QueryVariantMiddleware:
         if self.crawler.stats:
             self.crawler.stats.inc_value("nianbao/refused/query_variants")
         limit = self.variants.limit
-        raise IgnoreRequest(f"Refused {request.url}: more than {limit} query variants of one path (a crawler trap)")
+        raise Refused(f"Refused {request.url}: more than {limit} query variants of one path (a crawler trap)")

@@ -1,0 +1,15 @@
+"""A request the crawler refuses on purpose (hostile URL, trap bound, blocked site): counted, not a failure.
+
+Its own IgnoreRequest subclass, so that the spider tells a refusal from a download that failed (a timeout, a
+redirect loop, a size cap), which must end as a recorded failure.
+"""
+
+from scrapy.exceptions import IgnoreRequest
+
+
+class Refused(IgnoreRequest):
+    """Raised by nianbao's middlewares for requests they will not send; the reason is the message."""
+
+
+# Scrapy's RobotsTxtMiddleware refuses with a plain IgnoreRequest and this message.
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
