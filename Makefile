@@ -12,8 +12,11 @@ install: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^uv==' requirements.lock)"
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	# Bytecode written once here: every crawl and worker process starts without compiling its imports
+	# (PYTHONDONTWRITEBYTECODE environments would otherwise recompile them in every process).
+	$(BIN)/python -m compileall -q nianbao crawler workers flows storage
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -83,7 +83,6 @@ def crawl_site(site: Site, year: int, kinds: list[str], store_url: str, force: b
     command += ["--store", store_url, *(f"--kind={kind}" for kind in kinds)]
     if force:
         command.append("--force")
-    claim_host(site.host)
     with concurrency(host_limit(site.host), occupy=1, lease_duration=CRAWL_TIMEOUT_S):
         report("crawl-started", site=site.code)
         return _run_crawl(site, command)
@@ -108,9 +107,12 @@ def _run_crawl(site: Site, command: list[str]) -> dict[str, Any]:
 
 
 # -- 3. wait for extraction ------------------------------------------------------------------------------------
-@task(name="wait-for-extraction", task_run_name="extract-{crawl[site]}")
 def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIMEOUT_S) -> dict[str, Any]:
-    """Collect the result of every capture the crawl queued; a task still running at the deadline is a failure."""
+    """Collect the result of every capture the crawl queued; a task still running at the deadline is a failure.
+
+    A plain function run in the flow's own thread, not a task: it only waits on Celery, and a task per site
+    would hold a worker thread that a crawl of another host could use (and double the task runs per site).
+    """
     from workers.celery import app
 
     deadline = monotonic() + timeout_s
@@ -237,20 +239,23 @@ def harvest_sites(
 
     # Crawls of one host run one after the other (the host's global limit also holds across runs);
     # within a run, chaining them keeps threads free for other hosts instead of waiting on the limit.
+    for host in {site.host for site in chosen}:
+        claim_host(host)
     last_on_host: dict[str, PrefectFuture[Any]] = {}
-    extractions = []
+    crawls = []
     for site in chosen:
         previous = last_on_host.get(site.host)
         after = [allow_failure(previous)] if previous else []
         crawl = crawl_site.submit(site, year, kinds, store, force, wait_for=after)  # type: ignore[call-overload]
         last_on_host[site.host] = crawl
-        extractions.append((site, wait_for_extraction.submit(crawl)))
+        crawls.append((site, crawl))
 
+    # Extraction runs on the Celery workers meanwhile; collecting a site's results waits for its crawl only.
     rows = []
-    for site, extraction in extractions:
-        state = extraction.wait() or extraction.state
+    for site, crawl in crawls:
+        state = crawl.wait() or crawl.state
         if state.is_completed():
-            rows.append(site_row(site, extraction.result(), None))
+            rows.append(site_row(site, wait_for_extraction(crawl.result()), None))
         else:
             error = str(state.message or state.name)
             logger.error("site %s failed: %s", site.code, error)
