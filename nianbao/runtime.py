@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from celery import Celery
 
 READY_TIMEOUT_S = 60
 SUPERVISE_EVERY_S = 1.0
@@ -148,13 +149,29 @@ def start_celery_workers(
     started.append(proc)
 
     def ready() -> bool:
-        from workers.celery import app
-
-        app.conf.broker_url = app.conf.result_backend = redis_url
-        replies = app.control.ping(timeout=1.0) or []
+        # A throwaway app for the check: the shared one may hold connections to another Redis.
+        with Celery(broker=redis_url) as probe:
+            replies = probe.control.ping(timeout=1.0) or []
         return any(f"{name}-{os.getpid()}@" in host for reply in replies for host in reply)
 
     _wait(ready, "the Celery worker", proc, log)
+
+
+def point_app_at(redis_url: str) -> None:
+    """Point this process's Celery app (sending tasks, reading results) at `redis_url`.
+
+    Its connection pool and result backend are created on first use and kept: drop them, so that a process that
+    talks to one Redis after another (a test session, a bench) never reaches the previous one.
+    """
+    from workers.celery import app
+
+    if app.conf.broker_url == redis_url and app.conf.result_backend == redis_url:
+        return
+    app.conf.broker_url = app.conf.result_backend = redis_url
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app._local = threading.local()  # where Celery caches the result backend, per thread
 
 
 def restore_unacknowledged(redis_url: str) -> None:
@@ -207,9 +224,7 @@ def embedded_services(workers: int | None = None) -> Iterator[Services]:
             services.redis_url = start_redis(workdir, services.processes)
             services.owns_redis = True
         os.environ["REDIS_URL"] = services.redis_url  # read by workers.config in this process and children
-        from workers.celery import app
-
-        app.conf.broker_url = app.conf.result_backend = services.redis_url
+        point_app_at(services.redis_url)
         concurrency = workers or os.cpu_count() or 2
         start_celery_workers(services.redis_url, workdir, concurrency, services.processes)
         supervisor = WorkerSupervisor(services, concurrency)
