@@ -138,9 +138,7 @@ def crawl_and_dispatch(
     else:
         task_ids = send(captures)
     # Only now are the captures in the queue: the next crawl may trust these entries as unchanged.
-    for capture in captures:
-        if state.entry(capture.url) is not None:
-            state.update(capture.url, queued=True)
+    state.dispatched(c.url for c in captures)
     if state.dirty:
         save_state(store, state)
     fetch_failed = [record_failure(store, capture, reason, stage="fetch") for capture, reason in fetch_failures]

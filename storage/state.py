@@ -30,6 +30,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -102,6 +103,16 @@ class SiteState:
         entry["last_seen"] = now_iso()
         self.urls[url] = entry
         self.dirty.add(url)
+
+    def dispatched(self, urls: Iterable[str]) -> None:
+        """The captures of these URLs reached the extract queue: from now on their entries may be trusted.
+
+        Called by crawler.crawl after dispatch, never during the crawl, so that a crawl that dies before
+        dispatching leaves entries the next crawl fetches again.
+        """
+        for url in urls:
+            if self.entry(url) is not None:
+                self.update(url, queued=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "updated": now_iso(), "urls": self.urls}
