@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -30,6 +31,35 @@ COLUMNS = [
     "text_chars",
     "key",
 ]
+# Typed for DuckDB, pandas and Spark: dates compare and bucket as dates (`published < DATE '2022-04-01'`,
+# `year(published)`) without a cast in every query. Columns not named here are strings.
+TYPES = {
+    "report_year": pa.int64(),
+    "text_chars": pa.int64(),
+    "on_time": pa.bool_(),
+    "published": pa.date32(),
+    "fetched_at": pa.timestamp("us", tz="UTC"),
+}
+SCHEMA = pa.schema([(c, TYPES.get(c, pa.string())) for c in COLUMNS])
+
+
+def _date(value: Any) -> date | None:
+    """A document's ISO `published` string as a date; a value that is not one is left out (the document keeps it)."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A document's ISO `fetched_at` as an aware datetime; the crawler writes UTC, so a naive one is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def manifest_rows(store: Store, kind: str, year: int) -> list[dict[str, Any]]:
@@ -47,17 +77,11 @@ def manifest_rows(store: Store, kind: str, year: int) -> list[dict[str, Any]]:
 
 def write_manifest(store: Store, kind: str, year: int) -> tuple[str, int]:
     """Rebuild the manifest of one kind and year from the stored documents; return (key, rows)."""
-    rows = manifest_rows(store, kind, year)
-    schema = pa.schema(
-        [
-            (
-                c,
-                pa.int64() if c in ("report_year", "text_chars") else pa.bool_() if c == "on_time" else pa.string(),
-            )
-            for c in COLUMNS
-        ]
-    )
-    table = pa.Table.from_pylist(rows, schema=schema)
+    rows = [
+        {**row, "published": _date(row["published"]), "fetched_at": _timestamp(row["fetched_at"])}
+        for row in manifest_rows(store, kind, year)
+    ]
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     key = layout.manifest(kind, year)
