@@ -6,10 +6,14 @@ Network and process I/O are tasks with retries; the bookkeeping between them is 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -17,23 +21,24 @@ from time import monotonic
 from typing import Any
 
 from celery.result import AsyncResult
-from prefect import allow_failure, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
-from prefect.futures import PrefectFuture
 
 from flows.progress import report
 from nianbao.divisions import province_of
 from nianbao.reports import load_kinds
-from nianbao.sites import Site, load_registry
+from nianbao.sites import Site, lanes, load_registry
 from storage import layout
 from storage.manifest import manifest_rows, write_manifest
 from storage.store import Store
 
 CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends itself first
 EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
-MAX_PARALLEL_CRAWLS = int(os.environ.get("NIANBAO_MAX_PARALLEL_CRAWLS", "4"))
+MAX_PARALLEL_CRAWLS = int(os.environ.get("NIANBAO_MAX_PARALLEL_CRAWLS", "4"))  # crawl processes at once
+SITES_PER_BATCH = int(os.environ.get("NIANBAO_SITES_PER_BATCH", "50"))  # sites in one crawl process, at most
+SITES_IN_PARALLEL = int(os.environ.get("NIANBAO_SITES_IN_PARALLEL", "8"))  # hosts one crawl process crawls at once
 NATIONAL_REGISTRY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "nianbao", "registry", "national.yaml")
 DEFAULT_STORE = os.environ.get("NIANBAO_STORE", "./data")
 
@@ -70,40 +75,112 @@ def host_limit(host: str) -> str:
     return "crawl-host-" + re.sub(r"[^a-z0-9.-]+", "-", host.lower())
 
 
-def claim_host(host: str) -> None:
-    """Create the host's limit (one slot) if it does not exist yet."""
+def claim_hosts(hosts: set[str]) -> None:
+    """Create the limits (one slot each) of the hosts that have none yet: one read of all limits, then the missing."""
+    wanted = {host_limit(host) for host in hosts}
     with get_client(sync_client=True) as client:
-        client.upsert_global_concurrency_limit_by_name(host_limit(host), limit=1)
+        existing: set[str] = set()
+        while page := client.read_global_concurrency_limits(limit=200, offset=len(existing)):
+            existing |= {limit.name for limit in page}
+        for name in sorted(wanted - existing):
+            client.upsert_global_concurrency_limit_by_name(name, limit=1)
 
 
-@task(name="crawl-site", retries=1, retry_delay_seconds=[10], task_run_name="crawl-{site.code}")
-def crawl_site(site: Site, year: int, kinds: list[str], store_url: str, force: bool = False) -> dict[str, Any]:
-    """Run `python -m crawler.crawl` for one site; it stores the WARC and queues the captures."""
-    command = [sys.executable, "-m", "crawler.crawl", "--site-json", site.model_dump_json(), "--year", str(year)]
-    command += ["--store", store_url, *(f"--kind={kind}" for kind in kinds)]
-    if force:
-        command.append("--force")
-    with concurrency(host_limit(site.host), occupy=1, lease_duration=CRAWL_TIMEOUT_S):
-        report("crawl-started", site=site.code)
-        return _run_crawl(site, command)
+def plan_batches(
+    sites: list[Site], processes: int = MAX_PARALLEL_CRAWLS, most: int = SITES_PER_BATCH
+) -> list[list[Site]]:
+    """Split the sites into crawl batches: about `processes` of them, none above `most` sites (or one host's sites).
+
+    A batch is one crawl process (crawler.crawl --sites-file): a process start costs seconds, a small site's
+    crawl far less. The sites of one host stay in one batch, where they are crawled one after the other.
+    """
+    size = max(1, min(most, math.ceil(len(sites) / max(1, processes))))
+    batches: list[list[Site]] = []
+    batch: list[Site] = []
+    for lane in lanes(sites):
+        if batch and (len(batch) >= size or len(batch) + len(lane) > most):
+            batches.append(batch)
+            batch = []
+        batch += lane
+    return [*batches, batch] if batch else batches
 
 
-def _run_crawl(site: Site, command: list[str]) -> dict[str, Any]:
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as crawl:
-        _running_crawls.add(crawl)
-        try:
-            stdout, stderr = crawl.communicate(timeout=CRAWL_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            crawl.kill()
-            raise RuntimeError(f"crawl of {site.code} still running after {CRAWL_TIMEOUT_S}s: killed") from None
-        finally:
-            _running_crawls.discard(crawl)
-    if crawl.returncode != 0:
-        tail = "\n".join(stderr.strip().splitlines()[-5:])
-        raise RuntimeError(f"crawl of {site.code} exited with {crawl.returncode}: {tail}")
-    summary: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    report("crawled", site=site.code, pages=summary["pages"], captures=summary["captures"])
-    return summary
+def batch_name(sites: list[Site]) -> str:
+    return sites[0].code if len(sites) == 1 else f"{sites[0].code}+{len(sites) - 1}"
+
+
+@task(name="crawl-sites", task_run_name="crawl-{sites[0].code}…")
+def crawl_batch(
+    sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool = False
+) -> list[dict[str, Any]]:
+    """Crawl a batch of sites in one `python -m crawler.crawl` process; return one summary per site.
+
+    The batch holds the concurrency limits of all its hosts while it runs. A crawl process that dies (killed,
+    out of memory) is started once more for the sites it had not finished; a site still unfinished after that
+    gets a summary with the error, so the flow records it and goes on.
+    """
+    hosts = sorted({site.host for site in sites})
+    longest_lane = max(len(lane) for lane in lanes(sites))
+    timeout = CRAWL_TIMEOUT_S * max(longest_lane, math.ceil(len(sites) / SITES_IN_PARALLEL))
+    summaries: dict[str, dict[str, Any]] = {}
+    with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=timeout):
+        for attempt in (1, 2):
+            left = [site for site in sites if site.code not in summaries]
+            if not left:
+                break
+            for site in left:
+                report("crawl-started", site=site.code)
+            error = _run_crawl_process(left, year, kinds, store_url, force, timeout, summaries)
+            if error and attempt == 1:
+                get_run_logger().warning(
+                    "crawl of %s: %s; starting again for the unfinished sites", batch_name(left), error
+                )
+    for site in sites:
+        if site.code not in summaries:
+            summaries[site.code] = {"site": site.code, "error": error or "the crawl process ended without it"}
+    return [summaries[site.code] for site in sites]
+
+
+def _run_crawl_process(
+    sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool, timeout: float,
+    summaries: dict[str, dict[str, Any]],
+) -> str | None:  # fmt: skip
+    """Run one crawl process over `sites`, adding each site's summary to `summaries` as its line arrives.
+
+    Return None when the process ended well, else what went wrong (exit code and the end of its log).
+    """
+    with tempfile.TemporaryDirectory(prefix="nianbao-batch-") as tmp:
+        sites_file, log_file = os.path.join(tmp, "sites.json"), os.path.join(tmp, "crawl.log")
+        with open(sites_file, "w", encoding="utf-8") as out:
+            json.dump([site.model_dump(mode="json") for site in sites], out, ensure_ascii=False)
+        command = [sys.executable, "-m", "crawler.crawl", "--sites-file", sites_file, "--year", str(year)]
+        command += ["--store", store_url, "--parallel", str(SITES_IN_PARALLEL), *(f"--kind={kind}" for kind in kinds)]
+        command += ["--force"] if force else []
+        with open(log_file, "w+", encoding="utf-8") as log, subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=log, text=True
+        ) as crawl:  # fmt: skip
+            _running_crawls.add(crawl)
+            timer = threading.Timer(timeout, crawl.kill)
+            timer.start()
+            try:
+                for line in crawl.stdout or ():
+                    if line.startswith("{"):
+                        summary = json.loads(line)
+                        summaries[summary["site"]] = summary
+                        if not summary.get("error"):
+                            report(
+                                "crawled", site=summary["site"], pages=summary["pages"], captures=summary["captures"]
+                            )
+                crawl.wait()
+            finally:
+                timer.cancel()
+                _running_crawls.discard(crawl)
+            if crawl.returncode == 0:
+                return None
+            log.seek(0)
+            tail = "\n".join(log.read().strip().splitlines()[-5:])
+    killed = " (killed at the timeout)" if crawl.returncode == -signal.SIGKILL else ""
+    return f"crawl process exited with {crawl.returncode}{killed}: {tail}"
 
 
 # -- 3. wait for extraction ------------------------------------------------------------------------------------
@@ -237,30 +314,27 @@ def harvest_sites(
     logger.info("run %s: %d sites, report year %d, kinds %s, store %s", run_id, len(chosen), year, kinds, store)
     report("started", sites=[s.code for s in chosen], run_id=run_id)
 
-    # Crawls of one host run one after the other (the host's global limit also holds across runs);
-    # within a run, chaining them keeps threads free for other hosts instead of waiting on the limit.
-    for host in {site.host for site in chosen}:
-        claim_host(host)
-    last_on_host: dict[str, PrefectFuture[Any]] = {}
-    crawls = []
-    for site in chosen:
-        previous = last_on_host.get(site.host)
-        after = [allow_failure(previous)] if previous else []
-        crawl = crawl_site.submit(site, year, kinds, store, force, wait_for=after)  # type: ignore[call-overload]
-        last_on_host[site.host] = crawl
-        crawls.append((site, crawl))
+    # Batches of sites, one crawl process each; the sites of one host in one batch, one after the other (the
+    # host's global limit also holds across runs, against an operator's re-run of the same site).
+    claim_hosts({site.host for site in chosen})
+    batches = [(batch, crawl_batch.submit(batch, year, kinds, store, force)) for batch in plan_batches(chosen)]
 
-    # Extraction runs on the Celery workers meanwhile; collecting a site's results waits for its crawl only.
+    # Extraction runs on the Celery workers meanwhile; collecting a site's results waits for its batch only.
     rows = []
-    for site, crawl in crawls:
+    for batch, crawl in batches:
         state = crawl.wait() or crawl.state
-        if state.is_completed():
-            rows.append(site_row(site, wait_for_extraction(crawl.result()), None))
-        else:
-            error = str(state.message or state.name)
-            logger.error("site %s failed: %s", site.code, error)
-            rows.append(site_row(site, None, error))
-        report("site-done", site=site.code, row=rows[-1])
+        summaries = (
+            crawl.result()
+            if state.is_completed()
+            else [{"site": site.code, "error": str(state.message or state.name)} for site in batch]
+        )
+        for site, outcome in zip(batch, summaries, strict=True):
+            if outcome.get("error"):
+                logger.error("site %s failed: %s", site.code, outcome["error"])
+                rows.append(site_row(site, None, outcome["error"]))
+            else:
+                rows.append(site_row(site, wait_for_extraction(outcome), None))
+            report("site-done", site=site.code, row=rows[-1])
 
     summary = {
         "run_id": run_id,

@@ -56,6 +56,14 @@ class RegistryError(ValueError):
     """A registry that does not validate; the message names the file, the site and the field."""
 
 
+def lanes(sites: list[Site]) -> list[list[Site]]:
+    """Sites grouped by host, in registry order: the sites of one host are crawled one after the other."""
+    by_host: dict[str, list[Site]] = {}
+    for site in sites:
+        by_host.setdefault(site.host, []).append(site)
+    return list(by_host.values())
+
+
 def parse_registry(text: str, source: str = "<registry>") -> list[Site]:
     try:
         raw = yaml.safe_load(text)

@@ -1,0 +1,43 @@
+"""Crawl batches: how the sites of a harvest are shared among crawl processes (flows.tasks.plan_batches)."""
+
+from __future__ import annotations
+
+from flows.tasks import plan_batches
+from nianbao.sites import Site, lanes
+
+
+def site(code: str, host: str) -> Site:
+    return Site.model_validate(
+        {"code": code, "name": code, "division": "110000", "level": "county", "start_urls": [f"http://{host}/"]}
+    )
+
+
+def test_lanes_keep_the_sites_of_one_host_together_in_registry_order() -> None:
+    sites = [site("a", "x.gov.cn"), site("b", "y.gov.cn"), site("c", "x.gov.cn")]
+    assert [[s.code for s in lane] for lane in lanes(sites)] == [["a", "c"], ["b"]]
+
+
+def test_batches_spread_over_the_processes_and_never_split_a_host() -> None:
+    sites = [site(f"s{i}", f"h{i % 7}.gov.cn") for i in range(20)]  # 7 hosts, 2-3 sites each
+    batches = plan_batches(sites, processes=4, most=50)
+    assert sorted(s.code for b in batches for s in b) == sorted(s.code for s in sites)
+    assert 3 <= len(batches) <= 5
+    hosts_of = [{s.host for s in b} for b in batches]
+    for i, hosts in enumerate(hosts_of):  # a host's sites never in two batches
+        assert not any(hosts & other for j, other in enumerate(hosts_of) if j != i)
+
+
+def test_a_national_harvest_is_cut_into_batches_of_at_most_most_sites() -> None:
+    sites = [site(f"s{i}", f"h{i}.gov.cn") for i in range(1000)]
+    batches = plan_batches(sites, processes=4, most=50)
+    assert len(batches) == 20 and all(len(b) == 50 for b in batches)
+
+
+def test_one_host_with_many_sites_stays_one_batch_even_above_the_cap() -> None:
+    sites = [site(f"town{i}", "county.gov.cn") for i in range(60)] + [site("other", "other.gov.cn")]
+    batches = plan_batches(sites, processes=4, most=50)
+    assert [len(b) for b in batches] == [60, 1]
+
+
+def test_a_single_site_is_one_batch() -> None:
+    assert [[s.code for s in b] for b in plan_batches([site("a", "x.gov.cn")])] == [["a"]]
