@@ -1,10 +1,12 @@
 """Downloader middleware: conditional GETs from the site's incremental state (storage.state).
 
-Requests the spider marks with `meta["nianbao_conditional"]` (detail pages and attachments, never listings: a
-listing is where new reports appear) carry `If-None-Match` / `If-Modified-Since` from the state entry of their
-URL, when that entry was fetched and its capture queued before. The server's 304 reaches the spider, which
-records the page as unchanged and queues nothing. `--force` turns this middleware off
-(NIANBAO_CONDITIONAL_ENABLED). Counts: `nianbao/conditional/sent`, `nianbao/conditional/not_modified`.
+Requests the spider marks with `meta["nianbao_conditional"]` carry `If-None-Match` / `If-Modified-Since` from the
+state entry of their URL, when the state trusts that entry (`SiteState.trusted`): a report page or attachment
+whose capture was queued before; a listing page fetched by a crawl of the same year and kinds (the spider's
+`scope`) whose reports on it were all queued — a listing is where new reports appear, so its validators are not
+trusted while a report it listed may have been lost. The server's 304 reaches the spider, which records the page
+as unchanged and queues nothing. `--force` turns this middleware off (NIANBAO_CONDITIONAL_ENABLED). Counts:
+`nianbao/conditional/sent`, `nianbao/conditional/not_modified`.
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        state = getattr(self.crawler.spider, "state", None)
+        spider = self.crawler.spider
+        state = getattr(spider, "state", None)
         if state is None or not request.meta.get(META_KEY):
             return
-        headers = conditional_headers(state.trusted(request.url))
+        headers = conditional_headers(state.trusted(request.url, getattr(spider, "scope", None)))
         for name, value in headers.items():
             request.headers.setdefault(name, value)
         if headers and self.crawler.stats:

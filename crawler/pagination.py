@@ -10,7 +10,7 @@ Portals page their columns in a few recurring ways, each handled by one function
   CDATA HTML fragment per record.
 
 `should_stop` is the incremental rule: once a page holds nothing new for the target year, the rest of the
-column is older still.
+column is older still. `unchanged_listing` is its form for a listing page that answered 304 Not Modified.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from crawler.links import (
     parse_html,
 )
 from nianbao.urls import canonical_url
+from storage.state import SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ PAGE_PARAMS = ("page", "pagenum", "pageindex", "pageno", "currentpage")
 # TRS columns can be thousands of pages deep; the stop rule ends a crawl long before, so derive no more.
 MAX_DERIVED_PAGES = 1000
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+# What a listing page led to, as the spider records it (storage.state `listed`): "page" (a further page of the
+# column) and "records" (the next dataproxy batch) continue the same column; "column" (a column found on a home or
+# section page) and "dataproxy" (a JCMS column's first record set) lead to lists the page does not show.
+CONTINUATIONS = frozenset({"page", "records"})
 # jpage shows `perpage` records per page and fetches three pages per request; requests here do the same.
 DATAPROXY_PERPAGE = 15
 DATAPROXY_PAGES_PER_REQUEST = 3
@@ -338,3 +343,32 @@ def should_stop(links: Iterable[Link], *, year: int, known: Iterable[str] = froz
     known_urls = set(known)  # canonical URLs (the state's keys)
     reports = [canonical_url(link.url) for link in links if link.rel == "report"]
     return bool(reports) and all(u in known_urls for u in reports)
+
+
+def unchanged_listing(state: SiteState, url: str, scope: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """What a listing page that answered 304 still asks for: (report keys to revalidate, (kind, URL) requests).
+
+    The page is unchanged, so its column is: the stop rule ends it here. Its reports are asked about directly
+    (a changed report on an unchanged listing is still fetched). The pages it continued to in the crawl that
+    recorded it are walked in the state: a trusted one (its reports all queued) is not fetched, only walked on; an
+    untrusted one (never reached, or fetched by a crawl that died before dispatching) is fetched again, so an
+    interrupted crawl hides nothing. Columns and dataproxy record sets are asked for again (conditionally): a home
+    page or a JCMS column shell stays the same while the lists it leads to change.
+    """
+    reports: list[str] = []
+    requests: list[tuple[str, str]] = []
+    seen = {canonical_url(url)}
+    pending = [url]
+    while pending:
+        work = state.listing_work(pending.pop(), scope) or {"reports": [], "follow": []}
+        reports += work["reports"]
+        for kind, target in work["follow"]:
+            key = canonical_url(target)
+            if key in seen:
+                continue
+            seen.add(key)
+            if kind in CONTINUATIONS and state.trusted(target, scope) is not None:
+                pending.append(target)
+            else:
+                requests.append((kind, target))
+    return reports, requests

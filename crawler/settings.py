@@ -53,8 +53,8 @@ NIANBAO_TRAPS_QUERY_VARIANTS = 30
 # robots.txt `Crawl-delay` for our user agent becomes the host's download delay (never below DOWNLOAD_DELAY).
 NIANBAO_CRAWLDELAY_ENABLED = True
 NIANBAO_CRAWLDELAY_MAX = 30.0  # seconds; a longer Crawl-delay is capped (stat nianbao/crawldelay/capped)
-# Conditional GETs (If-None-Match / If-Modified-Since) for detail pages and attachments known from the state;
-# `crawler.crawl --force` turns it off.
+# Conditional GETs (If-None-Match / If-Modified-Since) for the pages the state trusts: reports and attachments
+# queued before, listing pages whose reports were all queued; `crawler.crawl --force` turns it off.
 NIANBAO_CONDITIONAL_ENABLED = True
 
 # The site's incremental state (storage.state) is saved every N responses and at close; the store URL is set

@@ -2,6 +2,10 @@
 
 listing pages → pagination → report links (title + year classifier) → detail pages → attachments.
 The decisions are plain functions in crawler.links and crawler.pagination; this class only walks.
+
+Every request is conditional (crawler.conditional) when the site's state trusts what the last crawl learnt of the
+URL. A listing page that answers 304 ends its column (`unchanged_listing`); one fetched whole is recorded with the
+reports and pages it led to (`SiteState.listed`), and becomes trusted once those reports are queued.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
-from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
+from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
 from nianbao.urls import canonical_url
-from storage.state import SiteState
+from storage.state import SiteState, scope
 
 _DETAIL_PRIORITY = 10
 # Home page → section → report column; deeper "columns" are the navigation repeated on every page.
@@ -60,54 +64,95 @@ class ReportSpider(scrapy.Spider):
         self.state = state if state is not None else SiteState(site.code)
         self.force = force
         self.known: set[str] = set() if force else self.state.known(year)
+        # Listing pages are trusted per year and kinds: a crawl for others wants other reports from the same page.
+        self.scope = scope(year, kinds)
 
     async def start(self) -> Any:
-        for url in self.site.listing_urls or self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse_listing)
         # The stop rule ends a column at the reports it knows, so a known report that changed is not reached
-        # through its listing: ask for each one directly, conditionally (a 304 costs a few hundred bytes).
-        for url, entry in revalidations(self.state, self.year):
-            self.seen_details.add(url)
-            yield self._report_request(
-                url,
-                self.parse_detail,
-                title=entry.get("title") or "",
-                kind=entry.get("kind"),
-                year=entry.get("report_year"),
-                source=url,
-                listed_date=entry.get("listed_date"),
-            )
+        # through its listing: ask for each one directly, conditionally (a 304 costs a few hundred bytes). They
+        # are seen before any listing answers, so that an unchanged listing does not ask for them twice.
+        known_reports = revalidations(self.state, self.year)
+        self.seen_details.update(url for url, _ in known_reports)
+        for url in self.site.listing_urls or self.site.start_urls:
+            yield self._listing_request("page", url, column_depth=0)
+        for url, entry in known_reports:
+            yield self._revalidation(url, entry)
 
     # -- listing pages -------------------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status == 304:
+            yield from self._listing_unchanged(response)
+            return
         if not isinstance(response, TextResponse) or response.status != 200:
             return
         # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8.
         text = decode_html(response.body)
         links = listing_links(text, response.url)
-        yield from self._follow_reports(links, response.url)
+        follow: list[tuple[str, str]] = []
         # The stop rule looks at every dated item of the page, not only the reports on it.
         if not should_stop(links + listing_items(text, response.url), year=self.year, known=self.known):
-            for link in links:
-                if link.rel in ("next", "page"):
-                    yield scrapy.Request(link.url, callback=self.parse_listing)
+            follow += [("page", link.url) for link in links if link.rel in ("next", "page")]
         # Columns are discovered from the home page only when the registry names no listing pages: a town's
         # column on its county's portal must not wander into the county's own columns.
-        column_depth = response.meta.get("column_depth", 0)
-        if not self.site.listing_urls and column_depth < COLUMN_DEPTH:
-            for link in links:
-                if link.rel == "column":
-                    yield scrapy.Request(link.url, callback=self.parse_listing, meta={"column_depth": column_depth + 1})
-        for url in dataproxy_requests(text, response.url):
-            yield scrapy.Request(url, callback=self.parse_dataproxy)
+        if not self.site.listing_urls and response.meta.get("column_depth", 0) < COLUMN_DEPTH:
+            follow += [("column", link.url) for link in links if link.rel == "column"]
+        follow += [("dataproxy", url) for url in dataproxy_requests(text, response.url)]
+        yield from self._listing_fetched(response, links, follow)
 
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status == 304:
+            yield from self._listing_unchanged(response)
+            return
+        if response.status != 200:
+            return
         links, _total = dataproxy_records(response.body, response.url)
-        yield from self._follow_reports(links, response.url)
+        follow: list[tuple[str, str]] = []
         if not should_stop(links, year=self.year, known=self.known):
-            for link in links:
-                if link.rel in ("next", "page"):
-                    yield scrapy.Request(link.url, callback=self.parse_dataproxy)
+            follow = [("records", link.url) for link in links if link.rel in ("next", "page")]
+        yield from self._listing_fetched(response, links, follow)
+
+    def _listing_request(self, kind: str, url: str, *, column_depth: int) -> scrapy.Request:
+        """A request `kind` (crawler.pagination.CONTINUATIONS …) made from a listing page at `column_depth`."""
+        meta: dict[str, Any] = {CONDITIONAL: True}
+        if kind == "column":
+            meta["column_depth"] = column_depth + 1
+        callback = self.parse_dataproxy if kind in ("dataproxy", "records") else self.parse_listing
+        return scrapy.Request(url, callback=callback, meta=meta)
+
+    def _listing_fetched(
+        self, response: Response, links: list[Link], follow: list[tuple[str, str]]
+    ) -> Iterator[scrapy.Request]:
+        """Follow a listing page fetched whole, and record what it led to (the next crawl's 304 resumes from it)."""
+        wanted = [link.url for link in links if link.rel == "report" and self._wanted(link)]
+        self.state.listed(
+            requested_url(response),
+            self.scope,
+            year=self.year,
+            sha256=hashlib.sha256(response.body).hexdigest(),
+            reports=wanted,
+            follow=follow,
+            **validators_of(response),
+        )
+        yield from self._follow_reports(links, response.url)
+        column_depth = response.meta.get("column_depth", 0)
+        for kind, url in follow:
+            yield self._listing_request(kind, url, column_depth=column_depth)
+
+    def _listing_unchanged(self, response: Response) -> Iterator[scrapy.Request]:
+        """A listing page that answered 304: its column ends here, the work it led to is resumed from the state."""
+        url = requested_url(response)
+        if self.crawler.stats:
+            self.crawler.stats.inc_value("nianbao/listing_unchanged")
+        self.state.update(url, year=self.year, **{k: v for k, v in validators_of(response).items() if v})
+        reports, follow = unchanged_listing(self.state, url, self.scope)
+        for key in reports:
+            entry = self.state.entry(key)
+            if entry is not None and key not in self.seen_details:
+                self.seen_details.add(key)
+                yield self._revalidation(key, entry)
+        column_depth = response.meta.get("column_depth", 0)
+        for kind, target in follow:
+            yield self._listing_request(kind, target, column_depth=column_depth)
 
     def _wanted(self, link: Link) -> bool:
         if link.rel != "report" or (link.kind and link.kind not in self.kinds):
@@ -133,6 +178,18 @@ class ReportSpider(scrapy.Spider):
                     source=source,
                     listed_date=link.date,
                 )
+
+    def _revalidation(self, url: str, entry: dict[str, Any]) -> scrapy.Request:
+        """A report page known from the state, asked for directly (conditionally) with what the state knows of it."""
+        return self._report_request(
+            url,
+            self.parse_detail,
+            title=entry.get("title") or "",
+            kind=entry.get("kind"),
+            year=entry.get("report_year"),
+            source=url,
+            listed_date=entry.get("listed_date"),
+        )
 
     def _report_request(
         self,

@@ -13,6 +13,16 @@ An entry with `sha256` was fetched; `queued` says its capture reached the extrac
 a crawl that died before dispatching is not trusted as "unchanged"). `years` are the report years whose crawls saw
 the URL, fetched or only listed: the stop rule treats a listing page as known only against the same year.
 
+A listing page (or home page) has no capture of its own, so `queued` cannot say its work is done. Its entry keeps,
+per crawl scope (`scope`: the report year and kinds, since a crawl for other years or kinds wants other reports from
+the same page), what that page led to: `{"listing": {"2021:rule_of_law": {"reports": [report keys it listed and the
+crawl wanted], "follow": [["page", url], ["column", url], …]}}}`. Its validators are trusted for a scope only while
+every report of that scope's record is trusted: a crawl that died after a checkpoint but before dispatching, or
+that ran out of pages or time before fetching a report, leaves the listing untrusted, and the next crawl fetches it
+whole and finds the reports again. The rule is derived, not stored, so `dispatched()` needs no listing URLs: the
+reports it marks queued are what make their listings trusted. New bytes for a listing drop the records of other
+scopes (they describe the page as it was).
+
 Two writers (a scheduled harvest and an operator's re-run of the same site) must not lose each other's entries.
 Saving is a read-merge-write under a lock object `state/{site}.json.lock`, created exclusively: `open(…, "x")`
 (O_CREAT|O_EXCL) on local files, a conditional PUT (`If-None-Match: *`) on S3 and MinIO. Both are atomic in the
@@ -55,6 +65,7 @@ _FIELDS = (
     "report_year",
     "title",
     "listed_date",
+    "listing",
 )
 
 
@@ -83,14 +94,57 @@ class SiteState:
     def entry(self, url: str) -> dict[str, Any] | None:
         return self.urls.get(url_key(url))
 
-    def trusted(self, url: str) -> dict[str, Any] | None:
-        """The entry of a URL fetched before whose capture was queued: the base of a conditional request."""
+    def trusted(self, url: str, scope: str | None = None) -> dict[str, Any] | None:
+        """The entry of a URL whose last fetch was fully acted on: the base of a conditional request.
+
+        A report page or attachment: fetched, and its capture queued. A listing page: fetched by a crawl of `scope`
+        whose wanted reports on it are all trusted (see the module docstring); without a scope, never.
+        """
         entry = self.urls.get(url_key(url))
-        return entry if entry and entry.get("sha256") and entry.get("queued") else None
+        if not entry or not entry.get("sha256"):
+            return None
+        if "listing" in entry:
+            work = entry["listing"].get(scope) if scope is not None else None
+            if work is None or not all(self.trusted(report) for report in work["reports"]):
+                return None
+            return entry
+        return entry if entry.get("queued") else None
 
     def known(self, year: int) -> set[str]:
-        """URLs (keys) a crawl of `year` saw before (fetched or listed): the stop rule's `known`."""
-        return {url for url, e in self.urls.items() if year in e.get("years", ())}
+        """URLs (keys) a crawl of `year` saw before (fetched or listed): the stop rule's `known`.
+
+        A report fetched but never queued (its crawl died before dispatching) is not known: the stop rule must not
+        end a column at a report whose capture was lost.
+        """
+        return {url for url, e in self.urls.items() if year in e.get("years", ()) and not _lost(e)}
+
+    def listed(
+        self,
+        url: str,
+        scope: str,
+        *,
+        year: int,
+        sha256: str,
+        reports: Iterable[str],
+        follow: Iterable[tuple[str, str]],
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Record a listing page fetched whole by a crawl of `scope`: its validators and what it led to.
+
+        `reports` are the URLs of the wanted report links on it, `follow` the (kind, URL) requests it made (the
+        spider's kinds: "page", "column" …). New bytes drop what other scopes recorded of the page.
+        """
+        entry = self.entry(url) or {}
+        work = dict(entry.get("listing", {})) if entry.get("sha256") == sha256 else {}
+        work[scope] = {"reports": sorted({url_key(r) for r in reports}), "follow": [[k, u] for k, u in follow]}
+        self.update(url, year=year, sha256=sha256, listing=work, etag=etag, last_modified=last_modified)
+
+    def listing_work(self, url: str, scope: str) -> dict[str, Any] | None:
+        """What a crawl of `scope` recorded of a listing page (`listed`), or None."""
+        entry = self.entry(url)
+        work = entry.get("listing", {}).get(scope) if entry else None
+        return dict(work) if work is not None else None
 
     def update(self, url: str, **values: Any) -> None:
         """Record what was learnt about `url` now; `year` is added to the entry's years."""
@@ -116,6 +170,16 @@ class SiteState:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "updated": now_iso(), "urls": self.urls}
+
+
+def _lost(entry: dict[str, Any]) -> bool:
+    """A report or attachment fetched whose capture never reached the queue."""
+    return bool(entry.get("sha256")) and not entry.get("queued") and "listing" not in entry
+
+
+def scope(year: int, kinds: Iterable[str]) -> str:
+    """The key of a crawl's listing records: its report year and kinds ("2021:info_disclosure,rule_of_law")."""
+    return f"{year}:{','.join(sorted(kinds))}"
 
 
 def merge(stored: dict[str, dict[str, Any]], ours: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -4,7 +4,11 @@ The first `nianbao harvest` stores every 2021 report of two sites (an HTML repor
 report page changes on the replica (new bytes, new ETag) and the harvest runs again on the same store: that
 document, and no other, is re-extracted ("changed"), its earlier version is kept under `docs/…/history/`, every
 other document keeps its exact bytes, and the second crawl asked the server about the others with conditional
-requests and heard 304 (revisit records in its WARC).
+requests and heard 304 (revisit records in its WARC) — listing pages included, which no longer change.
+
+Listing pages are fetched conditionally too, so the tests at the end (`python -m crawler.crawl`, captures to a
+file, no Redis) check that a 304 listing hides nothing: a report that appears on a listing is captured, and so is
+one whose crawl died after its state was checkpointed but before its captures reached the queue.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from nianbao.replica import Replica, ground_truth, sites_yaml
 from nianbao.replica.server import SITE_DIR
+from nianbao.sites import Site, parse_registry
 
 pytestmark = pytest.mark.integration
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
@@ -117,3 +122,68 @@ def test_the_second_crawl_asked_conditionally_and_heard_304_for_the_others(round
         assert path in not_modified, f"{path}: not asked conditionally ({sorted(not_modified)})"
         assert not_modified[path].endswith("/revisit/server-not-modified")
     assert CHANGED not in not_modified, "the changed page came back whole (200), not 304"
+    listings = set(not_modified) - {urlsplit(d["url"]).path for d in unchanged}
+    assert "/fzzfjs/index.html" in listings, f"panyu's unchanged listing was fetched whole ({sorted(listings)})"
+
+
+# -- listing pages answered 304 -----------------------------------------------------------------------------------
+LISTED_SITE = "hn-xiangtan"  # one 2021 report, on the first page of a 下一页 column
+LISTING = "/fzzfjs/list.html"
+LISTED_REPORT = "/fzzfjs/content_5043.html"
+
+
+@pytest.fixture
+def listing_replica() -> Iterator[tuple[Replica, Site, bytes]]:
+    """A replica of its own whose listing first lacks the 2021 report: (replica, site, the listing as published)."""
+    with Replica(port=0) as replica:
+        site = next(s for s in parse_registry(sites_yaml(replica.port)) if s.code == LISTED_SITE)
+        listing = (SITE_DIR / "xiangtan" / LISTING.lstrip("/")).read_bytes()
+        row = next(line for line in listing.split(b"\n") if LISTED_REPORT.encode() in line)
+        replica.override("xiangtan", LISTING, listing.replace(row + b"\n", b""))
+        yield replica, site.model_copy(update={"delay": 0.0}), listing
+
+
+def crawl(site: Site, store: Path, captures_out: Path) -> dict[str, Any]:
+    """One `python -m crawler.crawl` of 2021; its summary, the paths it queued and heard 304 for."""
+    command = [sys.executable, "-m", "crawler.crawl", "--site-json", site.model_dump_json(), "--year", str(YEAR)]
+    command += ["--kind=rule_of_law", "--kind=info_disclosure", "--store", str(store), f"--captures-out={captures_out}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+    summary["returncode"], summary["stderr"] = done.returncode, done.stderr[-3000:]
+    lines = captures_out.read_text("utf-8").splitlines() if captures_out.is_file() else []
+    summary["captured"] = sorted(urlsplit(json.loads(line)["url"]).path for line in lines if line.strip())
+    warc = store / summary.get("warc_key", "-")
+    summary["not_modified"] = {urlsplit(url).path for url in revisits(warc)} if warc.is_file() else set()
+    return summary
+
+
+def test_a_report_that_appears_on_a_listing_is_captured(listing_replica, tmp_path: Path) -> None:
+    replica, site, listing = listing_replica
+    store = tmp_path / "data"
+    first = crawl(site, store, tmp_path / "first.jsonl")
+    assert first["returncode"] == 0 and first["captured"] == [], first
+    second = crawl(site, store, tmp_path / "second.jsonl")
+    assert second["captured"] == [] and LISTING in second["not_modified"], "an unchanged listing costs a 304"
+    replica.override("xiangtan", LISTING, listing)  # the report is published: the listing changes
+    third = crawl(site, store, tmp_path / "third.jsonl")
+    assert third["captured"] == [LISTED_REPORT], third
+    assert LISTING not in third["not_modified"]
+
+
+def test_a_crawl_that_died_before_dispatching_hides_nothing(listing_replica, tmp_path: Path) -> None:
+    replica, site, listing = listing_replica
+    store = tmp_path / "data"
+    assert crawl(site, store, tmp_path / "first.jsonl")["captured"] == []
+    replica.override("xiangtan", LISTING, listing)
+    # The second crawl finds the report, checkpoints its state when the spider closes, then cannot queue the
+    # capture (its captures file is a directory): the state is what a crawl killed at that moment leaves.
+    (tmp_path / "unwritable").mkdir()
+    crawl(site, store, tmp_path / "unwritable")
+    state = json.loads((store / "state" / f"{site.code}.json").read_text("utf-8"))
+    (entry,) = [e for url, e in state["urls"].items() if urlsplit(url).path == LISTED_REPORT]
+    assert entry["sha256"] and not entry.get("queued"), "the premise: fetched, checkpointed, never queued"
+    third = crawl(site, store, tmp_path / "third.jsonl")
+    assert third["captured"] == [LISTED_REPORT], "the listing was fetched whole and the report captured again"
+    assert LISTING not in third["not_modified"]
+    fourth = crawl(site, store, tmp_path / "fourth.jsonl")
+    assert fourth["captured"] == [] and LISTING in fourth["not_modified"], "now dispatched: trusted again"
