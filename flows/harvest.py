@@ -2,7 +2,8 @@
 
 Runbook it replaces:
   1. choose the sites (the registry, or the ones named),
-  2. crawl each site in its own process, hosts in parallel, never two crawls of one host at once,
+  2. crawl the sites in batches, one crawl process per batch (here, or with `spread` as `harvest-batch` flow runs
+     on the pool's workers), hosts in parallel, never two crawls of one host at once,
   3. wait for the Celery workers to extract what each crawl sent,
   4. rebuild the manifests of the kinds and year,
   5. write the run summary and publish it in the Prefect UI (run table, coverage, failures).
@@ -27,7 +28,12 @@ def harvest(
     sites: list[str] | None = None,
     store: str = DEFAULT_STORE,
     force: bool = False,
+    spread: bool = False,
 ) -> dict[str, Any]:
-    """Harvest the reports on `year` (default: last year) of the chosen kinds from the registry's sites."""
+    """Harvest the reports on `year` (default: last year) of the chosen kinds from the registry's sites.
+
+    `spread` runs the batches on the work pool's workers (the `harvest-batch` deployment must exist).
+    """
     chosen = select_sites(registry, sites)  # 1
-    return harvest_sites(chosen, year or default_year(), kinds or list(load_kinds()), store, registry, force)  # 2-5
+    kinds = kinds or list(load_kinds())
+    return harvest_sites(chosen, year or default_year(), kinds, store, registry, force, spread)  # 2-5

@@ -17,8 +17,8 @@ import threading
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from time import monotonic
-from typing import Any
+from time import monotonic, sleep
+from typing import Any, cast
 
 from celery.result import AsyncResult
 from prefect import get_run_logger, task
@@ -41,6 +41,7 @@ SITES_PER_BATCH = int(os.environ.get("NIANBAO_SITES_PER_BATCH", "50"))  # sites 
 SITES_IN_PARALLEL = int(os.environ.get("NIANBAO_SITES_IN_PARALLEL", "8"))  # hosts one crawl process crawls at once
 NATIONAL_REGISTRY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "nianbao", "registry", "national.yaml")
 DEFAULT_STORE = os.environ.get("NIANBAO_STORE", "./data")
+BATCH_DEPLOYMENT = "harvest-batch/harvest-batch"
 
 
 def default_year() -> int:
@@ -302,22 +303,13 @@ def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any
     create_markdown_artifact(key="harvest-failures", markdown="\n".join(lines), description="Failures to re-drive")
 
 
-def harvest_sites(
-    chosen: list[Site], year: int, kinds: list[str], store: str, registry: str, force: bool
-) -> dict[str, Any]:
-    """The body of both flows: crawl, extract, manifests, summary, artifacts."""
+def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[dict[str, Any]]:
+    """Crawl the sites in batches from this flow run (tasks), wait for their extraction; one row per site."""
     logger = get_run_logger()
-    unknown = [k for k in kinds if k not in load_kinds()]
-    if unknown:
-        raise ValueError(f"unknown report kind(s) {', '.join(unknown)}; configured: {', '.join(load_kinds())}")
-    run_id = f"{year}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    logger.info("run %s: %d sites, report year %d, kinds %s, store %s", run_id, len(chosen), year, kinds, store)
-    report("started", sites=[s.code for s in chosen], run_id=run_id)
-
     # Batches of sites, one crawl process each; the sites of one host in one batch, one after the other (the
     # host's global limit also holds across runs, against an operator's re-run of the same site).
-    claim_hosts({site.host for site in chosen})
-    batches = [(batch, crawl_batch.submit(batch, year, kinds, store, force)) for batch in plan_batches(chosen)]
+    claim_hosts({site.host for site in sites})
+    batches = [(batch, crawl_batch.submit(batch, year, kinds, store, force)) for batch in plan_batches(sites)]
 
     # Extraction runs on the Celery workers meanwhile; collecting a site's results waits for its batch only.
     rows = []
@@ -335,6 +327,68 @@ def harvest_sites(
             else:
                 rows.append(site_row(site, wait_for_extraction(outcome), None))
             report("site-done", site=site.code, row=rows[-1])
+    return rows
+
+
+def spread_over_workers(
+    sites: list[Site], year: int, kinds: list[str], store: str, registry: str, force: bool, run_id: str
+) -> list[dict[str, Any]]:
+    """Run each batch as a flow run of the `harvest-batch` deployment, so the batches spread over the Prefect
+    workers of its pool; at most MAX_PARALLEL_CRAWLS in flight. Each batch run leaves its rows in the store
+    (`batches/{run_id}/`); a batch run that fails or leaves none gives its sites a row with the error.
+    """
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+
+    logger = get_run_logger()
+    claim_hosts({site.host for site in sites})
+    batches = plan_batches(sites)
+    target = Store(store)
+    pending = list(enumerate(batches))
+    running: dict[Any, tuple[int, list[Site], float]] = {}  # flow run id → (part, batch, deadline)
+    rows_of: dict[int, list[dict[str, Any]]] = {}
+    with get_client(sync_client=True) as client:
+        while pending or running:
+            while pending and len(running) < MAX_PARALLEL_CRAWLS:
+                part, batch = pending.pop(0)
+                parameters = {"sites": [s.code for s in batch], "year": year, "registry": registry, "kinds": kinds}
+                parameters |= {"store": store, "force": force, "run_id": run_id, "part": part}
+                run = cast(FlowRun, run_deployment(BATCH_DEPLOYMENT, parameters=parameters, timeout=0, as_subflow=True))
+                running[run.id] = (part, batch, monotonic() + CRAWL_TIMEOUT_S * len(batch) + EXTRACTION_TIMEOUT_S)
+                logger.info("batch %d (%s) submitted as flow run %s", part, batch_name(batch), run.name)
+            sleep(2)
+            for run_id_, (part, batch, deadline) in list(running.items()):
+                state = client.read_flow_run(run_id_).state
+                if state is None or not (state.is_final() or monotonic() > deadline):
+                    continue
+                del running[run_id_]
+                key = layout.batch(run_id, part)
+                if state.is_completed() and target.exists(key):
+                    rows_of[part] = target.get_json(key)
+                else:
+                    error = f"batch run {state.name}: {state.message or 'no rows written'}"
+                    rows_of[part] = [site_row(site, None, error) for site in batch]
+    return [row for part in sorted(rows_of) for row in rows_of[part]]
+
+
+def harvest_sites(
+    chosen: list[Site], year: int, kinds: list[str], store: str, registry: str, force: bool, spread: bool = False
+) -> dict[str, Any]:
+    """The body of the flows: crawl, extract, manifests, summary, artifacts.
+
+    With `spread`, the batches run as flow runs of `harvest-batch` on the pool's workers; else in this run.
+    """
+    logger = get_run_logger()
+    unknown = [k for k in kinds if k not in load_kinds()]
+    if unknown:
+        raise ValueError(f"unknown report kind(s) {', '.join(unknown)}; configured: {', '.join(load_kinds())}")
+    run_id = f"{year}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    logger.info("run %s: %d sites, report year %d, kinds %s, store %s", run_id, len(chosen), year, kinds, store)
+    report("started", sites=[s.code for s in chosen], run_id=run_id)
+    if spread:
+        rows = spread_over_workers(chosen, year, kinds, store, registry, force, run_id)
+    else:
+        rows = crawl_and_extract(chosen, year, kinds, store, force)
 
     summary = {
         "run_id": run_id,

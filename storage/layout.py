@@ -53,5 +53,10 @@ def run(run_id: str) -> str:
     return f"runs/{safe(run_id)}.json"
 
 
+def batch(run_id: str, part: int) -> str:
+    """The rows of one batch of a harvest spread over Prefect workers, for the run that gathers them."""
+    return f"batches/{safe(run_id)}/{safe(part)}.json"
+
+
 def failure(year: int, site: str, capture_id: str) -> str:
     return f"failures/{safe(year)}/{safe(site)}/{safe(capture_id)}.json"

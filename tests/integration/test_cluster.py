@@ -117,19 +117,25 @@ def cluster(s3_endpoint: str, replica_registry: Path, tmp_path_factory: pytest.T
             env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert deployed.returncode == 0, deployed.stderr
-        worker_log = open(workdir / "prefect-worker.log", "wb")
-        processes.append(
-            subprocess.Popen(
-                [str(BIN / "prefect"), "worker", "start", "--pool", "nianbao-process", "--type", "process"],
-                env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        )  # fmt: skip
+        for name in ("pw1", "pw2"):  # two Prefect workers: the national run's batches spread over them
+            worker_log = open(workdir / f"prefect-worker-{name}.log", "wb")
+            processes.append(
+                subprocess.Popen(
+                    [str(BIN / "prefect"), "worker", "start", "--pool", "nianbao-process", "--type", "process",
+                     "--name", name],
+                    env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            )  # fmt: skip
         yield Cluster(env=env, api=env["PREFECT_API_URL"], redis_url=redis_url, registry=replica_registry,
                       workdir=workdir, processes=processes)  # fmt: skip
     finally:
         stop(processes)
         os.environ.clear()
         os.environ.update(saved)
+
+
+def worker_logs(cluster: Cluster) -> str:
+    return "\n".join(p.read_text()[-3000:] for p in sorted(cluster.workdir.glob("prefect-worker-*.log")))
 
 
 def celery_worker(cluster: Cluster, name: str) -> subprocess.Popen[bytes]:
@@ -167,10 +173,17 @@ def test_national_harvest_through_the_deployment_then_a_site_rerun(cluster: Clus
     out, err = run.communicate(timeout=900)
     assert run.returncode == 0, err[-3000:]
     result = json.loads(out.strip().splitlines()[-1])
-    assert result["state"] == "COMPLETED", (cluster.workdir / "prefect-worker.log").read_text()[-5000:]
+    assert result["state"] == "COMPLETED", worker_logs(cluster)
 
     store = Store(store_url)
     assert_every_report_stored_once(store)
+
+    # The batches ran as `harvest-batch` flow runs (on the pool's workers), children of the national run.
+    response = httpx.post(f"{cluster.api}/flow_runs/filter", json={"flows": {"name": {"any_": ["harvest-batch"]}}})
+    batch_runs = response.json()
+    assert len(batch_runs) >= 2 and all(r["state_type"] == "COMPLETED" for r in batch_runs), batch_runs
+    assert all(r["parent_task_run_id"] for r in batch_runs)
+    assert len(list(store.keys("batches/"))) == len(batch_runs)
 
     # The run's artifacts, read back through the Prefect API.
     response = httpx.post(f"{cluster.api}/artifacts/filter", json={"flow_runs": {"id": {"any_": [result["id"]]}}})
