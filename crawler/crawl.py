@@ -73,34 +73,6 @@ def crawl_settings(
     return settings
 
 
-def run_crawl(
-    site: Site,
-    year: int,
-    kinds: list[str],
-    warc_path: str,
-    warc_key: str,
-    *,
-    state: SiteState | None = None,
-    store_url: str = "",
-    force: bool = False,
-    overrides: dict[str, str] | None = None,
-) -> tuple[list[Capture], list[tuple[Capture, str]], dict]:
-    """Crawl the site; return its captures, the report pages it could not fetch (with the reason), and Scrapy's stats.
-
-    With `state`, known pages are fetched conditionally (unless `force`) and the state is updated in place; with
-    `store_url` it is also checkpointed there during the crawl.
-    """
-    process = CrawlerProcess(crawl_settings(site, warc_path, store_url=store_url, force=force, overrides=overrides))
-    crawler = process.create_crawler(ReportSpider)
-    process.crawl(crawler, site=site, year=year, kinds=kinds, warc_key=warc_key, state=state, force=force)
-    process.start()
-    spider = crawler.spider
-    if not isinstance(spider, ReportSpider):
-        raise RuntimeError(f"the crawl of {site.code} did not start its spider")
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    return list(spider.captures), list(spider.fetch_failures), stats
-
-
 def dispatch(captures: list[Capture], store_url: str, division: str) -> list[str]:
     """Send each capture to the extract queue; return the task ids the flow waits on."""
     from workers.celery import app  # the app only: the crawler never imports extraction code
