@@ -217,6 +217,7 @@ def crawl_sites(
             run.summary = finish(run, year, store, locked_send, force)
         except Exception as exc:  # the site's failure, not the batch's
             run.summary = failed(run.site, year, f"after the crawl: {type(exc).__name__}: {exc}")
+        run.crawler = None  # its spider, engine and stats: a batch keeps only the summaries
         done(run.site, run.summary)
 
     @inlineCallbacks
