@@ -4,7 +4,7 @@
 
 Starts the setting of tests/integration/test_cluster.py on 127.0.0.1 only: moto's S3 server, the portal replica,
 redis-server (nianbao.runtime.start_redis), a Prefect server with SQLite and its UI (`nianbao server`, analytics
-off), the deployments (`nianbao deploy`), a Prefect process worker and two Celery workers
+off), the deployments (`nianbao deploy`), two Prefect process workers and two Celery workers
 (nianbao.runtime.start_celery_workers). It runs the national harvest of the year through its deployment into
 s3://, finds the run's artifacts through the Prefect API, and photographs with headless Chromium (Debian's
 `chromium`, driven by playwright): the flow run page, its Artifacts tab, and each artifact's page (the
@@ -174,8 +174,9 @@ def cluster(workdir: Path) -> Iterator[Cluster]:
         )
         if deployed.returncode != 0:
             raise RuntimeError(f"nianbao deploy failed:\n{deployed.stdout[-2000:]}{deployed.stderr[-3000:]}")
-        worker = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process"]
-        spawn(worker, env, workdir / "prefect-worker.log", processes)
+        for name in ("pw1", "pw2"):  # as in the cluster test: the national run's batches spread over both
+            worker = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process", "--name", name]
+            spawn(worker, env, workdir / f"prefect-worker-{name}.log", processes)
 
         os.environ.update(env)
         for name in ("w1", "w2"):
