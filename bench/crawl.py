@@ -1,23 +1,33 @@
-"""Crawl speed on the replica beside a plain asyncio HTTP client, and what an incremental re-run costs.
+"""Crawl throughput on many sites beside plain asyncio clients, and what an incremental re-run costs.
 
-    .venv/bin/python bench/crawl.py [--year 2021] [--concurrency 16] [--slow]
+    .venv/bin/python bench/crawl.py [--sites 60] [--parallel 8] [--per-host 2] [--repeat 3] [--profile FILE]
 
-1. Full crawl: every replica site, one `python -m crawler.crawl` after the other (as the flow runs them, one
-   process per site), with throttling off: `DOWNLOAD_DELAY=0`, AutoThrottle off, robots.txt Crawl-delay off,
-   `CONCURRENT_REQUESTS` and `CONCURRENT_REQUESTS_PER_DOMAIN` = --concurrency. Captures go to a file (no Redis).
-   Time per site: Scrapy's `elapsed_time_seconds` (spider open to close: robots.txt, parsing, WARC writing
-   included; Python start-up and imports not).
-2. Plain client: the same URLs — every request record of each site's WARC, retries and robots.txt included — fetched
-   by one `httpx.AsyncClient` per site with the same concurrency, bodies read, nothing parsed or written. The
-   two take turns per site, so both see the same machine load.
-3. Incremental re-run: every site crawled again on the same store (the sites' state): requests and response bytes
-   (Scrapy's `downloader/response_bytes`, headers included) as a share of the full crawl.
+1. Throughput, on the scale replica (nianbao.replica.scale: N small generated portals, one loopback address each,
+   served by a process of their own). nianbao crawls them in one crawl process as a harvest batch does: one Scrapy
+   crawler per site (`crawler.crawl.crawl_settings` + `crawler.spider.ReportSpider` in one CrawlerProcess),
+   `--parallel` sites at once, throttling off (DOWNLOAD_DELAY=0, AutoThrottle and robots.txt Crawl-delay off), at
+   most `--per-host` requests at once per site (CONCURRENT_REQUESTS and CONCURRENT_REQUESTS_PER_DOMAIN). Time:
+   from the reactor running to the last crawler closing — crawler set-up, robots.txt, parsing, WARC writing and
+   state checkpoints included; the interpreter start, imports (the components the settings name are imported
+   before the clock starts), and saving the states after the crawl are not. The crawl process's CPU time is
+   printed beside it: on a shared machine it is the steadier figure.
+2. The same URLs in the same run — every request record of every site's WARC, robots.txt and retries included —
+   with the same budget (at most parallel × per-host requests in flight, at most per-host on one host), by:
+   - bare Scrapy: a spider that only fetches them, one crawler per site, nothing of nianbao's: Scrapy's own share;
+   - one aiohttp ClientSession and one httpx AsyncClient, bodies read, nothing parsed or written.
+   They know every URL up front; the crawl discovers them page by page (robots.txt → listing → next pages →
+   reports), which is part of what is measured. The ratio is against the faster plain client. Each round is a
+   fresh full crawl followed by the others on the same URLs, so all see the same machine load; `--repeat` rounds,
+   the median of each figure.
+3. Incremental re-run: the same sites crawled again on the same store (their state): requests and response bytes
+   (Scrapy's `downloader/response_bytes`, headers included) as a share of the full crawl — on the scale sites and
+   on the portal replica (nianbao.replica: pagination styles, JCMS, PDF reports, attachments); the headline share is
+   the portal replica's.
 
-The replica has one slow page (`/slow/…`, 3 s before answering). By default it is served at once (the replica's
-`slow_seconds=0`) for both clients: a single page that sleeps measures the server, not the client. `--slow` keeps
-the 3 s, for both, to show what it does to the figures.
+`--profile FILE` runs the first full crawl under cProfile and writes its stats to FILE (`python -m pstats FILE`).
+`--batch SPEC` is the crawl process the bench starts (a JSON spec); it prints one JSON line.
 
-Last line: `crawl: scrapy_pages_per_s=… plain_pages_per_s=… ratio=… incremental_bytes_share=…`.
+Last line: `crawl: scrapy_pages_per_s=… plain_pages_per_s=… ratio=… bare_scrapy_ratio=… incremental_bytes_share=… …`.
 """
 
 from __future__ import annotations
@@ -25,47 +35,222 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
 from nianbao.replica import Replica, sites_yaml  # noqa: E402
-from nianbao.replica.server import SLOW_SECONDS  # noqa: E402
 from nianbao.sites import Site, parse_registry  # noqa: E402
 
-KINDS = ("rule_of_law", "info_disclosure")
+KINDS = ["rule_of_law", "info_disclosure"]
 
 
-def unthrottled(concurrency: int) -> list[str]:
-    settings = {
+def unthrottled(per_host: int) -> dict[str, str]:
+    """Scrapy settings with every delay off and `per_host` requests at once (one crawler crawls one host)."""
+    return {
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "NIANBAO_CRAWLDELAY_ENABLED": "False",
         "RANDOMIZE_DOWNLOAD_DELAY": "False",
-        "CONCURRENT_REQUESTS": str(concurrency),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+        "CONCURRENT_REQUESTS": str(per_host),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(per_host),
         "LOG_LEVEL": "WARNING",
     }
-    return [f"--set={k}={v}" for k, v in settings.items()]
 
 
-def crawl(site: Site, year: int, store: Path, out: Path, settings: list[str]) -> dict[str, Any]:
-    command = [sys.executable, "-m", "crawler.crawl", "--site-json", site.model_dump_json(), "--year", str(year)]
-    command += [*(f"--kind={k}" for k in KINDS), "--store", str(store), "--captures-out", str(out), *settings]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+# -- the crawl processes -------------------------------------------------------------------------------------------
+
+
+def run_crawlers(sites: list[Site], parallel: int, start: Callable[[Site], Any], process: Any) -> tuple[float, float]:
+    """Run `start(site)` (a crawl's Deferred) for every site, `parallel` at once, in `process`: (wall, CPU) seconds."""
+    from twisted.internet import reactor
+    from twisted.internet.defer import DeferredList, DeferredSemaphore
+
+    clock: dict[str, float] = {}
+
+    def begin() -> None:
+        semaphore = DeferredSemaphore(parallel)
+        clock["start"], clock["cpu_start"] = time.perf_counter(), time.process_time()
+        DeferredList([semaphore.run(start, site) for site in sites]).addBoth(end)
+
+    def end(_: object) -> None:
+        clock["end"], clock["cpu_end"] = time.perf_counter(), time.process_time()
+        reactor.stop()  # type: ignore[misc]  # twisted.internet.reactor is typed as a module
+
+    reactor.callWhenRunning(begin)
+    process.start(stop_after_crawl=False)
+    return clock["end"] - clock["start"], clock["cpu_end"] - clock["cpu_start"]
+
+
+def process_for(settings: Any) -> Any:
+    """A CrawlerProcess whose own settings (reactor, logging) sit below each crawler's, with its reactor installed.
+
+    The components the settings name are imported here, before any clock starts: a crawl process imports them
+    once for all its sites, and the plain clients' imports are not timed either.
+    """
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS"):
+        for path, order in settings.getwithbase(name).items():
+            if order is not None:
+                load_object(path)
+    for path in settings.getwithbase("DOWNLOAD_HANDLERS").values():
+        if path is not None:
+            load_object(path)
+    for name in ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "ROBOTSTXT_PARSER", "DNS_RESOLVER"):
+        load_object(settings[name])
+    return CrawlerProcess(Settings(dict(settings.items()), priority="default"))
+
+
+def batch_nianbao(spec: dict[str, Any]) -> dict[str, Any]:
+    """Crawl the sites with nianbao's spider and settings, one crawler each; save their states as crawler.crawl does."""
+    from scrapy.crawler import Crawler
+
+    from crawler.crawl import crawl_settings
+    from crawler.spider import ReportSpider
+    from storage import layout
+    from storage.state import load_state, save_state
+    from storage.store import Store
+
+    sites = [Site.model_validate(s) for s in spec["sites"]]
+    store, year, overrides = Store(spec["store"]), int(spec["year"]), dict(spec["overrides"])
+    states = {site.code: load_state(store, site.code) for site in sites}
+    warcs = {site.code: layout.warc(year, site.code, spec["round"]) for site in sites}
+    for key in warcs.values():
+        (Path(spec["store"]) / key).parent.mkdir(parents=True, exist_ok=True)
+    process = process_for(crawl_settings(sites[0], "", overrides=overrides))
+    crawlers: dict[str, Crawler] = {}
+
+    def start(site: Site) -> Any:
+        warc = str(Path(spec["store"]) / warcs[site.code])
+        crawler = crawlers[site.code] = Crawler(
+            ReportSpider, crawl_settings(site, warc, store_url=store.url, overrides=overrides)
+        )
+        return process.crawl(
+            crawler, site=site, year=year, kinds=KINDS, warc_key=warcs[site.code], state=states[site.code]
+        )
+
+    seconds, cpu = run_crawlers(sites, int(spec["parallel"]), start, process)
+    rows = []
+    for site in sites:
+        spider, stats = crawlers[site.code].spider, crawlers[site.code].stats
+        assert isinstance(spider, ReportSpider) and stats is not None, site.code
+        states[site.code].dispatched(c.url for c in spider.captures)  # as crawler.crawl does once they are queued
+        save_state(store, states[site.code])
+        rows.append(
+            {
+                "site": site.code,
+                "warc": warcs[site.code],
+                "pages": int(stats.get_value("response_received_count", 0)),
+                "requests": int(stats.get_value("downloader/request_count", 0)),
+                "response_bytes": int(stats.get_value("downloader/response_bytes", 0)),
+                "captures": len(spider.captures),
+                "errors": int(stats.get_value("log_count/ERROR", 0)),
+            }
+        )
+    return {"seconds": seconds, "cpu_seconds": cpu, "sites": rows}
+
+
+def batch_scrapy(spec: dict[str, Any]) -> dict[str, Any]:
+    """Fetch each site's URLs with a bare Scrapy spider, one crawler each: Scrapy's own share of the crawl's time.
+
+    Scrapy's defaults and the bench's budget, plus the three settings nianbao turns off for every crawler (telnet
+    console, remote control, the generator check); nothing of nianbao's (robots.txt is among the URLs, not obeyed).
+    """
+    import scrapy
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    class Fetch(scrapy.Spider):
+        name = "fetch"
+
+        def __init__(self, urls: list[str], **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.urls = urls
+
+        async def start(self) -> Any:
+            for url in self.urls:
+                yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+
+        def parse(self, response: Any) -> None:
+            return None
+
+    settings = Settings(
+        {
+            **spec["overrides"],
+            "ROBOTSTXT_OBEY": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+            "WARN_ON_GENERATOR_RETURN_VALUE": False,
+            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        }
+    )
+    sites = [Site.model_validate(s) for s in spec["sites"]]
+    process = process_for(settings)
+    crawlers: list[Crawler] = []
+
+    def start(site: Site) -> Any:
+        crawlers.append(Crawler(Fetch, settings.copy()))
+        return process.crawl(crawlers[-1], urls=spec["urls"][site.code])
+
+    seconds, cpu = run_crawlers(sites, int(spec["parallel"]), start, process)
+    pages = sum(int(c.stats.get_value("response_received_count", 0)) for c in crawlers if c.stats is not None)
+    return {"seconds": seconds, "cpu_seconds": cpu, "pages": pages}
+
+
+def crawl(
+    sites: list[Site],
+    store: Path,
+    name: str,
+    *,
+    year: int,
+    parallel: int,
+    per_host: int,
+    profile: str | None = None,
+    urls: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """One round in a crawl process of its own (a Twisted reactor starts once per process); bare Scrapy with `urls`."""
+    spec = {
+        "sites": [s.model_dump(mode="json") for s in sites],
+        "store": str(store),
+        "year": year,
+        "round": name,
+        "parallel": parallel,
+        "overrides": unthrottled(per_host),
+        "urls": urls,
+    }
+    spec_file = store.parent / f"{name}.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    command = [
+        sys.executable,
+        *(["-m", "cProfile", "-o", profile] if profile else []),
+        __file__,
+        "--batch",
+        str(spec_file),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=ROOT)
     if done.returncode != 0:
-        raise RuntimeError(f"{site.code}: crawl failed\n{done.stderr[-3000:]}")
-    summary: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return summary
+        raise RuntimeError(f"crawl round {name} failed\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def requested(warc: Path) -> list[str]:
@@ -76,90 +261,159 @@ def requested(warc: Path) -> list[str]:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "request"]
 
 
-async def fetch_all(urls: list[str], concurrency: int) -> tuple[float, int]:
-    """Fetch `urls` with one AsyncClient, at most `concurrency` at once, bodies read; (seconds, responses)."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    gate = asyncio.Semaphore(concurrency)
-    received = 0
+# -- the plain clients ---------------------------------------------------------------------------------------------
 
-    async def one(client: httpx.AsyncClient, url: str) -> None:
-        nonlocal received
-        async with gate:
-            try:
-                await client.get(url)  # the body is read in full
-                received += 1
-            except httpx.HTTPError:
-                pass
 
+async def fetch_aiohttp(urls: list[str], total: int, per_host: int) -> int:
+    """Fetch `urls`, bodies read, with aiohttp's connection limits; return the responses received."""
+    connector = aiohttp.TCPConnector(limit=total, limit_per_host=per_host)
+    timeout = aiohttp.ClientTimeout(total=20)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def one(url: str) -> bool:
+            async with session.get(url, allow_redirects=False) as response:
+                await response.read()
+                return True
+
+        results = await asyncio.gather(*(one(u) for u in urls), return_exceptions=True)
+    return sum(r is True for r in results)
+
+
+async def fetch_httpx(urls: list[str], total: int, per_host: int) -> int:
+    """Fetch `urls`, bodies read, with one AsyncClient (`total` connections) and a semaphore per host."""
+    limits = httpx.Limits(max_connections=total, max_keepalive_connections=total)
+    hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
     async with httpx.AsyncClient(limits=limits, timeout=20, follow_redirects=False) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(one(client, u) for u in urls))
-        return time.perf_counter() - started, received
+
+        async def one(url: str) -> bool:
+            async with hosts[urlsplit(url).netloc]:
+                await client.get(url)  # the body is read in full
+                return True
+
+        results = await asyncio.gather(*(one(u) for u in urls), return_exceptions=True)
+    return sum(r is True for r in results)
+
+
+def timed(
+    fetch: Callable[[list[str], int, int], Coroutine[Any, Any, int]], urls: list[str], total: int, per_host: int
+) -> tuple[float, int]:
+    """(seconds, responses) of one plain client run."""
+    started = time.perf_counter()
+    received = asyncio.run(fetch(urls, total, per_host))
+    return time.perf_counter() - started, received
+
+
+# -- the bench -----------------------------------------------------------------------------------------------------
+
+
+class ScaleServer:
+    """The scale replica in a process of its own: its threads must not share this process's interpreter lock."""
+
+    def __init__(self, n: int, year: int, registry: Path) -> None:
+        command = [sys.executable, "-m", "nianbao.replica.scale", "--sites", str(n), "--port", "0"]
+        command += ["--year", str(year), "--seconds", "3600", "--registry-out", str(registry)]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("port "):
+            self.process.kill()
+            raise RuntimeError(f"the scale replica did not start: {line!r}")
+        self.sites = parse_registry(registry.read_text("utf-8"))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def share(inc: int, full: int) -> str:
+    return f"{inc}/{full} ({inc / full:.1%})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sites", type=int, default=60, help="scale replica sites")
+    parser.add_argument("--parallel", type=int, default=8, help="sites crawled at once (a harvest batch's default)")
+    parser.add_argument("--per-host", type=int, default=2, help="requests at once on one site")
+    parser.add_argument("--repeat", type=int, default=3, help="throughput rounds; the median of each figure is kept")
     parser.add_argument("--year", type=int, default=2021)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--slow", action="store_true", help=f"keep the replica's {SLOW_SECONDS:.0f} s slow page")
+    parser.add_argument("--profile", help="write cProfile stats of the first full scale crawl to this file")
+    parser.add_argument("--batch", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    settings = unthrottled(args.concurrency)
-    rows: list[dict[str, Any]] = []
-    with (
-        tempfile.TemporaryDirectory(prefix="nianbao-bench-crawl-") as tmp,
-        Replica(port=0, slow_seconds=SLOW_SECONDS if args.slow else 0.0) as replica,
-    ):
-        store, outs = Path(tmp) / "data", Path(tmp) / "captures"
-        outs.mkdir()
-        sites = [s.model_copy(update={"delay": 0.0}) for s in parse_registry(sites_yaml(replica.port))]
-        for site in sites:
-            full = crawl(site, args.year, store, outs / f"{site.code}-full.jsonl", settings)
-            urls = requested(store / full["warc_key"])
-            plain_s, plain_pages = asyncio.run(fetch_all(urls, args.concurrency))
-            rows.append(
-                {
-                    "site": site.code,
-                    "urls": len(urls),
-                    "scrapy_pages": full["pages"],
-                    "scrapy_s": full["crawl_seconds"],
-                    "plain_pages": plain_pages,
-                    "plain_s": plain_s,
-                    "full": full,
-                }
-            )
-        for row, site in zip(rows, sites, strict=True):
-            row["again"] = crawl(site, args.year, store, outs / f"{site.code}-again.jsonl", settings)
+    if args.batch:
+        spec = json.loads(Path(args.batch).read_text("utf-8"))
+        print(json.dumps(batch_scrapy(spec) if spec["urls"] else batch_nianbao(spec)))
+        return
+    budget = {"year": args.year, "parallel": args.parallel, "per_host": args.per_host}
+    total = args.parallel * args.per_host
+    rates: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-crawl-") as tmp:
+        root = Path(tmp)
+        scale = ScaleServer(args.sites, args.year, root / "sites.yaml")
+        try:
+            # Each round: nianbao on a fresh store (a full crawl), then the others on the same URLs, in turn, so
+            # that all see the same machine load.
+            for n in range(args.repeat):
+                store = root / f"scale-{n}" / "data"
+                store.mkdir(parents=True)
+                full = crawl(scale.sites, store, "full", **budget, profile=args.profile if n == 0 else None)
+                pages = sum(r["pages"] for r in full["sites"])
+                rates["nianbao"].append(pages / full["seconds"])
+                cpu["nianbao"].append(full["cpu_seconds"])
+                if n == 0:
+                    first, first_store = full, store
+                    by_site = {r["site"]: requested(store / r["warc"]) for r in full["sites"]}
+                    urls = [u for site_urls in by_site.values() for u in site_urls]
+                bare = crawl(scale.sites, store, "bare", **budget, urls=by_site)
+                rates["scrapy"].append(bare["pages"] / bare["seconds"])
+                cpu["scrapy"].append(bare["cpu_seconds"])
+                for name, fetch in (("aiohttp", fetch_aiohttp), ("httpx", fetch_httpx)):
+                    seconds, received = timed(fetch, urls, total, args.per_host)
+                    rates[name].append(received / seconds)
+            again = crawl(scale.sites, first_store, "again", **budget)
+        finally:
+            scale.stop()
+        with Replica(port=0, slow_seconds=0.0) as replica:
+            portals = [s.model_copy(update={"delay": 0.0}) for s in parse_registry(sites_yaml(replica.port))]
+            store = root / "replica" / "data"
+            store.mkdir(parents=True)
+            portal_full = crawl(portals, store, "full", **budget)
+            portal_again = crawl(portals, store, "again", **budget)
 
     print(
-        f"{'site':24} {'urls':>5} {'scrapy p':>8} {'scrapy s':>8} {'plain p':>8} {'plain s':>8}"
-        f" {'req full':>8} {'req inc':>8} {'KB full':>8} {'KB inc':>8} {'queued inc':>10}"
+        f"scale replica: {len(scale.sites)} sites, {len(urls)} URLs (robots.txt included); {args.parallel} sites at"
+        f" once, {args.per_host} requests at once per host, at most {total} in flight; throttling off;"
+        f" median of {args.repeat} rounds"
     )
-    for r in rows:
-        full, again = r["full"], r["again"]
+    labels = {
+        "nianbao": "nianbao crawl (Scrapy, one crawler per site)",
+        "scrapy": "bare Scrapy, same URLs, one crawler per site",
+        "aiohttp": "plain aiohttp, same URLs",
+        "httpx": "plain httpx, same URLs",
+    }
+    for name, label in labels.items():
+        used = f"  crawl process CPU {statistics.median(cpu[name]):.2f} s" if name in cpu else ""
+        print(f"  {label:46} {statistics.median(rates[name]):7.1f} pages/s{used}")
+    errors = sum(r["errors"] for r in first["sites"] + again["sites"] + portal_full["sites"] + portal_again["sites"])
+    shares: dict[str, tuple[float, float]] = {}
+    for name, (one, two) in {"scale": (first, again), "replica": (portal_full, portal_again)}.items():
+        req = [sum(r["requests"] for r in rnd["sites"]) for rnd in (one, two)]
+        got = [sum(r["response_bytes"] for r in rnd["sites"]) for rnd in (one, two)]
+        shares[name] = (got[1] / got[0], req[1] / req[0])
         print(
-            f"{r['site']:24} {r['urls']:>5} {r['scrapy_pages']:>8} {r['scrapy_s']:>8.2f} {r['plain_pages']:>8}"
-            f" {r['plain_s']:>8.2f} {full['requests']:>8} {again['requests']:>8} {full['response_bytes'] / 1024:>8.1f}"
-            f" {again['response_bytes'] / 1024:>8.1f} {again['captures']:>10}"
+            f"incremental re-run, {name} ({len(one['sites'])} sites): requests {share(req[1], req[0])},"
+            f" bytes {share(got[1], got[0])}, captures queued again {sum(r['captures'] for r in two['sites'])}"
         )
-    scrapy_pages = sum(r["scrapy_pages"] for r in rows)
-    scrapy_s = sum(r["scrapy_s"] for r in rows)
-    plain_pages = sum(r["plain_pages"] for r in rows)
-    plain_s = sum(r["plain_s"] for r in rows)
-    requests_full = sum(r["full"]["requests"] for r in rows)
-    requests_inc = sum(r["again"]["requests"] for r in rows)
-    bytes_full = sum(r["full"]["response_bytes"] for r in rows)
-    bytes_inc = sum(r["again"]["response_bytes"] for r in rows)
-    scrapy_rate, plain_rate = scrapy_pages / scrapy_s, plain_pages / plain_s
-    slow = f"slow page {SLOW_SECONDS:.0f} s" if args.slow else "slow page served at once"
-    print(
-        f"\ntotal: scrapy {scrapy_pages} pages in {scrapy_s:.2f} s, plain httpx {plain_pages} in {plain_s:.2f} s"
-        f" ({slow}, concurrency {args.concurrency}); incremental re-run: {requests_inc}/{requests_full} requests"
-        f" ({requests_inc / requests_full:.1%}), {bytes_inc}/{bytes_full} bytes ({bytes_inc / bytes_full:.1%})"
+    print(f"errors logged by the crawls: {errors}")
+    nianbao, best = (
+        statistics.median(rates["nianbao"]),
+        max(statistics.median(rates["aiohttp"]), statistics.median(rates["httpx"])),
     )
     print(
-        f"crawl: scrapy_pages_per_s={scrapy_rate:.1f} plain_pages_per_s={plain_rate:.1f}"
-        f" ratio={scrapy_rate / plain_rate:.2f} incremental_bytes_share={bytes_inc / bytes_full:.3f}"
-        f" incremental_requests_share={requests_inc / requests_full:.3f}"
+        f"crawl: scrapy_pages_per_s={nianbao:.1f} plain_pages_per_s={best:.1f} ratio={nianbao / best:.2f}"
+        f" bare_scrapy_ratio={statistics.median(rates['scrapy']) / best:.2f}"
+        f" incremental_bytes_share={shares['replica'][0]:.3f} incremental_requests_share={shares['replica'][1]:.3f}"
+        f" scale_incremental_bytes_share={shares['scale'][0]:.3f}"
     )
 
 

@@ -226,6 +226,9 @@ def dataproxy_requests(html: str | bytes, url: str) -> list[str]:
     The request carries the column's parameters read from the page script (columnid, unitid, webid …) in the
     query string, with `startrecord`/`endrecord`/`perpage` for the first batch the page does not already embed.
     """
+    # Most pages do not call it: they are not parsed a third time (the spider parses every listing twice already).
+    if ("dataproxy.jsp" not in html) if isinstance(html, str) else (b"dataproxy.jsp" not in html):
+        return []
     doc = parse_html(html)
     return [] if doc is None else _dataproxy_requests(doc, url)
 

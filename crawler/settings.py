@@ -70,6 +70,13 @@ NIANBAO_DUPEFILTER_ENABLED = True
 NIANBAO_DUPEFILTER_MAX = 200_000  # 16-byte fingerprints: about 30 MB; evictions count nianbao/dupefilter/evicted
 
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control (2.19) starts, per crawler, an HTTP server on localhost that runs the Python code posted
+# to it, and writes its token to a job file in the user's home: a door we do not want open on a harvest host, and
+# a server started and stopped for every site of a batch.
+REMOTE_CONTROL_ENABLED = False
+# Scrapy checks on every response whether its callback is a generator that returns a value, by reading and parsing
+# the callback's source: its cache is keyed by bound methods, new objects each time. Our callbacks return nothing.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
