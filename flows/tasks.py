@@ -110,7 +110,9 @@ def batch_name(sites: list[Site]) -> str:
     return sites[0].code if len(sites) == 1 else f"{sites[0].code}+{len(sites) - 1}"
 
 
-@task(name="crawl-sites", task_run_name="crawl-{sites[0].code}…")
+# Retried: the host limits can be refused for a while (the API answers 503 under load), and a re-crawl is cheap
+# (the sites' state makes it conditional).
+@task(name="crawl-sites", task_run_name="crawl-{sites[0].code}…", retries=2, retry_delay_seconds=[10, 30])
 def crawl_batch(
     sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool = False
 ) -> list[dict[str, Any]]:
@@ -318,7 +320,7 @@ def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str
         summaries = (
             crawl.result()
             if state.is_completed()
-            else [{"site": site.code, "error": str(state.message or state.name)} for site in batch]
+            else [{"site": site.code, "error": str(state.message or state.name)[:300]} for site in batch]
         )
         for site, outcome in zip(batch, summaries, strict=True):
             if outcome.get("error"):
