@@ -31,7 +31,7 @@ from nianbao.divisions import province_of
 from nianbao.reports import load_kinds
 from nianbao.sites import Site, lanes, load_registry
 from storage import layout
-from storage.manifest import manifest_rows, write_manifest
+from storage.manifest import read_manifest, write_manifest
 from storage.store import Store
 
 CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends itself first
@@ -258,7 +258,7 @@ def coverage(store: Store, sites: list[Site], kinds: list[str], year: int) -> li
     """Per province and level: how many sites published each kind's report on `year`, how many on time."""
     by_site: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for kind in kinds:
-        for row in manifest_rows(store, kind, year):
+        for row in read_manifest(store, kind, year).select(["site", "on_time"]).to_pylist():  # written just before
             by_site.setdefault((kind, row["site"]), []).append(row)
     table: dict[tuple[str, str, str], Counter[str]] = {}
     for site in sites:

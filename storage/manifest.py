@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -62,16 +63,21 @@ def _timestamp(value: Any) -> datetime | None:
     return parsed
 
 
+READ_BATCH = 500  # documents fetched at once (concurrently on S3)
+
+
 def manifest_rows(store: Store, kind: str, year: int) -> list[dict[str, Any]]:
+    keys = [key for key in store.keys(layout.docs_prefix(kind, year)) if layout.is_current_doc(key)]
     rows = []
-    for key in store.keys(layout.docs_prefix(kind, year)):
-        if not layout.is_current_doc(key):
-            continue
-        doc = store.get_json(key)
-        row = {c: doc.get(c) for c in COLUMNS}
-        row["text_chars"] = len(doc.get("text") or "")
-        row["key"] = key
-        rows.append(row)
+    for start in range(0, len(keys), READ_BATCH):
+        batch = keys[start : start + READ_BATCH]
+        fetched = store.get_many(batch)
+        for key in batch:
+            doc = json.loads(fetched[key])
+            row = {c: doc.get(c) for c in COLUMNS}
+            row["text_chars"] = len(doc.get("text") or "")
+            row["key"] = key
+            rows.append(row)
     return rows
 
 

@@ -135,6 +135,15 @@ class Store:
     def get_bytes(self, key: str) -> bytes:
         return bytes(self._call(f"get {key}", lambda: self.fs.cat_file(self.path(key))))
 
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """Many objects at once: on S3 the GETs run concurrently (s3fs batches them), which is what makes
+        rebuilding a manifest from tens of thousands of documents minutes instead of hours."""
+        if not keys:
+            return {}
+        paths = {self.fs._strip_protocol(self.path(key)): key for key in keys}  # as fsspec names them in the result
+        found = self._call(f"get {len(keys)} objects", lambda: self.fs.cat(list(paths), on_error="raise"))
+        return {paths[self.fs._strip_protocol(path)]: bytes(data) for path, data in found.items()}
+
     def get_range(self, key: str, start: int, end: int) -> bytes:
         """Bytes [start, end) of an object: one ranged GET on S3."""
         return bytes(self._call(f"get {key}", lambda: self.fs.cat_file(self.path(key), start=start, end=end)))

@@ -67,3 +67,13 @@ def test_manifests_are_written_to_s3(s3_store: Store) -> None:
     s3_store.put_json(layout.doc("rule_of_law", 2021, "s", "d1"), {"doc_id": "d1", "title": "报告", "text": "x"})
     assert write_manifest(s3_store, "rule_of_law", 2021)[1] == 1
     assert read_manifest(s3_store, "rule_of_law", 2021).column("doc_id").to_pylist() == ["d1"]
+
+
+def test_many_objects_are_read_in_one_call_and_a_missing_one_is_an_error(s3_store: Store) -> None:
+    keys = [f"docs/rule_of_law/2021/site-{i}/d{i}.json" for i in range(30)]
+    for i, key in enumerate(keys):
+        s3_store.put_bytes(key, f"报告 {i}".encode())
+    got = s3_store.get_many(keys)
+    assert got == {key: f"报告 {i}".encode() for i, key in enumerate(keys)}
+    with pytest.raises(FileNotFoundError):
+        s3_store.get_many([keys[0], "docs/rule_of_law/2021/nowhere/x.json"])

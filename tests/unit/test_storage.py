@@ -94,3 +94,14 @@ def test_a_not_modified_answer_is_a_revisit_record() -> None:
     assert record.rec_headers.get_header("WARC-Profile") == NOT_MODIFIED_PROFILE
     with pytest.raises(ValueError, match="revisit, not a response"):
         read_response(out, offset)
+
+
+def test_many_local_objects_are_read_by_key(tmp_path) -> None:
+    store = Store(str(tmp_path / "data"))
+    keys = ["docs/a/2021/s/1.json", "docs/a/2021/s/2.json"]
+    for key in keys:
+        store.put_bytes(key, key.encode())
+    assert store.get_many(keys) == {key: key.encode() for key in keys}
+    assert store.get_many([]) == {}
+    with pytest.raises(FileNotFoundError):
+        store.get_many(["docs/a/2021/s/3.json"])
