@@ -1,12 +1,20 @@
 """Celery configuration (lowercase settings, read by `app.config_from_object`).
 
 The broker and result backend come from REDIS_URL; the embedded runtime sets it to the Redis it started.
+`redis://:PASSWORD@host:6379/0` is plain TCP; `rediss://:PASSWORD@host:6380/0` is TLS with the server certificate
+verified (system CAs, or NIANBAO_REDIS_CA; a client certificate from NIANBAO_REDIS_CERT / NIANBAO_REDIS_KEY). Those
+settings are checked when this module loads, so a worker with a wrong path stops at once, naming the variable.
 """
 
 import os
 
+from nianbao import runtime as _runtime
+
 broker_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 result_backend = broker_url
+# Without these kombu would accept any certificate on rediss:// (it warns and turns verification off), and
+# Celery's backend would refuse the URL; both take redis-py's names, like the readiness probes.
+broker_use_ssl = redis_backend_use_ssl = _runtime.redis_tls_options(broker_url)
 broker_connection_retry_on_startup = True
 
 task_serializer = "json"

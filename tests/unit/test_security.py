@@ -162,3 +162,100 @@ def test_credentials_never_reach_logs_summaries_artifacts_warcs_or_manifests(tmp
     leaks = [n.decode() for n in needles if n in done.stdout or n in done.stderr]
     leaks += _grep(store, needles) + _grep(tmp_path / "prefect", needles)
     assert leaks == []
+
+
+# -- Redis: password and TLS settings ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:pw0rd@redis:6379/0", "redis://:***@redis:6379/0"),
+        ("rediss://:pw0rd@redis.example.org:6380/0", "rediss://:***@redis.example.org:6380/0"),
+        ("rediss://nianbao:pw0rd@10.0.0.5:6380/1", "rediss://nianbao:***@10.0.0.5:6380/1"),
+        ("redis://pw0rd@redis:6379/0", "redis://:***@redis:6379/0"),  # some clients take it as the password
+        ("redis://:p%40ss%3Aw0rd@redis:6379/0", "redis://:***@redis:6379/0"),  # quoted '@' and ':' in it
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+    ],
+)
+def test_a_redis_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    from nianbao.runtime import redact_url
+
+    assert redact_url(url) == shown
+
+
+def test_a_message_loses_the_password_however_it_is_quoted() -> None:
+    from nianbao.runtime import redact_text
+
+    url = "redis://:p%40ss@redis:6379/0"
+    assert redact_text("auth p@ss failed; url had p%40ss", url) == "auth *** failed; url had ***"
+    assert redact_text("nothing secret", "redis://redis:6379/0") == "nothing secret"
+
+
+def test_plain_redis_needs_no_tls_settings() -> None:
+    from nianbao.runtime import redis_tls_options
+
+    assert redis_tls_options("redis://:pw@redis:6379/0", {}) is None
+
+
+def test_rediss_verifies_the_server_against_the_system_cas_by_default() -> None:
+    import ssl
+
+    from nianbao.runtime import redis_tls_options
+
+    options = redis_tls_options("rediss://:pw@redis:6380/0", {})
+    assert options == {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_check_hostname": True}
+
+
+@pytest.mark.parametrize(
+    ("url", "environ", "message"),
+    [
+        ("rediss://:pw@redis:6380/0", {"NIANBAO_REDIS_CA": "/nonexistent/ca.pem"}, "NIANBAO_REDIS_CA=/nonexistent/ca.pem: no such file"),  # noqa: E501
+        ("rediss://:pw@redis:6380/0", {"NIANBAO_REDIS_CERT": "/nonexistent/c.pem"}, "NIANBAO_REDIS_CERT=/nonexistent/c.pem: no such file"),  # noqa: E501
+        ("rediss://:pw@redis:6380/0", {"NIANBAO_REDIS_CA": "GARBAGE"}, "NIANBAO_REDIS_CA=.*: not a PEM file of CA certificates"),  # noqa: E501
+        ("rediss://:pw@redis:6380/0", {"NIANBAO_REDIS_CERT": "GARBAGE"}, "NIANBAO_REDIS_CERT=.*: not a PEM certificate"),  # noqa: E501
+        ("rediss://:pw@redis:6380/0", {"NIANBAO_REDIS_KEY": "GARBAGE"}, "NIANBAO_REDIS_KEY is set without NIANBAO_REDIS_CERT"),  # noqa: E501
+        ("redis://:pw@redis:6379/0", {"NIANBAO_REDIS_CA": "GARBAGE"}, "NIANBAO_REDIS_CA set but REDIS_URL=redis://:\\*\\*\\*@redis:6379/0 is not TLS"),  # noqa: E501
+        ("rediss://:pw@redis:6380/0?ssl_cert_reqs=none", {}, "TLS options do not go in the URL \\(ssl_cert_reqs\\)"),
+        ("http://:pw@redis:6379/0", {}, "REDIS_URL=http://:\\*\\*\\*@redis:6379/0: expected redis://"),
+        ("redis:///0", {}, "REDIS_URL=redis:///0: expected"),
+    ],
+)  # fmt: skip
+def test_bad_redis_settings_are_refused_naming_the_variable_and_never_the_password(
+    tmp_path: Path, url: str, environ: dict[str, str], message: str
+) -> None:
+    from nianbao.runtime import RedisConfigError, redis_tls_options
+
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate\n", encoding="utf-8")
+    environ = {name: str(garbage) if value == "GARBAGE" else value for name, value in environ.items()}
+    with pytest.raises(RedisConfigError, match=message) as raised:
+        redis_tls_options(url, environ)
+    assert ":pw@" not in str(raised.value)
+
+
+def test_the_celery_config_carries_the_tls_settings_for_broker_and_backend() -> None:
+    """workers/config.py is read in every worker and crawl process: checked in a fresh interpreter."""
+    code = (
+        "from workers.celery import app; c = app.conf; "
+        "print(c.broker_use_ssl == c.redis_backend_use_ssl and c.broker_use_ssl['ssl_cert_reqs'] == 2); "
+        "print(app.backend.connparams['connection_class'].__name__)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_REDIS_", "REDIS_"))}
+    env["REDIS_URL"] = "rediss://:pw@redis.example.org:6380/0"
+    run = [sys.executable, "-c", code]
+    done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["True", "SSLConnection"]
+    env["NIANBAO_REDIS_CA"] = "/nonexistent/ca.pem"  # a worker with a wrong path stops at once, naming it
+    done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0 and "NIANBAO_REDIS_CA=/nonexistent/ca.pem: no such file" in done.stderr
+    assert ":pw@" not in done.stderr
+
+
+def test_tls_settings_without_redis_url_are_refused_before_anything_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TLS settings are for the operator's Redis: a plain embedded one started instead would hide the mistake."""
+    from nianbao.runtime import RedisConfigError, embedded_services
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("NIANBAO_REDIS_CA", "/etc/ssl/certs/ca.pem")
+    with pytest.raises(RedisConfigError, match="NIANBAO_REDIS_CA set but REDIS_URL is not"):
+        with embedded_services(workers=1):
+            pytest.fail("nothing may start")
