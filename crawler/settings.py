@@ -35,6 +35,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.traps.QueryVariantMiddleware": 60,  # before robots.txt: a trap URL costs nothing
     # After RobotsTxtMiddleware (100), which fetches and parses robots.txt and sends `robots_parsed`.
     "crawler.crawldelay.CrawlDelayMiddleware": 110,
+    "crawler.render.RenderListingsMiddleware": 115,  # before the conditional headers: rendered pages take none
     "crawler.conditional.ConditionalRequestMiddleware": 120,
     # Sees responses after decompression (HttpCompressionMiddleware is 590), before the spider.
     "crawler.warc.WarcMiddleware": 586,
@@ -56,6 +57,12 @@ NIANBAO_CRAWLDELAY_MAX = 30.0  # seconds; a longer Crawl-delay is capped (stat n
 # Conditional GETs (If-None-Match / If-Modified-Since) for the pages the state trusts: reports and attachments
 # queued before, listing pages whose reports were all queued; `crawler.crawl --force` turns it off.
 NIANBAO_CONDITIONAL_ENABLED = True
+
+# Rendering (crawler.render): the listing pages of a `render: true` site go through Debian's Chromium with
+# scrapy-playwright; the spider turns it on for such a site only (NIANBAO_RENDER_ENABLED, the download handler).
+NIANBAO_RENDER_ENABLED = False
+NIANBAO_RENDER_CHROMIUM = "/usr/bin/chromium"
+NIANBAO_RENDER_WAIT_UNTIL = "networkidle"  # lists that scripts fetch after the page loaded are drawn too
 
 # The site's incremental state (storage.state) is saved every N responses and at close; the store URL is set
 # by crawler.crawl (no store: no checkpoints).

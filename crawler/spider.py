@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -23,6 +24,7 @@ from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
+from crawler.render import LISTING, render_settings
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
@@ -66,6 +68,17 @@ class ReportSpider(scrapy.Spider):
         self.known: set[str] = set() if force else self.state.known(year)
         # Listing pages are trusted per year and kinds: a crawl for others wants other reports from the same page.
         self.scope = scope(year, kinds)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """The spider, and the settings of its site that only it knows of: rendering (crawler.render).
+
+        Scrapy reads a crawler's settings once its spider exists, so a spider may still set them here.
+        """
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        chromium = crawler.settings.get("NIANBAO_RENDER_CHROMIUM")
+        crawler.settings.setdict(render_settings(spider.site, chromium), priority="spider")
+        return spider
 
     async def start(self) -> Any:
         # The stop rule ends a column at the reports it knows, so a known report that changed is not reached
@@ -116,8 +129,10 @@ class ReportSpider(scrapy.Spider):
         meta: dict[str, Any] = {CONDITIONAL: True}
         if kind == "column":
             meta["column_depth"] = column_depth + 1
-        callback = self.parse_dataproxy if kind in ("dataproxy", "records") else self.parse_listing
-        return scrapy.Request(url, callback=callback, meta=meta)
+        if kind in ("dataproxy", "records"):  # XML record sets: never rendered
+            return scrapy.Request(url, callback=self.parse_dataproxy, meta=meta)
+        meta[LISTING] = True  # an HTML listing: rendered on a render site
+        return scrapy.Request(url, callback=self.parse_listing, meta=meta)
 
     def _listing_fetched(
         self, response: Response, links: list[Link], follow: list[tuple[str, str]]
