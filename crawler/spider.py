@@ -61,6 +61,9 @@ class ReportSpider(scrapy.Spider):
         # redirect loops, 404): each becomes a recorded failure, never a silent gap.
         self.fetch_failures: list[tuple[Capture, str]] = []
         self.seen_details: set[str] = set()  # canonical URLs of the detail pages requested
+        # Canonical URLs of the listing pages requested: each is recorded as followed by the first page that led to
+        # it only (a TRS page links every page of its column: recording them all would grow the state N²).
+        self.followed: set[str] = set()
         # The site's incremental state: updated as pages arrive, checkpointed by crawler.checkpoint. With `force`
         # it is still updated (the next crawl is incremental again) but not trusted: everything is re-fetched.
         self.state = state if state is not None else SiteState(site.code)
@@ -87,7 +90,8 @@ class ReportSpider(scrapy.Spider):
         known_reports = revalidations(self.state, self.year)
         self.seen_details.update(url for url, _ in known_reports)
         for url in self.site.listing_urls or self.site.start_urls:
-            yield self._listing_request("page", url, column_depth=0)
+            if self._first_follow(url):
+                yield self._listing_request("page", url, column_depth=0)
         for url, entry in known_reports:
             yield self._revalidation(url, entry)
 
@@ -138,6 +142,7 @@ class ReportSpider(scrapy.Spider):
         self, response: Response, links: list[Link], follow: list[tuple[str, str]]
     ) -> Iterator[scrapy.Request]:
         """Follow a listing page fetched whole, and record what it led to (the next crawl's 304 resumes from it)."""
+        follow = [(kind, url) for kind, url in follow if self._first_follow(url)]
         wanted = [link.url for link in links if link.rel == "report" and self._wanted(link)]
         self.state.listed(
             requested_url(response),
@@ -167,7 +172,16 @@ class ReportSpider(scrapy.Spider):
                 yield self._revalidation(key, entry)
         column_depth = response.meta.get("column_depth", 0)
         for kind, target in follow:
-            yield self._listing_request(kind, target, column_depth=column_depth)
+            if self._first_follow(target):
+                yield self._listing_request(kind, target, column_depth=column_depth)
+
+    def _first_follow(self, url: str) -> bool:
+        """Whether this crawl requests the listing page `url` for the first time (and now it has)."""
+        key = canonical_url(url)
+        if key in self.followed:
+            return False
+        self.followed.add(key)
+        return True
 
     def _wanted(self, link: Link) -> bool:
         if link.rel != "report" or (link.kind and link.kind not in self.kinds):
