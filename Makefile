@@ -22,7 +22,13 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/nianbao demo --year 2021
 
-test: $(STAMP)
+# Debian's Chromium, for the test of JavaScript rendering (scrapy-playwright drives it; no browser download).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium (the rendering test needs it; needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)
