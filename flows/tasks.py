@@ -25,6 +25,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
+from prefect.exceptions import ObjectNotFound
 
 from flows.progress import report
 from nianbao.divisions import province_of
@@ -350,6 +351,12 @@ def spread_over_workers(
     running: dict[Any, tuple[int, list[Site], float]] = {}  # flow run id → (part, batch, deadline)
     rows_of: dict[int, list[dict[str, Any]]] = {}
     with get_client(sync_client=True) as client:
+        try:
+            client.read_deployment_by_name(BATCH_DEPLOYMENT)
+        except ObjectNotFound:
+            raise RuntimeError(
+                f"spread needs the deployment {BATCH_DEPLOYMENT}: run `nianbao deploy` against this Prefect server"
+            ) from None
         while pending or running:
             while pending and len(running) < MAX_PARALLEL_CRAWLS:
                 part, batch = pending.pop(0)
