@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from nianbao.reports import classify_title, find_year, load_kinds
 from nianbao.urls import canonical_url, simplified_url
@@ -26,6 +27,10 @@ from nianbao.urls import canonical_url, simplified_url
 logger = logging.getLogger(__name__)
 
 Rel = Literal["report", "next", "page", "column", "attachment", "item"]
+# A page as the functions here take it: its text or bytes, or the tree `parse_html` made of them. The spider reads
+# each response for several things (links, items, pagination, attachments): it parses the page once and passes the
+# tree. None is a page with nothing to parse.
+Page: TypeAlias = str | bytes | HtmlElement | None
 
 # Link text that names a column where reports are published; used to discover columns from a home page.
 COLUMN_NAMES = (
@@ -107,8 +112,13 @@ def decode_html(raw: bytes) -> str:
     return raw.decode("gb18030", "replace")
 
 
-def parse_html(html: str | bytes) -> Any | None:
-    """An lxml tree for the page, or None for an empty or unparsable page (nothing to follow, not an error)."""
+def parse_html(html: Page) -> HtmlElement | None:
+    """An lxml tree for the page, or None for an empty or unparsable page (nothing to follow, not an error).
+
+    A tree is returned as it is: it was parsed already.
+    """
+    if not isinstance(html, str | bytes):
+        return html
     if isinstance(html, bytes):
         # lxml's own charset sniffing loses most of some GBK pages; decode here instead.
         html = decode_html(html)
@@ -343,7 +353,7 @@ def _column_links(doc: Any, url: str) -> list[Link]:
     return links
 
 
-def listing_items(html: str | bytes, url: str) -> list[Link]:
+def listing_items(html: Page, url: str) -> list[Link]:
     """Every dated list item on a listing page (rel "item"), whether or not it is a report.
 
     One link per item: the anchor with the longest title in its row. The stop rule needs the dates of all
@@ -385,7 +395,7 @@ def listing_items(html: str | bytes, url: str) -> list[Link]:
     return _dedupe(items)
 
 
-def listing_links(html: str | bytes, url: str) -> list[Link]:
+def listing_links(html: Page, url: str) -> list[Link]:
     """Report links, pagination links and report-column links on a listing (or home) page.
 
     Reports come first, then pagination, then columns; a URL appears once, under the first of these.
@@ -436,7 +446,7 @@ def _labelled_attachment(a: Any) -> bool:
     return parent is not None and compact(parent.text_content()).startswith(ATTACHMENT_LABEL)
 
 
-def detail_links(html: str | bytes, url: str) -> list[Link]:
+def detail_links(html: Page, url: str) -> list[Link]:
     """Attachment links on a report's detail page (rel "attachment").
 
     Many reports are published only as a PDF/Word/OFD attachment with a one-line page around it, so the

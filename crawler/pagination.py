@@ -26,6 +26,7 @@ from defusedxml import DefusedXmlException
 
 from crawler.links import (
     Link,
+    Page,
     Rel,
     _anchor_title,
     _classify,
@@ -220,14 +221,16 @@ def _dataproxy_url(endpoint: str, start: int, perpage: int, group: int, params: 
     return _set_query(endpoint, query)
 
 
-def dataproxy_requests(html: str | bytes, url: str) -> list[str]:
+def dataproxy_requests(html: Page, url: str) -> list[str]:
     """The dataproxy.jsp URL(s) that return a JCMS column's records, or [] for other pages.
 
     The request carries the column's parameters read from the page script (columnid, unitid, webid …) in the
     query string, with `startrecord`/`endrecord`/`perpage` for the first batch the page does not already embed.
     """
-    # Most pages do not call it: they are not parsed a third time (the spider parses every listing twice already).
-    if ("dataproxy.jsp" not in html) if isinstance(html, str) else (b"dataproxy.jsp" not in html):
+    # Most pages do not call it: given as text, they are not parsed for nothing.
+    if isinstance(html, str) and "dataproxy.jsp" not in html:
+        return []
+    if isinstance(html, bytes) and b"dataproxy.jsp" not in html:
         return []
     doc = parse_html(html)
     return [] if doc is None else _dataproxy_requests(doc, url)

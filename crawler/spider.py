@@ -21,7 +21,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
-from crawler.links import Link, clean, decode_html, detail_links, listing_items, listing_links, parse_html
+from crawler.links import Link, Page, clean, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING, render_settings
@@ -102,18 +102,19 @@ class ReportSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse) or response.status != 200:
             return
-        # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8.
-        text = decode_html(response.body)
-        links = listing_links(text, response.url)
+        # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8. Parsed once:
+        # links, items and pagination all read this tree.
+        page = parse_html(decode_html(response.body))
+        links = listing_links(page, response.url)
         follow: list[tuple[str, str]] = []
         # The stop rule looks at every dated item of the page, not only the reports on it.
-        if not should_stop(links + listing_items(text, response.url), year=self.year, known=self.known):
+        if not should_stop(links + listing_items(page, response.url), year=self.year, known=self.known):
             follow += [("page", link.url) for link in links if link.rel in ("next", "page")]
         # Columns are discovered from the home page only when the registry names no listing pages: a town's
         # column on its county's portal must not wander into the county's own columns.
         if not self.site.listing_urls and response.meta.get("column_depth", 0) < COLUMN_DEPTH:
             follow += [("column", link.url) for link in links if link.rel == "column"]
-        follow += [("dataproxy", url) for url in dataproxy_requests(text, response.url)]
+        follow += [("dataproxy", url) for url in dataproxy_requests(page, response.url)]
         yield from self._listing_fetched(response, links, follow)
 
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
@@ -292,12 +293,12 @@ class ReportSpider(scrapy.Spider):
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
         if isinstance(response, TextResponse):
-            text = decode_html(response.body)
-            page_title = page_title_of(text)
+            page = parse_html(decode_html(response.body))  # parsed once for its title and its attachments
+            page_title = page_title_of(page)
             page_kind, page_year = classify_title(page_title)
             if page_kind:  # the detail page completes a title truncated in the listing
                 kind, year, title = page_kind, page_year or year, page_title
-            attachments = [a.url for a in detail_links(text, response.url)]
+            attachments = [a.url for a in detail_links(page, response.url)]
         self._keep(response, kind=kind, year=year, title=title, attachments=attachments)
         yield from self._attachment_requests(
             attachments, response.url, kind=kind, year=year, title=title, listed_date=meta.get("listed_date")
@@ -397,7 +398,7 @@ def revalidations(state: SiteState, year: int) -> list[tuple[str, dict[str, Any]
     ]
 
 
-def page_title_of(html: str) -> str:
+def page_title_of(html: Page) -> str:
     """The detail page's own title: ArticleTitle meta, else h1, else <title>."""
     doc = parse_html(html)
     if doc is None:

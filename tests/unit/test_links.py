@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import lxml.html
 import pytest
 
-from crawler.links import Link, detail_links, find_date, listing_items, listing_links
+from crawler.links import Link, detail_links, find_date, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
 
 REALPAGES = Path(__file__).parent.parent / "fixtures" / "realpages" / "listing"
@@ -341,6 +342,25 @@ def test_should_stop_on_a_real_listing_flow() -> None:
     links = listing_links(TRS_LISTING, TRS_URL) + listing_items(TRS_LISTING, TRS_URL)
     assert not should_stop(links, year=2021)
     assert should_stop(links, year=2023)
+
+
+# ---------------------------------------------------------------------------------------------- one parse per page
+
+
+@pytest.mark.parametrize(("page", "url"), [(TRS_LISTING, TRS_URL), (JCMS_PAGE, JCMS_URL)])
+def test_a_parsed_page_reads_as_its_text(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spider parses a response once and passes the tree to every reader: they find what the text gives."""
+    readers = (listing_links, listing_items, detail_links, dataproxy_requests)
+    expected = [read(page, url) for read in readers]
+    tree = parse_html(page)
+    parsed: list[str] = []
+    fromstring = lxml.html.fromstring
+    monkeypatch.setattr(
+        lxml.html, "fromstring", lambda html, *a, **kw: parsed.append(html) or fromstring(html, *a, **kw)
+    )
+    assert parse_html(tree) is tree
+    assert [read(tree, url) for read in readers] == expected
+    assert not [html for html in parsed if "<body>" in html]  # only the records a JCMS page embeds are parsed
 
 
 # ---------------------------------------------------------------------------------------------- real pages
