@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Literal, TypeAlias
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -58,6 +59,7 @@ _DATE = re.compile(
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
 _CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
+_SPACES = re.compile(r"\s+")  # compiled once: every anchor's text and title goes through it
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
 _ROW_MAX_DEPTH = 4
@@ -67,6 +69,9 @@ _ROW_MAX_ANCHORS = 6
 _ROW_MAX_TEXT = 400
 # A date inside the anchor counts only in a short child element (`<a><span>title</span><i>date</i></a>`).
 _DATE_ELEMENT_MAX = 24
+# Every page of a site repeats its navigation, and the site's pages share their base URL: the same hrefs and titles
+# come back page after page, and each is resolved and classified once. Bounded: a crawl process sees many sites.
+_MEMO_SIZE = 8192
 
 
 @dataclass
@@ -146,8 +151,12 @@ def absolute_url(href: str | None, base: str) -> str | None:
 
     A `/gate/big5/` copy is the page it copies: its link becomes a link to the simplified page (nianbao.urls).
     """
-    if not href:
-        return None
+    # Remembered by plain strings: an attribute string from lxml's xpath holds its whole page in memory.
+    return _absolute_url(str(href), str(base)) if href else None
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _absolute_url(href: str, base: str) -> str | None:
     href = re.sub(r"[\r\n\t]", "", href).strip()
     if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
         return None
@@ -162,12 +171,12 @@ def absolute_url(href: str | None, base: str) -> str | None:
 
 def compact(text: str | None) -> str:
     """Text with all whitespace (including non-breaking and ideographic spaces) removed."""
-    return re.sub(r"\s+", "", text or "")
+    return _SPACES.sub("", text or "")
 
 
 def clean(text: str | None) -> str:
     """Text with runs of whitespace collapsed to one space."""
-    return re.sub(r"\s+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def find_date(text: str) -> str | None:
@@ -272,6 +281,7 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
     return text, is_truncated(text)
 
 
+@lru_cache(maxsize=_MEMO_SIZE)
 def _classify(title: str, truncated: bool) -> tuple[str | None, int | None, bool]:
     """(kind, year, is_report) for a link title.
 
@@ -374,6 +384,7 @@ def listing_items(html: Page, url: str) -> list[Link]:
         row_anchors = [x for x in _anchors(row) if absolute_url(x.get("href"), base)]
         row_text = row.text_content()
         if len(row_anchors) > _ROW_MAX_ANCHORS or len(clean(row_text)) > _ROW_MAX_TEXT or _is_container(row):
+            seen_rows.add(row)  # not an item: neither are its other anchors
             continue
         if a.getparent() is row and _is_flat(row):
             # A flat list: every anchor is its own item, dated by the text that follows it.
