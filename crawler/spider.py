@@ -39,6 +39,9 @@ COLUMN_DEPTH = 2  # details before more listing pages: captures exist even if a 
 class ReportSpider(scrapy.Spider):
     name = "reports"
     handle_httpstatus_list = (404, 304)
+    # Scrapy hands each callback's output to CONCURRENT_ITEMS (default 100) asyncio workers, started afresh for every
+    # response. This spider yields requests only, which Scrapy schedules at once: one worker does the same work.
+    custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}  # noqa: RUF012  # Scrapy's own attribute
 
     def __init__(
         self,
