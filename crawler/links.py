@@ -451,7 +451,9 @@ def _labelled_attachment(a: Any) -> bool:
     before = (prev.tail if prev is not None else a.getparent().text if a.getparent() is not None else "") or ""
     if ATTACHMENT_LABEL in before[-12:]:
         return True
-    if prev is not None and ATTACHMENT_LABEL in compact(prev.text_content())[-12:] and not _anchors(prev):
+    # A comment before the anchor (`<!-- 相关链接 --><a>`) has a tail but no text of its own to read.
+    labelled = prev is not None and isinstance(prev.tag, str) and not _anchors(prev)
+    if labelled and ATTACHMENT_LABEL in compact(prev.text_content())[-12:]:
         return True
     parent = a.getparent()
     return parent is not None and compact(parent.text_content()).startswith(ATTACHMENT_LABEL)

@@ -451,6 +451,14 @@ def test_home_page_box_heading_is_a_column_not_a_dated_report() -> None:
     ]
 
 
+def test_a_comment_before_a_link_is_no_label() -> None:
+    """TRS templates leave comments before links; reading one as a label made the whole detail page fail."""
+    html = """<html><body><p>正文</p><p><!-- 相关链接 --><a href="/news/1.html">相关新闻</a></p>
+    <p><!-- 附件 -->附件：<a href="/attach/download?fileId=7">报告全文</a></p></body></html>"""
+    links = detail_links(html, "http://z.gov.cn/art/2022/1/25/art_1_1.html")
+    assert urls(links) == {"http://z.gov.cn/attach/download?fileId=7"}
+
+
 def test_attachments_written_by_script_or_embedded() -> None:
     html = """<html><body><iframe src="/pdfs/a.pdf"></iframe><script>
     var file_appendix = '<a href="./P020220125386.pdf">某县2021年法治政府建设年度报告.pdf</a>';
