@@ -44,3 +44,43 @@ broker_transport_options = {
 worker_max_tasks_per_child = 200  # bounds memory held by lxml/pdfium across many documents
 worker_max_memory_per_child = 1_000_000  # KiB: a child above 1 GB after a task is replaced (a huge PDF)
 worker_hijack_root_logger = False
+
+
+# -- Redis restarting or failing over mid-run -------------------------------------------------------------------
+# A task that ends while Redis is away stores its result once Redis is back (retried with backoff, capped at 10 s,
+# about two minutes in all) instead of turning a stored document into a ConnectionError failure.
+result_backend_always_retry = True
+result_backend_max_retries = 30
+# Captures a crawl queues while Redis is away wait for it the same way (Celery's default gives up after 0.6 s,
+# which fails the crawl of the site).
+task_publish_retry_policy = {"max_retries": 20, "interval_start": 0, "interval_step": 1, "interval_max": 5}
+
+
+def _survive_a_dropped_transport() -> None:
+    """Keep a Celery worker alive when its Redis connection drops while it holds a task (bench/chaos.py, redis row).
+
+    Celery 5.7 first `collect()`s the broken connection, which drops its kombu transport, and then closes it; the
+    Redis channel then gives back its unacknowledged messages, and a task that finishes later acknowledges, through
+    that dropped transport: AttributeError on `None.hostname`, which Celery treats as unrecoverable. The worker
+    exits, the task it was running dies with it and comes back only after the visibility timeout (15 min) — the
+    harvest waits that long. Raising a connection error instead lets kombu and Celery do what they do for any
+    lost connection (log, reconnect); the message stays in Redis's `unacked` set, redelivered after the visibility
+    timeout, and runs again harmlessly (extraction is idempotent).
+    """
+    import redis
+    from kombu.transport import redis as kombu_redis
+
+    connparams = kombu_redis.Channel._connparams
+    if getattr(connparams, "nianbao_patched", False):
+        return
+
+    def _connparams(self: kombu_redis.Channel, asynchronous: bool = False) -> dict:
+        if self.connection.client is None:
+            raise redis.ConnectionError("the connection to the broker was closed")
+        return dict(connparams(self, asynchronous=asynchronous))
+
+    _connparams.nianbao_patched = True  # type: ignore[attr-defined]
+    kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]
+
+
+_survive_a_dropped_transport()
