@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+import kombu.pools
 import redis
 from celery import Celery
 
@@ -283,9 +284,11 @@ def point_app_at(redis_url: str) -> None:
         return
     app.conf.broker_url = app.conf.result_backend = redis_url
     app.conf.broker_use_ssl = app.conf.redis_backend_use_ssl = tls
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # The app's connection and producer pools live in kombu's process-wide registry, keyed by connection: close
+    # and forget them all, or a later return to an earlier Redis would get that Redis's closed pool back.
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
     app._local = threading.local()  # where Celery caches the result backend, per thread
 
 
