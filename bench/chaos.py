@@ -1,14 +1,18 @@
 """Chaos scoreboard (issue 7): every fault and bad input against the fault portal and a real local stack.
 
     .venv/bin/python bench/chaos.py                 # everything (about 10 minutes on 2 cores)
-    .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only s3|redis|celery|killed
+    .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only registry|s3|redis|celery|killed
 
 Rows: fault, documents expected, stored, recorded as failures (failures/ in the store or the run summary's
-`blocked`), lost (expected − stored − failed), and a note saying what happened. Last line:
-`chaos: faults=N expected=E stored=S failed_recorded=F lost=L`. Nothing here is tuned to pass: it prints what
-happens.
+`blocked`), lost (expected − stored − failed), refusals counted by the crawler, how the harvest ended (`run`:
+`ok`, `exit N`, `hung` when it was killed at the row's time limit) and a note saying what happened. A row passes
+when nothing is lost and S + F = E, its harvest ended by itself with exit 0, and the control report is stored.
+Last line: `chaos: faults=N expected=E stored=S failed_recorded=F lost=L`. Nothing here is tuned to pass: it prints
+what happens, with production settings (visibility timeout, lease durations).
 
 Portal faults run through `nianbao harvest` on the embedded default (redis-server + Celery started by nianbao).
+Bad registries (invalid fields, path traversal in site codes, not YAML, not a list) go to `nianbao harvest` too:
+each bad entry must be refused, named with its field, before anything starts or is written.
 Stack faults harvest the replica (its 2021 ground truth is the expectation) while the fault happens:
 S3 answering 503 SlowDown / 500 through tests/faultproxy.py in front of moto's server, redis-server stopped and
 started again on its port, a Celery pool process SIGKILLed mid-task, the `nianbao harvest` process SIGKILLed
@@ -55,6 +59,8 @@ class Row:
     failed: int = 0
     note: str = ""
     refused: int = 0
+    run: str = ""  # how the row's harvest ended: "ok", "exit N", "hung"; "" when the row runs none of its own
+    must_store: bool = False  # the control: a report that must be stored, not merely accounted for
 
     @property
     def lost(self) -> int:
@@ -62,7 +68,8 @@ class Row:
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.stored + self.failed == self.expected
+        accounted = self.lost == 0 and self.stored + self.failed == self.expected
+        return accounted and self.run in ("", "ok") and (not self.must_store or self.stored == self.expected)
 
 
 @dataclass
@@ -72,6 +79,12 @@ class Harvest:
     stderr: str
     seconds: float
     pids: dict[int, str] = field(default_factory=dict)
+    hung: bool = False  # killed at its time limit (not by the fault)
+
+    @property
+    def run(self) -> str:
+        """`ok`, `exit N` or `hung`: a harvest that never ends is not surviving a fault, even if nothing is lost."""
+        return "hung" if self.hung else "ok" if self.returncode == 0 else f"exit {self.returncode}"
 
 
 # -- processes ---------------------------------------------------------------------------------------------------
@@ -139,7 +152,8 @@ def harvest(
             while process.poll() is None and time.monotonic() < deadline:
                 seen.update(descendants(process.pid))
                 time.sleep(0.5)
-            if process.poll() is None:
+            hung = process.poll() is None
+            if hung:
                 seen.update(descendants(process.pid))
                 process.kill()
         finally:
@@ -148,7 +162,7 @@ def harvest(
             kill_pids(seen)  # what a killed harvest left behind (its services run in their own sessions)
         out.seek(0)
         err.seek(0)
-        return Harvest(process.returncode, out.read(), err.read(), time.monotonic() - started, seen)
+        return Harvest(process.returncode, out.read(), err.read(), time.monotonic() - started, seen, hung)
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> bool:
@@ -198,7 +212,7 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
     blocked = {row["site"]: row["blocked"] for run in run_list for row in run["sites"] if row["blocked"]}
     rows = []
     for fault in FAULTS:
-        row = Row(fault.name, fault.expected, note=fault.what)
+        row = Row(fault.name, fault.expected, note=fault.what, must_store=fault.name == "control")
         url = portal.url_of(fault.name)
         host = urlsplit(url).hostname or ""
         path = _path(url)
@@ -231,10 +245,14 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
             elif fault.name == "billion-laughs":
                 row.note += f" → dataproxy fetched {portal.hits(HOSTS['main'], fault.path)}×, no record followed"
             else:
+                if fault.name == "redirect-loopback":  # the site is `local`: refused for leaving its allowed domains
+                    row.note += " (off the site's allowed domains)"
                 row.note += f" → refused {stats}; canary hits {canary}"
                 row.stored += canary if fault.name == "redirect-loopback" else 0
         if fault.kind != "hostile" and row.lost:
             row.note += " → LOST: no document, no failure recorded"
+        if row.must_store and not row.stored:
+            row.note += " → CONTROL NOT STORED: the harness or the pipeline is broken"
         rows.append(row)
     return rows
 
@@ -258,9 +276,7 @@ def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False
             refused[code] = summary.get("refused", {"error": 1}) if "error" not in summary else {"crawl_error": 1}
         rows = tally_portal(Store(str(store_dir)), portal, refused)
     if result.returncode != 0:
-        rows.append(
-            Row("portal-harvest-exit", 0, note=f"nianbao harvest exited {result.returncode}: {result.stderr[-200:]}")
-        )
+        rows.append(Row("portal-harvest-exit", 0, run=result.run, note=f"nianbao harvest: {result.stderr[-200:]}"))
     return rows, result
 
 
@@ -269,10 +285,10 @@ def expected_replica(sites: list[str] | None = None) -> list[dict[str, Any]]:
     return [g for g in ground_truth() if g["year"] == YEAR and (not sites or g["site"] in sites)]
 
 
-def tally_replica(name: str, store: Store, sites: list[str] | None, note: str) -> Row:
+def tally_replica(name: str, store: Store, sites: list[str] | None, note: str, run: str) -> Row:
     expected = expected_replica(sites)
     docs, fails = documents(store), failures(store)
-    row = Row(name, len(expected), note=note)
+    row = Row(name, len(expected), note=note, run=run)
     for truth in expected:
         stored = [d for d in docs if _path(d["url"]) == truth["path"]]
         failed = [f for f in fails if _path(f["capture"]["url"]) == truth["path"]]
@@ -380,7 +396,7 @@ def run_s3(workdir: Path, mode: str, sites: list[str] | None = None) -> Row:
             result = harvest(registry, store_url, env, during=during, timeout=600)
             name = "s3-503-slowdown-first-30" if mode == "first" else "s3-500-for-20s"
             note = f"proxy failed {proxy.failed} requests, forwarded {proxy.forwarded}; exit {result.returncode}"
-            return tally_replica(name, Store(store_url), sites, note)
+            return tally_replica(name, Store(store_url), sites, note, result.run)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -409,9 +425,9 @@ def run_redis_restart(workdir: Path, sites: list[str] | None = None, timeout: fl
 
         result = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
         note = f"redis restarted {server['restarts']}× (work in flight: {server.get('busy')}); exit {result.returncode}"
-        if result.returncode is None or result.returncode < 0 or result.seconds >= timeout:
+        if result.hung:
             note += f"; harvest killed after {timeout:.0f}s (hung)"
-        return tally_replica("redis-restarted-mid-run", Store(str(store_dir)), sites, note)
+        return tally_replica("redis-restarted-mid-run", Store(str(store_dir)), sites, note, result.run)
 
 
 def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
@@ -436,10 +452,25 @@ def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
 
         result = harvest(registry, str(store_dir), env, during=during, timeout=600)
         note = f"SIGKILLed pool process {killed} holding a task; exit {result.returncode}"
-        return tally_replica("celery-child-sigkill-mid-task", Store(str(store_dir)), sites, note)
+        return tally_replica("celery-child-sigkill-mid-task", Store(str(store_dir)), sites, note, result.run)
 
 
-def run_harvest_killed(workdir: Path, sites: list[str] | None = None) -> Row:
+def held_host_limits(env: dict[str, str]) -> list[str]:
+    """Host concurrency limits (flows.tasks.host_limit) with a slot still taken, read from the Prefect database of
+    the embedded default: after the re-run has ended, a slot held now was leaked by a killed run."""
+    import sqlite3
+
+    database = Path(env["PREFECT_HOME"]) / "prefect.db"
+    if not database.exists():
+        return []
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        rows = db.execute(
+            "SELECT name FROM concurrency_limit_v2 WHERE name LIKE 'crawl-host-%' AND active_slots > 0"
+        ).fetchall()
+    return sorted(name for (name,) in rows)
+
+
+def run_harvest_killed(workdir: Path, sites: list[str] | None = None, timeout: float = 600) -> Row:
     store_dir = workdir / "killed-store"
     store = Store(str(store_dir))
     with redis_server(workdir) as server, replica_registry(workdir, sites) as registry:
@@ -452,24 +483,86 @@ def run_harvest_killed(workdir: Path, sites: list[str] | None = None) -> Row:
             state["states_at_kill"] = len(list(store.keys("state/")))
             process.send_signal(signal.SIGKILL)
 
-        first = harvest(registry, str(store_dir), env, during=during, timeout=600)
-        second = harvest(registry, str(store_dir), env, timeout=600)
+        first = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
+        second = harvest(registry, str(store_dir), env, timeout=timeout)
         (run,) = runs(store) or [{"sites": []}]
         totals = {k: sum(r[k] for r in run["sites"]) for k in ("pages", "new", "unchanged", "changed", "failed")}
         note = (
             f"killed (exit {first.returncode}) with {state.get('docs_at_kill')} docs and "
-            f"{state.get('states_at_kill')} site states stored; re-run exit {second.returncode}: {totals}"
+            f"{state.get('states_at_kill')} site states stored; re-run {second.run}: {totals}"
         )
-        return tally_replica("harvest-sigkilled-then-rerun", store, sites, note)
+        if second.hung:
+            held = held_host_limits(env)
+            note += f"; re-run killed after {timeout:.0f}s"
+            if held:
+                note += f", waiting on {len(held)} host limits the killed run still holds ({held[0]} …)"
+        return tally_replica("harvest-sigkilled-then-rerun", store, sites, note, second.run)
+
+
+# -- bad registries ----------------------------------------------------------------------------------------------
+_GOOD = {"name": "某区人民政府", "division": "110101", "level": "county", "start_urls": ["http://a.gov.cn/"]}
+BAD_FIELDS: list[tuple[str, str, dict[str, Any]]] = [  # (site code, field named in the refusal, entry)
+    ("bad-division", "division", {"division": "11"}),
+    ("bad-level", "level", {"level": "planet"}),
+    ("bad-file-url", "start_urls", {"start_urls": ["file:///etc/passwd"]}),
+    ("bad-js-url", "start_urls", {"start_urls": ["javascript:alert(1)"]}),
+    ("bad-no-url", "start_urls", {"start_urls": []}),
+    ("bad-delay", "delay", {"delay": -1}),
+    ("bad-unknown-field", "evil", {"evil": 1}),
+]
+TRAVERSAL_CODES = ["../etc", "..", "a/../../state/x", "/etc/passwd", "a\\..\\b", "%2e%2e%2fstate"]
+
+
+def refuse_registry(workdir: Path, name: str, text: str, named: list[str]) -> tuple[int, str]:
+    """`nianbao harvest` on a bad registry: how many of `named` its refusal names, and a note.
+
+    A refusal counts only if the harvest exits 2 with the problem named (no traceback) before starting or writing
+    anything: no store directory appears.
+    """
+    registry = workdir / f"{name}.yaml"
+    registry.write_text(text, encoding="utf-8")
+    store = workdir / f"{name}-store"
+    command = [NIANBAO, "harvest", "--year", str(YEAR), "--sites", str(registry), "--store", str(store)]
+    started = time.monotonic()
+    done = subprocess.run(command, env=clean_env(), capture_output=True, text=True, timeout=300, check=False)
+    output = " ".join((done.stdout + done.stderr).split())  # the console wraps long lines
+    clean = done.returncode == 2 and "Traceback" not in output and not store.exists()
+    found = [n for n in named if n in output] if clean else []
+    note = f"exit {done.returncode} in {time.monotonic() - started:.1f}s, {len(found)}/{len(named)} named"
+    if not clean:
+        note += f"; NOT REFUSED CLEANLY: {output[-160:]}"
+    return len(found), note
+
+
+def run_registry(workdir: Path) -> list[Row]:
+    import yaml
+
+    rows = []
+    entries = [{"code": code, **_GOOD, **change} for code, _, change in BAD_FIELDS]
+    named = [f"site {code}: field {field}" for code, field, _ in BAD_FIELDS]
+    found, note = refuse_registry(workdir, "bad-fields", yaml.safe_dump({"sites": entries}), named)
+    rows.append(Row("registry-invalid-fields", len(named), failed=found, note=note))
+    entries = [{"code": code, **_GOOD} for code in TRAVERSAL_CODES]
+    named = [f"site {code}: field code" for code in TRAVERSAL_CODES]
+    found, note = refuse_registry(workdir, "traversal", yaml.safe_dump({"sites": entries}), named)
+    rows.append(Row("registry-traversal-code", len(named), failed=found, note=f"'../' and '/' in codes: {note}"))
+    for name, text, words in (
+        ("registry-not-yaml", "sites: [\n  - {code: x", "not valid YAML"),
+        ("registry-not-a-list", "sites: 3\n", "expected a list of sites"),
+    ):
+        found, note = refuse_registry(workdir, name, text, [words])
+        rows.append(Row(name, 1, failed=found, note=note))
+    return rows
 
 
 # -- the table ---------------------------------------------------------------------------------------------------
 def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     width = max(len(r.fault) for r in rows)
-    out.write(f"{'fault':<{width}}  expected  stored  failed_recorded  lost  refused  note\n")
+    out.write(f"{'fault':<{width}}  expected  stored  failed_recorded  lost  refused  run      note\n")
     for r in rows:
         out.write(
-            f"{r.fault:<{width}}  {r.expected:>8}  {r.stored:>6}  {r.failed:>15}  {r.lost:>4}  {r.refused:>7}  {r.note}\n"  # noqa: E501
+            f"{r.fault:<{width}}  {r.expected:>8}  {r.stored:>6}  {r.failed:>15}  {r.lost:>4}  {r.refused:>7}  "
+            f"{r.run or '-':<7}  {r.note}\n"
         )
     e, s = sum(r.expected for r in rows), sum(r.stored for r in rows)
     f, lost = sum(r.failed for r in rows), sum(r.lost for r in rows)
@@ -477,17 +570,21 @@ def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     out.flush()
 
 
+STEPS = ("portal", "registry", "s3", "redis", "celery", "killed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Chaos scoreboard (issue 7).")
-    parser.add_argument("--only", action="append", choices=["portal", "s3", "redis", "celery", "killed"])
+    parser.add_argument("--only", action="append", choices=[*STEPS])
     parser.add_argument("--small", action="store_true", help="CI sizes (60 MB page, 64 MB gzip bomb)")
     args = parser.parse_args(argv)
-    only = set(args.only or ["portal", "s3", "redis", "celery", "killed"])
+    only = set(args.only or STEPS)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="nianbao-chaos-") as tmp:
         workdir = Path(tmp)
         steps: list[tuple[str, Callable[[], list[Row]]]] = [
             ("portal", lambda: run_portal(workdir, small=args.small)[0]),
+            ("registry", lambda: run_registry(workdir)),
             ("s3", lambda: [run_s3(workdir, "first"), run_s3(workdir, "window")]),
             ("redis", lambda: [run_redis_restart(workdir)]),
             ("celery", lambda: [run_celery_kill(workdir)]),
@@ -499,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     rows += step()
                 except Exception as e:  # a bench step that crashes is a row too
-                    rows.append(Row(f"{name}-bench-error", 0, note=f"{type(e).__name__}: {e}"[:200]))
+                    rows.append(Row(f"{name}-bench-error", 0, run="error", note=f"{type(e).__name__}: {e}"[:200]))
                 sys.stderr.write(f"[chaos] {name} done in {time.monotonic() - started:.0f}s\n")
     print_table(rows)
     return 0 if all(r.ok for r in rows) else 1

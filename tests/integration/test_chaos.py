@@ -2,9 +2,11 @@
 
 Portal faults: one `nianbao harvest` of the fault portal (nianbao.replica.faults) on the embedded default; each
 fault's report URL must end stored or recorded as a failure (`failures/`, or the run summary's `blocked`), and
-each hostile link must be refused before any connection. Stack faults: a harvest of one replica site while S3
-answers 503/500 (tests/faultproxy.py before moto), redis-server restarts, a Celery pool process is SIGKILLed, or
-the harvest process itself is SIGKILLed and re-run.
+each hostile link must be refused before any connection. Bad registries: every invalid entry (fields, path
+traversal in site codes) named by `nianbao harvest`, which stops before starting or writing anything. Stack faults:
+a harvest of one replica site while S3 answers 503/500 (tests/faultproxy.py before moto), redis-server restarts, a
+Celery pool process is SIGKILLed, or the harvest process itself is SIGKILLed and re-run; each harvest must also end
+by itself (a row's `run` is "ok"), not merely lose nothing before it is killed as hung.
 """
 
 from __future__ import annotations
@@ -55,8 +57,18 @@ def test_portal_fault_loses_nothing(portal_rows: dict[str, chaos.Row], fault: st
     row = portal_rows[fault]
     assert row.lost == 0, row.note
     assert row.stored + row.failed == row.expected, row.note
+    assert row.ok, row.note  # the control report is stored, not merely recorded as a failure
     if row.expected == 0 and fault != "billion-laughs":  # hostile: refused, counted, nothing reached
         assert row.refused > 0 or fault.startswith("link-"), row.note
+
+
+def test_bad_registries_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    rows = chaos.run_registry(tmp_path)
+    assert [row.fault for row in rows] == [
+        "registry-invalid-fields", "registry-traversal-code", "registry-not-yaml", "registry-not-a-list",
+    ]  # fmt: skip
+    for row in rows:
+        assert row.ok and row.failed == row.expected > 0, f"{row.fault}: {row.note}"
 
 
 def test_s3_slowdown_for_the_first_requests(tmp_path: Path) -> None:
@@ -79,6 +91,20 @@ def test_celery_pool_process_sigkilled_mid_task(tmp_path: Path) -> None:
     assert row.ok and row.stored == row.expected, row.note
 
 
+# Four sites on four hosts: the harvest is killed after its first document while other crawls still hold their
+# host limits (with one site the crawl has ended, and released its limit, before any document is stored).
+KILLED_SITES = ["gd-panyu", "gd-dongguan-changping", "cq-dianjiang-guixi", "tj-jinghai-sfj"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the re-run waits forever for the host limits the killed run held: flows/tasks.py crawl_batch takes them "
+        "with a lease as long as the crawl timeout (20 min), and the embedded Prefect API keeps leases in memory "
+        "and runs no repossessor, so a killed `nianbao harvest` leaks them for good; and a capture whose task the "
+        "killed worker held stays `queued` in the state, so the re-run neither queues it again nor waits for it"
+    ),
+)
 def test_harvest_sigkilled_then_rerun_completes(tmp_path: Path) -> None:
-    row = chaos.run_harvest_killed(tmp_path, SITE)
+    row = chaos.run_harvest_killed(tmp_path, KILLED_SITES, timeout=180)
     assert row.ok and row.stored == row.expected, row.note
