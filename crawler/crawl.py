@@ -115,7 +115,12 @@ def prepare(site: Site, year: int, store: Store, workdir: str) -> SiteCrawl:
 
 
 def finish(
-    run: SiteCrawl, year: int, store: Store, send: Callable[[list[Capture], Site], list[str]], force: bool
+    run: SiteCrawl,
+    year: int,
+    store: Store,
+    send: Callable[[list[Capture], Site], list[str]],
+    force: bool,
+    awaiting_extraction: bool = True,
 ) -> dict[str, Any]:
     """After the crawl: store the WARC, queue the captures, then save the state and record the fetch failures."""
     spider = run.crawler.spider if run.crawler else None
@@ -126,7 +131,7 @@ def finish(
         store.put_file(run.warc_key, run.warc_path)  # before any capture points into it
         os.unlink(run.warc_path)
     task_ids = send(captures, run.site)
-    run.state.dispatched(c.url for c in captures)  # only now may the next crawl trust these entries as unchanged
+    run.state.dispatched((c.url for c in captures), awaiting_extraction)
     if run.state.dirty:
         save_state(store, run.state)
     fetch_failed = [record_failure(store, capture, reason, stage="fetch") for capture, reason in spider.fetch_failures]
@@ -190,6 +195,8 @@ def crawl_sites(
     blocking steps around it (state load, WARC upload, dispatch) run in the reactor's threads. A site that fails
     ends as a summary with `error`; the others go on. `on_summary` is called as each site finishes.
     """
+    # Captures handed to the caller's `send` (a file) are its business; those sent to Celery the flow collects.
+    awaiting_extraction = send is None
     send = send or (lambda captures, site: dispatch(captures, store.url, site.division))
     # The process's settings (reactor, logging) at the lowest priority: the runner merges them into every crawler,
     # where they must not override the crawler's own (WARC path, delays, page bounds of its site).
@@ -214,7 +221,7 @@ def crawl_sites(
                 return send(captures, site)
 
         try:
-            run.summary = finish(run, year, store, locked_send, force)
+            run.summary = finish(run, year, store, locked_send, force, awaiting_extraction)
         except Exception as exc:  # the site's failure, not the batch's
             run.summary = failed(run.site, year, f"after the crawl: {type(exc).__name__}: {exc}")
         run.crawler = None  # its spider, engine and stats: a batch keeps only the summaries

@@ -24,8 +24,10 @@ from celery.result import AsyncResult
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
+from prefect.settings import get_current_settings
 
 from flows.progress import report
 from nianbao.divisions import province_of
@@ -33,9 +35,11 @@ from nianbao.reports import load_kinds
 from nianbao.sites import Site, lanes, load_registry
 from storage import layout
 from storage.manifest import read_manifest, write_manifest
+from storage.state import mark_extracted
 from storage.store import Store
 
 CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends itself first
+HOST_LEASE_S = 120
 EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
 MAX_PARALLEL_CRAWLS = int(os.environ.get("NIANBAO_MAX_PARALLEL_CRAWLS", "4"))  # crawl processes at once
 SITES_PER_BATCH = int(os.environ.get("NIANBAO_SITES_PER_BATCH", "50"))  # sites in one crawl process, at most
@@ -78,14 +82,24 @@ def host_limit(host: str) -> str:
 
 
 def claim_hosts(hosts: set[str]) -> None:
-    """Create the limits (one slot each) of the hosts that have none yet: one read of all limits, then the missing."""
+    """Create the limits (one slot each) of the hosts that have none yet: one read of all limits, then the missing.
+
+    On Prefect's temporary API (no PREFECT_API_URL: the embedded default), slots still taken are freed: that API
+    keeps its leases in the memory of a server that lives and dies with one `nianbao harvest`, so a slot taken
+    when this run starts belongs to a harvest that was killed, and nothing would ever give it back.
+    """
     wanted = {host_limit(host) for host in hosts}
     with get_client(sync_client=True) as client:
-        existing: set[str] = set()
+        existing: dict[str, Any] = {}
         while page := client.read_global_concurrency_limits(limit=200, offset=len(existing)):
-            existing |= {limit.name for limit in page}
-        for name in sorted(wanted - existing):
+            existing |= {limit.name: limit for limit in page}
+        for name in sorted(wanted - set(existing)):
             client.upsert_global_concurrency_limit_by_name(name, limit=1)
+        if get_current_settings().api.url is None:
+            for name in sorted(wanted & set(existing)):
+                if existing[name].active_slots:
+                    get_run_logger().warning("%s: freeing a slot left by a killed harvest", name)
+                    client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
 
 
 def plan_batches(
@@ -127,7 +141,9 @@ def crawl_batch(
     longest_lane = max(len(lane) for lane in lanes(sites))
     timeout = CRAWL_TIMEOUT_S * max(longest_lane, math.ceil(len(sites) / SITES_IN_PARALLEL))
     summaries: dict[str, dict[str, Any]] = {}
-    with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=timeout):
+    # The lease is renewed while the batch runs; a flow process that dies stops renewing it, and the server
+    # takes the slots back HOST_LEASE_S later.
+    with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
         for attempt in (1, 2):
             left = [site for site in sites if site.code not in summaries]
             if not left:
@@ -201,6 +217,7 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
     # Pages the crawl could not fetch (timeouts, resets, 5xx after retries, size caps) it recorded in failures/.
     failures: list[dict[str, str]] = [{"url": f["url"], "reason": f["reason"]} for f in crawl.get("fetch_failed", [])]
     counts["failed"] += len(failures)
+    extracted: list[str] = []  # captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure)
     for task_id in crawl["task_ids"]:
         result = AsyncResult(task_id, app=app)
         try:
@@ -211,10 +228,12 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
             outcome = {"status": "failed", "reason": f"{type(outcome).__name__}: {outcome}"}
         result.forget()
         counts[outcome["status"]] += 1
+        if outcome.get("url"):  # a finished task names its capture; a timeout or a crash does not
+            extracted.append(outcome["url"])
         if outcome["status"] == "failed":
             failures.append({"url": outcome.get("url", ""), "reason": outcome.get("reason", "")})
         report("extracted", site=crawl["site"], status=outcome["status"])
-    return {**crawl, "results": dict(counts), "failures": failures}
+    return {**crawl, "results": dict(counts), "failures": failures, "extracted": extracted}
 
 
 # -- 4. manifests ----------------------------------------------------------------------------------------------
@@ -328,7 +347,9 @@ def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str
                 logger.error("site %s failed: %s", site.code, outcome["error"])
                 rows.append(site_row(site, None, outcome["error"]))
             else:
-                rows.append(site_row(site, wait_for_extraction(outcome), None))
+                collected = wait_for_extraction(outcome)
+                mark_extracted(Store(store), site.code, collected["extracted"])  # now the next crawl may trust them
+                rows.append(site_row(site, collected, None))
             report("site-done", site=site.code, row=rows[-1])
     return rows
 

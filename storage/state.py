@@ -60,6 +60,7 @@ _FIELDS = (
     "last_seen",
     "doc_id",
     "queued",
+    "extracted",
     "attachments",
     "kind",
     "report_year",
@@ -108,7 +109,7 @@ class SiteState:
             if work is None or not all(self.trusted(report) for report in work["reports"]):
                 return None
             return entry
-        return entry if entry.get("queued") else None
+        return entry if _done(entry) else None
 
     def known(self, year: int) -> set[str]:
         """URLs (keys) a crawl of `year` saw before (fetched or listed): the stop rule's `known`.
@@ -158,23 +159,40 @@ class SiteState:
         self.urls[url] = entry
         self.dirty.add(url)
 
-    def dispatched(self, urls: Iterable[str]) -> None:
-        """The captures of these URLs reached the extract queue: from now on their entries may be trusted.
+    def dispatched(self, urls: Iterable[str], awaiting_extraction: bool = True) -> None:
+        """The captures of these URLs reached the extract queue (or the file a caller asked for).
 
         Called by crawler.crawl after dispatch, never during the crawl, so that a crawl that dies before
-        dispatching leaves entries the next crawl fetches again.
+        dispatching leaves entries the next crawl fetches again. A capture sent to the Celery queue is trusted
+        only once the flow has collected its extraction (`mark_extracted`): a harvest killed with the task still
+        in a worker's hands, or Redis lost with the queue, must not leave a report the next crawl calls unchanged.
         """
         for url in urls:
             if self.entry(url) is not None:
-                self.update(url, queued=True)
+                self.update(url, queued=True, extracted=not awaiting_extraction)
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "updated": now_iso(), "urls": self.urls}
 
 
+def _done(entry: dict[str, Any]) -> bool:
+    """A report or attachment whose capture was queued and extracted (entries older than `extracted`: queued)."""
+    return bool(entry.get("queued")) and bool(entry.get("extracted", True))
+
+
 def _lost(entry: dict[str, Any]) -> bool:
-    """A report or attachment fetched whose capture never reached the queue."""
-    return bool(entry.get("sha256")) and not entry.get("queued") and "listing" not in entry
+    """A report or attachment fetched whose capture never reached the queue, or never came out of extraction."""
+    return bool(entry.get("sha256")) and not _done(entry) and "listing" not in entry
+
+
+def mark_extracted(store: Store, site: str, urls: Iterable[str]) -> None:
+    """The flow collected the extraction of these captures (stored, unchanged, or a recorded failure)."""
+    state = load_state(store, site)
+    for url in urls:
+        if state.entry(url) is not None:
+            state.update(url, extracted=True)
+    if state.dirty:
+        save_state(store, state)
 
 
 def scope(year: int, kinds: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage import layout
-from storage.state import SiteState, StateLock, StateLockTimeout, load_state, merge, save_state
+from storage.state import SiteState, StateLock, StateLockTimeout, load_state, mark_extracted, merge, save_state
 from storage.store import Store
 
 
@@ -55,6 +55,9 @@ def test_a_listing_is_trusted_only_once_every_report_it_listed_is_queued() -> No
     state.update("http://h/b.html", year=2021, sha256="2", attachments=[])
     assert state.trusted("http://h/list.html", "2021:rule_of_law") is None, "checkpointed, not yet dispatched"
     state.dispatched(["http://h/a.html", "http://h/b.html"])
+    assert state.trusted("http://h/list.html", "2021:rule_of_law") is None, "queued, extraction not collected"
+    for url in ("http://h/a.html", "http://h/b.html"):
+        state.update(url, extracted=True)
     assert state.trusted("http://h/list.html", "2021:rule_of_law") is not None
     assert state.trusted("http://h/list.html") is None, "a listing is trusted only for a crawl scope"
     assert state.trusted("http://h/list.html", "2021:info_disclosure,rule_of_law") is None, "other kinds"
@@ -131,3 +134,26 @@ def test_a_held_lock_makes_the_other_writer_wait_then_give_up(tmp_path: Path) ->
     with StateLock(store, key), pytest.raises(StateLockTimeout):
         with StateLock(store, key, wait=0.2):
             pass
+
+
+def test_a_queued_capture_is_trusted_only_once_its_extraction_was_collected(tmp_path) -> None:
+    store = Store(str(tmp_path / "data"))
+    state = SiteState("panyu")
+    state.update("http://h/a.html", year=2021, sha256="1", etag='"e"')
+    state.dispatched(["http://h/a.html"])
+    save_state(store, state)
+    assert load_state(store, "panyu").trusted("http://h/a.html") is None  # the harvest may die right here
+    assert "http://h/a.html" not in {u for u in load_state(store, "panyu").known(2021)}  # nor ends a column
+    mark_extracted(store, "panyu", ["http://h/a.html", "http://h/never-seen.html"])
+    reloaded = load_state(store, "panyu")
+    assert reloaded.trusted("http://h/a.html")["etag"] == '"e"'
+    assert reloaded.entry("http://h/never-seen.html") is None
+
+
+def test_captures_handed_to_a_file_are_trusted_at_once_and_old_entries_stay_trusted() -> None:
+    state = SiteState("panyu")
+    state.update("http://h/a.html", year=2021, sha256="1")
+    state.dispatched(["http://h/a.html"], awaiting_extraction=False)
+    assert state.trusted("http://h/a.html") is not None
+    state.urls["http://h/old.html"] = {"sha256": "2", "queued": True, "years": [2021]}  # written before `extracted`
+    assert state.trusted("http://h/old.html") is not None
