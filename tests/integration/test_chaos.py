@@ -96,15 +96,6 @@ def test_celery_pool_process_sigkilled_mid_task(tmp_path: Path) -> None:
 KILLED_SITES = ["gd-panyu", "gd-dongguan-changping", "cq-dianjiang-guixi", "tj-jinghai-sfj"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the re-run waits forever for the host limits the killed run held: flows/tasks.py crawl_batch takes them "
-        "with a lease as long as the crawl timeout (20 min), and the embedded Prefect API keeps leases in memory "
-        "and runs no repossessor, so a killed `nianbao harvest` leaks them for good; and a capture whose task the "
-        "killed worker held stays `queued` in the state, so the re-run neither queues it again nor waits for it"
-    ),
-)
 def test_harvest_sigkilled_then_rerun_completes(tmp_path: Path) -> None:
     row = chaos.run_harvest_killed(tmp_path, KILLED_SITES, timeout=180)
     assert row.ok and row.stored == row.expected, row.note
