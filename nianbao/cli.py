@@ -326,6 +326,12 @@ def worker(
     """Start a Celery extraction worker against REDIS_URL (cluster mode; `harvest` starts its own otherwise)."""
     if not os.environ.get("REDIS_URL"):
         fail("REDIS_URL is not set: point it at the cluster's Redis, e.g. redis://:PASSWORD@redis:6379/0")
+    from nianbao.runtime import RedisConfigError, RuntimeStartError, check_redis
+
+    try:  # a wrong password or certificate fails here, once, instead of a worker retrying in the background
+        check_redis(os.environ["REDIS_URL"])
+    except (RedisConfigError, RuntimeStartError) as e:
+        fail(str(e))
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queues, "-l", "INFO"]
     os.execv(sys.executable, celery + (["-c", str(concurrency)] if concurrency else []))
 

@@ -51,3 +51,10 @@ def test_links_lists_reports_and_pages_of_a_trs_listing() -> None:
         "http://127.0.0.11/fzzfjs/index.html",
         "http://127.0.0.11/fzzfjs/index_2.html",
     }
+
+
+def test_worker_refuses_a_redis_it_cannot_use_and_never_prints_the_password() -> None:
+    result = runner.invoke(app, ["worker"], env={"REDIS_URL": "redis://:s3cret-pw@127.0.0.1:1/0"})
+    assert result.exit_code != 0
+    assert "cannot use the Redis at REDIS_URL=redis://:***@127.0.0.1:1/0" in result.output
+    assert "s3cret-pw" not in result.output
