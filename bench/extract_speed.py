@@ -1,6 +1,6 @@
 """Extraction speed: nianbao against plain trafilatura and bare lxml parsing, then Celery scaling.
 
-    .venv/bin/python bench/extract_speed.py [--reps 7] [--tasks 50] [--no-celery]
+    .venv/bin/python bench/extract_speed.py [--reps 7] [--tasks 200] [--celery-reps 3] [--no-celery]
 
 Part 1, one process (= one core): documents per second for
 - lxml: `lxml.html.document_fromstring` of the decoded page, the floor;
@@ -194,8 +194,8 @@ def celery_scaling(tasks: int, reps: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=7, help="interleaved repetitions of the single-core runs")
-    parser.add_argument("--tasks", type=int, default=50, help="captures queued per Celery phase")
-    parser.add_argument("--celery-reps", type=int, default=2, help="one-worker/two-worker phase pairs")
+    parser.add_argument("--tasks", type=int, default=200, help="captures queued per Celery phase")
+    parser.add_argument("--celery-reps", type=int, default=3, help="one-worker/two-worker phase pairs")
     parser.add_argument("--no-celery", action="store_true", help="skip the Celery part")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
