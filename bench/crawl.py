@@ -115,7 +115,8 @@ def process_for(settings: Any) -> Any:
     for path in settings.getwithbase("DOWNLOAD_HANDLERS").values():
         if path is not None:
             load_object(path)
-    for name in ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "ROBOTSTXT_PARSER", "DNS_RESOLVER"):
+    queues = ("SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE", "LOG_FORMATTER")
+    for name in ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "ROBOTSTXT_PARSER", "DNS_RESOLVER", *queues):
         load_object(settings[name])
     return CrawlerProcess(Settings(dict(settings.items()), priority="default"))
 
@@ -153,7 +154,9 @@ def batch_nianbao(spec: dict[str, Any]) -> dict[str, Any]:
     for site in sites:
         spider, stats = crawlers[site.code].spider, crawlers[site.code].stats
         assert isinstance(spider, ReportSpider) and stats is not None, site.code
-        states[site.code].dispatched(c.url for c in spider.captures)  # as crawler.crawl does once they are queued
+        # As crawler.crawl does once they are queued, and the flow once it collected their extraction (the bench
+        # extracts nothing: without this the re-run would fetch every report again, as after a lost extraction).
+        states[site.code].dispatched((c.url for c in spider.captures), awaiting_extraction=False)
         save_state(store, states[site.code])
         rows.append(
             {
