@@ -75,7 +75,7 @@ class RenderListingsMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NIANBAO_RENDER_ENABLED"):
-            raise NotConfigured("NIANBAO_RENDER_ENABLED is off (the site is not rendered)")
+            raise NotConfigured  # the usual case: without a message Scrapy does not warn about it for every site
         chromium = crawler.settings.get("NIANBAO_RENDER_CHROMIUM")
         if not os.access(chromium, os.X_OK):
             # A render site crawled without its browser finds nothing, and would look like a site without reports.

@@ -33,6 +33,8 @@ _CN_DIGITS = {
 }
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
+# "年度报告（2021）", only when no year is written with 年: "〔2022〕3号" and "（2022）5号" are document numbers.
+_BRACKETED_YEAR = re.compile(r"[(（【]((?:19|20)\d{2})[)）】](?!\s*第?\d+号)")
 # Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -76,12 +78,14 @@ def load_kinds(path: str | None = None) -> dict[str, Kind]:
 
 
 def find_year(text: str) -> int | None:
-    """The first year written as "2021年" or "二〇二一年" in `text`, else None."""
+    """The first year written as "2021年" or "二〇二一年" in `text`, else one in brackets ("（2021）"), else None."""
     candidates = []
     if m := _YEAR.search(text):
         candidates.append((m.start(), int(m.group(1))))
     if m := _CN_YEAR.search(text):
         candidates.append((m.start(), int("".join(_CN_DIGITS[c] for c in m.group(1)))))
+    if m := _BRACKETED_YEAR.search(text):
+        candidates.append((len(text) + m.start(), int(m.group(1))))  # after any year written with 年
     years = [y for _, y in sorted(candidates) if MIN_YEAR <= y <= MAX_YEAR]
     return years[0] if years else None
 

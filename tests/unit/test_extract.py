@@ -151,6 +151,14 @@ def test_panyu_report_issuer_from_source_and_year_from_title() -> None:
     assert "阅读次数" not in record["text"]
 
 
+@pytest.mark.parametrize(("author", "issuer"), [("马娟", "常平镇人民政府"), ("东莞市司法局", "东莞市司法局")])
+def test_meta_author_is_an_issuer_only_when_it_names_an_organ(author: str, issuer: str) -> None:
+    """gov.cn and many portals put the editor's name in <meta name="author">; the title's prefix wins over it."""
+    page = portal_page("常平镇2021年法治政府建设年度报告", body_of(seed("000"), "2021年"))
+    page = page.replace("<title>", f'<meta name="author" content="{author}"><title>', 1)
+    assert extract(page.encode("utf-8"))["issuer"] == issuer
+
+
 def test_year_from_opening_sentence_and_signature_date() -> None:
     """No year in the title, no publication label: the opening sentence names the year, the end the date."""
     body = body_of(seed("004"), "2024年,独流镇党委") + "\n静海区独流镇人民政府\n2025年1月20日"

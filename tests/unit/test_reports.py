@@ -13,6 +13,16 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("二〇二一年法治政府建设年度报告", "rule_of_law", 2021),
         ("某区2022年政府信息公开工作年度报告", "info_disclosure", 2022),
         ("法治政府建设年度报告", "rule_of_law", None),
+        # Variants real portals use: long words between, "…的报告", departments' "法治建设", the year mid-title.
+        ("某市人民政府关于2020年法治政府建设工作情况和2021年工作安排的报告", "rule_of_law", 2020),
+        ("某县人民政府关于2021年度依法行政工作情况的报告", "rule_of_law", 2021),
+        ("某市司法局2021年法治建设工作报告", "rule_of_law", 2021),
+        ("某市财政局关于2021年度法治建设工作情况的报告", "rule_of_law", 2021),
+        ("某市2021年推进依法行政建设法治政府工作情况报告", "rule_of_law", 2021),
+        ("2021年度政府信息公开工作报告", "info_disclosure", 2021),
+        ("某市政府信息公开工作2021年度报告", "info_disclosure", 2021),
+        ("某镇人民政府2021年度政府信息公开年报", "info_disclosure", 2021),
+        ("政府信息公开工作年度报告（2021年）", "info_disclosure", 2021),
     ],
 )
 def test_reports_are_classified_with_their_year(title: str, kind: str, year: int | None) -> None:
@@ -28,6 +38,11 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "关于报送2021年法治政府建设年度报告的通知",
         "XX镇20XX年法治政府建设年度报告（模板）",
         "关于开展2021年度安全生产检查的报告",
+        "图解：某市2021年法治政府建设年度报告",
+        "一图读懂某区2021年度政府信息公开工作年度报告",
+        "某市法治政府建设第三方评估报告",
+        "2021年度党政主要负责人履行推进法治建设第一责任人职责情况报告",  # 述法: another report
+        "关于报送2021年政府信息公开工作年度报告的通知",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:
@@ -38,6 +53,9 @@ def test_find_year_takes_the_first_plausible_year() -> None:
     assert find_year("2021年以来，石鼓镇坚持……2022年") == 2021
     assert find_year("二〇二〇年工作情况") == 2020
     assert find_year("第1234年") is None
+    assert find_year("法治政府建设年度报告（2021）") == 2021
+    assert find_year("某政发〔2022〕3号 关于2021年度法治政府建设情况的报告") == 2021  # a document number's year
+    assert find_year("某政办发（2022）5号") is None
 
 
 def test_on_time_means_before_the_deadline_of_the_next_year() -> None:

@@ -34,7 +34,9 @@ _META_DATE = (
     "datePublished",
     "weibo:article:create_at",
 )
-_META_SOURCE = ("ContentSource", "contentsource", "source", "author", "Author")
+_META_SOURCE = ("ContentSource", "contentsource", "source")
+# Portals put the editor's own name in <meta name="author"> ("马娟"): it names an issuer only when it is an organ.
+_META_AUTHOR = ("author", "Author")
 # Separators between an article title and the site's name in <title>.
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
 _DATE = re.compile(
@@ -229,6 +231,8 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
                 continue
             return value
     meta = _meta(tree, _META_SOURCE)
+    if not meta and (author := _meta(tree, _META_AUTHOR)) and _ISSUER_SUFFIX.search(author):
+        meta = author
     if meta and meta not in _GENERIC_SOURCES and len(meta) <= MAX_ISSUER_CHARS:
         if not _SITE_SOURCE.search(meta):
             return meta
