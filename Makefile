@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# Everything comes from requirements.lock; uv (itself pinned there) makes the install quick.
-$(STAMP): requirements.lock pyproject.toml
+# Everything comes from the lock files: requirements.lock (what nianbao runs on, all the deploy image installs) and
+# requirements-dev.lock (tests and lint); uv (itself pinned in the first) makes the install quick.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^uv==' requirements.lock)"
-	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock requirements-dev.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	# Bytecode written once here: every crawl and worker process starts without compiling its imports
 	# (PYTHONDONTWRITEBYTECODE environments would otherwise recompile them in every process).
@@ -45,6 +46,7 @@ format: $(STAMP)
 
 lock:
 	$(BIN)/uv pip compile -q --python-version 3.11 requirements.in -o requirements.lock
+	$(BIN)/uv pip compile -q --python-version 3.11 requirements-dev.in -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -178,6 +178,20 @@ def test_dockerfile_copies_files_that_exist() -> None:
     assert re.search(r"^uv==", (ROOT / "requirements.lock").read_text(encoding="utf-8"), re.M)
 
 
+def test_the_image_lock_has_no_test_or_lint_tools() -> None:
+    """The image installs requirements.lock only; pytest, moto (a server that accepts any credentials) and the
+    linters live in requirements-dev.lock, which pins every package the two share to the same version."""
+
+    def pins(name: str) -> dict[str, str]:
+        text = (ROOT / name).read_text(encoding="utf-8")
+        return dict(re.findall(r"^([A-Za-z0-9_.\[\]-]+)==(\S+)", text, re.M))
+
+    runtime, dev = pins("requirements.lock"), pins("requirements-dev.lock")
+    assert not {"pytest", "moto", "ruff", "mypy"} & set(runtime)
+    assert {"pytest", "moto", "ruff", "mypy"} <= set(dev)
+    assert {name: dev[name] for name in set(runtime) & set(dev)} == {n: runtime[n] for n in set(runtime) & set(dev)}
+
+
 # -- Kubernetes ------------------------------------------------------------------------------------------------
 def k8s_documents() -> list[tuple[str, dict[str, Any]]]:
     return [(p.name, d) for p in MANIFESTS for d in yaml.safe_load_all(p.read_text(encoding="utf-8")) if d]
