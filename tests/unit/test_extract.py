@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -314,3 +315,40 @@ def test_government_detail_pages() -> None:
     assert "首次手动控制交会对接试验" in cmse["text"]
     other = extract((REALPAGES / "gov-detail" / "other.html").read_bytes())
     assert "text_too_short" in other["flags"]  # the body is loaded by script; nothing to invent
+
+
+_CHARSET_DECLARATION = re.compile(rb"charset\s*=\s*[\"']?\s*[\w-]+", re.I)
+
+
+def _utf8_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+# The real detail pages published in UTF-8 (the GB2312 one is decoded as it is by the other tests).
+_UTF8_REALPAGES = [
+    p
+    for p in sorted(REALPAGES.glob("*/*.htm*")) + sorted(REALPAGES.glob("readability-zh/*/source.html"))
+    if p.parent.name != "listing" and _utf8_text(p) is not None
+]
+
+
+@pytest.mark.parametrize("path", _UTF8_REALPAGES, ids=lambda p: p.name if p.name != "source.html" else p.parent.name)
+def test_a_real_page_in_a_chinese_legacy_encoding_gives_what_its_utf8_original_gives(path: Path) -> None:
+    """Portals serve GBK declared gbk, undeclared, or declared UTF-8, and Traditional pages in Big5 declared
+    gb2312: each re-encoding of a real page yields the text, title, date and issuer of the UTF-8 original."""
+    text = _utf8_text(path)
+    assert text is not None
+    want = extract(path.read_bytes(), url="http://example.gov.cn/a.html")
+    legacy = [("gb18030", text.encode("gb18030"), ("gbk", "", "utf-8"))]
+    if is_traditional(want["text"][:3000]):
+        legacy.append(("big5hkscs", text.encode("big5hkscs", "xmlcharrefreplace"), ("big5", "", "gb2312")))
+    for codec, body, declarations in legacy:
+        for declared in declarations:
+            page = _CHARSET_DECLARATION.sub(f"charset={declared}".encode() if declared else b"", body)
+            got = extract(page, url="http://example.gov.cn/a.html")
+            assert got["encoding"] == codec, (codec, declared)
+            for field in ("text", "title", "published", "issuer"):
+                assert got[field] == want[field], (codec, declared, field)
