@@ -45,6 +45,7 @@ from nianbao.replica.faults import FAULTS, HOSTS, Fault, FaultPortal  # noqa: E4
 from nianbao.runtime import free_port, redis_server_binary  # noqa: E402
 from storage import layout  # noqa: E402
 from storage.store import Store  # noqa: E402
+from tests.proctable import descendants, processes  # noqa: E402
 
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
 YEAR = 2021
@@ -88,28 +89,6 @@ class Harvest:
 
 
 # -- processes ---------------------------------------------------------------------------------------------------
-def processes() -> dict[int, tuple[int, str]]:
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z":
-                table[int(entry.name)] = (int(fields[1]), cmd)
-    return table
-
-
-def descendants(pid: int) -> dict[int, str]:
-    table, found, parents = processes(), {}, {pid}
-    while parents:
-        children = {p for p, (ppid, _) in table.items() if ppid in parents and p not in found}
-        found.update({p: table[p][1] for p in children})
-        parents = children
-    return found
 
 
 def kill_pids(pids: dict[int, str]) -> None:
@@ -374,8 +353,7 @@ def run_s3(workdir: Path, mode: str, sites: list[str] | None = None) -> Row:
     """S3 through the fault proxy: `first` = 503 SlowDown for the first 30 requests, `window` = 500 for 20 s."""
     import boto3
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from faultproxy import FaultProxy
+    from tests.faultproxy import FaultProxy
 
     aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
     with moto_server() as upstream, FaultProxy(upstream) as proxy, replica_registry(workdir, sites) as registry:

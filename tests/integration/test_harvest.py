@@ -16,6 +16,7 @@ import pytest
 
 from nianbao.normalise import strip_pinyin
 from nianbao.replica import blocked_sites, ground_truth
+from tests.proctable import descendants, processes
 
 pytestmark = pytest.mark.integration
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
@@ -32,22 +33,6 @@ def harvest(registry: Path, store: Path, env: dict[str, str]) -> tuple[int, str]
 
 def stored_documents(store: Path) -> list[dict]:
     return [json.loads(p.read_text("utf-8")) for p in sorted(store.glob("docs/*/2021/*/*.json"))]
-
-
-def processes() -> dict[int, tuple[int, str]]:
-    """pid → (parent pid, command line) of every process, read from /proc."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z":  # zombies are gone, only not yet reaped
-                table[int(entry.name)] = (int(fields[1]), cmdline)
-    return table
 
 
 def leftover_processes(marker: str) -> list[str]:
@@ -109,17 +94,6 @@ def test_a_second_harvest_writes_nothing_twice(first_run, replica_registry: Path
     after = {p.name: p.read_bytes() for p in store.glob("docs/*/2021/*/*.json")}
     assert after == before
     assert len(list(store.glob("docs/**/history/*.json"))) == 0
-
-
-def descendants(pid: int) -> dict[int, str]:
-    table = processes()
-    found: dict[int, str] = {}
-    parents = {pid}
-    while parents:
-        children = {p for p, (ppid, _) in table.items() if ppid in parents and p not in found}
-        found.update({p: table[p][1] for p in children})
-        parents = children
-    return found
 
 
 def test_ctrl_c_stops_everything_the_harvest_started(
