@@ -35,6 +35,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
 # "年度报告（2021）", only when no year is written with 年: "〔2022〕3号" and "（2022）5号" are document numbers.
 _BRACKETED_YEAR = re.compile(r"[(（【]((?:19|20)\d{2})[)）】](?!\s*第?\d+号)")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # "２０２１年" in typeset titles
 # Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -79,6 +80,7 @@ def load_kinds(path: str | None = None) -> dict[str, Kind]:
 
 def find_year(text: str) -> int | None:
     """The first year written as "2021年" or "二〇二一年" in `text`, else one in brackets ("（2021）"), else None."""
+    text = text.translate(_FULLWIDTH_DIGITS)
     candidates = []
     if m := _YEAR.search(text):
         candidates.append((m.start(), int(m.group(1))))

@@ -60,6 +60,7 @@ def test_find_year_takes_the_first_plausible_year() -> None:
     assert find_year("二〇二〇年工作情况") == 2020
     assert find_year("第1234年") is None
     assert find_year("法治政府建设年度报告（2021）") == 2021
+    assert find_year("２０２１年度法治政府建设年度报告") == 2021
     assert find_year("某政发〔2022〕3号 关于2021年度法治政府建设情况的报告") == 2021  # a document number's year
     assert find_year("某政办发（2022）5号") is None
 
