@@ -21,6 +21,8 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("某市2021年推进依法行政建设法治政府工作情况报告", "rule_of_law", 2021),
         ("2021年度政府信息公开工作报告", "info_disclosure", 2021),
         ("某市政府信息公开工作2021年度报告", "info_disclosure", 2021),
+        ("中国证监会2025年法治政府建设情况", "rule_of_law", 2025),
+        ("某局2021年度法治政府建设工作情况（全文）", "rule_of_law", 2021),
         ("某镇人民政府2021年度政府信息公开年报", "info_disclosure", 2021),
         ("政府信息公开工作年度报告（2021年）", "info_disclosure", 2021),
     ],
@@ -49,6 +51,8 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "某市法治政府建设年度报告制度",
         "某市政府信息公开工作年度报告编制办法",
         "关于报送2021年政府信息公开工作年度报告的通知",
+        "某市2021年法治政府建设情况通报",
+        "关于2021年法治政府建设情况的说明材料",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:
