@@ -13,29 +13,12 @@ from typing import Any
 
 import yaml
 
-from nianbao.normalise import strip_pinyin, to_simplified
+from nianbao.normalise import CN_DIGITS, arabic_dates, strip_pinyin, to_simplified
 
-_CN_DIGITS = {
-    "〇": "0",
-    "○": "0",
-    "零": "0",
-    "Ｏ": "0",
-    "O": "0",
-    "一": "1",
-    "二": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
 # "年度报告（2021）", only when no year is written with 年: "〔2022〕3号" and "（2022）5号" are document numbers.
 _BRACKETED_YEAR = re.compile(r"[(（【]((?:19|20)\d{2})[)）】](?!\s*第?\d+号)")
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # "２０２１年" in typeset titles
 # Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -80,12 +63,12 @@ def load_kinds(path: str | None = None) -> dict[str, Kind]:
 
 def find_year(text: str) -> int | None:
     """The first year written as "2021年" or "二〇二一年" in `text`, else one in brackets ("（2021）"), else None."""
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = arabic_dates(text)
     candidates = []
     if m := _YEAR.search(text):
         candidates.append((m.start(), int(m.group(1))))
     if m := _CN_YEAR.search(text):
-        candidates.append((m.start(), int("".join(_CN_DIGITS[c] for c in m.group(1)))))
+        candidates.append((m.start(), int("".join(str(CN_DIGITS[c]) for c in m.group(1)))))
     if m := _BRACKETED_YEAR.search(text):
         candidates.append((len(text) + m.start(), int(m.group(1))))  # after any year written with 年
     years = [y for _, y in sorted(candidates) if MIN_YEAR <= y <= MAX_YEAR]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
+from nianbao.normalise import arabic_dates, is_traditional, strip_pinyin, to_simplified
 from workers.extract import Options, detect_format, extract
 from workers.extract.html import parse, prune
-from workers.extract.metadata import labelled_date, signature_date
+from workers.extract.metadata import labelled_date, signature_date, text_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "nianbao" / "replica" / "seeds"
@@ -232,6 +232,34 @@ def test_pinyin_annotations_and_real_parentheses() -> None:
     text, count = strip_pinyin("石鼓鎮(zhèn)建設（shè）(一)村(社区)(2021—2025年)(PDF)導 (dǎo)")
     assert count == 2
     assert text == "石鼓鎮建設(一)村(社区)(2021—2025年)(PDF)導 (dǎo)"
+
+
+@pytest.mark.parametrize(
+    ("written", "digits"),
+    [
+        ("二〇二二年一月二十五日", "2022年1月25日"),
+        ("二○二一年十二月三十一日", "2021年12月31日"),
+        ("二〇二二年十月十日印发", "2022年10月10日印发"),
+        ("２０２２－０１－２５", "2022-01-25"),
+        ("二〇二一年度法治政府建设", "二〇二一年度法治政府建设"),  # a year alone is not a date
+    ],
+)
+def test_dates_in_chinese_numerals_and_fullwidth_digits_read_as_digits(written: str, digits: str) -> None:
+    assert arabic_dates(written) == digits
+
+
+def test_a_signature_date_in_chinese_numerals_is_the_publication_date() -> None:
+    """Official documents sign "二〇二二年一月二十五日" under the issuer; a report PDF has no other date."""
+    meta = text_metadata(
+        "某镇2021年法治政府建设年度报告\n2021年，我镇坚持依法行政。\n某县某镇人民政府\n二〇二二年一月二十五日"
+    )
+    assert (meta.published, meta.issuer, meta.report_year, meta.on_time) == (
+        "2022-01-25",
+        "某县某镇人民政府",
+        2021,
+        True,
+    )
+    assert labelled_date("发布时间：２０２２－０１－２５") == "2022-01-25"
 
 
 def test_traditional_detection_and_simplified_copy() -> None:

@@ -15,6 +15,7 @@ from datetime import date
 
 from lxml import etree
 
+from nianbao.normalise import arabic_dates
 from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
 
 logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def _iso(year: str, month: str, day: str) -> str | None:
 
 def parse_date(value: str) -> str | None:
     """The first date in a string as YYYY-MM-DD, or None."""
-    m = _DATE.search(value)
+    m = _DATE.search(arabic_dates(value))
     return _iso(m.group(1), m.group(2), m.group(3)) if m else None
 
 
@@ -170,6 +171,7 @@ def _is_clock(text: str, start: int, end: int) -> bool:
 
 def labelled_date(text: str) -> str | None:
     """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks."""
+    text = arabic_dates(text)
     for m in _LABELLED_DATE.finditer(text):
         if _is_clock(text, m.start(), m.end()):
             continue
@@ -179,8 +181,8 @@ def labelled_date(text: str) -> str | None:
 
 
 def signature_date(text: str) -> str | None:
-    """The date that closes a report ("2021年12月30日" under the issuer), from the end of the main text."""
-    tail = text[-SIGNATURE_WINDOW:]
+    """The date that closes a report ("2021年12月30日" or "二〇二一年十二月三十日" under the issuer), from the end."""
+    tail = arabic_dates(text[-SIGNATURE_WINDOW:])
     found = None
     for m in re.finditer(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", tail):
         if not _is_clock(tail, m.start(), m.end()):
