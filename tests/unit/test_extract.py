@@ -262,6 +262,13 @@ def test_a_signature_date_in_chinese_numerals_is_the_publication_date() -> None:
     assert labelled_date("发布时间：２０２２－０１－２５") == "2022-01-25"
 
 
+def test_the_publication_label_wins_over_the_written_date() -> None:
+    """An information-disclosure table: 成文日期 (when the document was signed) comes before 发布日期."""
+    table = "索引号：11440113/2022-00012 发布机构：某区人民政府 成文日期：2022-01-20 发布日期：2022-01-25 文号：无"
+    assert labelled_date(table) == "2022-01-25"
+    assert labelled_date("网站更新时间：2024-05-06 日期：2022-01-25") == "2022-01-25"
+
+
 def test_traditional_detection_and_simplified_copy() -> None:
     assert is_traditional(strip_pinyin(seed("001"))[0])
     assert not is_traditional(seed("000"))

@@ -44,9 +44,13 @@ _DATE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
 )
 _LABELLED_DATE = re.compile(
-    r"(?:发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)\s*[:：]\s*(?:\[|【)?\s*"
+    r"(发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)\s*[:：]\s*(?:\[|【)?\s*"
     r"((?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})"
 )
+# Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest.
+_LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表")} | {
+    label: 2 for label in ("成文", "更新", "印发", "印發")
+}
 # Words that mark a date as a clock in the page header, not a publication date.
 _CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜")
 # How far before a date to look for clock words, and how far after for 星期.
@@ -170,14 +174,20 @@ def _is_clock(text: str, start: int, end: int) -> bool:
 
 
 def labelled_date(text: str) -> str | None:
-    """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks."""
+    """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks.
+
+    A publication label wins over a bare 日期/时间, and both over 成文/印发/更新 dates: an information-disclosure
+    table gives "成文日期：… 发布日期：…", and the report was published on the second.
+    """
     text = arabic_dates(text)
+    best: tuple[int, str] | None = None
     for m in _LABELLED_DATE.finditer(text):
-        if _is_clock(text, m.start(), m.end()):
+        if _is_clock(text, m.start(), m.end()) or not (found := parse_date(m.group(2))):
             continue
-        if found := parse_date(m.group(1)):
-            return found
-    return None
+        rank = _LABEL_RANK.get(m.group(1) or "", 1)
+        if best is None or rank < best[0]:
+            best = (rank, found)
+    return best[1] if best else None
 
 
 def signature_date(text: str) -> str | None:
