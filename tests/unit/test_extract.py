@@ -262,6 +262,29 @@ def test_a_signature_date_in_chinese_numerals_is_the_publication_date() -> None:
     assert labelled_date("发布时间：２０２２－０１－２５") == "2022-01-25"
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "<title>广州市番禺区人民政府-关于2021年度法治政府建设情况的报告</title>",  # the site first, a tight hyphen
+        "<title>首页 &gt; 政务公开 &gt; 关于2021年度法治政府建设情况的报告</title>",  # a breadcrumb
+        "<title>番禺区人民政府门户网站</title>",  # only the site: the title is in a block of the page
+    ],
+)
+def test_the_report_title_is_found_wherever_the_page_writes_it(head: str) -> None:
+    page = (
+        f"<html><head>{head}</head><body><div class='nav'><a href='/a'>2020年度法治政府建设报告</a></div>"
+        "<div class='title'>关于2021年度法治政府建设情况的报告</div><div id='zoom'><p>"
+        + "2021年，番禺区坚持依法行政，推进法治政府建设。" * 8
+        + "</p></div></body></html>"
+    )
+    record = extract(page.encode("utf-8"))
+    assert (record["title"], record["report_kind"], record["report_year"]) == (
+        "关于2021年度法治政府建设情况的报告",
+        "rule_of_law",
+        2021,
+    )
+
+
 def test_the_publication_label_wins_over_the_written_date() -> None:
     """An information-disclosure table: 成文日期 (when the document was signed) comes before 发布日期."""
     table = "索引号：11440113/2022-00012 发布机构：某区人民政府 成文日期：2022-01-20 发布日期：2022-01-25 文号：无"

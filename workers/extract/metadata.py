@@ -40,6 +40,8 @@ _META_SOURCE = ("ContentSource", "contentsource", "source")
 _META_AUTHOR = ("author", "Author")
 # Separators between an article title and the site's name in <title>.
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
+# …and those a report's title is looked for between: also breadcrumbs and a tight hyphen (not "2020-2021").
+_TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|—|--|>|＞|»)\s*|\s+[-－]\s+|(?<=\D)[-－](?=\D)")
 _DATE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
 )
@@ -113,11 +115,21 @@ SITE_SUFFIX_MAX_CHARS = 12
 MIN_TITLE_CHARS = 6
 # A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
 SITE_FIRST_MAX_CHARS = 2
+MAX_TITLE_CHARS = 120
+# A <title> that is only the site's name ("某某区人民政府门户网站"), and words every report title has one of.
+_SITE_NAME = re.compile(r"(?:政府|门户|門戶|网站|網站|[网網])$")
+_REPORT_HINT = re.compile(r"报|報|情况|情況")
 _TIGHT_SUFFIX = re.compile(rf"^(.{{{MIN_TITLE_CHARS},}}?)\s*[-_|｜—]\s*[^-_|｜—]{{2,{SITE_SUFFIX_MAX_CHARS}}}$")
 
 
 def _strip_site_suffix(title: str) -> str:
-    """'常平镇2021年法治政府建设年度报告_常平镇人民政府' → the part before the first site separator."""
+    """'常平镇2021年法治政府建设年度报告_常平镇人民政府' → the part before the first site separator.
+
+    The part that names a report wins wherever it stands: "番禺区人民政府-关于…的报告", "首页 > 政务公开 > …".
+    """
+    for part in _TITLE_PARTS.split(title):
+        if classify_title(part)[0]:
+            return part.strip()
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if not parts:
         return title.strip()
@@ -126,6 +138,17 @@ def _strip_site_suffix(title: str) -> str:
     while m := _TIGHT_SUFFIX.match(first):
         first = m.group(1)
     return first.strip()
+
+
+def _report_title_block(tree: etree._Element) -> str | None:
+    """The first block, outside links, whose whole text is a report's title."""
+    for el in tree.iter("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h6"):
+        text = _squash(el.text_content())
+        if not (MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
+            continue
+        if el.find(".//a") is None and not any(a.tag == "a" for a in el.iterancestors()) and classify_title(text)[0]:
+            return text
+    return None
 
 
 def find_title(tree: etree._Element) -> str:
@@ -141,13 +164,16 @@ def find_title(tree: etree._Element) -> str:
     raw_title = _squash(title_el.text_content()) if title_el is not None else ""
     stripped = _strip_site_suffix(raw_title) if raw_title else ""
     headings = [_squash(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
-    headings = [h for h in headings if 4 <= len(h) <= 120]
+    headings = [h for h in headings if 4 <= len(h) <= MAX_TITLE_CHARS]
     for heading in headings:
         if stripped and (heading == stripped or (stripped.startswith(heading) and len(heading) >= MIN_TITLE_CHARS)):
             return heading
     for heading in headings:
         if classify_title(heading)[0]:
             return heading
+    # Older CMSs title every page with the site's name and write the article's in a <div class="title">.
+    if (not stripped or _SITE_NAME.search(stripped)) and (block := _report_title_block(tree)):
+        return block
     if stripped:
         return stripped
     og = _meta(tree, ("og:title",))
