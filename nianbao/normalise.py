@@ -86,6 +86,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－／．", "01
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}  # fmt: skip
 _CN_YEAR_DIGITS = "〇○零ＯO一二三四五六七八九"
+_NEEDS_REWRITE = re.compile("[〇○零Ｏ０-９－／．]|二O")
 _CN_DATE = re.compile(
     rf"([二一][{_CN_YEAR_DIGITS}]{{3}})(\s*年\s*)(十[一二]?|[一二三四五六七八九])(\s*月\s*)(三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])(?=\s*日)"
 )
@@ -104,6 +105,9 @@ def arabic_dates(text: str) -> str:
 
     "二〇二二年一月二十五日" becomes "2022年1月25日"; a year alone ("二〇二一年度") is left as it is.
     """
+
+    if not _NEEDS_REWRITE.search(text):  # most text: every Chinese year 20xx has a 〇, ○ or O in second place
+        return text
 
     def rewrite(m: re.Match[str]) -> str:
         year = "".join(str(CN_DIGITS[c]) for c in m.group(1))

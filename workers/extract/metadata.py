@@ -128,7 +128,7 @@ def _strip_site_suffix(title: str) -> str:
     The part that names a report wins wherever it stands: "番禺区人民政府-关于…的报告", "首页 > 政务公开 > …".
     """
     for part in _TITLE_PARTS.split(title):
-        if classify_title(part)[0]:
+        if _REPORT_HINT.search(part) and classify_title(part)[0]:
             return part.strip()
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if not parts:
