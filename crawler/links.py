@@ -22,6 +22,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from nianbao.normalise import arabic_dates
 from nianbao.reports import classify_title, find_year, load_kinds
 from nianbao.urls import canonical_url, simplified_url
 
@@ -181,6 +182,7 @@ def clean(text: str | None) -> str:
 
 def find_date(text: str) -> str | None:
     """The first valid calendar date in `text` as YYYY-MM-DD, else None."""
+    text = arabic_dates(text)  # "２０２２－０１－２５", "二〇二二年一月二十五日"
     for m in _DATE.finditer(text):
         if _CLOCK.search(text[max(0, m.start() - 8) : m.start()]):
             continue  # a page-header clock ("今天是2022年3月1日") dates the visit, not the item

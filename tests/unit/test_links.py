@@ -144,6 +144,8 @@ def test_date_formats() -> None:
     assert find_date("2022/1/5") == "2022-01-05"
     assert find_date("2022.01.25") == "2022-01-25"
     assert find_date("2022年1月25日") == "2022-01-25"
+    assert find_date("２０２２－０１－２５") == "2022-01-25"
+    assert find_date("二〇二二年一月二十五日") == "2022-01-25"
     assert find_date("2022-13-01") is None
     assert find_date("编号 12022-01-25") is None
 
