@@ -28,7 +28,7 @@ class Kind:
     code: str
     name: str
     title_patterns: tuple[re.Pattern[str], ...]
-    negatives: tuple[str, ...]
+    negatives: tuple[re.Pattern[str], ...]
     late_from: str  # month-day from which a report for the previous year is late
 
 
@@ -37,7 +37,7 @@ def _kind(code: str, raw: dict[str, Any]) -> Kind:
         code=code,
         name=raw["name"],
         title_patterns=tuple(re.compile(p) for p in raw["title_patterns"]),
-        negatives=tuple(raw.get("negatives", ())),
+        negatives=tuple(re.compile(n) for n in raw.get("negatives", ())),
         late_from=raw.get("late_from", "12-31"),
     )
 
@@ -82,9 +82,9 @@ def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[st
     the opening sentence or the publication year minus one.
     """
     # Titles from /gate/big5/ copies and converters come Traditional, some with pinyin: "石鼓鎮(zhèn)".
-    compact = to_simplified(strip_pinyin(re.sub(r"\s+", "", title))[0])
+    compact = arabic_dates(to_simplified(strip_pinyin(re.sub(r"\s+", "", title))[0]))
     for kind in (kinds or load_kinds()).values():
-        if any(neg in compact for neg in kind.negatives):
+        if any(neg.search(compact) for neg in kind.negatives):
             continue
         if any(p.search(compact) for p in kind.title_patterns):
             return kind.code, find_year(compact)

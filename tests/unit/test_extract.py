@@ -13,7 +13,7 @@ import pytest
 from nianbao.normalise import arabic_dates, is_traditional, strip_pinyin, to_simplified
 from workers.extract import Options, detect_format, extract
 from workers.extract.html import parse, prune
-from workers.extract.metadata import labelled_date, signature_date, text_metadata
+from workers.extract.metadata import find_title, labelled_date, signature_date, text_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "nianbao" / "replica" / "seeds"
@@ -290,6 +290,39 @@ def test_the_publication_label_wins_over_the_written_date() -> None:
     table = "索引号：11440113/2022-00012 发布机构：某区人民政府 成文日期：2022-01-20 发布日期：2022-01-25 文号：无"
     assert labelled_date(table) == "2022-01-25"
     assert labelled_date("网站更新时间：2024-05-06 日期：2022-01-25") == "2022-01-25"
+    assert labelled_date("成文日期：2022-01-10 实施日期：2022-03-01") == "2022-01-10"  # another word's date
+    assert labelled_date("今天是2024年5月6日 星期一 发布时间：2022-01-25") == "2022-01-25"
+    # A related-articles list further down has labels of its own: the article's date is the first group's.
+    assert labelled_date("日期：2022-01-20 " + "正文" * 200 + " 发布时间：2021-01-30") == "2022-01-20"
+    assert labelled_date("日期：" + " " * 50_000) is None  # and quickly
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ("一图读懂 | 2021年政府信息公开工作年度报告_某某县人民政府", "一图读懂"),  # an explainer stays one
+        ("某县2022年法治政府建设工作要点-法治政府建设年度报告-某县人民政府", "某县2022年法治政府建设工作要点"),
+        (
+            "某县人民政府 &gt; 信息公开 &gt; 政府信息公开年报 &gt; 2021年某县政府信息公开工作年度报告",
+            "2021年某县政府信息公开工作年度报告",  # the longest part that names a report, not the column
+        ),
+    ],
+)
+def test_a_title_part_is_taken_only_when_the_whole_title_names_a_report(head: str, title: str) -> None:
+    assert find_title(parse(f"<html><head><title>{head}</title></head><body><p>x</p></body></html>")) == title
+
+
+def test_a_site_named_page_takes_its_heading_not_a_sentence_naming_a_report() -> None:
+    body = "<h1>我县召开2022年第一次县政府常务会议</h1><p>会议审议通过了《某县2021年法治政府建设年度报告》。</p>"
+    assert find_title(parse(f"<html><head><title>某县人民政府</title></head><body>{body}</body></html>")) == (
+        "我县召开2022年第一次县政府常务会议"
+    )
+    nested = (
+        "<div><div class='title'>某区2021年政府信息公开工作年度报告</div>"
+        "<div>发布时间：2022-01-25 来源：某区人民政府办公室</div></div>"
+    )
+    page = f"<html><head><title>某区人民政府门户网站</title></head><body>{nested}</body></html>"
+    assert find_title(parse(page)) == "某区2021年政府信息公开工作年度报告"
 
 
 def test_traditional_detection_and_simplified_copy() -> None:

@@ -15,7 +15,7 @@ from datetime import date
 
 from lxml import etree
 
-from nianbao.normalise import arabic_dates
+from nianbao.normalise import arabic_dates, is_cjk
 from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,12 @@ _DATE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
 )
 _LABELLED_DATE = re.compile(
-    r"(发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)\s*[:：]\s*(?:\[|【)?\s*"
+    r"(发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)\s*[:：]\s*(?:[\[【]\s*)?"
     r"((?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})"
 )
-# Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest.
+# Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest; only
+# the labels within this many characters of the first are compared (an information-disclosure table's row).
+LABEL_GROUP_CHARS = 200
 _LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表")} | {
     label: 2 for label in ("成文", "更新", "印发", "印發")
 }
@@ -125,11 +127,13 @@ _TIGHT_SUFFIX = re.compile(rf"^(.{{{MIN_TITLE_CHARS},}}?)\s*[-_|｜—]\s*[^-_|�
 def _strip_site_suffix(title: str) -> str:
     """'常平镇2021年法治政府建设年度报告_常平镇人民政府' → the part before the first site separator.
 
-    The part that names a report wins wherever it stands: "番禺区人民政府-关于…的报告", "首页 > 政务公开 > …".
+    When the whole <title> names a report (no explainer, plan or notice in it), its longest part that names one
+    wins wherever it stands: "番禺区人民政府-关于…的报告", "首页 > 政务公开 > 政府信息公开年报 > …的报告".
     """
-    for part in _TITLE_PARTS.split(title):
-        if _REPORT_HINT.search(part) and classify_title(part)[0]:
-            return part.strip()
+    if _REPORT_HINT.search(title) and classify_title(title)[0]:
+        named = [p.strip() for p in _TITLE_PARTS.split(title) if _REPORT_HINT.search(p) and classify_title(p)[0]]
+        if named:
+            return max(named, key=len)
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if not parts:
         return title.strip()
@@ -140,11 +144,21 @@ def _strip_site_suffix(title: str) -> str:
     return first.strip()
 
 
+_TITLE_BLOCKS = ("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h6")
+_INNER_BLOCKS = ("div", "p", "td", "table", "ul", "ol", "li", "h4", "h5", "h6")
+
+
 def _report_title_block(tree: etree._Element) -> str | None:
-    """The first block, outside links, whose whole text is a report's title."""
-    for el in tree.iter("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h6"):
+    """The first innermost block, outside links, whose whole text is a report's title (not a sentence naming one)."""
+    for el in tree.iter(*_TITLE_BLOCKS):
         text = _squash(el.text_content())
         if not (MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
+            continue
+        if (
+            text.endswith(("。", "；"))
+            or "《" in text
+            or any(child.tag in _INNER_BLOCKS for child in el.iterdescendants())
+        ):
             continue
         if el.find(".//a") is None and not any(a.tag == "a" for a in el.iterancestors()) and classify_title(text)[0]:
             return text
@@ -171,9 +185,13 @@ def find_title(tree: etree._Element) -> str:
     for heading in headings:
         if classify_title(heading)[0]:
             return heading
-    # Older CMSs title every page with the site's name and write the article's in a <div class="title">.
-    if (not stripped or _SITE_NAME.search(stripped)) and (block := _report_title_block(tree)):
-        return block
+    # Older CMSs title every page with the site's name and write the article's in an <h1>, or in a
+    # <div class="title"> when the page has no heading at all.
+    if not stripped or _SITE_NAME.search(stripped):
+        if headings:
+            return headings[0]
+        if block := _report_title_block(tree):
+            return block
     if stripped:
         return stripped
     og = _meta(tree, ("og:title",))
@@ -207,13 +225,24 @@ def labelled_date(text: str) -> str | None:
     """
     text = arabic_dates(text)
     best: tuple[int, str] | None = None
+    first = None
     for m in _LABELLED_DATE.finditer(text):
-        if _is_clock(text, m.start(), m.end()) or not (found := parse_date(m.group(2))):
+        if first is not None and m.start() - first > LABEL_GROUP_CHARS:
+            break  # past the article's own dates: a related-articles list below has labels of its own
+        rank = _label_rank(text, m)
+        if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := parse_date(m.group(2))):
             continue
-        rank = _LABEL_RANK.get(m.group(1) or "", 1)
+        first = m.start() if first is None else first
         if best is None or rank < best[0]:
             best = (rank, found)
     return best[1] if best else None
+
+
+def _label_rank(text: str, m: re.Match[str]) -> int:
+    """0 for a publication label, 1 for a bare 日期/时间, 2 for 成文/印发/更新, 3 for another word's date (实施日期)."""
+    if m.group(1):
+        return _LABEL_RANK[m.group(1)]
+    return 3 if m.start() > 0 and is_cjk(text[m.start() - 1]) else 1
 
 
 def signature_date(text: str) -> str | None:
