@@ -34,6 +34,7 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("某县2021年法治政府建设情况【全文】", "rule_of_law", 2021),
         ("政府信息公开工作２０２１年度报告", "info_disclosure", 2021),
         ("关于2021年度政府信息公开工作情况的报告", "info_disclosure", 2021),
+        ("某市中小企业服务局2021年政府信息公开工作年度报告", "info_disclosure", 2021),  # 企业 in an office's name
         ("某局2021年度法治政府建设工作情况（全文）", "rule_of_law", 2021),
         ("某镇人民政府2021年度政府信息公开年报", "info_disclosure", 2021),
         ("政府信息公开工作年度报告（2021年）", "info_disclosure", 2021),
