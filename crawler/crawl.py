@@ -23,10 +23,10 @@ import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings, SettingsAttribute
 from scrapy.utils.reactor import install_reactor
 from twisted.internet.defer import Deferred, DeferredList, DeferredSemaphore, inlineCallbacks
 
@@ -46,6 +46,36 @@ LOCAL_DOWNLOAD_TIMEOUT_S = 8  # above the replica's slow page (3 s)
 SITES_IN_PARALLEL = 8  # hosts crawled at once by one crawl process (each politely: one or two requests at a time)
 
 
+class CrawlSettings(Settings):
+    """Scrapy settings whose copy rebuilds the containers instead of calling `copy.deepcopy`.
+
+    Scrapy copies a crawler's settings as it builds the crawler. A deep copy of some 200 settings, with the
+    component dicts as nested BaseSettings, costs a crawl process more than 1 ms a site, more than a small site's
+    parsing. Settings hold immutable values, classes, and dicts, lists and BaseSettings of those: rebuilding the
+    containers makes a copy as independent as the deep one.
+    """
+
+    def copy(self) -> Self:
+        return _copied(self)
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, BaseSettings):
+        settings = object.__new__(type(value))
+        settings.__dict__.update(value.__dict__)
+        settings.attributes = {}
+        for name, attribute in value.attributes.items():
+            copied = object.__new__(SettingsAttribute)
+            copied.value, copied.priority = _copied(attribute.value), attribute.priority
+            settings.attributes[name] = copied
+        return settings
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list | set):
+        return type(value)(_copied(item) for item in value)
+    return value
+
+
 def crawl_settings(
     site: Site,
     warc_path: str,
@@ -54,7 +84,7 @@ def crawl_settings(
     force: bool = False,
     overrides: dict[str, str] | None = None,
 ) -> Settings:
-    settings = Settings()
+    settings = CrawlSettings()
     settings.setmodule(default_settings, priority="project")
     settings.set("NIANBAO_WARC_PATH", warc_path)
     settings.set("CLOSESPIDER_PAGECOUNT", site.max_pages)

@@ -54,3 +54,24 @@ def test_an_unchanged_listing_resumes_only_the_work_left_undone() -> None:
         ("page", "http://h/list_3.html"),
         ("dataproxy", "http://h/dp.jsp?c=1"),
     ]
+
+
+def test_a_crawls_settings_copy_is_equal_and_independent() -> None:
+    from crawler.crawl import CrawlSettings, crawl_settings
+    from nianbao.sites import Site
+
+    site = Site(code="s", name="S", division="110000", level="province", start_urls=["http://s.gov.cn/"],
+                allowed_domains=["s.gov.cn"], delay=3.0)  # fmt: skip
+    settings = crawl_settings(site, "/tmp/s.warc.gz", overrides={"DOWNLOAD_TIMEOUT": "5"})
+    copy = settings.copy()
+    assert isinstance(copy, CrawlSettings)
+    assert copy.copy_to_dict() == settings.copy_to_dict()
+    assert copy.getpriority("DOWNLOAD_TIMEOUT") == settings.getpriority("DOWNLOAD_TIMEOUT")
+    assert copy.getwithbase("DOWNLOADER_MIDDLEWARES") == settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    copy["DOWNLOADER_MIDDLEWARES"]["crawler.warc.WarcMiddleware"] = None
+    copy["RETRY_HTTP_CODES"].append(418)
+    copy.freeze()
+    assert settings["DOWNLOADER_MIDDLEWARES"]["crawler.warc.WarcMiddleware"] == 586
+    assert 418 not in settings.getlist("RETRY_HTTP_CODES")
+    settings.set("DOWNLOAD_DELAY", 9)  # the original stays unfrozen
+    assert copy.getfloat("DOWNLOAD_DELAY") == 3.0
