@@ -59,8 +59,15 @@ def to_simplified(text: str) -> str:
     return str(_converter("t2s").convert(text))
 
 
-def traditional_share(text: str) -> float:
-    """The share of CJK characters that change under t2s conversion (0 for text without CJK)."""
+def traditional_share(text: str, simplified: str | None = None) -> float:
+    """The share of CJK characters that change under t2s conversion (0 for text without CJK).
+
+    `simplified` is the text's conversion when the caller needs it anyway: OpenCC is the slow part, and a
+    Traditional page is converted once, to judge and to keep.
+    """
+    if simplified is not None and len(simplified) == len(text):
+        pairs = [(a, b) for a, b in zip(text, simplified, strict=True) if is_cjk(a)]
+        return sum(1 for a, b in pairs if a != b) / len(pairs) if pairs else 0.0
     cjk = [ch for ch in text if is_cjk(ch)]
     if not cjk:
         return 0.0
@@ -73,11 +80,11 @@ def traditional_share(text: str) -> float:
     return changed / len(sample)
 
 
-def is_traditional(text: str) -> bool:
+def is_traditional(text: str, simplified: str | None = None) -> bool:
     """Whether a text is written in Traditional characters (judged on enough CJK characters)."""
     if sum(1 for ch in text if is_cjk(ch)) < TRADITIONAL_MIN_CJK:
         return False
-    return traditional_share(text) >= TRADITIONAL_MIN_SHARE
+    return traditional_share(text, simplified) >= TRADITIONAL_MIN_SHARE
 
 
 # Dates as official documents write them: "二〇二二年一月二十五日" (the signature of many reports), and typeset

@@ -88,9 +88,13 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     record["pinyin_removed"] = removed
     if removed:
         record["flags"].append("pinyin_annotations_removed")
-    sample = record["text"][:TRADITIONAL_SAMPLE]
-    traditional = _has_traditional_chars(sample) and is_traditional(sample)
-    record["text_simplified"] = to_simplified(record["text"]) if traditional else None
+    sample, simplified = record["text"][:TRADITIONAL_SAMPLE], None
+    if _has_traditional_chars(sample):  # only then is OpenCC asked, once: to judge the sample and to convert
+        simplified = to_simplified(record["text"])
+    # Aligned with the text only when the conversion kept its length (phrase conversions rarely change it).
+    aligned = simplified[: len(sample)] if simplified is not None and len(simplified) == len(record["text"]) else None
+    traditional = simplified is not None and is_traditional(sample, aligned)
+    record["text_simplified"] = simplified if traditional else None
     if traditional:
         record["flags"].append("traditional")
         if record.get("report_kind") is None or record.get("report_year") is None:
