@@ -326,8 +326,9 @@ def test_a_site_named_page_takes_its_heading_not_a_sentence_naming_a_report() ->
 
 
 def test_traditional_detection_and_simplified_copy() -> None:
-    assert is_traditional(strip_pinyin(seed("001"))[0])
-    assert not is_traditional(seed("000"))
+    traditional, simplified = strip_pinyin(seed("001"))[0], seed("000")
+    assert is_traditional(traditional) and is_traditional(traditional, to_simplified(traditional))
+    assert not is_traditional(simplified) and not is_traditional(simplified, to_simplified(simplified))
     assert to_simplified("湘潭縣石鼓鎮發佈時間") == "湘潭县石鼓镇发布时间"
 
 
