@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Literal, TypeAlias
@@ -57,6 +58,13 @@ _COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
 _DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?",
 )
+# A date without its year, as old templates print it: "10-19", "[9/3]", "8月30日". Standalone only: bounded by no
+# letter, digit or CJK character, so "第1-2期", a phone number or "2017-10-19" is none.
+_MONTH_DAY = re.compile(
+    r"(?<![\w\-/.:])(\d{1,2})\s*(?:[-/]\s*(\d{1,2})(?![\w\-/.:])|月\s*(\d{1,2})\s*日)",
+)
+# Where an article URL carries its publication year and month: t20171019_1.html, /201710/, /art/2017/9/3/.
+_URL_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})")
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
 _CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
@@ -192,6 +200,23 @@ def find_date(text: str) -> str | None:
     return None
 
 
+def find_month_day(text: str) -> tuple[int, int] | None:
+    """The first standalone month and day in `text` ("10-19", "[9/3]", "8月30日"), else None."""
+    for m in _MONTH_DAY.finditer(text):
+        month, day = int(m.group(1)), int(m.group(2) or m.group(3))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return month, day
+    return None
+
+
+def _year_from_url(url: str, month: int) -> int | None:
+    """The year of an article URL whose path names it with `month` (t20171019_…, /201710/, /2017/10/19/)."""
+    for m in _URL_YEAR_MONTH.finditer(urlsplit(url).path):
+        if int(m.group(2)) == month:
+            return int(m.group(1))
+    return None
+
+
 def is_truncated(title: str) -> bool:
     return bool(_ELLIPSIS.search(title.strip()))
 
@@ -247,27 +272,52 @@ def _segment_text(a: Any) -> str:
     return "".join(parts)
 
 
-def _row_date(a: Any, row: Any) -> str | None:
-    """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
+def _date_texts(a: Any, row: Any) -> Iterator[tuple[str, bool]]:
+    """(text, whether it is a piece of the title) for each text of the row that may hold its date, best first.
+
+    Lazy: most rows are dated by the first.
+    """
     if (a.getparent() is row and _is_flat(row)) or _is_container(row):
-        outside = _segment_text(a)
+        yield _segment_text(a), False
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
-        if len(clean(outside)) > _ROW_MAX_TEXT:
-            outside = ""  # not an item but a whole block: a date in it belongs to something else
-    if date := find_date(outside):
-        return date
+        # More text than an item holds is a whole block: a date in it belongs to something else.
+        yield ("" if len(clean(outside)) > _ROW_MAX_TEXT else outside), False
     # `<dt><a>…</a></dt><dd>2022-01-25</dd>`, `<div class="t"><a>…</a></div><div class="d">…</div>`
     after = row.getnext()
     if after is not None and isinstance(after.tag, str) and not _anchors(after):
         text = after.text_content()
-        if len(compact(text)) <= _DATE_ELEMENT_MAX and (date := find_date(text)):
-            return date
+        if len(compact(text)) <= _DATE_ELEMENT_MAX:
+            yield text, False
     for child in a.iterdescendants():
         if isinstance(child.tag, str) and len(compact(child.text_content())) <= _DATE_ELEMENT_MAX:
-            if date := find_date(child.text_content()):
-                return date
-    return None
+            yield child.text_content(), True
+
+
+def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
+    """(ISO date, whether the row shows a date at all) for the listing item that holds `a`.
+
+    A row may show its month and day only ("10-19"): it is a dated item all the same, and its year is the one
+    the article's URL carries (t20171019_…); without one the date stays unknown rather than guessed.
+    """
+    texts = []
+    for text, in_title in _date_texts(a, row):
+        if date := find_date(text):
+            return date, True
+        # Inside the anchor a month-day is the date only as a whole element (`<a><span>…</span><i>10-19</i></a>`).
+        if not in_title or _MONTH_DAY.fullmatch(compact(text).strip("[]()【】（）")):
+            texts.append(text)
+    for text in texts:
+        if month_day := find_month_day(text):
+            month, day = month_day
+            year = _year_from_url(str(a.get("href", "")), month)
+            return (f"{year:04d}-{month:02d}-{day:02d}" if year else None), True
+    return None, False
+
+
+def _row_date(a: Any, row: Any) -> str | None:
+    """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
+    return _row_dating(a, row)[0]
 
 
 def _anchor_title(a: Any) -> tuple[str, bool]:
@@ -395,8 +445,8 @@ def listing_items(html: Page, url: str) -> list[Link]:
             seen_rows.add(row)
             candidates = [max(row_anchors, key=lambda x: len(_anchor_title(x)[0]))]
         main = candidates[0]
-        date = _row_date(main, row)
-        if date is None and not _RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
+        date, dated = _row_dating(main, row)
+        if not dated and not _RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
             continue
         title, truncated = _anchor_title(main)
         if not title:

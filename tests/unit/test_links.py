@@ -479,3 +479,40 @@ def test_should_stop_when_every_report_is_known_from_the_state() -> None:
     links = [Link("report", "http://x/r1.html", "2021年法治政府建设年度报告", date="2022-02-01")]
     assert should_stop(links, year=2021, known=state.known(2021))
     assert not should_stop(links, year=2022, known=state.known(2022))
+
+
+# ---------------------------------------------------------------------------------------------- sweep of real listings
+
+
+MONTH_DAY_LISTING = """<html><body><table class="nav"><tr>
+<td><a href="/wsfw/bgxz/">表格下载</a></td><td><a href="/wsfw/gjqc/">公交汽车</a></td>
+<td><a href="/wsfw/cydh/">常用电话</a></td>
+</tr></table><table>
+<tr><td><img src="i.jpg"></td><td><a href="./201710/t20171019_398276.html"><span>招商引资推介会举行</span></a></td>
+<td><span>10-19</span></td></tr>
+<tr><td><img src="i.jpg"></td><td><a href="./201709/t20170925_396059.html"><span>交办信访件16-10处理情况</span></a></td>
+<td><span>09-25</span></td></tr>
+<tr><td><img src="i.jpg"></td><td><a href="/art/2017/9/3/art_1_1.html">中医药博览会暨第48届全国...</a></td>
+<td>[9/3]</td></tr>
+<tr><td><img src="i.jpg"></td><td><a href="/info/1071.html">关于道路施工的公告</a></td><td>8月30日</td></tr>
+</table></body></html>"""
+
+
+def test_month_day_dates_take_their_year_from_the_link() -> None:
+    """Old TRS templates print "10-19" only: the year is the one in the article's URL (t20171019), if it has one."""
+    items = listing_items(MONTH_DAY_LISTING, "http://www.zhangshu.gov.cn/zwgk/zhxx/index.html")
+    assert [(i.title, i.date) for i in items] == [
+        ("招商引资推介会举行", "2017-10-19"),
+        ("交办信访件16-10处理情况", "2017-09-25"),
+        ("中医药博览会暨第48届全国...", "2017-09-03"),
+        ("关于道路施工的公告", None),  # an item all the same: its row is dated, only the year is not known
+    ]
+    assert items[2].truncated
+
+
+def test_month_day_needs_a_standalone_date() -> None:
+    html = """<ul><li><a href="/a/1.html">第一期培训班</a><span>第1-2期</span></li>
+    <li><a href="/a/2.html">联系电话</a><span>3-12345678</span></li></ul>"""
+    assert listing_items(html, "http://x.gov.cn/") == []
+    assert find_date("10-19") is None  # a full date needs its year: month-day stays a row matter
+
