@@ -67,6 +67,11 @@ DATAPROXY_PARAMS = (
     "permissiontype",
 )
 
+# Older TRS templates write their pager inline from two variables, without calling createPageHTML:
+# `var currentPage = 0; var countPage = 2` and `"<a href=\"index" + "_" + nextPage + "." + "html\">"`.
+_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+_PAGE_NAME = re.compile(r"""(\w+)\s*['"]?\s*\+\s*['"]_['"]\s*\+[^;\n]*?['"]\.?['"]?\s*\+\s*['"]\.?(s?html?)\b""")
 _ARG = r"\s*(['\"]?[\w.-]+['\"]?)\s*"
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _ARG + "," + _ARG + r"[,)]"
@@ -81,6 +86,7 @@ def pagination_links(doc: Any, url: str) -> list[Link]:
     links = next_links(doc, url)
     scripts = "\n".join(doc.xpath("//script/text()"))
     links += create_page_links(scripts, url)
+    links += count_page_links(scripts, url)
     links += page_param_links(doc, url)
     links += [Link("next", u, "dataproxy") for u in _dataproxy_requests(doc, url)]
     return links
@@ -124,12 +130,37 @@ def create_page_links(script: str, url: str) -> list[Link]:
             continue
         if total > MAX_DERIVED_PAGES:
             logger.info("%s: createPageHTML announces %d pages; deriving the first %d", url, total, MAX_DERIVED_PAGES)
-        for i in range(min(total, MAX_DERIVED_PAGES)):
-            if i == current:
-                continue
-            page = f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"
-            links.append(Link("page", urljoin(url, page), str(i + 1)))
+        links += [Link("page", urljoin(url, page), str(i + 1)) for i, page in _derived_pages(total, current, name, ext)]
     return links
+
+
+def _derived_pages(total: int, current: int, name: str, ext: str) -> list[tuple[int, str]]:
+    """(index, file name) of each TRS page but the current: page 0 is `name.ext`, page i `name_i.ext`."""
+    return [
+        (i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}")
+        for i in range(min(total, MAX_DERIVED_PAGES))
+        if i != current
+    ]
+
+
+def count_page_links(script: str, url: str) -> list[Link]:
+    """The pages of a TRS column whose pager script counts pages in `countPage` (from `currentPage`, 0-based).
+
+    The pages are named as createPageHTML names them; the name and extension are read from the script's
+    `"index" + "_" + i + "." + "html"`, else index.html.
+    """
+    total = _COUNT_PAGE.search(script)
+    if total is None or "createPageHTML" in script:
+        return []
+    current = _CURRENT_PAGE.search(script)
+    name = _PAGE_NAME.search(script)
+    pages = _derived_pages(
+        int(total.group(1)),
+        int(current.group(1)) if current else 0,
+        name.group(1) if name else "index",
+        name.group(2) if name else "html",
+    )
+    return [Link("page", urljoin(url, page), str(i + 1)) for i, page in pages]
 
 
 def _page_param(url: str) -> tuple[str, int] | None:

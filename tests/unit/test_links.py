@@ -516,3 +516,24 @@ def test_month_day_needs_a_standalone_date() -> None:
     assert listing_items(html, "http://x.gov.cn/") == []
     assert find_date("10-19") is None  # a full date needs its year: month-day stays a row matter
 
+
+COUNT_PAGE_SCRIPT = """<html><body><table><tr><td>
+<a href="./202009/t20200903_2748784.html">某市2019年政府信息公开工作年度报告</a></td>
+<td>2020-09-03</td></tr></table><script language="JavaScript">
+var currentPage = 1;//所在页从0开始
+var prevPage = currentPage-1//上一页
+var nextPage = currentPage+1//下一页
+var countPage = 3//共多少页
+document.write("&nbsp;<a href=\\"index."+"html\\">首页</a>&nbsp;|");
+if(countPage>1&&currentPage!=(countPage-1))
+document.write("&nbsp;<a href=\\"index"+"_" + nextPage + "."+"html\\"><span>下一页</span></a>");
+</script></body></html>"""
+
+
+def test_trs_count_page_script_gives_the_other_pages() -> None:
+    """A TRS template that writes its pager from `var countPage` without calling createPageHTML."""
+    links = listing_links(COUNT_PAGE_SCRIPT, "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index_1.html")
+    assert urls(by_rel(links, "page")) == {
+        "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html",
+        "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index_2.html",
+    }
