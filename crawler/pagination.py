@@ -146,20 +146,20 @@ def _derived_pages(total: int, current: int, name: str, ext: str) -> list[tuple[
 def count_page_links(script: str, url: str) -> list[Link]:
     """The pages of a TRS column whose pager script counts pages in `countPage` (from `currentPage`, 0-based).
 
-    The pages are named as createPageHTML names them; the name and extension are read from the script's
-    `"index" + "_" + i + "." + "html"`, else index.html.
+    The pages are named as createPageHTML names them, with the name and extension the script writes
+    (`"index" + "_" + i + "." + "html"`); a script that does not write them (a detail page's own pager) or
+    whose numbers do not fit together gives nothing.
     """
     total = _COUNT_PAGE.search(script)
     if total is None or "createPageHTML" in script:
         return []
-    current = _CURRENT_PAGE.search(script)
-    name = _PAGE_NAME.search(script)
-    pages = _derived_pages(
-        int(total.group(1)),
-        int(current.group(1)) if current else 0,
-        name.group(1) if name else "index",
-        name.group(2) if name else "html",
-    )
+    current, name = _CURRENT_PAGE.search(script), _PAGE_NAME.search(script)
+    if name is None:
+        return []
+    count, here = int(total.group(1)), int(current.group(1)) if current else 0
+    if here >= count:
+        return []
+    pages = _derived_pages(count, here, name.group(1), name.group(2))
     return [Link("page", urljoin(url, page), str(i + 1)) for i, page in pages]
 
 
