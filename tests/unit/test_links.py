@@ -537,3 +537,33 @@ def test_trs_count_page_script_gives_the_other_pages() -> None:
         "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html",
         "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index_2.html",
     }
+
+
+def test_day_and_year_month_in_separate_elements() -> None:
+    """Card templates print the day large and the year-month beside it: `<span>05</span><p>2021-03</p>`."""
+    html = """<ul class="list"><li><div class="date"><span>05</span><p>2021-03</p></div>
+    <a href="/a/1.html">关于某事的通知</a></li>
+    <li><a href="/a/2.html"><div class="t">2021年度法治政府建设情况报告</div>
+    <div class="d"><b>28</b><i>2022/02</i></div></a></li>
+    <li><div class="date"><span>阅读 5</span></div><a href="/a/3.html">关于另事的通知</a></li></ul>"""
+    items = listing_items(html, "http://x.gov.cn/")
+    assert [(i.url, i.title, i.date) for i in items] == [
+        ("http://x.gov.cn/a/1.html", "关于某事的通知", "2021-03-05"),
+        ("http://x.gov.cn/a/2.html", "2021年度法治政府建设情况报告", "2022-02-28"),
+    ]
+
+
+def test_a_date_inside_the_link_is_not_part_of_its_title() -> None:
+    html = """<ul><li><a href="/r/1.html"><span class="t">某县2021年法治政府建设年度报告</span>
+    <span class="d">2022-01-25</span></a></li>
+    <li><a href="/r/2.html"><span>某县2020年法治政府建设年度报告</span><span>[01-20]</span></a></li></ul>"""
+    (first, second) = by_rel(listing_links(html, "http://x.gov.cn/fz/"), "report")
+    assert (first.title, first.date) == ("某县2021年法治政府建设年度报告", "2022-01-25")
+    assert (second.title, second.date) == ("某县2020年法治政府建设年度报告", None)
+    assert [i.title for i in listing_items(html, "http://x.gov.cn/fz/")] == [first.title, second.title]
+
+
+def test_month_day_in_prose_or_a_note_is_no_date() -> None:
+    html = """<div><p>2009年移居台湾；8月19日发行<a href="/item/1">若你碰到他</a>，入围金曲奖<sup>[5-6]</sup></p>
+    <p>并于6月6日发行《<a href="/item/2">陌生人</a>》专辑</p></div>"""
+    assert listing_items(html, "http://baike.example.com/") == []
