@@ -567,3 +567,40 @@ def test_month_day_in_prose_or_a_note_is_no_date() -> None:
     html = """<div><p>2009年移居台湾；8月19日发行<a href="/item/1">若你碰到他</a>，入围金曲奖<sup>[5-6]</sup></p>
     <p>并于6月6日发行《<a href="/item/2">陌生人</a>》专辑</p></div>"""
     assert listing_items(html, "http://baike.example.com/") == []
+
+
+@pytest.mark.parametrize(
+    "pager",
+    [
+        '<a href="index_1.html"><img src="next.gif" alt="下一页"></a>',
+        '<a href="index_1.html">下一页&gt;&gt;</a>',
+        '<a href="index_1.html">[下一页]</a>',
+        '<a href="index_1.html">【下一页】</a>',
+        '<a href="index_1.html">Next »</a>',
+        '<a href="index_1.html">下一页 ›</a>',
+    ],
+)
+def test_next_page_labels_with_brackets_arrows_or_images(pager: str) -> None:
+    html = f'<html><body><ul><li><a href="/a.html">x</a></li></ul><div class="page">{pager}</div></body></html>'
+    links = listing_links(html, "http://x.gov.cn/col/index.html")
+    assert urls(by_rel(links, "next")) == {"http://x.gov.cn/col/index_1.html"}
+
+
+def test_last_and_first_page_labels_are_not_next() -> None:
+    html = """<div class="page"><a href="index.html">首页</a><a href="index_9.html">尾页</a>
+    <a href="index_8.html">末页&gt;&gt;</a><a href="index.html">上一页</a></div>"""
+    assert by_rel(listing_links(html, "http://x.gov.cn/col/index_3.html"), "next") == []
+
+
+def test_numbered_pager_without_a_next_label() -> None:
+    """Page numbers alone (`1 <a>2</a> <a>3</a>`) name the column's other pages, in files or parameters."""
+    html = """<ul><li><a href="/a.html">x</a></li></ul><div class="page"><span>1</span>
+    <a href="list_2.html">2</a><a href="list_3.html">3</a><a href="/other/list_4.html">4</a><a href="/a/5.html">5</a>
+    <a href="iList.jsp?node_id=GK&amp;cur_page=2">2</a></div>"""
+    links = listing_links(html, "http://x.gov.cn/col/list.html")
+    assert urls(by_rel(links, "page")) | urls(by_rel(links, "next")) == {
+        "http://x.gov.cn/col/list_2.html",
+        "http://x.gov.cn/col/list_3.html",
+    }
+    links = listing_links(html, "http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=1")
+    assert urls(by_rel(links, "next")) == {"http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=2"}
