@@ -500,10 +500,18 @@ def _column_links(doc: Any, url: str) -> list[Link]:
         if re.search(r"\d{4}", text) or find_year(text) or _row_date(a, _row_of(a)):
             continue
         target = absolute_url(a.get("href"), base)
-        if target is None or target == url or _is_attachment_url(target):
+        if target is None or _same_page(target, url) or _is_attachment_url(target):
             continue
         links.append(Link("column", target, text))
     return links
+
+
+_INDEX_FILE = re.compile(r"/(?:index|default)\.s?html?$|/(?:index|default)\.(?:jsp|php|aspx?)$", re.I)
+
+
+def _same_page(target: str, url: str) -> bool:
+    """Whether two URLs name one page: the same, or a folder and its index file (`xxgknb/`, `xxgknb/index.html`)."""
+    return target == url or _INDEX_FILE.sub("/", target) == _INDEX_FILE.sub("/", url)
 
 
 def listing_items(html: Page, url: str) -> list[Link]:

@@ -604,3 +604,11 @@ def test_numbered_pager_without_a_next_label() -> None:
     }
     links = listing_links(html, "http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=1")
     assert urls(by_rel(links, "next")) == {"http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=2"}
+
+
+def test_a_column_link_to_the_listing_itself_is_no_column() -> None:
+    """TRS breadcrumbs and menus link the current column as "./": its folder is the page being read."""
+    html = """<td class="pos"><a href="../../">首页</a> &gt;&gt; <a href="./">信息公开年报</a></td>
+    <td><a href="../fzzf/">法治政府建设</a></td>"""
+    links = listing_links(html, "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
+    assert urls(by_rel(links, "column")) == {"http://www.ordos.gov.cn/egb/xxgk/fzzf/"}
