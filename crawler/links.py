@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Literal, TypeAlias
@@ -57,9 +58,23 @@ _COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
 _DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?",
 )
+# A date without its year, as old templates print it: "10-19", "[9/3]", "8月30日", "发布日期：10-19". Read only
+# as a whole piece of text (`_date_pieces`): in a sentence or a number like "第1-2期" it is none.
+_MONTH_DAY = re.compile(
+    r"(?:[^\d\s:：]{1,6}\s*[:：]\s*)?[\[(【（]?\s*(\d{1,2})\s*(?:[-/]\s*(\d{1,2})|月\s*(\d{1,2})\s*日)\s*[\])】）]?"
+)
+# Card templates print the day apart from the year and month: `<b>05</b><i>2021-03</i>`. Each is a whole text.
+_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_DAY = re.compile(r"(\d{1,2})\s*日?")
+_MONTH_DAY_HINT = re.compile(r"\d\s*(?:[-/]|月)\s*\d")
+_BRACKETS = "[]()【】（）"
+_NOTE_TAGS = frozenset({"sup", "sub"})
+# Where an article URL carries its publication year and month: t20171019_1.html, /201710/, /art/2017/9/3/.
+_URL_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})")
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
 _CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
+_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")  # compiled once: every anchor's text and title goes through it
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
@@ -192,6 +207,14 @@ def find_date(text: str) -> str | None:
     return None
 
 
+def _year_from_url(url: str, month: int) -> int | None:
+    """The year of an article URL whose path names it with `month` (t20171019_…, /201710/, /2017/10/19/)."""
+    for m in _URL_YEAR_MONTH.finditer(urlsplit(url).path):
+        if int(m.group(2)) == month:
+            return int(m.group(1))
+    return None
+
+
 def is_truncated(title: str) -> bool:
     return bool(_ELLIPSIS.search(title.strip()))
 
@@ -247,27 +270,114 @@ def _segment_text(a: Any) -> str:
     return "".join(parts)
 
 
-def _row_date(a: Any, row: Any) -> str | None:
-    """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
+def _date_texts(a: Any, row: Any) -> Iterator[str]:
+    """Each text of the row that may hold its full date, best first, read outside the title.
+
+    Lazy: most rows are dated by the first.
+    """
     if (a.getparent() is row and _is_flat(row)) or _is_container(row):
-        outside = _segment_text(a)
+        yield _segment_text(a)
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
-        if len(clean(outside)) > _ROW_MAX_TEXT:
-            outside = ""  # not an item but a whole block: a date in it belongs to something else
-    if date := find_date(outside):
-        return date
+        # More text than an item holds is a whole block: a date in it belongs to something else.
+        yield "" if len(clean(outside)) > _ROW_MAX_TEXT else outside
     # `<dt><a>…</a></dt><dd>2022-01-25</dd>`, `<div class="t"><a>…</a></div><div class="d">…</div>`
-    after = row.getnext()
-    if after is not None and isinstance(after.tag, str) and not _anchors(after):
-        text = after.text_content()
-        if len(compact(text)) <= _DATE_ELEMENT_MAX and (date := find_date(text)):
-            return date
+    if (after := _next_date_element(row)) is not None:
+        yield after.text_content()
     for child in a.iterdescendants():
         if isinstance(child.tag, str) and len(compact(child.text_content())) <= _DATE_ELEMENT_MAX:
-            if date := find_date(child.text_content()):
-                return date
-    return None
+            yield child.text_content()
+
+
+def _next_date_element(row: Any) -> Any:
+    """The element after the row when it may be the row's date (`<dt>…</dt><dd>2022-01-25</dd>`), else None."""
+    after = row.getnext()
+    if after is None or not isinstance(after.tag, str) or _anchors(after):
+        return None
+    return after if len(compact(after.text_content())) <= _DATE_ELEMENT_MAX else None
+
+
+def _date_pieces(a: Any, row: Any) -> Iterator[str]:
+    """Each text node of the row, outside the title where one may hold the row's date on its own ("10-19").
+
+    Text nodes, not the row's text: a month and day count only as a whole piece of text, never inside a
+    sentence ("于6月6日发行") or run into a neighbour's text; nor in a `<sup>`, where "[5-6]" cites notes.
+    """
+    if (a.getparent() is row and _is_flat(row)) or _is_container(row):
+        yield a.tail or ""
+        for sib in a.itersiblings():
+            if sib.tag == "a" or (isinstance(sib.tag, str) and _anchors(sib)):
+                break
+            if isinstance(sib.tag, str) and sib.tag not in _NOTE_TAGS:
+                yield from sib.itertext()
+            yield sib.tail or ""
+    elif len(clean(row.text_content())) <= _ROW_MAX_TEXT:
+        title = set(a.iter())  # lxml hands out the same element objects while they are referenced
+        for el in row.iter():
+            inside = el in title
+            if isinstance(el.tag, str) and not inside and el.tag not in _NOTE_TAGS:
+                yield el.text or ""
+            if el is not row and (el is a or not inside):
+                yield el.tail or ""
+    if (after := _next_date_element(row)) is not None:
+        yield from after.itertext()
+    yield from a.itertext()  # `<a><span>title</span><i>10-19</i></a>`: the title is no month-day
+
+
+def _month_day(piece: str) -> tuple[int, int] | None:
+    """(month, day) when a piece of text is a date without its year, else None."""
+    m = _MONTH_DAY.fullmatch(piece.strip())
+    if m is None:
+        return None
+    month, day = int(m.group(1)), int(m.group(2) or m.group(3))
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
+    """(ISO date, whether the row shows a date at all) for the listing item that holds `a`.
+
+    A row may show its month and day only ("10-19"): it is a dated item all the same, and its year is the one
+    the article's URL carries (t20171019_…); without one the date stays unknown rather than guessed.
+    """
+    for text in _date_texts(a, row):
+        if date := find_date(text):
+            return date, True
+    # Most rows left (menus, headings) have no number in them to read: they are not walked piece by piece.
+    row_text = row.text_content()
+    if _MONTH_DAY_HINT.search(row_text):
+        for piece in _date_pieces(a, row):
+            if month_day := _month_day(piece):
+                month, day = month_day
+                year = _year_from_url(str(a.get("href", "")), month)
+                return (f"{year:04d}-{month:02d}-{day:02d}" if year else None), True
+    # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
+    if not _YEAR_MONTH.search(row_text) or len(clean(row_text)) > _ROW_MAX_TEXT:
+        return None, False
+    one_item = not ((a.getparent() is row and _is_flat(row)) or _is_container(row))
+    if one_item and (date := _split_date(row)):
+        return date, True
+    return None, False
+
+
+def _row_date(a: Any, row: Any) -> str | None:
+    """The date of the listing item that holds `a`, read outside the title so a date in a title is not it."""
+    return _row_dating(a, row)[0]
+
+
+def _split_date(el: Any) -> str | None:
+    """A date printed in two elements, the day apart from the year and month (`<b>05</b><i>2021-03</i>`)."""
+    year_month = day = None
+    for piece in el.itertext():
+        piece = piece.strip().strip(_BRACKETS)
+        if not piece or len(piece) > 10:
+            continue
+        if m := _YEAR_MONTH.fullmatch(piece):
+            year_month = m
+        elif m := _DAY.fullmatch(piece):
+            day = m
+    if year_month is None or day is None:
+        return None
+    return find_date(f"{year_month.group(1)}-{year_month.group(2)}-{day.group(1)}")
 
 
 def _anchor_title(a: Any) -> tuple[str, bool]:
@@ -276,11 +386,42 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
     Portals cut long titles in the link text ("常平镇2021年法治政府建设…") and keep the full one in the
     `title` attribute, so the attribute wins when the text is truncated, empty, or a shorter piece of it.
     """
-    text = clean(a.text_content())
+    text = _text_without_date(a)
     attr = clean(a.get("title"))
     if attr and (not text or is_truncated(text) or (len(attr) > len(text) and not is_truncated(attr))):
         return attr, is_truncated(attr)
     return text, is_truncated(text)
+
+
+def _is_date_piece(text: str) -> bool:
+    """Whether an element's whole text is a date, with or without its year (2022-01-25, [01-25])."""
+    text = compact(text).strip(_BRACKETS)
+    if not text or len(text) > _DATE_ELEMENT_MAX:
+        return False
+    return bool(find_date(text) and not _DATE.sub("", text)) or _month_day(text) is not None
+
+
+def _text_without_date(a: Any) -> str:
+    """The anchor's text without the date a whole-row link prints in its own elements (`<a><span>title</span>
+    <span>2022-01-25</span></a>`, `<b>25</b><i>2022/01</i>`): the date dates the item, it is no part of the title.
+
+    A year and month ("2021年12月") or a bare number is a piece of the date only beside the other: alone it may
+    be a piece of the title.
+    """
+    text = clean(a.text_content())
+    if not len(a) or not _DIGIT.search(text):
+        return text
+    leaves = [clean(el.text_content()) for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
+    dates = [t for t in leaves if _is_date_piece(t)]
+    year_months = [t for t in leaves if _YEAR_MONTH.fullmatch(compact(t).strip(_BRACKETS))]
+    days = [t for t in leaves if _DAY.fullmatch(compact(t).strip(_BRACKETS))]
+    if year_months and days:
+        dates += year_months + days
+    for piece in dates:
+        before, found, after = text.rpartition(piece)
+        if found:
+            text = clean(before + " " + after)
+    return text
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
@@ -359,10 +500,18 @@ def _column_links(doc: Any, url: str) -> list[Link]:
         if re.search(r"\d{4}", text) or find_year(text) or _row_date(a, _row_of(a)):
             continue
         target = absolute_url(a.get("href"), base)
-        if target is None or target == url or _is_attachment_url(target):
+        if target is None or _same_page(target, url) or _is_attachment_url(target):
             continue
         links.append(Link("column", target, text))
     return links
+
+
+_INDEX_FILE = re.compile(r"/(?:index|default)\.s?html?$|/(?:index|default)\.(?:jsp|php|aspx?)$", re.I)
+
+
+def _same_page(target: str, url: str) -> bool:
+    """Whether two URLs name one page: the same, or a folder and its index file (`xxgknb/`, `xxgknb/index.html`)."""
+    return target == url or _INDEX_FILE.sub("/", target) == _INDEX_FILE.sub("/", url)
 
 
 def listing_items(html: Page, url: str) -> list[Link]:
@@ -395,8 +544,8 @@ def listing_items(html: Page, url: str) -> list[Link]:
             seen_rows.add(row)
             candidates = [max(row_anchors, key=lambda x: len(_anchor_title(x)[0]))]
         main = candidates[0]
-        date = _row_date(main, row)
-        if date is None and not _RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
+        date, dated = _row_dating(main, row)
+        if not dated and not _RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
             continue
         title, truncated = _anchor_title(main)
         if not title:

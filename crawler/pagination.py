@@ -43,7 +43,16 @@ from storage.state import SiteState
 logger = logging.getLogger(__name__)
 
 NEXT_TEXTS = frozenset({"下一页", "下页", "›", ">", "后页", "下一頁", "next", "Next", "下一页>", "下一页»"})
-PAGE_PARAMS = ("page", "pagenum", "pageindex", "pageno", "currentpage")
+# The same labels as pagers decorate them: "[下一页]", "【下一页】", "下一页>>", "Next »", "下一页 ›".
+_NEXT_LABEL = re.compile(r"[\[【(（<«‹]*(?:下一?页|下一頁|后一?页|next(?:page)?)[\]】)）>»›]*", re.I)
+PAGE_PARAMS = ("page", "pagenum", "pageindex", "pageno", "currentpage", "curpage", "cur_page", "page_no", "pagenow")
+# A page number in a pager's file name: list_2.html, index_3.shtml, news-4.htm.
+# Anchors whose whole text is a number, selected in C: a page has hundreds of anchors and few numbers.
+_NUMBER_ANCHORS = (
+    "//a[@href][normalize-space(.) != ''][string-length(normalize-space(.)) <= 4]"
+    "[translate(normalize-space(.), '0123456789', '') = '']"
+)
+_NUMBERED_FILE = re.compile(r"^(.*?)(?:[_-]\d+)?(\.[a-z]+)?$", re.I)
 # TRS columns can be thousands of pages deep; the stop rule ends a crawl long before, so derive no more.
 MAX_DERIVED_PAGES = 1000
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -67,6 +76,11 @@ DATAPROXY_PARAMS = (
     "permissiontype",
 )
 
+# Older TRS templates write their pager inline from two variables, without calling createPageHTML:
+# `var currentPage = 0; var countPage = 2` and `"<a href=\"index" + "_" + nextPage + "." + "html\">"`.
+_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+_PAGE_NAME = re.compile(r"""(\w+)\s*['"]?\s*\+\s*['"]_['"]\s*\+[^;\n]*?['"]\.?['"]?\s*\+\s*['"]\.?(s?html?)\b""")
 _ARG = r"\s*(['\"]?[\w.-]+['\"]?)\s*"
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _ARG + "," + _ARG + r"[,)]"
@@ -81,18 +95,23 @@ def pagination_links(doc: Any, url: str) -> list[Link]:
     links = next_links(doc, url)
     scripts = "\n".join(doc.xpath("//script/text()"))
     links += create_page_links(scripts, url)
+    links += count_page_links(scripts, url)
     links += page_param_links(doc, url)
+    links += numbered_page_links(doc, url)
     links += [Link("next", u, "dataproxy") for u in _dataproxy_requests(doc, url)]
     return links
 
 
 def next_links(doc: Any, url: str) -> list[Link]:
-    """Links whose text is a "next page" label (下一页, 下页, 后页, ›, >)."""
+    """Links whose text is a "next page" label (下一页, 下页, 后页, ›, >), also in brackets or with arrows.
+
+    An image button says it in its `alt` text.
+    """
     base = base_url(doc, url)
     links = []
     for a in doc.iter("a"):
-        text = compact(a.text_content()) or compact(a.get("title"))
-        if text not in NEXT_TEXTS:
+        text = compact(a.text_content()) or compact(a.get("title")) or compact(" ".join(a.xpath(".//img/@alt")))
+        if text not in NEXT_TEXTS and not _NEXT_LABEL.fullmatch(text):
             continue
         target = absolute_url(a.get("href"), base)
         if target and target != url:
@@ -124,12 +143,37 @@ def create_page_links(script: str, url: str) -> list[Link]:
             continue
         if total > MAX_DERIVED_PAGES:
             logger.info("%s: createPageHTML announces %d pages; deriving the first %d", url, total, MAX_DERIVED_PAGES)
-        for i in range(min(total, MAX_DERIVED_PAGES)):
-            if i == current:
-                continue
-            page = f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"
-            links.append(Link("page", urljoin(url, page), str(i + 1)))
+        links += [Link("page", urljoin(url, page), str(i + 1)) for i, page in _derived_pages(total, current, name, ext)]
     return links
+
+
+def _derived_pages(total: int, current: int, name: str, ext: str) -> list[tuple[int, str]]:
+    """(index, file name) of each TRS page but the current: page 0 is `name.ext`, page i `name_i.ext`."""
+    return [
+        (i, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}")
+        for i in range(min(total, MAX_DERIVED_PAGES))
+        if i != current
+    ]
+
+
+def count_page_links(script: str, url: str) -> list[Link]:
+    """The pages of a TRS column whose pager script counts pages in `countPage` (from `currentPage`, 0-based).
+
+    The pages are named as createPageHTML names them, with the name and extension the script writes
+    (`"index" + "_" + i + "." + "html"`); a script that does not write them (a detail page's own pager) or
+    whose numbers do not fit together gives nothing.
+    """
+    total = _COUNT_PAGE.search(script) if "countPage" in script else None  # a plain search first: scripts are long
+    if total is None or "createPageHTML" in script:
+        return []
+    current, name = _CURRENT_PAGE.search(script), _PAGE_NAME.search(script)
+    if name is None:
+        return []
+    count, here = int(total.group(1)), int(current.group(1)) if current else 0
+    if here >= count:
+        return []
+    pages = _derived_pages(count, here, name.group(1), name.group(2))
+    return [Link("page", urljoin(url, page), str(i + 1)) for i, page in pages]
 
 
 def _page_param(url: str) -> tuple[str, int] | None:
@@ -159,6 +203,43 @@ def page_param_links(doc: Any, url: str) -> list[Link]:
         rel: Rel = "next" if param[1] == current + 1 else "page"
         links.append(Link(rel, target, compact(a.text_content())))
     return links
+
+
+def _page_file(url: str) -> tuple[str, str, str] | None:
+    """(folder, file name without its page number, extension) of a static page URL; None for one with a query."""
+    parts = urlsplit(url)
+    if parts.query:
+        return None
+    folder, _, name = parts.path.rpartition("/")
+    m = _NUMBERED_FILE.match(name or "index")
+    assert m is not None  # the pattern matches every name
+    return f"{parts.netloc}{folder}", m.group(1).lower(), (m.group(2) or "").lower()
+
+
+def numbered_page_links(doc: Any, url: str) -> list[Link]:
+    """Links whose text is a page number to a file of this page's name with another number (rel "page").
+
+    A pager of numbers alone (`1 <a href="list_2.html">2</a> <a href="list_3.html">3</a>`) has no next label;
+    a number linking elsewhere (another folder or name) is not this column's page.
+    """
+    here = _page_file(url)
+    if here is None:
+        return []
+    base = base_url(doc, url)
+    links = []
+    for a in doc.xpath(_NUMBER_ANCHORS):
+        text = a.text_content().strip()
+        if len(text) > 4 or not text.isdigit():
+            continue
+        target = absolute_url(a.get("href"), base)
+        if target and target != url and _same_pages(_page_file(target), here):
+            links.append(Link("page", target, text))
+    return links
+
+
+def _same_pages(there: tuple[str, str, str] | None, here: tuple[str, str, str]) -> bool:
+    # "index.html" and the bare folder are the same first page.
+    return there is not None and there[:2] == here[:2] and (there[2] == here[2] or "" in (there[2], here[2]))
 
 
 # ---------------------------------------------------------------------------------------------- JCMS dataproxy

@@ -479,3 +479,136 @@ def test_should_stop_when_every_report_is_known_from_the_state() -> None:
     links = [Link("report", "http://x/r1.html", "2021年法治政府建设年度报告", date="2022-02-01")]
     assert should_stop(links, year=2021, known=state.known(2021))
     assert not should_stop(links, year=2022, known=state.known(2022))
+
+
+# ---------------------------------------------------------------------------------------------- sweep of real listings
+
+
+MONTH_DAY_LISTING = """<html><body><table class="nav"><tr>
+<td><a href="/wsfw/bgxz/">表格下载</a></td><td><a href="/wsfw/gjqc/">公交汽车</a></td>
+<td><a href="/wsfw/cydh/">常用电话</a></td>
+</tr></table><table>
+<tr><td><img src="i.jpg"></td><td><a href="./201710/t20171019_398276.html"><span>招商引资推介会举行</span></a></td>
+<td><span>10-19</span></td></tr>
+<tr><td><img src="i.jpg"></td><td><a href="./201709/t20170925_396059.html"><span>交办信访件16-10处理情况</span></a></td>
+<td><span>09-25</span></td></tr>
+<tr><td><img src="i.jpg"></td><td><a href="/art/2017/9/3/art_1_1.html">中医药博览会暨第48届全国...</a></td>
+<td>[9/3]</td></tr>
+<tr><td><img src="i.jpg"></td><td><a href="/info/1071.html">关于道路施工的公告</a></td><td>8月30日</td></tr>
+</table></body></html>"""
+
+
+def test_month_day_dates_take_their_year_from_the_link() -> None:
+    """Old TRS templates print "10-19" only: the year is the one in the article's URL (t20171019), if it has one."""
+    items = listing_items(MONTH_DAY_LISTING, "http://www.zhangshu.gov.cn/zwgk/zhxx/index.html")
+    assert [(i.title, i.date) for i in items] == [
+        ("招商引资推介会举行", "2017-10-19"),
+        ("交办信访件16-10处理情况", "2017-09-25"),
+        ("中医药博览会暨第48届全国...", "2017-09-03"),
+        ("关于道路施工的公告", None),  # an item all the same: its row is dated, only the year is not known
+    ]
+    assert items[2].truncated
+
+
+def test_month_day_needs_a_standalone_date() -> None:
+    html = """<ul><li><a href="/a/1.html">第一期培训班</a><span>第1-2期</span></li>
+    <li><a href="/a/2.html">联系电话</a><span>3-12345678</span></li></ul>"""
+    assert listing_items(html, "http://x.gov.cn/") == []
+    assert find_date("10-19") is None  # a full date needs its year: month-day stays a row matter
+
+
+COUNT_PAGE_SCRIPT = """<html><body><table><tr><td>
+<a href="./202009/t20200903_2748784.html">某市2019年政府信息公开工作年度报告</a></td>
+<td>2020-09-03</td></tr></table><script language="JavaScript">
+var currentPage = 1;//所在页从0开始
+var prevPage = currentPage-1//上一页
+var nextPage = currentPage+1//下一页
+var countPage = 3//共多少页
+document.write("&nbsp;<a href=\\"index."+"html\\">首页</a>&nbsp;|");
+if(countPage>1&&currentPage!=(countPage-1))
+document.write("&nbsp;<a href=\\"index"+"_" + nextPage + "."+"html\\"><span>下一页</span></a>");
+</script></body></html>"""
+
+
+def test_trs_count_page_script_gives_the_other_pages() -> None:
+    """A TRS template that writes its pager from `var countPage` without calling createPageHTML."""
+    links = listing_links(COUNT_PAGE_SCRIPT, "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index_1.html")
+    assert urls(by_rel(links, "page")) == {
+        "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html",
+        "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index_2.html",
+    }
+
+
+def test_day_and_year_month_in_separate_elements() -> None:
+    """Card templates print the day large and the year-month beside it: `<span>05</span><p>2021-03</p>`."""
+    html = """<ul class="list"><li><div class="date"><span>05</span><p>2021-03</p></div>
+    <a href="/a/1.html">关于某事的通知</a></li>
+    <li><a href="/a/2.html"><div class="t">2021年度法治政府建设情况报告</div>
+    <div class="d"><b>28</b><i>2022/02</i></div></a></li>
+    <li><div class="date"><span>阅读 5</span></div><a href="/a/3.html">关于另事的通知</a></li></ul>"""
+    items = listing_items(html, "http://x.gov.cn/")
+    assert [(i.url, i.title, i.date) for i in items] == [
+        ("http://x.gov.cn/a/1.html", "关于某事的通知", "2021-03-05"),
+        ("http://x.gov.cn/a/2.html", "2021年度法治政府建设情况报告", "2022-02-28"),
+    ]
+
+
+def test_a_date_inside_the_link_is_not_part_of_its_title() -> None:
+    html = """<ul><li><a href="/r/1.html"><span class="t">某县2021年法治政府建设年度报告</span>
+    <span class="d">2022-01-25</span></a></li>
+    <li><a href="/r/2.html"><span>某县2020年法治政府建设年度报告</span><span>[01-20]</span></a></li></ul>"""
+    (first, second) = by_rel(listing_links(html, "http://x.gov.cn/fz/"), "report")
+    assert (first.title, first.date) == ("某县2021年法治政府建设年度报告", "2022-01-25")
+    assert (second.title, second.date) == ("某县2020年法治政府建设年度报告", None)
+    assert [i.title for i in listing_items(html, "http://x.gov.cn/fz/")] == [first.title, second.title]
+
+
+def test_month_day_in_prose_or_a_note_is_no_date() -> None:
+    html = """<div><p>2009年移居台湾；8月19日发行<a href="/item/1">若你碰到他</a>，入围金曲奖<sup>[5-6]</sup></p>
+    <p>并于6月6日发行《<a href="/item/2">陌生人</a>》专辑</p></div>"""
+    assert listing_items(html, "http://baike.example.com/") == []
+
+
+@pytest.mark.parametrize(
+    "pager",
+    [
+        '<a href="index_1.html"><img src="next.gif" alt="下一页"></a>',
+        '<a href="index_1.html">下一页&gt;&gt;</a>',
+        '<a href="index_1.html">[下一页]</a>',
+        '<a href="index_1.html">【下一页】</a>',
+        '<a href="index_1.html">Next »</a>',
+        '<a href="index_1.html">下一页 ›</a>',
+    ],
+)
+def test_next_page_labels_with_brackets_arrows_or_images(pager: str) -> None:
+    html = f'<html><body><ul><li><a href="/a.html">x</a></li></ul><div class="page">{pager}</div></body></html>'
+    links = listing_links(html, "http://x.gov.cn/col/index.html")
+    assert urls(by_rel(links, "next")) == {"http://x.gov.cn/col/index_1.html"}
+
+
+def test_last_and_first_page_labels_are_not_next() -> None:
+    html = """<div class="page"><a href="index.html">首页</a><a href="index_9.html">尾页</a>
+    <a href="index_8.html">末页&gt;&gt;</a><a href="index.html">上一页</a></div>"""
+    assert by_rel(listing_links(html, "http://x.gov.cn/col/index_3.html"), "next") == []
+
+
+def test_numbered_pager_without_a_next_label() -> None:
+    """Page numbers alone (`1 <a>2</a> <a>3</a>`) name the column's other pages, in files or parameters."""
+    html = """<ul><li><a href="/a.html">x</a></li></ul><div class="page"><span>1</span>
+    <a href="list_2.html">2</a><a href="list_3.html">3</a><a href="/other/list_4.html">4</a><a href="/a/5.html">5</a>
+    <a href="iList.jsp?node_id=GK&amp;cur_page=2">2</a></div>"""
+    links = listing_links(html, "http://x.gov.cn/col/list.html")
+    assert urls(by_rel(links, "page")) | urls(by_rel(links, "next")) == {
+        "http://x.gov.cn/col/list_2.html",
+        "http://x.gov.cn/col/list_3.html",
+    }
+    links = listing_links(html, "http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=1")
+    assert urls(by_rel(links, "next")) == {"http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=2"}
+
+
+def test_a_column_link_to_the_listing_itself_is_no_column() -> None:
+    """TRS breadcrumbs and menus link the current column as "./": its folder is the page being read."""
+    html = """<td class="pos"><a href="../../">首页</a> &gt;&gt; <a href="./">信息公开年报</a></td>
+    <td><a href="../fzzf/">法治政府建设</a></td>"""
+    links = listing_links(html, "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
+    assert urls(by_rel(links, "column")) == {"http://www.ordos.gov.cn/egb/xxgk/fzzf/"}
