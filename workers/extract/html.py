@@ -71,7 +71,7 @@ CONTENT_SELECTORS = (
     "#content",
     "article",
 )
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "select", "button", "input", "textarea")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "input", "textarea")
 _BLOCK_TAGS = frozenset(
     "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
 )
@@ -147,10 +147,18 @@ def _is_furniture(el: etree._Element, compact_len: int | None = None, search_tex
 
 
 def prune_scripts(tree: etree._Element) -> etree._Element:
-    """A copy of the tree without scripts, styles, forms and comments (text a reader never sees)."""
+    """A copy of the tree without scripts, styles, form controls and comments (text a reader never sees).
+
+    A <form> itself is unwrapped, not dropped: ASP.NET portals wrap the whole page in `<form id="form1">` and
+    VSB (博达) sites the article in `<form name="_newscontent_fromname">`; trafilatura would drop it whole.
+    """
     tree = copy.deepcopy(tree)
-    for el in list(tree.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction)):
-        if el.getparent() is not None:
+    for el in list(tree.iter(*_DROP_TAGS, "form", etree.Comment, etree.ProcessingInstruction)):
+        if el.getparent() is None:
+            continue
+        if el.tag == "form":
+            el.drop_tag()
+        else:
             el.drop_tree()
     return tree
 
