@@ -9,6 +9,9 @@ REPORT = (
     "一是健全依法决策机制，重大行政决策全部经过合法性审查，全年审查规范性文件十二件。",
     "二是深化行政执法改革，全面推行行政执法公示制度、执法全过程记录制度、重大执法决定法制审核制度。",
     "三是加强普法宣传教育，开展法治宣传活动三十余场次，发放宣传资料五千余份，群众法治意识明显增强。",
+    "四是强化行政权力监督，自觉接受人大监督、政协民主监督和社会舆论监督，按时办结人大代表建议和政协提案。",
+    "五是依法化解矛盾纠纷，全年办理行政复议案件十二件，行政诉讼案件五件，行政机关负责人出庭应诉率达到百分之百。",
+    "2022年，我局将继续深入学习贯彻习近平法治思想，统筹推进法治政府建设各项工作，为全县经济社会发展提供有力法治保障。",
 )
 
 
@@ -28,3 +31,22 @@ def test_a_page_wrapped_in_a_form_keeps_its_body() -> None:
     for line in REPORT:
         assert line in record["text"]
     assert record["published"] == "2022-01-20"
+
+
+def test_a_page_laid_out_in_nested_tables_comes_out_as_paragraphs_without_toolbar_rows() -> None:
+    """Old portals lay the whole page out in tables; the body cell holds the paragraphs."""
+    page = f"""<html><head><meta charset="utf-8"><title>某某局2021年法治政府建设年度报告</title></head><body>
+<table width="1000"><tr><td><table><tr><td><a>添加收藏夹</a> | <a>设为首页</a> | 关于我们</td></tr></table></td></tr>
+<tr><td><table><tr><td>位置：<a>首页</a> &gt; <a>通知公告</a></td></tr>
+<tr><td align="center"><b>某某局2021年法治政府建设年度报告</b></td></tr>
+<tr><td>来源：某某局 | 发布时间：2022-01-20 | 浏览次数：215</td></tr>
+<tr><td><table border="1"><tr><td>{paragraphs()}
+<table><tr><th>项目</th><th>数量</th></tr><tr><td>行政复议案件</td><td>12件</td></tr></table></td></tr></table></td></tr>
+</table></td></tr></table></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    lines = text.splitlines()
+    for line in REPORT:
+        assert line in lines  # a paragraph a line, not all in one table cell
+    assert "行政复议案件 | 12件" in text.replace("| 行政复议案件", "行政复议案件")  # the data table stays a table
+    for furniture in ("添加收藏夹", "位置", "浏览次数", "|  |"):
+        assert furniture not in text, furniture
