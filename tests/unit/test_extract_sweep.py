@@ -50,3 +50,17 @@ def test_a_page_laid_out_in_nested_tables_comes_out_as_paragraphs_without_toolba
     assert "行政复议案件 | 12件" in text.replace("| 行政复议案件", "行政复议案件")  # the data table stays a table
     for furniture in ("添加收藏夹", "位置", "浏览次数", "|  |"):
         assert furniture not in text, furniture
+
+
+def test_a_block_headed_as_related_articles_goes_however_long_its_teasers() -> None:
+    teaser = "，".join(["市政府召开常务会议研究部署安全生产和防汛抗旱工作并听取有关部门工作情况汇报"] * 3)
+    related = "".join(f"<p><strong>要闻{i}</strong>{teaser}。<a>【详细】</a></p>" for i in range(4))
+    page = f"""<html><head><meta charset="utf-8"><title>2021年法治政府建设工作报告</title></head><body>
+<div class="main"><h1>2021年法治政府建设工作报告</h1><div class="con">{paragraphs()}</div>
+<div class="box_read"><h2>推荐阅读</h2>{related}</div>
+<div class="box_news"><h3>热点排行 &gt;&gt;</h3><ul><li><a>关于开展安全生产检查的通知</a></li></ul></div>
+</div></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    assert REPORT[0] in text and REPORT[-1] in text
+    for furniture in ("推荐阅读", "要闻", "热点排行", "安全生产"):
+        assert furniture not in text, furniture

@@ -205,6 +205,28 @@ def unwrap_layout_tables(tree: etree._Element) -> None:
             el.tag = "div"
 
 
+# A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) is that list,
+# however long its teasers make it (up to RELATED_MAX_CHARS); the heading alone is at most this long.
+RELATED_HEADING = re.compile(
+    with_traditional(
+        r"(?:相关|推荐|延伸|热点|热门|精彩|最新|往期|更多)(?:阅读|新闻|文章|链接|推荐|报道|资讯|图集|排行|专题|视频|稿件)|"
+        r"猜你喜欢|为你推荐|大家都在看"
+    )
+)
+RELATED_HEADING_MAX_CHARS = 12
+RELATED_MAX_CHARS = 3000
+_HEADING_DECOR = re.compile(r"[\s:：>》»更多+]+")
+
+
+def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Element, int]) -> bool:
+    if length > RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
+        return False
+    first = next((child for child in el if isinstance(child.tag, str)), None)
+    if first is None or not 0 < lengths.get(first, 0) <= RELATED_HEADING_MAX_CHARS or length == lengths[first]:
+        return False
+    return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
+
+
 def prune(tree: etree._Element) -> etree._Element:
     """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
     tree = prune_scripts(tree)
@@ -217,7 +239,7 @@ def prune(tree: etree._Element) -> etree._Element:
     while stack:
         el, search = stack.pop()
         length = lengths.get(el, 0)
-        if el is not tree and _is_furniture(el, length, search):
+        if el is not tree and (_is_furniture(el, length, search) or _is_related_list(el, length, lengths)):
             doomed.append(el)
             continue
         searched = search and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
