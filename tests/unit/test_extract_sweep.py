@@ -64,3 +64,13 @@ def test_a_block_headed_as_related_articles_goes_however_long_its_teasers() -> N
     assert REPORT[0] in text and REPORT[-1] in text
     for furniture in ("推荐阅读", "要闻", "热点排行", "安全生产"):
         assert furniture not in text, furniture
+
+
+def test_a_page_titled_with_its_column_name_takes_the_report_title_it_shows() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>通知公告--某某县人民政府</title></head><body>
+<div class="se_nav"><h3>首页 - 通知公告</h3></div>
+<div class="xq"><h5>某某县2021年法治政府建设年度报告</h5><div class="ly">发布时间：2022-01-20</div>
+<div class="detailCon">{paragraphs()}</div></div></body></html>"""
+    record = extract(page.encode("utf-8"))
+    assert record["title"] == "某某县2021年法治政府建设年度报告"
+    assert record["report_kind"] == "rule_of_law" and record["report_year"] == 2021

@@ -118,6 +118,8 @@ MIN_TITLE_CHARS = 6
 # A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
 SITE_FIRST_MAX_CHARS = 2
 MAX_TITLE_CHARS = 120
+# A <title> part this short that names no report is a column's name ("新闻动态", "通知公告"), not an article's.
+COLUMN_NAME_MAX_CHARS = 8
 # A <title> that is only the site's name ("某某区人民政府门户网站"), and words every report title has one of.
 _SITE_NAME = re.compile(r"(?:政府|门户|門戶|网站|網站|[网網])$")
 _REPORT_HINT = re.compile(r"报|報|情况|情況")
@@ -190,6 +192,11 @@ def find_title(tree: etree._Element) -> str:
     if not stripped or _SITE_NAME.search(stripped):
         if headings:
             return headings[0]
+        if block := _report_title_block(tree):
+            return block
+    # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
+    # page (an <h5>, a <div class="title">) is the better title.
+    elif len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]:
         if block := _report_title_block(tree):
             return block
     if stripped:
