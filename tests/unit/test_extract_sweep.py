@@ -74,3 +74,12 @@ def test_a_page_titled_with_its_column_name_takes_the_report_title_it_shows() ->
     record = extract(page.encode("utf-8"))
     assert record["title"] == "某某县2021年法治政府建设年度报告"
     assert record["report_kind"] == "rule_of_law" and record["report_year"] == 2021
+
+
+def test_a_source_that_only_says_the_site_wrote_it_names_no_issuer() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>某某县2021年法治政府建设年度报告</title></head><body>
+<h1>某某县2021年法治政府建设年度报告</h1><div class="info">来源：本站原创 作者：办公室 时间：2022-01-20</div>
+<div class="con">{paragraphs()}</div></body></html>"""
+    record = extract(page.encode("utf-8"))
+    assert record["issuer"] == "某某县人民政府"
+    assert record["published"] == "2022-01-20"

@@ -291,6 +291,14 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     return str(guess)
 
 
+def _is_generic_source(value: str) -> bool:
+    """本网, 原创 and their combinations ("本站原创", "本网原创") name no issuer."""
+    return value in _GENERIC_SOURCES or bool(_GENERIC_SOURCE_WORDS.fullmatch(value))
+
+
+_GENERIC_SOURCE_WORDS = re.compile(r"(?:本站|本网|本網|原创|原創|转载|轉載|编辑|編輯|整理)+")
+
+
 def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
     """Who issued the report: the 来源 field, else the signature line above the final date, else the title.
 
@@ -299,7 +307,7 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
     site_source = None
     for m in _SOURCE.finditer(page_text):
         value = m.group(1).strip()
-        if value and value not in _GENERIC_SOURCES:
+        if value and not _is_generic_source(value):
             if _SITE_SOURCE.search(value):
                 site_source = site_source or value
                 continue
@@ -307,7 +315,7 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
     meta = _meta(tree, _META_SOURCE)
     if not meta and (author := _meta(tree, _META_AUTHOR)) and _ISSUER_SUFFIX.search(author):
         meta = author
-    if meta and meta not in _GENERIC_SOURCES and len(meta) <= MAX_ISSUER_CHARS:
+    if meta and not _is_generic_source(meta) and len(meta) <= MAX_ISSUER_CHARS:
         if not _SITE_SOURCE.search(meta):
             return meta
         site_source = site_source or meta
