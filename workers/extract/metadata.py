@@ -150,11 +150,25 @@ _TITLE_BLOCKS = ("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h
 _INNER_BLOCKS = ("div", "p", "td", "table", "ul", "ol", "li", "h4", "h5", "h6")
 
 
+def _short_text(el: etree._Element) -> str | None:
+    """The element's squashed text, or None as soon as it is longer than a title could be.
+
+    Reading the whole text of every block (`text_content()`) walks each subtree once per ancestor: quadratic.
+    """
+    parts, size = [], 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size > 4 * MAX_TITLE_CHARS:  # whitespace included: a title block is indented, not that much
+            return None
+    return _squash("".join(parts))
+
+
 def _report_title_block(tree: etree._Element) -> str | None:
     """The first innermost block, outside links, whose whole text is a report's title (not a sentence naming one)."""
     for el in tree.iter(*_TITLE_BLOCKS):
-        text = _squash(el.text_content())
-        if not (MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
+        text = _short_text(el)
+        if not (text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
             continue
         if (
             text.endswith(("。", "；"))
