@@ -11,6 +11,7 @@ content containers (TRS `.TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, …) or the den
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def with_traditional(pattern: str) -> str:
 BOILERPLATE = re.compile(
     with_traditional(
         r"字体[:：]?\s*[【\[]?\s*[大中小]|【\s*字体|字号[:：]?\s*[大中小]|扫一扫在手机|在手机上?打开当前页|"
-        r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|"
+        r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|^\s*位置\s*[:：]|首页\s*(?:>|＞|»|›|→)|"
         r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|"
         r"版权所有|ICP[备证]|公网安备|网站标识码|技术支持[:：]|网站地图|联系我们|主办单位|承办单位|"
         r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|分享到[:：]?|今天是\s*\d{4}年|"
@@ -71,7 +72,7 @@ CONTENT_SELECTORS = (
     "#content",
     "article",
 )
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "select", "button", "input", "textarea")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "input", "textarea")
 _BLOCK_TAGS = frozenset(
     "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
 )
@@ -147,17 +148,89 @@ def _is_furniture(el: etree._Element, compact_len: int | None = None, search_tex
 
 
 def prune_scripts(tree: etree._Element) -> etree._Element:
-    """A copy of the tree without scripts, styles, forms and comments (text a reader never sees)."""
+    """A copy of the tree without scripts, styles, form controls and comments (text a reader never sees).
+
+    A <form> itself is unwrapped, not dropped: ASP.NET portals wrap the whole page in `<form id="form1">` and
+    VSB (博达) sites the article in `<form name="_newscontent_fromname">`; trafilatura would drop it whole.
+    """
     tree = copy.deepcopy(tree)
-    for el in list(tree.iter(*_DROP_TAGS, etree.Comment, etree.ProcessingInstruction)):
-        if el.getparent() is not None:
+    for el in list(tree.iter(*_DROP_TAGS, "form", etree.Comment, etree.ProcessingInstruction)):
+        if el.getparent() is None:
+            continue
+        if el.tag == "form":
+            el.drop_tag()
+        else:
             el.drop_tree()
     return tree
+
+
+# A table is page layout, not data, when one of its cells holds another table, or at least this many paragraphs
+# of at least this many characters in all: a report's data table (even one pasted from Word, a <p> in every cell)
+# has short cells.
+LAYOUT_CELL_BLOCKS = 3
+LAYOUT_CELL_CHARS = 200
+_CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+_TABLE_PARTS = ("thead", "tbody", "tfoot")
+
+
+def _table_cells(table: etree._Element) -> list[etree._Element]:
+    rows = [el for el in table if el.tag == "tr"]
+    rows += [row for part in table if part.tag in _TABLE_PARTS for row in part if row.tag == "tr"]
+    return [cell for row in rows for cell in row if cell.tag in ("td", "th")]
+
+
+def _is_layout_table(table: etree._Element) -> bool:
+    for cell in _table_cells(table):
+        if next(cell.iterdescendants("table"), None) is not None:
+            return True
+        blocks = itertools.islice(cell.iterdescendants(*_CELL_BLOCKS), LAYOUT_CELL_BLOCKS)
+        if sum(1 for _ in blocks) == LAYOUT_CELL_BLOCKS and _text_len(cell) >= LAYOUT_CELL_CHARS:
+            return True
+    return False
+
+
+def unwrap_layout_tables(tree: etree._Element) -> None:
+    """Turn layout tables (old portals lay out the whole page in nested tables) into plain blocks, in place.
+
+    trafilatura renders a table as "| a | b |" rows: a layout table's body cell came out as one line holding all
+    the report's paragraphs, after header rows of toolbar links. Data tables inside stay tables.
+    """
+    for table in list(tree.iter("table")):
+        if not _is_layout_table(table):
+            continue
+        cells = _table_cells(table)
+        parts = [el for el in table if el.tag in _TABLE_PARTS]
+        rows = [row for holder in (table, *parts) for row in holder if row.tag == "tr"]
+        for el in (table, *parts, *rows, *cells):
+            el.tag = "div"
+
+
+# A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) is that list,
+# however long its teasers make it (up to RELATED_MAX_CHARS); the heading alone is at most this long.
+RELATED_HEADING = re.compile(
+    with_traditional(
+        r"(?:相关|推荐|延伸|热点|热门|精彩|最新|往期|更多)(?:阅读|新闻|文章|链接|推荐|报道|资讯|图集|排行|专题|视频|稿件)|"
+        r"猜你喜欢|为你推荐|大家都在看"
+    )
+)
+RELATED_HEADING_MAX_CHARS = 12
+RELATED_MAX_CHARS = 3000
+_HEADING_DECOR = re.compile(r"[\s:：>》»更多+]+")
+
+
+def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Element, int]) -> bool:
+    if length > RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
+        return False
+    first = next((child for child in el if isinstance(child.tag, str)), None)
+    if first is None or not 0 < lengths.get(first, 0) <= RELATED_HEADING_MAX_CHARS or length == lengths[first]:
+        return False
+    return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
 
 
 def prune(tree: etree._Element) -> etree._Element:
     """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
     tree = prune_scripts(tree)
+    unwrap_layout_tables(tree)
     lengths = _compact_lengths(tree)
     # (element, whether its text may hold boilerplate): once a short element's text has none, neither has any
     # descendant's (their text is part of it), so the pattern is not searched again below it.
@@ -166,7 +239,7 @@ def prune(tree: etree._Element) -> etree._Element:
     while stack:
         el, search = stack.pop()
         length = lengths.get(el, 0)
-        if el is not tree and _is_furniture(el, length, search):
+        if el is not tree and (_is_furniture(el, length, search) or _is_related_list(el, length, lengths)):
             doomed.append(el)
             continue
         searched = search and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
@@ -211,7 +284,8 @@ def clean_lines(text: str) -> str:
     """Drop short boilerplate and page-metadata lines that survived extraction; squeeze blank lines."""
     kept = []
     for line in text.splitlines():
-        stripped = line.strip()
+        # A one-cell table row comes out as "| 来源：… \| 发布时间：… |": judge the cell's text.
+        stripped = line.replace("\\|", "|").strip(" |")
         if (
             stripped
             and len(stripped) <= BOILERPLATE_MAX_LINE

@@ -118,6 +118,8 @@ MIN_TITLE_CHARS = 6
 # A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
 SITE_FIRST_MAX_CHARS = 2
 MAX_TITLE_CHARS = 120
+# A <title> part this short that names no report is a column's name ("新闻动态", "通知公告"), not an article's.
+COLUMN_NAME_MAX_CHARS = 8
 # A <title> that is only the site's name ("某某区人民政府门户网站"), and words every report title has one of.
 _SITE_NAME = re.compile(r"(?:政府|门户|門戶|网站|網站|[网網])$")
 _REPORT_HINT = re.compile(r"报|報|情况|情況")
@@ -148,11 +150,25 @@ _TITLE_BLOCKS = ("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h
 _INNER_BLOCKS = ("div", "p", "td", "table", "ul", "ol", "li", "h4", "h5", "h6")
 
 
+def _short_text(el: etree._Element) -> str | None:
+    """The element's squashed text, or None as soon as it is longer than a title could be.
+
+    Reading the whole text of every block (`text_content()`) walks each subtree once per ancestor: quadratic.
+    """
+    parts, size = [], 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size > 4 * MAX_TITLE_CHARS:  # whitespace included: a title block is indented, not that much
+            return None
+    return _squash("".join(parts))
+
+
 def _report_title_block(tree: etree._Element) -> str | None:
     """The first innermost block, outside links, whose whole text is a report's title (not a sentence naming one)."""
     for el in tree.iter(*_TITLE_BLOCKS):
-        text = _squash(el.text_content())
-        if not (MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
+        text = _short_text(el)
+        if not (text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
             continue
         if (
             text.endswith(("。", "；"))
@@ -190,6 +206,11 @@ def find_title(tree: etree._Element) -> str:
     if not stripped or _SITE_NAME.search(stripped):
         if headings:
             return headings[0]
+        if block := _report_title_block(tree):
+            return block
+    # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
+    # page (an <h5>, a <div class="title">) is the better title.
+    elif len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]:
         if block := _report_title_block(tree):
             return block
     if stripped:
@@ -284,6 +305,14 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     return str(guess)
 
 
+def _is_generic_source(value: str) -> bool:
+    """本网, 原创 and their combinations ("本站原创", "本网原创") name no issuer."""
+    return value in _GENERIC_SOURCES or bool(_GENERIC_SOURCE_WORDS.fullmatch(value))
+
+
+_GENERIC_SOURCE_WORDS = re.compile(r"(?:本站|本网|本網|原创|原創|转载|轉載|编辑|編輯|整理)+")
+
+
 def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
     """Who issued the report: the 来源 field, else the signature line above the final date, else the title.
 
@@ -292,7 +321,7 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
     site_source = None
     for m in _SOURCE.finditer(page_text):
         value = m.group(1).strip()
-        if value and value not in _GENERIC_SOURCES:
+        if value and not _is_generic_source(value):
             if _SITE_SOURCE.search(value):
                 site_source = site_source or value
                 continue
@@ -300,7 +329,7 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
     meta = _meta(tree, _META_SOURCE)
     if not meta and (author := _meta(tree, _META_AUTHOR)) and _ISSUER_SUFFIX.search(author):
         meta = author
-    if meta and meta not in _GENERIC_SOURCES and len(meta) <= MAX_ISSUER_CHARS:
+    if meta and not _is_generic_source(meta) and len(meta) <= MAX_ISSUER_CHARS:
         if not _SITE_SOURCE.search(meta):
             return meta
         site_source = site_source or meta
