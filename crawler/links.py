@@ -23,7 +23,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from nianbao.normalise import arabic_dates
+from nianbao.normalise import arabic_dates, compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds
 from nianbao.urls import canonical_url, simplified_url
 
@@ -75,7 +75,6 @@ _URL_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})")
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
 _CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
 _DIGIT = re.compile(r"\d")
-_SPACES = re.compile(r"\s+")  # compiled once: every anchor's text and title goes through it
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
 _ROW_MAX_DEPTH = 4
@@ -185,16 +184,6 @@ def _absolute_url(href: str, base: str) -> str | None:
     return simplified_url(absolute)
 
 
-def compact(text: str | None) -> str:
-    """Text with all whitespace (including non-breaking and ideographic spaces) removed."""
-    return _SPACES.sub("", text or "")
-
-
-def clean(text: str | None) -> str:
-    """Text with runs of whitespace collapsed to one space."""
-    return _SPACES.sub(" ", text or "").strip()
-
-
 def find_date(text: str) -> str | None:
     """The first valid calendar date in `text` as YYYY-MM-DD, else None."""
     text = arabic_dates(text)  # "２０２２－０１－２５", "二〇二二年一月二十五日"
@@ -280,7 +269,7 @@ def _date_texts(a: Any, row: Any) -> Iterator[str]:
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
         # More text than an item holds is a whole block: a date in it belongs to something else.
-        yield "" if len(clean(outside)) > _ROW_MAX_TEXT else outside
+        yield "" if len(squash(outside)) > _ROW_MAX_TEXT else outside
     # `<dt><a>…</a></dt><dd>2022-01-25</dd>`, `<div class="t"><a>…</a></div><div class="d">…</div>`
     if (after := _next_date_element(row)) is not None:
         yield after.text_content()
@@ -311,7 +300,7 @@ def _date_pieces(a: Any, row: Any) -> Iterator[str]:
             if isinstance(sib.tag, str) and sib.tag not in _NOTE_TAGS:
                 yield from sib.itertext()
             yield sib.tail or ""
-    elif len(clean(row.text_content())) <= _ROW_MAX_TEXT:
+    elif len(squash(row.text_content())) <= _ROW_MAX_TEXT:
         title = set(a.iter())  # lxml hands out the same element objects while they are referenced
         for el in row.iter():
             inside = el in title
@@ -351,7 +340,7 @@ def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
                 year = _year_from_url(str(a.get("href", "")), month)
                 return (f"{year:04d}-{month:02d}-{day:02d}" if year else None), True
     # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
-    if not _YEAR_MONTH.search(row_text) or len(clean(row_text)) > _ROW_MAX_TEXT:
+    if not _YEAR_MONTH.search(row_text) or len(squash(row_text)) > _ROW_MAX_TEXT:
         return None, False
     one_item = not ((a.getparent() is row and _is_flat(row)) or _is_container(row))
     if one_item and (date := _split_date(row)):
@@ -387,7 +376,7 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
     `title` attribute, so the attribute wins when the text is truncated, empty, or a shorter piece of it.
     """
     text = _text_without_date(a)
-    attr = clean(a.get("title"))
+    attr = squash(a.get("title"))
     if attr and (not text or is_truncated(text) or (len(attr) > len(text) and not is_truncated(attr))):
         return attr, is_truncated(attr)
     return text, is_truncated(text)
@@ -408,10 +397,10 @@ def _text_without_date(a: Any) -> str:
     A year and month ("2021年12月") or a bare number is a piece of the date only beside the other: alone it may
     be a piece of the title.
     """
-    text = clean(a.text_content())
+    text = squash(a.text_content())
     if not len(a) or not _DIGIT.search(text):
         return text
-    leaves = [clean(el.text_content()) for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
+    leaves = [squash(el.text_content()) for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
     dates = [t for t in leaves if _is_date_piece(t)]
     year_months = [t for t in leaves if _YEAR_MONTH.fullmatch(compact(t).strip(_BRACKETS))]
     days = [t for t in leaves if _DAY.fullmatch(compact(t).strip(_BRACKETS))]
@@ -420,7 +409,7 @@ def _text_without_date(a: Any) -> str:
     for piece in dates:
         before, found, after = text.rpartition(piece)
         if found:
-            text = clean(before + " " + after)
+            text = squash(before + " " + after)
     return text
 
 
@@ -472,7 +461,7 @@ def _report_links(doc: Any, url: str) -> list[Link]:
         kind, year, is_report = _classify(title, truncated)
         if not is_report:
             # The attribute may classify where a complete-looking text does not ("2021年度报告" vs its title).
-            attr = clean(a.get("title"))
+            attr = squash(a.get("title"))
             if attr and attr != title:
                 kind, year, is_report = _classify(attr, is_truncated(attr))
                 title, truncated = attr, is_truncated(attr)
@@ -534,7 +523,7 @@ def listing_items(html: Page, url: str) -> list[Link]:
             continue
         row_anchors = [x for x in _anchors(row) if absolute_url(x.get("href"), base)]
         row_text = row.text_content()
-        if len(row_anchors) > _ROW_MAX_ANCHORS or len(clean(row_text)) > _ROW_MAX_TEXT or _is_container(row):
+        if len(row_anchors) > _ROW_MAX_ANCHORS or len(squash(row_text)) > _ROW_MAX_TEXT or _is_container(row):
             seen_rows.add(row)  # not an item: neither are its other anchors
             continue
         if a.getparent() is row and _is_flat(row):
@@ -642,7 +631,7 @@ def detail_links(html: Page, url: str) -> list[Link]:
         for m in _SCRIPT_HREF.finditer(script):
             target = absolute_url(m.group(1), base)
             if target and _is_attachment_url(target):
-                title = clean(re.sub(r"<[^>]+>", "", m.group(2)))
+                title = squash(re.sub(r"<[^>]+>", "", m.group(2)))
                 kind, year, _ = _classify(title, is_truncated(title))
                 links.append(Link("attachment", target, title, kind, year, None, is_truncated(title)))
     return _dedupe(links)

@@ -34,9 +34,9 @@ from crawler.links import (
     _row_of,
     absolute_url,
     base_url,
-    compact,
     parse_html,
 )
+from nianbao.normalise import compact
 from nianbao.urls import canonical_url
 from storage.state import SiteState
 

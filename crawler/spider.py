@@ -21,10 +21,11 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
-from crawler.links import Link, Page, clean, decode_html, detail_links, listing_items, listing_links, parse_html
+from crawler.links import Link, Page, decode_html, detail_links, listing_items, listing_links, parse_html
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING, render_settings
+from nianbao.normalise import squash
 from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
@@ -408,7 +409,7 @@ def page_title_of(html: Page) -> str:
         return ""
     for query in ('//meta[@name="ArticleTitle"]/@content', "//h1", "//title"):
         for found in doc.xpath(query):
-            text = clean(found if isinstance(found, str) else found.text_content())
+            text = squash(found if isinstance(found, str) else found.text_content())
             if text:
                 return text
     return ""

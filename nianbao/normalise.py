@@ -47,6 +47,20 @@ def strip_pinyin(text: str) -> tuple[str, int]:
     return cleaned, count
 
 
+def compact(text: str | None) -> str:
+    """The text without any whitespace (ASCII, non-breaking, ideographic): how titles and labels are compared.
+
+    `str.split()` splits on the characters `\\s` matches, several times faster than a regex: this runs on the
+    text of every element of every page the crawler and the workers read.
+    """
+    return "".join(text.split()) if text else ""
+
+
+def squash(text: str | None) -> str:
+    """The text with each run of whitespace as one space and none at either end."""
+    return " ".join(text.split()) if text else ""
+
+
 @cache
 def _converter(config: str) -> Any:
     import opencc  # loads dictionaries on first use

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from nianbao.normalise import CN_DIGITS, arabic_dates, strip_pinyin, to_simplified
+from nianbao.normalise import CN_DIGITS, arabic_dates, compact, strip_pinyin, to_simplified
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
@@ -82,12 +82,12 @@ def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[st
     the opening sentence or the publication year minus one.
     """
     # Titles from /gate/big5/ copies and converters come Traditional, some with pinyin: "石鼓鎮(zhèn)".
-    compact = arabic_dates(to_simplified(strip_pinyin(re.sub(r"\s+", "", title))[0]))
+    text = arabic_dates(to_simplified(strip_pinyin(compact(title))[0]))
     for kind in (kinds or load_kinds()).values():
-        if any(neg.search(compact) for neg in kind.negatives):
+        if any(neg.search(text) for neg in kind.negatives):
             continue
-        if any(p.search(compact) for p in kind.title_patterns):
-            return kind.code, find_year(compact)
+        if any(p.search(text) for p in kind.title_patterns):
+            return kind.code, find_year(text)
     return None, None
 
 

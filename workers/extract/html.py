@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from nianbao.normalise import compact, squash
 from workers.extract.options import Options
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def parse(html: str) -> etree._Element:
 
 
 def _text_len(el: etree._Element) -> int:
-    return len(re.sub(r"\s+", "", el.text_content()))
+    return len(compact(el.text_content()))
 
 
 def _compact_lengths(tree: etree._Element) -> dict[etree._Element, int]:
@@ -120,12 +121,11 @@ def _compact_lengths(tree: etree._Element) -> dict[etree._Element, int]:
     return lengths
 
 
-_WHITESPACE = re.compile(r"\s+")
 _BLANKS = re.compile(r"[ \t\u3000\xa0]+")
 
 
 def _compact_len(text: str | None) -> int:
-    return len(_WHITESPACE.sub("", text)) if text else 0
+    return len(compact(text))
 
 
 def _is_furniture(el: etree._Element, compact_len: int | None = None, search_text: bool = True) -> bool:
@@ -219,7 +219,7 @@ _HEADING_DECOR = re.compile(r"[\s:：>》»更多+]+")
 
 
 def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Element, int]) -> bool:
-    if length > RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
+    if not len(el) or length > RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
         return False
     first = next((child for child in el if isinstance(child.tag, str)), None)
     if first is None or not 0 < lengths.get(first, 0) <= RELATED_HEADING_MAX_CHARS or length == lengths[first]:
@@ -307,7 +307,7 @@ def tree_text(el: etree._Element) -> str:
                 parts.append(node.tail)
             return
         if node.tag == "tr":
-            cells = [re.sub(r"\s+", " ", c.text_content()).strip() for c in node if c.tag in ("td", "th")]
+            cells = [squash(c.text_content()) for c in node if c.tag in ("td", "th")]
             parts.append("\n" + " | ".join(c for c in cells if c) + "\n")
         else:
             block = node.tag in _BLOCK_TAGS

@@ -15,7 +15,7 @@ from datetime import date
 
 from lxml import etree
 
-from nianbao.normalise import arabic_dates, is_cjk
+from nianbao.normalise import arabic_dates, compact, is_cjk, squash
 from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
 
 logger = logging.getLogger(__name__)
@@ -108,10 +108,6 @@ def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # A trailing "-新华网" / "_百度百科" without spaces is a site suffix when it is this short and what remains is long.
 SITE_SUFFIX_MAX_CHARS = 12
 MIN_TITLE_CHARS = 6
@@ -161,20 +157,18 @@ def _short_text(el: etree._Element) -> str | None:
         size += len(piece)
         if size > 4 * MAX_TITLE_CHARS:  # whitespace included: a title block is indented, not that much
             return None
-    return _squash("".join(parts))
+    return squash("".join(parts))
 
 
 def _report_title_block(tree: etree._Element) -> str | None:
     """The first innermost block, outside links, whose whole text is a report's title (not a sentence naming one)."""
     for el in tree.iter(*_TITLE_BLOCKS):
+        if next(el.iterdescendants(*_INNER_BLOCKS), None) is not None:  # first: lxml answers it without Python
+            continue
         text = _short_text(el)
         if not (text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
             continue
-        if (
-            text.endswith(("。", "；"))
-            or "《" in text
-            or any(child.tag in _INNER_BLOCKS for child in el.iterdescendants())
-        ):
+        if text.endswith(("。", "；")) or "《" in text:
             continue
         if el.find(".//a") is None and not any(a.tag == "a" for a in el.iterancestors()) and classify_title(text)[0]:
             return text
@@ -189,11 +183,11 @@ def find_title(tree: etree._Element) -> str:
     """
     meta = _meta(tree, _META_TITLE[:2])
     if meta:
-        return _squash(meta)
+        return squash(meta)
     title_el = tree.find(".//title")
-    raw_title = _squash(title_el.text_content()) if title_el is not None else ""
+    raw_title = squash(title_el.text_content()) if title_el is not None else ""
     stripped = _strip_site_suffix(raw_title) if raw_title else ""
-    headings = [_squash(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
+    headings = [squash(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
     headings = [h for h in headings if 4 <= len(h) <= MAX_TITLE_CHARS]
     for heading in headings:
         if stripped and (heading == stripped or (stripped.startswith(heading) and len(heading) >= MIN_TITLE_CHARS)):
@@ -216,7 +210,7 @@ def find_title(tree: etree._Element) -> str:
     if stripped:
         return stripped
     og = _meta(tree, ("og:title",))
-    return _strip_site_suffix(_squash(og)) if og else (headings[0] if headings else "")
+    return _strip_site_suffix(squash(og)) if og else (headings[0] if headings else "")
 
 
 def _iso(year: str, month: str, day: str) -> str | None:
@@ -339,8 +333,9 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
             candidate = lines[i - 1]
             if len(candidate) <= MAX_ISSUER_CHARS and _ISSUER_SUFFIX.search(candidate):
                 return candidate
-    compact = re.sub(r"\s+", "", title)
-    prefix = re.match(r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact)
+    prefix = re.match(
+        r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact(title)
+    )
     if prefix and _ISSUER_SUFFIX.search(name := prefix.group(1).removesuffix("关于")):
         if _BARE_SUBDISTRICT.search(name):
             return name + "办事处"
@@ -382,7 +377,7 @@ def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
             for n in range(1, TITLE_MAX_LINES + 1):
                 joined = "".join(lines[i : i + n])
                 if len(joined) <= 120 and classify_title(joined)[0]:
-                    title, body = re.sub(r"\s+", "", joined), "\n".join(lines[i + n :])
+                    title, body = compact(joined), "\n".join(lines[i + n :])
                     break
             if title:
                 break
