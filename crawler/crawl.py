@@ -60,14 +60,14 @@ class CrawlSettings(Settings):
 
 
 def _copied(value: Any) -> Any:
+    """A copy of a setting's value: containers rebuilt, everything else (str, int, classes) shared."""
     if isinstance(value, BaseSettings):
-        settings = object.__new__(type(value))
-        settings.__dict__.update(value.__dict__)
-        settings.attributes = {}
-        for name, attribute in value.attributes.items():
-            copied = object.__new__(SettingsAttribute)
-            copied.value, copied.priority = _copied(attribute.value), attribute.priority
-            settings.attributes[name] = copied
+        settings = object.__new__(type(value))  # not __init__: a Settings would load Scrapy's defaults again
+        settings.__dict__.update(value.__dict__)  # `frozen` and whatever else the instance holds
+        settings.attributes = {
+            name: SettingsAttribute(_copied(attribute.value), attribute.priority)
+            for name, attribute in value.attributes.items()
+        }
         return settings
     if isinstance(value, dict):
         return {key: _copied(item) for key, item in value.items()}

@@ -11,6 +11,7 @@ classifier the workers also use, so the crawler and the metadata never disagree 
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 from collections.abc import Iterator
@@ -70,7 +71,7 @@ _MONTH_DAY_HINT = re.compile(r"\d\s*(?:[-/]|月)\s*\d")
 _BRACKETS = "[]()【】（）"
 _NOTE_TAGS = frozenset({"sup", "sub"})
 # Where an article URL carries its publication year and month: t20171019_1.html, /201710/, /art/2017/9/3/.
-_URL_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})")
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})(?:[/_-]?(\d{1,2})(?!\d))?")
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
 _CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
@@ -190,16 +191,26 @@ def find_date(text: str) -> str | None:
     for m in _DATE.finditer(text):
         if _CLOCK.search(text[max(0, m.start() - 8) : m.start()]):
             continue  # a page-header clock ("今天是2022年3月1日") dates the visit, not the item
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year:04d}-{month:02d}-{day:02d}"
+        if date := _iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            return date
     return None
 
 
-def _year_from_url(url: str, month: int) -> int | None:
-    """The year of an article URL whose path names it with `month` (t20171019_…, /201710/, /2017/10/19/)."""
-    for m in _URL_YEAR_MONTH.finditer(urlsplit(url).path):
-        if int(m.group(2)) == month:
+def _iso_date(year: int, month: int, day: int) -> str | None:
+    """YYYY-MM-DD of a real calendar day, else None (templates print "02-30" and "13-01" too)."""
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _year_from_url(url: str, month: int, day: int) -> int | None:
+    """The year of an article URL whose path names its `month` (/201710/), or its month and `day` (t20171019_…).
+
+    A URL that names another day says the month-day read beside the link ("(1/2)") was no date.
+    """
+    for m in _URL_DATE.finditer(urlsplit(url).path):
+        if int(m.group(2)) == month and (m.group(3) is None or int(m.group(3)) == day):
             return int(m.group(1))
     return None
 
@@ -259,12 +270,12 @@ def _segment_text(a: Any) -> str:
     return "".join(parts)
 
 
-def _date_texts(a: Any, row: Any) -> Iterator[str]:
+def _date_texts(a: Any, row: Any, shared: bool) -> Iterator[str]:
     """Each text of the row that may hold its full date, best first, read outside the title.
 
     Lazy: most rows are dated by the first.
     """
-    if (a.getparent() is row and _is_flat(row)) or _is_container(row):
+    if shared:
         yield _segment_text(a)
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
@@ -286,13 +297,13 @@ def _next_date_element(row: Any) -> Any:
     return after if len(compact(after.text_content())) <= _DATE_ELEMENT_MAX else None
 
 
-def _date_pieces(a: Any, row: Any) -> Iterator[str]:
+def _date_pieces(a: Any, row: Any, shared: bool) -> Iterator[str]:
     """Each text node of the row, outside the title where one may hold the row's date on its own ("10-19").
 
     Text nodes, not the row's text: a month and day count only as a whole piece of text, never inside a
     sentence ("于6月6日发行") or run into a neighbour's text; nor in a `<sup>`, where "[5-6]" cites notes.
     """
-    if (a.getparent() is row and _is_flat(row)) or _is_container(row):
+    if shared:
         yield a.tail or ""
         for sib in a.itersiblings():
             if sib.tag == "a" or (isinstance(sib.tag, str) and _anchors(sib)):
@@ -310,7 +321,7 @@ def _date_pieces(a: Any, row: Any) -> Iterator[str]:
                 yield el.tail or ""
     if (after := _next_date_element(row)) is not None:
         yield from after.itertext()
-    yield from a.itertext()  # `<a><span>title</span><i>10-19</i></a>`: the title is no month-day
+    yield from _edge_texts(a)  # `<a><span>title</span><i>10-19</i></a>`; "2021年<b>1-6</b>月…" is a title
 
 
 def _month_day(piece: str) -> tuple[int, int] | None:
@@ -328,22 +339,23 @@ def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
     A row may show its month and day only ("10-19"): it is a dated item all the same, and its year is the one
     the article's URL carries (t20171019_…); without one the date stays unknown rather than guessed.
     """
-    for text in _date_texts(a, row):
+    # A row shared by many items (a flat list, a block of them): only the text beside this anchor is its own.
+    shared = (a.getparent() is row and _is_flat(row)) or _is_container(row)
+    for text in _date_texts(a, row, shared):
         if date := find_date(text):
             return date, True
     # Most rows left (menus, headings) have no number in them to read: they are not walked piece by piece.
     row_text = row.text_content()
     if _MONTH_DAY_HINT.search(row_text):
-        for piece in _date_pieces(a, row):
+        for piece in _date_pieces(a, row, shared):
             if month_day := _month_day(piece):
                 month, day = month_day
-                year = _year_from_url(str(a.get("href", "")), month)
-                return (f"{year:04d}-{month:02d}-{day:02d}" if year else None), True
+                year = _year_from_url(str(a.get("href", "")), month, day)
+                return (_iso_date(year, month, day) if year else None), True
     # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
     if not _YEAR_MONTH.search(row_text) or len(squash(row_text)) > _ROW_MAX_TEXT:
         return None, False
-    one_item = not ((a.getparent() is row and _is_flat(row)) or _is_container(row))
-    if one_item and (date := _split_date(row)):
+    if not shared and (date := _split_date(row)):
         return date, True
     return None, False
 
@@ -382,17 +394,27 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
     return text, is_truncated(text)
 
 
-def _is_date_piece(text: str) -> bool:
-    """Whether an element's whole text is a date, with or without its year (2022-01-25, [01-25])."""
+def _edge_texts(a: Any) -> tuple[str, ...]:
+    """The first and last texts of an anchor: where a whole-row link prints its date, if it prints one."""
+    texts = [text for text in map(squash, a.itertext()) if text]
+    return (texts[0], texts[-1]) if texts else ()
+
+
+def _is_date_piece(text: str, at_edge: bool) -> bool:
+    """Whether an element's whole text is a date (2022-01-25), or at the anchor's start or end one without its year
+    ([01-25]): inside a title, "1-6" is part of "2021年<b>1-6</b>月财政收支情况".
+    """
     text = compact(text).strip(_BRACKETS)
     if not text or len(text) > _DATE_ELEMENT_MAX:
         return False
-    return bool(find_date(text) and not _DATE.sub("", text)) or _month_day(text) is not None
+    return bool(find_date(text) and not _DATE.sub("", text)) or (at_edge and _month_day(text) is not None)
 
 
 def _text_without_date(a: Any) -> str:
-    """The anchor's text without the date a whole-row link prints in its own elements (`<a><span>title</span>
-    <span>2022-01-25</span></a>`, `<b>25</b><i>2022/01</i>`): the date dates the item, it is no part of the title.
+    """The anchor's text without the date a whole-row link prints in elements of its own.
+
+    `<a><span>title</span><span>2022-01-25</span></a>`, `<b>25</b><i>2022/01</i>`: the date dates the item, it
+    is no part of the title.
 
     A year and month ("2021年12月") or a bare number is a piece of the date only beside the other: alone it may
     be a piece of the title.
@@ -401,7 +423,8 @@ def _text_without_date(a: Any) -> str:
     if not len(a) or not _DIGIT.search(text):
         return text
     leaves = [squash(el.text_content()) for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
-    dates = [t for t in leaves if _is_date_piece(t)]
+    edges = _edge_texts(a)
+    dates = [t for t in leaves if _is_date_piece(t, t in edges)]
     year_months = [t for t in leaves if _YEAR_MONTH.fullmatch(compact(t).strip(_BRACKETS))]
     days = [t for t in leaves if _DAY.fullmatch(compact(t).strip(_BRACKETS))]
     if year_months and days:

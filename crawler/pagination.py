@@ -5,7 +5,9 @@ Portals page their columns in a few recurring ways, each handled by one function
 - a plain "下一页" link;
 - TRS: a `createPageHTML(pages, current, "index", "html")` script that writes `index_1.html` … links in the
   browser, so the pages are derived from the script's arguments;
-- `?page=N` / `pageNum=N` / `pageIndex=N` parameters in the page links;
+- older TRS templates that write their pager from `var countPage` (and `currentPage`) without createPageHTML;
+- `?page=N` / `pageNum=N` / `pageIndex=N` / `cur_page=N` parameters in the page links;
+- pagers of bare page numbers linking `list_2.html`, `list_3.html` …;
 - JCMS (Hanweb) `/col/colN/` columns whose list is fetched by `module/web/jpage/dataproxy.jsp` as XML with one
   CDATA HTML fragment per record.
 
@@ -32,6 +34,7 @@ from crawler.links import (
     _classify,
     _row_date,
     _row_of,
+    _same_page,
     absolute_url,
     base_url,
     parse_html,
@@ -46,12 +49,12 @@ NEXT_TEXTS = frozenset({"下一页", "下页", "›", ">", "后页", "下一頁"
 # The same labels as pagers decorate them: "[下一页]", "【下一页】", "下一页>>", "Next »", "下一页 ›".
 _NEXT_LABEL = re.compile(r"[\[【(（<«‹]*(?:下一?页|下一頁|后一?页|next(?:page)?)[\]】)）>»›]*", re.I)
 PAGE_PARAMS = ("page", "pagenum", "pageindex", "pageno", "currentpage", "curpage", "cur_page", "page_no", "pagenow")
-# A page number in a pager's file name: list_2.html, index_3.shtml, news-4.htm.
 # Anchors whose whole text is a number, selected in C: a page has hundreds of anchors and few numbers.
 _NUMBER_ANCHORS = (
     "//a[@href][normalize-space(.) != ''][string-length(normalize-space(.)) <= 4]"
     "[translate(normalize-space(.), '0123456789', '') = '']"
 )
+# A page number in a pager's file name: list_2.html, index_3.shtml, news-4.htm.
 _NUMBERED_FILE = re.compile(r"^(.*?)(?:[_-]\d+)?(\.[a-z]+)?$", re.I)
 # TRS columns can be thousands of pages deep; the stop rule ends a crawl long before, so derive no more.
 MAX_DERIVED_PAGES = 1000
@@ -80,7 +83,7 @@ DATAPROXY_PARAMS = (
 # `var currentPage = 0; var countPage = 2` and `"<a href=\"index" + "_" + nextPage + "." + "html\">"`.
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 _CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
-_PAGE_NAME = re.compile(r"""(\w+)\s*['"]?\s*\+\s*['"]_['"]\s*\+[^;\n]*?['"]\.?['"]?\s*\+\s*['"]\.?(s?html?)\b""")
+_PAGE_NAME = re.compile(r"""(\w+)['"]\s*\+\s*['"]_['"]\s*\+[^;\n]*?['"]\.?['"]?\s*\+\s*['"]\.?(s?html?)\b""")
 _ARG = r"\s*(['\"]?[\w.-]+['\"]?)\s*"
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _ARG + "," + _ARG + r"[,)]"
@@ -170,10 +173,11 @@ def count_page_links(script: str, url: str) -> list[Link]:
     if name is None:
         return []
     count, here = int(total.group(1)), int(current.group(1)) if current else 0
-    if here >= count:
+    if here > count:
         return []
-    pages = _derived_pages(count, here, name.group(1), name.group(2))
-    return [Link("page", urljoin(url, page), str(i + 1)) for i, page in pages]
+    # Every page but this one, whether the script counts from 0 or from 1.
+    pages = [(i, urljoin(url, page)) for i, page in _derived_pages(count, -1, name.group(1), name.group(2))]
+    return [Link("page", target, str(i + 1)) for i, target in pages if not _same_page(target, url)]
 
 
 def _page_param(url: str) -> tuple[str, int] | None:
@@ -183,19 +187,26 @@ def _page_param(url: str) -> tuple[str, int] | None:
     return None
 
 
+def _other_params(url: str) -> dict[str, str]:
+    return {k: v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k.lower() not in PAGE_PARAMS}
+
+
 def page_param_links(doc: Any, url: str) -> list[Link]:
     """Links that differ from this page by a page-number parameter: N = current + 1 is "next", others "page".
 
-    A page without the parameter is page 1 (the usual first page of such columns).
+    A page without the parameter is page 1 (the usual first page of such columns). The other parameters the two
+    URLs share must agree: on JSP portals every menu link is `list.jsp?node_id=X&cur_page=1`, another column.
     """
     here = _page_param(url)
     current = here[1] if here else 1
-    path = urlsplit(url).path
+    path, others = urlsplit(url).path, _other_params(url)
     base = base_url(doc, url)
     links = []
     for a in doc.iter("a"):
         target = absolute_url(a.get("href"), base)
         if not target or urlsplit(target).path != path:
+            continue
+        if any(others.get(key, value) != value for key, value in _other_params(target).items()):
             continue
         param = _page_param(target)
         if param is None or param[1] == current:
@@ -229,10 +240,8 @@ def numbered_page_links(doc: Any, url: str) -> list[Link]:
     links = []
     for a in doc.xpath(_NUMBER_ANCHORS):
         text = a.text_content().strip()
-        if len(text) > 4 or not text.isdigit():
-            continue
         target = absolute_url(a.get("href"), base)
-        if target and target != url and _same_pages(_page_file(target), here):
+        if target and not _same_page(target, url) and _same_pages(_page_file(target), here):
             links.append(Link("page", target, text))
     return links
 

@@ -83,3 +83,24 @@ def test_a_source_that_only_says_the_site_wrote_it_names_no_issuer() -> None:
     record = extract(page.encode("utf-8"))
     assert record["issuer"] == "某某县人民政府"
     assert record["published"] == "2022-01-20"
+
+
+def test_a_related_list_heading_over_the_report_itself_keeps_the_report() -> None:
+    """A block is a related list only when linked items follow its heading: a layout row or a column box headed
+    "热点专题" or "最新文章" may hold the report."""
+    for block in (
+        f'<div class="con"><h3>热点专题</h3>{paragraphs()}</div>',
+        f'<table><tr><td>热点排行</td><td><h1>某某局2021年法治政府建设年度报告</h1>{paragraphs()}</td></tr></table>',
+    ):
+        page = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{block}</body></html>'
+        text = extract(page.encode("utf-8"))["text"]
+        assert all(line in text for line in REPORT), block[:40]
+
+
+def test_a_column_titled_page_with_its_own_heading_is_not_the_report_it_names() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>通知公告--某某县人民政府</title></head><body>
+<h1>关于做好年度报告报送工作的通知</h1><p>各单位：请按时报送。</p><p>某某县2021年法治政府建设年度报告</p>
+{paragraphs()}</body></html>"""
+    record = extract(page.encode("utf-8"))
+    assert record["title"] != "某某县2021年法治政府建设年度报告"
+    assert record["report_kind"] is None

@@ -612,3 +612,51 @@ def test_a_column_link_to_the_listing_itself_is_no_column() -> None:
     <td><a href="../fzzf/">法治政府建设</a></td>"""
     links = listing_links(html, "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
     assert urls(by_rel(links, "column")) == {"http://www.ordos.gov.cn/egb/xxgk/fzzf/"}
+
+
+def test_review_cases_month_day_pieces_inside_titles_fractions_and_impossible_days() -> None:
+    """A month-day inside the title's own markup is the title's; "(1/2)" beside a link dated 01-05 by its URL is
+    no date; "02-30" is no day."""
+    url = "http://x.gov.cn/col/"
+    rows = (
+        '<li><a href="/art/2021/7/15/t20210715_1.html">2021年<font>1-6</font>月财政收支情况</a>'
+        "<span>2021-07-15</span></li>"
+        '<li><a href="/t20210105_1.html">某县2020年度报告</a>(1/2)</li>'
+        '<li><a href="/t20210228_1.html">某县报告</a><span>02-30</span></li>'
+    )
+    items = {i.url.rsplit("/", 1)[1]: i for i in listing_items(f"<ul>{rows}</ul>".encode(), url)}
+    assert items["t20210715_1.html"].title == "2021年1-6月财政收支情况"
+    assert items["t20210715_1.html"].date == "2021-07-15"
+    assert items["t20210105_1.html"].date is None
+    assert items["t20210228_1.html"].date is None
+
+
+def test_page_parameters_of_other_columns_are_not_this_columns_pages() -> None:
+    """JSP portals link every column as list.jsp?node_id=X&cur_page=1: only this column's pages follow."""
+    url = "http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=2"
+    page = (
+        '<div class="menu"><a href="iList.jsp?node_id=ZWDT&cur_page=1">政务动态</a>'
+        '<a href="iList.jsp?node_id=TZGG&cur_page=1">通知公告</a></div>'
+        '<div class="pager"><a href="iList.jsp?node_id=GK&cur_page=1">上一页</a>'
+        '<a href="iList.jsp?node_id=GK&cur_page=3">下一页</a></div>'
+    )
+    pages = {link.url for link in listing_links(page.encode(), url) if link.rel in ("next", "page")}
+    assert pages == {
+        "http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=1",
+        "http://x.gov.cn/col/iList.jsp?node_id=GK&cur_page=3",
+    }
+
+
+def test_count_page_scripts_need_a_written_file_name_and_may_count_from_one() -> None:
+    from crawler.pagination import count_page_links
+
+    url = "http://x.gov.cn/col/index.html"
+    variable = (
+        'var currentPage = 0; var countPage = 5; var n = "index"; s = "<a href=\\"" + n + "_" + p + "." + "html\\">";'
+    )
+    assert count_page_links(variable, url) == []
+    from_one = 'var currentPage = 1; var countPage = 3; s = "<a href=\\"index" + "_" + p + "." + "html\\">下一页</a>";'
+    assert [link.url for link in count_page_links(from_one, url)] == [
+        "http://x.gov.cn/col/index_1.html",
+        "http://x.gov.cn/col/index_2.html",
+    ]

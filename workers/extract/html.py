@@ -205,8 +205,9 @@ def unwrap_layout_tables(tree: etree._Element) -> None:
             el.tag = "div"
 
 
-# A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) is that list,
-# however long its teasers make it (up to RELATED_MAX_CHARS); the heading alone is at most this long.
+# A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) and holds only
+# linked items after it is that list, however long its teasers make it (up to RELATED_MAX_CHARS); the heading
+# alone is at most this long.
 RELATED_HEADING = re.compile(
     with_traditional(
         r"(?:相关|推荐|延伸|热点|热门|精彩|最新|往期|更多)(?:阅读|新闻|文章|链接|推荐|报道|资讯|图集|排行|专题|视频|稿件)|"
@@ -215,16 +216,25 @@ RELATED_HEADING = re.compile(
 )
 RELATED_HEADING_MAX_CHARS = 12
 RELATED_MAX_CHARS = 3000
-_HEADING_DECOR = re.compile(r"[\s:：>》»更多+]+")
+_HEADING_DECOR = re.compile(r"[\s:：>》»+]+|更多(?=[\s:：>》»+]*$)")  # "热点排行 >>", "相关新闻 更多+"
 
 
 def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Element, int]) -> bool:
+    """Whether the block is a list of other articles: such a heading, then nothing but linked items.
+
+    Every item must hold a link: a heading "最新文章" over the report itself (a layout row, a column box) is not
+    a list, and the report is kept.
+    """
     if not len(el) or length > RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
         return False
-    first = next((child for child in el if isinstance(child.tag, str)), None)
+    children = [child for child in el if isinstance(child.tag, str)]
+    first, items = children[0] if children else None, children[1:]
     if first is None or not 0 < lengths.get(first, 0) <= RELATED_HEADING_MAX_CHARS or length == lengths[first]:
         return False
-    return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
+    if any((child.tail or "").strip() for child in children):
+        return False
+    linked = all(lengths.get(item, 0) == 0 or item.tag == "a" or item.find(".//a") is not None for item in items)
+    return linked and bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
 
 
 def prune(tree: etree._Element) -> etree._Element:

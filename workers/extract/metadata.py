@@ -68,6 +68,7 @@ _SOURCE = re.compile(
 _GENERIC_SOURCES = frozenset(
     ("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知", "本網", "網站", "本網站")
 )
+_GENERIC_SOURCE_WORDS = re.compile(r"(?:本站|本网|本網|原创|原創|转载|轉載|编辑|編輯|整理)+")  # "本站原创"
 # A source that names a website ("湘潭县人民政府门户网站", "中国政府网") is where the page was posted, not who
 # issued the report: the signature block or the title says that better.
 _SITE_SOURCE = re.compile(r"网站|網站|门户|門戶|[网網]$|www\.|https?:")
@@ -203,9 +204,10 @@ def find_title(tree: etree._Element) -> str:
         if block := _report_title_block(tree):
             return block
     # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
-    # page (an <h5>, a <div class="title">) is the better title.
+    # page (an <h5>, a <div class="title">) is the better title, unless the page has a heading of its own (then a
+    # report title below it is something the article names).
     elif len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]:
-        if block := _report_title_block(tree):
+        if not [h for h in headings if stripped not in h] and (block := _report_title_block(tree)):
             return block
     if stripped:
         return stripped
@@ -302,9 +304,6 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
 def _is_generic_source(value: str) -> bool:
     """本网, 原创 and their combinations ("本站原创", "本网原创") name no issuer."""
     return value in _GENERIC_SOURCES or bool(_GENERIC_SOURCE_WORDS.fullmatch(value))
-
-
-_GENERIC_SOURCE_WORDS = re.compile(r"(?:本站|本网|本網|原创|原創|转载|轉載|编辑|編輯|整理)+")
 
 
 def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
