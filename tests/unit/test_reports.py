@@ -38,6 +38,16 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("某局2021年度法治政府建设工作情况（全文）", "rule_of_law", 2021),
         ("某镇人民政府2021年度政府信息公开年报", "info_disclosure", 2021),
         ("政府信息公开工作年度报告（2021年）", "info_disclosure", 2021),
+        # Real titles from portals (sweep of public listings).
+        ("重庆市渝中区规划和自然资源局2025年法治政府建设工作年度报告", "rule_of_law", 2025),  # 规划 in a name
+        ("政府信息公开年度工作报告", "info_disclosure", None),
+        ("信息公开年报", "info_disclosure", None),
+        ("清水县人民政府关于清水县2023年度法治政府建设工作总结的报告", "rule_of_law", 2023),
+        ("街道2022年度依法行政法治政府建设工作报告", "rule_of_law", 2022),
+        ("2021年度沙塘镇人民政府信息公开年度报告", "info_disclosure", 2021),
+        ("區科技局2020年信息公開工作年度報告", "info_disclosure", 2020),
+        ("曾都区卫生健康局2022年度政府信息公开工作报告", "info_disclosure", 2022),
+        ("政府政务公开年报", "info_disclosure", None),
     ],
 )
 def test_reports_are_classified_with_their_year(title: str, kind: str, year: int | None) -> None:
@@ -81,6 +91,17 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "关于报送2021年政府信息公开工作年度报告的通知",
         "某市2021年法治政府建设情况通报",
         "关于2021年法治政府建设情况的说明材料",
+        # Real titles about the reports rather than reports: their rules, review, circulars, meetings, surveys.
+        "淮北市法治政府建设年度报告制定和公开工作办法",
+        "宁津县组织召开法治政府建设年度报告评议会",
+        "2020年法治政府建设情况报告评议评分表",
+        "关于2021年度法治政府建设年度报告公开情况的通报",
+        "法治政府建设调查报告",
+        "某区法治政府建设规划（2021-2025年）",
+        "舟曲县人民政府办公室关于做好2021年政府信息公开工作年度报告编发工作的通知",
+        "中华人民共和国政府信息公开工作年度报告格式",
+        "中国法治政府评估报告(2013)",
+        "2022年行政审判年度报告",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:
