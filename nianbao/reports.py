@@ -19,6 +19,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
 # "年度报告（2021）", only when no year is written with 年: "〔2022〕3号" and "（2022）5号" are document numbers.
 _BRACKETED_YEAR = re.compile(r"[(（【]((?:19|20)\d{2})[)）】](?!\s*第?\d+号)")
+# A title's year written without 年 or brackets: "2014奋发镇政府信息公开工作年度报告". Only between Chinese
+# characters (or at the start), so that dates, numbers and "2021-2022" ranges do not count.
+_BARE_YEAR = re.compile(r"(?:^|(?<=[\u4e00-\u9fff]))((?:19|20)\d{2})(?=[\u4e00-\u9fff])(?![年号期届])")
 # Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -87,7 +90,10 @@ def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[st
         if any(neg.search(text) for neg in kind.negatives):
             continue
         if any(p.search(text) for p in kind.title_patterns):
-            return kind.code, find_year(text)
+            year = find_year(text)
+            if year is None and (m := _BARE_YEAR.search(text)):
+                year = int(m.group(1))
+            return kind.code, year
     return None, None
 
 

@@ -42,6 +42,7 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("重庆市渝中区规划和自然资源局2025年法治政府建设工作年度报告", "rule_of_law", 2025),  # 规划 in a name
         ("政府信息公开年度工作报告", "info_disclosure", None),
         ("信息公开年报", "info_disclosure", None),
+        ("2014奋发镇政府信息公开工作年度报告", "info_disclosure", 2014),  # a year without 年
         ("清水县人民政府关于清水县2023年度法治政府建设工作总结的报告", "rule_of_law", 2023),
         ("街道2022年度依法行政法治政府建设工作报告", "rule_of_law", 2022),
         ("2021年度沙塘镇人民政府信息公开年度报告", "info_disclosure", 2021),
