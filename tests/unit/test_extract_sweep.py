@@ -90,7 +90,7 @@ def test_a_related_list_heading_over_the_report_itself_keeps_the_report() -> Non
     "热点专题" or "最新文章" may hold the report."""
     for block in (
         f'<div class="con"><h3>热点专题</h3>{paragraphs()}</div>',
-        f'<table><tr><td>热点排行</td><td><h1>某某局2021年法治政府建设年度报告</h1>{paragraphs()}</td></tr></table>',
+        f"<table><tr><td>热点排行</td><td><h1>某某局2021年法治政府建设年度报告</h1>{paragraphs()}</td></tr></table>",
     ):
         page = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{block}</body></html>'
         text = extract(page.encode("utf-8"))["text"]
