@@ -25,7 +25,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from nianbao.normalise import arabic_dates, compact, squash
-from nianbao.reports import classify_title, find_year, load_kinds
+from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
 
 logger = logging.getLogger(__name__)
@@ -204,15 +204,27 @@ def _iso_date(year: int, month: int, day: int) -> str | None:
         return None
 
 
-def _year_from_url(url: str, month: int, day: int) -> int | None:
-    """The year of an article URL whose path names its `month` (/201710/), or its month and `day` (t20171019_…).
+# A listing may show the publication date a few weeks after the date in the article's URL (its creation).
+URL_DATE_LAG_DAYS = 60
 
-    A URL that names another day says the month-day read beside the link ("(1/2)") was no date.
+
+def _year_from_url(url: str, month: int, day: int) -> int | None:
+    """The year of a listing's month-day, from the article URL: its full date (t20171019_…, /2017/10/19/), which
+    the month-day follows by at most URL_DATE_LAG_DAYS, else its year and month (/201710/).
+
+    A URL with a full date that the month-day does not follow says the month-day ("(1/2)") was no date.
     """
-    for m in _URL_DATE.finditer(urlsplit(url).path):
-        if int(m.group(2)) == month and (m.group(3) is None or int(m.group(3)) == day):
-            return int(m.group(1))
-    return None
+    dates = [m for m in _URL_DATE.finditer(urlsplit(url).path) if 1 <= int(m.group(2)) <= 12]
+    created = [d for m in dates if m.group(3) and (d := _iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3))))]
+    if created:
+        for iso in created:
+            start = datetime.date.fromisoformat(iso)
+            for year in (start.year, start.year + 1):
+                shown = _iso_date(year, month, day)
+                if shown and 0 <= (datetime.date.fromisoformat(shown) - start).days <= URL_DATE_LAG_DAYS:
+                    return year
+        return None
+    return next((int(m.group(1)) for m in dates if int(m.group(2)) == month), None)
 
 
 def is_truncated(title: str) -> bool:
@@ -321,7 +333,8 @@ def _date_pieces(a: Any, row: Any, shared: bool) -> Iterator[str]:
                 yield el.tail or ""
     if (after := _next_date_element(row)) is not None:
         yield from after.itertext()
-    yield from _edge_texts(a)  # `<a><span>title</span><i>10-19</i></a>`; "2021年<b>1-6</b>月…" is a title
+    for el in _loose_leaves(a):  # `<a><span>title</span><i>10-19</i></a>`; "2021年<b>1-6</b>月…" is a title
+        yield el.text_content()
 
 
 def _month_day(piece: str) -> tuple[int, int] | None:
@@ -394,20 +407,27 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
     return text, is_truncated(text)
 
 
-def _edge_texts(a: Any) -> tuple[str, ...]:
-    """The first and last texts of an anchor: where a whole-row link prints its date, if it prints one."""
-    texts = [text for text in map(squash, a.itertext()) if text]
-    return (texts[0], texts[-1]) if texts else ()
+def _is_glued(el: Any) -> bool:
+    """Whether an element's text runs on into the text around it: "2021年<b>1-6</b>月" is one phrase."""
+    prev = el.getprevious()
+    before = prev.tail if prev is not None else el.getparent().text
+    return bool((before or "").strip() or (el.tail or "").strip())
 
 
-def _is_date_piece(text: str, at_edge: bool) -> bool:
-    """Whether an element's whole text is a date (2022-01-25), or at the anchor's start or end one without its year
-    ([01-25]): inside a title, "1-6" is part of "2021年<b>1-6</b>月财政收支情况".
+def _loose_leaves(a: Any) -> list[Any]:
+    """The anchor's innermost elements whose text stands on its own: where a whole-row link prints its date
+    (`<a><span>title</span><i>10-19</i><em>置顶</em></a>`), if it prints one."""
+    return [el for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el) and not _is_glued(el)]
+
+
+def _is_date_piece(text: str, loose: bool) -> bool:
+    """Whether an element's whole text is a date (2022-01-25), or, standing on its own, one without its year
+    ([01-25]): run into the title, "1-6" is part of "2021年<b>1-6</b>月财政收支情况".
     """
     text = compact(text).strip(_BRACKETS)
     if not text or len(text) > _DATE_ELEMENT_MAX:
         return False
-    return bool(find_date(text) and not _DATE.sub("", text)) or (at_edge and _month_day(text) is not None)
+    return bool(find_date(text) and not _DATE.sub("", text)) or (loose and _month_day(text) is not None)
 
 
 def _text_without_date(a: Any) -> str:
@@ -422,9 +442,9 @@ def _text_without_date(a: Any) -> str:
     text = squash(a.text_content())
     if not len(a) or not _DIGIT.search(text):
         return text
-    leaves = [squash(el.text_content()) for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
-    edges = _edge_texts(a)
-    dates = [t for t in leaves if _is_date_piece(t, t in edges)]
+    elements = [el for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
+    leaves = [squash(el.text_content()) for el in elements]
+    dates = [t for el, t in zip(elements, leaves, strict=True) if _is_date_piece(t, not _is_glued(el))]
     year_months = [t for t in leaves if _YEAR_MONTH.fullmatch(compact(t).strip(_BRACKETS))]
     days = [t for t in leaves if _DAY.fullmatch(compact(t).strip(_BRACKETS))]
     if year_months and days:
@@ -449,7 +469,7 @@ def _classify(title: str, truncated: bool) -> tuple[str | None, int | None, bool
     if not truncated:
         return None, None, False
     stem = _ELLIPSIS.sub("", compact(title))
-    year = find_year(stem)
+    year = title_year(stem)
     if year is None:
         return None, None, False
     for completion in (*_COMPLETIONS, *_name_completions(stem)):

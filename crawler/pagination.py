@@ -187,8 +187,22 @@ def _page_param(url: str) -> tuple[str, int] | None:
     return None
 
 
-def _other_params(url: str) -> dict[str, str]:
-    return {k: v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k.lower() not in PAGE_PARAMS}
+# Parameters a pager changes along with the page (totals, page sizes, cache busters): they name no column.
+_VOLATILE_PARAM = re.compile(r"total\w*|count\w*|pagesize|page_size|perpage|t|_|rnd|random|timestamp|ts", re.I)
+
+
+def _column_params(url: str) -> dict[str, str]:
+    """The query parameters that name the column: all but the page number, the volatile and the blank ones."""
+    query = parse_qsl(urlsplit(url).query)  # blank values dropped: "type=" selects nothing
+    return {k.lower(): v for k, v in query if k.lower() not in PAGE_PARAMS and not _VOLATILE_PARAM.fullmatch(k)}
+
+
+def _same_column(here: dict[str, str], there: dict[str, str]) -> bool:
+    """Whether two page URLs' column parameters can name one column: no shared one differs, and they do not each
+    name the column by a parameter the other lacks (`node_id=GK` against `channel=ZW`)."""
+    if any(here.get(key, value) != value for key, value in there.items()):
+        return False
+    return not (there.keys() - here.keys() and here.keys() - there.keys())
 
 
 def page_param_links(doc: Any, url: str) -> list[Link]:
@@ -199,14 +213,14 @@ def page_param_links(doc: Any, url: str) -> list[Link]:
     """
     here = _page_param(url)
     current = here[1] if here else 1
-    path, others = urlsplit(url).path, _other_params(url)
+    path, column = urlsplit(url).path, _column_params(url)
     base = base_url(doc, url)
     links = []
     for a in doc.iter("a"):
         target = absolute_url(a.get("href"), base)
         if not target or urlsplit(target).path != path:
             continue
-        if any(others.get(key, value) != value for key, value in _other_params(target).items()):
+        if not _same_column(column, _column_params(target)):
             continue
         param = _page_param(target)
         if param is None or param[1] == current:

@@ -21,7 +21,9 @@ _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})�
 _BRACKETED_YEAR = re.compile(r"[(（【]((?:19|20)\d{2})[)）】](?!\s*第?\d+号)")
 # A title's year written without 年 or brackets: "2014奋发镇政府信息公开工作年度报告". Only between Chinese
 # characters (or at the start), so that dates, numbers and "2021-2022" ranges do not count.
-_BARE_YEAR = re.compile(r"(?:^|(?<=[\u4e00-\u9fff]))((?:19|20)\d{2})(?=[\u4e00-\u9fff])(?![年号期届])")
+_BARE_YEAR = re.compile(
+    r"(?:^|(?<=[\u4e00-\u9fff]))((?:19|20)\d{2})(?=[\u4e00-\u9fff])(?![年号期届第条件项个次份余多万])"  # not counts
+)
 # Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -78,6 +80,17 @@ def find_year(text: str) -> int | None:
     return years[0] if years else None
 
 
+def title_year(title: str) -> int | None:
+    """A title's year: as `find_year` reads it, else written bare before Chinese words ("2014奋发镇…年度报告").
+
+    Only for titles: in a sentence a bare number is a count ("主动公开2013条") as often as a year.
+    """
+    if (year := find_year(title)) is not None:
+        return year
+    m = _BARE_YEAR.search(arabic_dates(compact(title)))
+    return int(m.group(1)) if m and MIN_YEAR <= int(m.group(1)) <= MAX_YEAR else None
+
+
 def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[str | None, int | None]:
     """Return (kind code, report year named in the title) for a report title, or (None, None).
 
@@ -90,10 +103,7 @@ def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[st
         if any(neg.search(text) for neg in kind.negatives):
             continue
         if any(p.search(text) for p in kind.title_patterns):
-            year = find_year(text)
-            if year is None and (m := _BARE_YEAR.search(text)):
-                year = int(m.group(1))
-            return kind.code, year
+            return kind.code, title_year(text)
     return None, None
 
 

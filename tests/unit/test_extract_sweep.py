@@ -104,3 +104,14 @@ def test_a_column_titled_page_with_its_own_heading_is_not_the_report_it_names() 
     record = extract(page.encode("utf-8"))
     assert record["title"] != "某某县2021年法治政府建设年度报告"
     assert record["report_kind"] is None
+
+
+def test_second_review_cases_a_logo_heading_and_an_attachment_link() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>通知公告--某某县人民政府</title></head><body>
+<h1>某某县人民政府门户网站</h1><div class="title">某某县2021年政府信息公开工作年度报告</div>
+{paragraphs()}</body></html>"""
+    assert extract(page.encode("utf-8"))["report_kind"] == "info_disclosure"
+    attachment = '<p><a href="/a.pdf">附件：统计表.pdf</a></p>'
+    box = f'<div class="con"><h3>最新文章</h3><div class="c">{paragraphs()}{attachment}</div></div>'
+    page = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{box}</body></html>'
+    assert all(line in extract(page.encode("utf-8"))["text"] for line in REPORT)

@@ -660,3 +660,23 @@ def test_count_page_scripts_need_a_written_file_name_and_may_count_from_one() ->
         "http://x.gov.cn/col/index_1.html",
         "http://x.gov.cn/col/index_2.html",
     ]
+
+
+def test_second_review_cases_badges_creation_dates_and_volatile_page_parameters() -> None:
+    url = "http://x.gov.cn/col/"
+    rows = (
+        '<li><a href="./202201/t20220125_1.html"><span>某县2021年度政府信息公开工作年度报告</span>'
+        "<span>01-25</span><em>置顶</em></a></li>"
+        '<li><a href="./202201/t20220125_2.html">某县通知</a><span>01-26</span></li>'  # listed a day after creation
+        '<li><a href="/202101/t20210105_1.html">某县2020年度报告</a>(1/2)</li>'
+    )
+    items = {i.url.rsplit("/", 1)[1]: i for i in listing_items(f"<ul>{rows}</ul>".encode(), url)}
+    assert items["t20220125_1.html"].date == "2022-01-25"
+    assert "01-25" not in items["t20220125_1.html"].title
+    assert items["t20220125_2.html"].date == "2022-01-26"
+    assert items["t20210105_1.html"].date is None
+    here = "http://x.gov.cn/list.jsp?node_id=5&cur_page=2&totalpage=20"
+    pager = '<a href="list.jsp?node_id=5&cur_page=3&totalpage=21">下一页</a>'
+    pager += '<a href="list.jsp?channel=ZW&cur_page=1">政务</a>'  # another column, named by another parameter
+    pages = [link.url for link in listing_links(pager.encode(), here) if link.rel in ("next", "page")]
+    assert pages == ["http://x.gov.cn/list.jsp?node_id=5&cur_page=3&totalpage=21"]

@@ -49,6 +49,20 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("區科技局2020年信息公開工作年度報告", "info_disclosure", 2020),
         ("曾都区卫生健康局2022年度政府信息公开工作报告", "info_disclosure", 2022),
         ("政府政务公开年报", "info_disclosure", None),
+        # A note in brackets after the title is the report's; a department's name may follow it.
+        (
+            "XX县人民政府关于2021年度法治政府建设情况的报告（经2022年2月18日县政府第5次常务会议审议通过）",
+            "rule_of_law",
+            2021,
+        ),
+        ("市人民政府关于2021年度法治政府建设工作情况的报告（提请市人大常委会审议）", "rule_of_law", 2021),
+        ("XX市2021年度政府信息公开年度报告(通报版)", "info_disclosure", 2021),
+        ("2021年度政府信息公开工作年度报告 审计局", "info_disclosure", 2021),
+        # Departments named after planning; a report combined with a plan's.
+        ("XX市规划国土局2020年法治政府建设工作报告", "rule_of_law", 2020),
+        ("XX县住房和城乡规划建设局2021年度法治政府建设工作情况报告", "rule_of_law", 2021),
+        ("XX县人民政府关于2022年度法治政府建设工作情况暨“八五”普法规划实施情况的报告", "rule_of_law", 2022),
+        ("XX县人民政府政府信息公开工作年度报告 政办发2022第3号", "info_disclosure", None),  # a document number
     ],
 )
 def test_reports_are_classified_with_their_year(title: str, kind: str, year: int | None) -> None:
@@ -103,6 +117,15 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "中华人民共和国政府信息公开工作年度报告格式",
         "中国法治政府评估报告(2013)",
         "2022年行政审判年度报告",
+        "XX市2022年上半年政府信息公开工作情况报告",
+        "2021年第三季度政府信息公开工作情况报告",
+        "XX县社会组织信息公开年报（2021年度）",
+        "XX县2021年政务公开工作年报表",
+        "政府信息公开年报填报说明",
+        "XX市2021年度法治政府建设年度报告公开情况汇总表",
+        "2021年度法治政府建设年度报告专项检查情况",
+        "XX县2021年度法治政府建设年度报告点评",
+        "XX市政府常务会议审议通过2021年法治政府建设年度报告",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:

@@ -216,6 +216,7 @@ RELATED_HEADING = re.compile(
 )
 RELATED_HEADING_MAX_CHARS = 12
 RELATED_MAX_CHARS = 3000
+RELATED_CHARS_PER_LINK = 300  # a teaser is shorter than this; a report with a link or two is longer
 _HEADING_DECOR = re.compile(r"[\s:：>》»+]+|更多(?=[\s:：>》»+]*$)")  # "热点排行 >>", "相关新闻 更多+"
 
 
@@ -234,7 +235,10 @@ def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Eleme
     if any((child.tail or "").strip() for child in children):
         return False
     linked = all(lengths.get(item, 0) == 0 or item.tag == "a" or item.find(".//a") is not None for item in items)
-    return linked and bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
+    anchors = sum(1 for _ in el.iter("a"))  # a list has many links; a report may hold one (its attachment)
+    if not linked or anchors < 2 or length > RELATED_CHARS_PER_LINK * anchors:
+        return False
+    return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
 
 
 def prune(tree: etree._Element) -> etree._Element:

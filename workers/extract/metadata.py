@@ -207,7 +207,8 @@ def find_title(tree: etree._Element) -> str:
     # page (an <h5>, a <div class="title">) is the better title, unless the page has a heading of its own (then a
     # report title below it is something the article names).
     elif len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]:
-        if not [h for h in headings if stripped not in h] and (block := _report_title_block(tree)):
+        own = [h for h in headings if stripped not in h and len(h) > COLUMN_NAME_MAX_CHARS and not _SITE_NAME.search(h)]
+        if not own and (block := _report_title_block(tree)):
             return block
     if stripped:
         return stripped
