@@ -2,8 +2,9 @@
 
 Government pages carry a clock in their header ("今天是2024年5月6日 星期一") that is not a publication date, and
 their `<title>` ends with the site's name ("_常平镇人民政府", " - 番禺区"). Dates come from metadata tags, then
-labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, and only
-then from htmldate's general heuristics; any date written next to 今天/今日/星期 is ignored.
+labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, then a date
+the CMS wrote into the URL or a Taiwanese (ROC-year) date in the page header, and only then from htmldate's
+general heuristics; any date written next to 今天/今日/星期 is ignored.
 """
 
 from __future__ import annotations
