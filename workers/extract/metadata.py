@@ -2,8 +2,9 @@
 
 Government pages carry a clock in their header ("今天是2024年5月6日 星期一") that is not a publication date, and
 their `<title>` ends with the site's name ("_常平镇人民政府", " - 番禺区"). Dates come from metadata tags, then
-labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, and only
-then from htmldate's general heuristics; any date written next to 今天/今日/星期 is ignored.
+labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, then a date
+the CMS wrote into the URL or a Taiwanese (ROC-year) date in the page header, and only then from htmldate's
+general heuristics; any date written next to 今天/今日/星期 is ignored.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlparse
 
 from lxml import etree
 
@@ -45,9 +47,18 @@ _TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|—|--|>|＞|»)\s*|\s+[-－]\s+|(?<=
 _DATE = re.compile(
     r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
 )
+# A year in a date: Gregorian, or a Republic of China year as Taiwan writes it ("民國110年", "110/03/05" = 2021).
+_YEAR = r"(?:(?:19|20)\d{2}|(?:中華民國|中华民国|民國|民国)\s*\d{2,3}|1[0-4]\d)"
+ROC_OFFSET = 1911
+_ANY_DATE = re.compile(
+    r"(?:(?:中華民國|中华民国|民國|民国)\s*)?(\d{2,4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})"
+)
+# The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
+# cell ("发文日期： | 2021年03月05日", as tree_text writes a row).
 _LABELLED_DATE = re.compile(
-    r"(发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)\s*[:：]\s*(?:[\[【]\s*)?"
-    r"((?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2})"
+    r"(发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)"
+    r"(?:\s*[:：]\s*(?:\|\s*)?|[ \t\u3000]*\|\s*|[ \t\u3000]+)(?:[\[【]\s*)?"
+    rf"({_YEAR}\s*(?:[-/.]|年)\s*\d{{1,2}}\s*(?:[-/.]|月)\s*\d{{1,2}})"
 )
 # Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest; only
 # the labels within this many characters of the first are compared (an information-disclosure table's row).
@@ -61,6 +72,21 @@ _CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜")
 CLOCK_WINDOW = 8
 # The signature date is among the last characters of a report (after the issuer's name).
 SIGNATURE_WINDOW = 200
+_SIGNATURE_DATE = re.compile(
+    r"(?:((?:19|20)\d{2})|(?:中華民國|中华民国|民國|民国)\s*(\d{2,3}))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+# A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
+# How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
+HEADER_PROBE_CHARS = 30
+_ROC_DATE = re.compile(
+    r"(?:(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})|(?<!\d)(1[0-4]\d))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+# Dates that Chinese CMSs write into article URLs and htmldate does not read: TRS ("/202103/t20210305_123.html")
+# and people.com.cn ("/n1/2021/0305/c1001-123.html").
+_URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
+)
 _SOURCE = re.compile(
     r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
 )
@@ -229,6 +255,17 @@ def parse_date(value: str) -> str | None:
     return _iso(m.group(1), m.group(2), m.group(3)) if m else None
 
 
+def _gregorian(year: str) -> str:
+    """'2021' as it is; a Republic of China year ('110') as the Gregorian one ('2021')."""
+    return year if len(year) == 4 else str(int(year) + ROC_OFFSET)
+
+
+def _labelled_value(value: str) -> str | None:
+    """A labelled date (Gregorian or ROC) as YYYY-MM-DD."""
+    m = _ANY_DATE.search(value)
+    return _iso(_gregorian(m.group(1)), m.group(2), m.group(3)) if m else None
+
+
 def _is_clock(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - CLOCK_WINDOW) : start]
     after = text[end : end + CLOCK_WINDOW]
@@ -248,7 +285,7 @@ def labelled_date(text: str) -> str | None:
         if first is not None and m.start() - first > LABEL_GROUP_CHARS:
             break  # past the article's own dates: a related-articles list below has labels of its own
         rank = _label_rank(text, m)
-        if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := parse_date(m.group(2))):
+        if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := _labelled_value(m.group(2))):
             continue
         first = m.start() if first is None else first
         if best is None or rank < best[0]:
@@ -267,20 +304,53 @@ def signature_date(text: str) -> str | None:
     """The date that closes a report ("2021年12月30日" or "二〇二一年十二月三十日" under the issuer), from the end."""
     tail = arabic_dates(text[-SIGNATURE_WINDOW:])
     found = None
-    for m in re.finditer(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", tail):
+    for m in _SIGNATURE_DATE.finditer(tail):
         if not _is_clock(tail, m.start(), m.end()):
-            found = _iso(m.group(1), m.group(2), m.group(3)) or found
+            found = _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
     return found
 
 
+def url_date(url: str) -> str | None:
+    """The date a Chinese CMS wrote into the article's URL path, in a form htmldate does not read."""
+    path = urlparse(url).path
+    for pattern in _URL_DATES:
+        if m := pattern.search(path):
+            return _iso(m.group(1), m.group(2), m.group(3))
+    return None
+
+
+def roc_date(text: str) -> str | None:
+    """The first unlabelled Taiwanese date ("民國110年3月5日", "110年3月5日") that is not a header clock."""
+    for m in _ROC_DATE.finditer(text):
+        if not _is_clock(text, m.start(), m.end()) and (
+            found := _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4))
+        ):
+            return found
+    return None
+
+
+def _header_text(page_text: str, main_text: str) -> str:
+    """The page's text before the article body starts (its header: title, date, source), or all of it.
+
+    The body starts at its first paragraph: a title line above it may also stand in the breadcrumb.
+    """
+    paragraph = next((line for line in main_text.splitlines() if len(line) > HEADER_PROBE_CHARS), "")
+    at = page_text.find(paragraph[:HEADER_PROBE_CHARS]) if paragraph else -1
+    return page_text[:at] if at > 0 else page_text
+
+
 def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> str | None:
-    """Publication date: meta tags, labelled dates, the signature date, then htmldate's heuristics."""
+    """Publication date: meta tags, labelled dates, the signature date, the URL, then htmldate's heuristics."""
     meta = _meta(tree, _META_DATE)
     if meta and (found := parse_date(meta)):
         return found
     if found := labelled_date(page_text):
         return found
     if found := signature_date(main_text):
+        return found
+    if found := url_date(url):
+        return found
+    if found := roc_date(_header_text(page_text, main_text)):
         return found
     try:
         import htmldate

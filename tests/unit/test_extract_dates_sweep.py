@@ -1,0 +1,94 @@
+"""Publication dates in patterns seen on real news and government pages (a sweep over other projects' fixtures).
+
+Each page here is small and written for the test; it reproduces one pattern, not any real page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.extract import extract
+from workers.extract.metadata import labelled_date, roc_date, signature_date, url_date
+
+BODY = "<p>" + "为进一步加强法治政府建设，全面推进依法行政，现将有关工作情况报告如下。" * 6 + "</p>"
+RELATED = (
+    "<div class='related'><h3>相关文章</h3><ul><li><a href='/x1'>另一篇文章标题一</a> 2023-01-05</li>"
+    "<li><a href='/x2'>另一篇文章标题二</a> 2022-12-30</li></ul></div>"
+)
+
+
+def page(header: str, body: str = BODY) -> bytes:
+    """An article page: a header clock, the title, a header line, the body, related articles and a footer."""
+    return (
+        "<html><head><meta charset='utf-8'><title>关于开展某某工作的通知_某某区人民政府</title></head><body>"
+        "<div class='top'>今天是2024年5月6日 星期一 <a href='/'>首页</a></div>"
+        f"<div class='main'><h1>关于开展某某工作的通知</h1><div class='info'>{header}</div>"
+        f"<div class='content'>{body}</div></div>{RELATED}"
+        "<div class='footer'>版权所有 © 2008-2024 某某区人民政府</div></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("發布日期：110年3月5日", "2021-03-05"),  # Taiwan: a Republic of China year
+        ("發佈時間：110/03/05", "2021-03-05"),
+        ("日期：民國 99年12月31日", "2010-12-31"),
+        ("索引号： | 000014349/2021-00012 | 发文日期： | 2021年03月05日", "2021-03-05"),  # the next table cell
+        ("发布日期 | 2021-03-05", "2021-03-05"),
+        ("发布时间 2021-03-05 10:19 来源：某某日报", "2021-03-05"),  # no colon, same line
+    ],
+)
+def test_labelled_dates_in_more_forms(text: str, expected: str) -> None:
+    assert labelled_date(text) == expected
+
+
+def test_a_label_alone_on_its_line_takes_no_date_from_the_next_line_without_a_colon() -> None:
+    assert labelled_date("标题 | 发布日期\n2021-03-05 某某文章") is None
+
+
+def test_a_taiwanese_signature_date() -> None:
+    assert signature_date("……特此公告。\n臺北市政府\n中華民國110年3月5日") == "2021-03-05"
+
+
+def test_unlabelled_taiwanese_dates() -> None:
+    assert roc_date("記者王小明／臺北報導 110年3月5日 上午10:19") == "2021-03-05"
+    assert roc_date("民國99年1月2日") == "2010-01-02"
+    assert roc_date("今天是110年3月5日 星期五") is None  # a header clock
+    assert roc_date("共2110年3月5日") is None  # not a three-digit year
+
+
+def test_an_unlabelled_taiwanese_date_in_the_header_is_the_publication_date() -> None:
+    assert extract(page("110年3月5日 上午 10:19 記者王小明"))["published"] == "2021-03-05"
+
+
+def test_a_taiwanese_date_in_the_body_is_not() -> None:
+    body = "<p>" + "本辦法自110年1月1日起施行，各機關應依規定辦理相關事項並按時報送。" * 4 + "</p>"
+    url = "https://www.example.gov.tw/News_Content.aspx?n=1"
+    assert extract(page("記者王小明", body=body), url=url)["published"] != "2021-01-01"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://www.example.gov.cn/xxgk/202103/t20210305_123456.html", "2021-03-05"),  # TRS
+        ("http://politics.people.com.cn/n1/2021/0305/c1001-32043587.html", "2021-03-05"),  # people.com.cn
+        ("http://www.example.gov.cn/xxgk/202103/t20210230_1.html", None),  # no such day
+        ("http://www.example.gov.cn/list.html?d=/t20210305_1", None),  # the query is not the path
+    ],
+)
+def test_dates_that_chinese_cms_write_into_urls(url: str, expected: str | None) -> None:
+    assert url_date(url) == expected
+
+
+def test_a_url_date_wins_over_related_articles_dates() -> None:
+    url = "http://www.example.gov.cn/xxgk/202103/t20210305_123456.html"
+    assert extract(page("来源：某某日报 浏览次数：100"), url=url)["published"] == "2021-03-05"
+
+
+def test_a_date_in_the_next_table_cell_of_a_disclosure_table() -> None:
+    table = (
+        "<table><tr><td>索引号：</td><td>000014349/2021-00012</td>"
+        "<td>发文日期：</td><td>2021年03月05日</td></tr></table>"
+    )
+    assert extract(page(table))["published"] == "2021-03-05"
