@@ -408,10 +408,12 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
 
 
 def _is_glued(el: Any) -> bool:
-    """Whether an element's text runs on into the text around it: "2021年<b>1-6</b>月" is one phrase."""
+    """Whether an element's text runs on into the text around it, without a space: "2021年<b>1-6</b>月" is one
+    phrase, "某区年度报告 <span>[01-25]</span>" a title and its date."""
     prev = el.getprevious()
-    before = prev.tail if prev is not None else el.getparent().text
-    return bool((before or "").strip() or (el.tail or "").strip())
+    before = (prev.tail if prev is not None else el.getparent().text) or ""
+    after = el.tail or ""
+    return bool((before and not before[-1].isspace()) or (after and not after[0].isspace()))
 
 
 def _loose_leaves(a: Any) -> list[Any]:

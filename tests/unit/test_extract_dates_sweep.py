@@ -40,7 +40,23 @@ def page(header: str, body: str = BODY) -> bytes:
     ],
 )
 def test_labelled_dates_in_more_forms(text: str, expected: str) -> None:
-    assert labelled_date(text) == expected
+    assert labelled_date(text, loose_until=len(text)) == expected  # all of it the page's header
+
+
+def test_labels_without_a_colon_count_only_in_the_header_and_only_when_they_name_the_date() -> None:
+    """Related lists and comments write "时间 2023-01-05" too; a header's "日期 2024年5月6日 农历…" is a clock."""
+    assert labelled_date("发布时间 2021-03-05 来源：某某日报", loose_until=0) is None
+    assert labelled_date("另一篇文章 时间 2023-01-05", loose_until=100) is None
+    assert labelled_date("日期 2024年5月6日 农历四月廿九", loose_until=100) is None
+    body = "".join(f"<p>{'某某工作稳步推进，各项任务全面完成。' * 3}</p>" for _ in range(3))
+    page = (
+        "<html><head><meta charset='utf-8'><title>某某县2021年法治政府建设年度报告</title></head><body>"
+        f"<h1>某某县2021年法治政府建设年度报告</h1><div class='content'>{body}<p>某某县人民政府</p>"
+        "<p>2022年1月20日</p></div>"
+        "<ul class='related'><li><a href='/a.html'>另一篇文章标题一</a> 发布时间 2023-01-05</li>"
+        "<li>网友甲 评论时间 2023-02-01 10:00</li></ul></body></html>"
+    )
+    assert extract(page.encode(), url="http://x.gov.cn/art/t20220125_1.html")["published"] == "2022-01-20"
 
 
 def test_a_label_alone_on_its_line_takes_no_date_from_the_next_line_without_a_colon() -> None:

@@ -67,7 +67,7 @@ _LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "�
     label: 2 for label in ("成文", "更新", "印发", "印發")
 }
 # Words that mark a date as a clock in the page header, not a publication date.
-_CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜")
+_CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜|农历|農曆")
 # How far before a date to look for clock words, and how far after for 星期.
 CLOCK_WINDOW = 8
 # The signature date is among the last characters of a report (after the issuer's name).
@@ -79,13 +79,13 @@ _SIGNATURE_DATE = re.compile(
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
 _ROC_DATE = re.compile(
-    r"(?:(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})|(?<!\d)(1[0-4]\d))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"(?:(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})|(?<![\d\u4e00-\u9fff])(1[0-4]\d))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
 # Dates that Chinese CMSs write into article URLs and htmldate does not read: TRS ("/202103/t20210305_123.html")
 # and people.com.cn ("/n1/2021/0305/c1001-123.html").
 _URL_DATES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d"),
-    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/c\d"),
 )
 _SOURCE = re.compile(
     r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
@@ -272,11 +272,13 @@ def _is_clock(text: str, start: int, end: int) -> bool:
     return bool(_CLOCK_CONTEXT.search(before) or re.match(r"\s*(?:星期|周)[一二三四五六日天]", after))
 
 
-def labelled_date(text: str) -> str | None:
+def labelled_date(text: str, loose_until: int | None = None) -> str | None:
     """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks.
 
     A publication label wins over a bare 日期/时间, and both over 成文/印发/更新 dates: an information-disclosure
-    table gives "成文日期：… 发布日期：…", and the report was published on the second.
+    table gives "成文日期：… 发布日期：…", and the report was published on the second. A label without a colon
+    ("发布时间 2021-03-05", "发文日期 | …") counts only before `loose_until` (the page header) and only when it
+    says what the date is (not a bare 日期/时间): related lists and comments write "时间 2023-01-05" too.
     """
     text = arabic_dates(text)
     best: tuple[int, str] | None = None
@@ -285,9 +287,14 @@ def labelled_date(text: str) -> str | None:
         if first is not None and m.start() - first > LABEL_GROUP_CHARS:
             break  # past the article's own dates: a related-articles list below has labels of its own
         rank = _label_rank(text, m)
+        separator = text[m.end(1) if m.group(1) else m.start() : m.start(2)]
+        if not re.search("[:：]", separator) and (loose_until is None or m.start() >= loose_until or rank == 1):
+            continue
         if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := _labelled_value(m.group(2))):
             continue
-        first = m.start() if first is None else first
+        # The group of the article's own labels starts at a publication or bare label, not at a site header's
+        # "网站更新时间".
+        first = m.start() if first is None and rank <= 1 else first
         if best is None or rank < best[0]:
             best = (rank, found)
     return best[1] if best else None
@@ -314,8 +321,8 @@ def url_date(url: str) -> str | None:
     """The date a Chinese CMS wrote into the article's URL path, in a form htmldate does not read."""
     path = urlparse(url).path
     for pattern in _URL_DATES:
-        if m := pattern.search(path):
-            return _iso(m.group(1), m.group(2), m.group(3))
+        if (m := pattern.search(path)) and (found := _iso(m.group(1), m.group(2), m.group(3))):
+            return found
     return None
 
 
@@ -329,14 +336,15 @@ def roc_date(text: str) -> str | None:
     return None
 
 
-def _header_text(page_text: str, main_text: str) -> str:
-    """The page's text before the article body starts (its header: title, date, source), or all of it.
+def _header_text(page_text: str, main_text: str) -> str | None:
+    """The page's text before the article body starts (its header: title, date, source); None when the body's
+    start cannot be found in the page (a page with no paragraph, only an attachment).
 
     The body starts at its first paragraph: a title line above it may also stand in the breadcrumb.
     """
     paragraph = next((line for line in main_text.splitlines() if len(line) > HEADER_PROBE_CHARS), "")
     at = page_text.find(paragraph[:HEADER_PROBE_CHARS]) if paragraph else -1
-    return page_text[:at] if at > 0 else page_text
+    return page_text[:at] if at > 0 else None
 
 
 def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> str | None:
@@ -344,13 +352,14 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     meta = _meta(tree, _META_DATE)
     if meta and (found := parse_date(meta)):
         return found
-    if found := labelled_date(page_text):
+    header = _header_text(page_text, main_text)
+    if found := labelled_date(page_text, loose_until=len(header) if header is not None else 0):
         return found
     if found := signature_date(main_text):
         return found
     if found := url_date(url):
         return found
-    if found := roc_date(_header_text(page_text, main_text)):
+    if header is not None and (found := roc_date(header)):
         return found
     try:
         import htmldate
