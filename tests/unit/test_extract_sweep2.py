@@ -51,3 +51,19 @@ def test_centred_captions_stay_in_the_text() -> None:
 <p>{REPORT[0]}</p></div></article></body></html>"""
     text = extract(page.encode("utf-8"))["text"]
     assert "法治宣传活动现场" in text
+
+
+def test_a_title_suffix_after_a_plain_space_goes_when_the_page_shows_the_title_without_it() -> None:
+    """A <title> like "…调研工作 东区办事处_中山网": the office name after a space; the page shows the title alone."""
+    title = "某某局召开2021年法治政府建设工作会议"
+    page = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>{title} 东区办事处_某某网</title></head><body><table><tr><td>现在位置：首页 &gt;&gt; 东区新闻</td></tr>
+<tr><td><div align="center"><span class="Title"><b>{title}</b></span><br>来源于：东区办事处</div></td></tr>
+<tr><td>{paragraphs()}</td></tr></table></body></html>"""
+    assert extract(page.encode("gb18030"))["title"] == title
+    # A title the page shows whole keeps its last word.
+    spaced = "某某局召开法治政府建设 工作推进会"
+    page = f"""<html><head><meta charset="utf-8"><title>{spaced}_某某网</title></head><body>
+<h1>{spaced}</h1><div class="content">{paragraphs()}
+<p>会议指出，{spaced.split()[0]}要再上新台阶。</p></div></body></html>"""
+    assert extract(page.encode("utf-8"))["title"] == spaced
