@@ -152,12 +152,15 @@ def prune_scripts(tree: etree._Element) -> etree._Element:
 
     A <form> itself is unwrapped, not dropped: ASP.NET portals wrap the whole page in `<form id="form1">` and
     VSB (博达) sites the article in `<form name="_newscontent_fromname">`; trafilatura would drop it whole.
+    A <center> becomes a <div>: trafilatura drops its text, and CMSs centre image captions and signatures with it.
     """
     tree = copy.deepcopy(tree)
-    for el in list(tree.iter(*_DROP_TAGS, "form", etree.Comment, etree.ProcessingInstruction)):
+    for el in list(tree.iter(*_DROP_TAGS, "form", "center", etree.Comment, etree.ProcessingInstruction)):
         if el.getparent() is None:
             continue
-        if el.tag == "form":
+        if el.tag == "center":
+            el.tag = "div"  # trafilatura drops <center> text: image captions, centred signatures
+        elif el.tag == "form":
             el.drop_tag()
         else:
             el.drop_tree()
@@ -294,10 +297,29 @@ def trim_tail(lines: list[str]) -> list[str]:
     return lines[:end] if len(junk) >= TAIL_JUNK_MIN_LINES else lines
 
 
+# The editor's line closes an article ("责任编辑：王某", "（责任编辑：HN666）"); what follows it at the end of the
+# text is a teaser of another article, a statement or a reposting note, not the report.
+_EDITOR_LINE = re.compile(with_traditional(r"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：]"))
+EDITOR_TAIL_MAX_CHARS = 400
+EDITOR_TAIL_MAX_SHARE = 0.25  # of the text before the editor's line
+
+
+def cut_after_editor(lines: list[str]) -> list[str]:
+    """Drop the short run of lines after an editor's line near the end of the text."""
+    for i in range(len(lines) - 1, -1, -1):
+        if _EDITOR_LINE.match(lines[i].strip()):
+            after = sum(len(compact(line)) for line in lines[i + 1 :])
+            before = sum(len(compact(line)) for line in lines[:i])
+            if 0 < after <= min(EDITOR_TAIL_MAX_CHARS, EDITOR_TAIL_MAX_SHARE * before):
+                return lines[: i + 1]
+            break
+    return lines
+
+
 def clean_lines(text: str) -> str:
     """Drop short boilerplate and page-metadata lines that survived extraction; squeeze blank lines."""
     kept = []
-    for line in text.splitlines():
+    for line in cut_after_editor(text.splitlines()):
         # A one-cell table row comes out as "| 来源：… \| 发布时间：… |": judge the cell's text.
         stripped = line.replace("\\|", "|").strip(" |")
         if (

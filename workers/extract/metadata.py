@@ -202,11 +202,28 @@ def _report_title_block(tree: etree._Element) -> str | None:
     return None
 
 
-def find_title(tree: etree._Element) -> str:
+def _displayed_head(title: str, raw_title: str, page_text: str) -> str:
+    """The title without a space-separated suffix ("…调研工作 东区办事处") when the page shows only the part before it.
+
+    Some sites separate the column or office they append to every <title> with a plain space, which cannot be
+    split on in general (titles hold spaces): the suffix goes when the page, outside its <title>, shows the part
+    before it and never the whole.
+    """
+    parts = title.rsplit(None, 1)
+    if len(parts) != 2 or len(parts[0]) < MIN_TITLE_CHARS or len(parts[1]) > SITE_SUFFIX_MAX_CHARS:
+        return title
+    head = parts[0]
+    shown_whole = page_text.count(title) > raw_title.count(title)
+    shown_head = page_text.count(head) > raw_title.count(head)
+    return head if shown_head and not shown_whole else title
+
+
+def find_title(tree: etree._Element, page_text: str = "") -> str:
     """The report title: ArticleTitle meta, the heading the <title> starts with, else <title> without suffix.
 
     A heading merely contained in <title> is often the site's name ("百度百科", "痞客邦"), so it must match the
-    title's first part; a report heading that the <title> does not repeat is taken as well.
+    title's first part; a report heading that the <title> does not repeat is taken as well. `page_text` (the
+    page's whole text) shows where a <title> suffix separated by a mere space begins.
     """
     meta = _meta(tree, _META_TITLE[:2])
     if meta:
@@ -237,7 +254,7 @@ def find_title(tree: etree._Element) -> str:
         if not own and (block := _report_title_block(tree)):
             return block
     if stripped:
-        return stripped
+        return _displayed_head(stripped, raw_title, page_text) if page_text else stripped
     og = _meta(tree, ("og:title",))
     return _strip_site_suffix(squash(og)) if og else (headings[0] if headings else "")
 
@@ -437,7 +454,7 @@ def report_kind_year(title: str, main_text: str, published: str | None) -> tuple
 
 def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> Metadata:
     """All metadata of a parsed page; `page_text` is the whole page's text, `main_text` the extracted body."""
-    title = find_title(tree)
+    title = find_title(tree, page_text)
     published = find_published(tree, page_text, main_text, url)
     issuer = find_issuer(tree, page_text, main_text, title)
     kind, year = report_kind_year(title, main_text, published)
