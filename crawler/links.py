@@ -408,12 +408,15 @@ def _anchor_title(a: Any) -> tuple[str, bool]:
 
 
 def _is_glued(el: Any) -> bool:
-    """Whether an element's text runs on into the text around it, without a space: "2021年<b>1-6</b>月" is one
-    phrase, "某区年度报告 <span>[01-25]</span>" a title and its date."""
+    """Whether an element's text is inside a phrase: touching the text around it, or between two texts.
+
+    "2021年<b>1-6</b>月" and "2021年 <b>1-6</b> 月" are one phrase, "某区年度报告 <span>[01-25]</span>" a title and
+    its date."""
     prev = el.getprevious()
     before = (prev.tail if prev is not None else el.getparent().text) or ""
     after = el.tail or ""
-    return bool((before and not before[-1].isspace()) or (after and not after[0].isspace()))
+    touching = (before and not before[-1].isspace()) or (after and not after[0].isspace())
+    return bool(touching or (before.strip() and after.strip()))  # inside a phrase, spaced or not
 
 
 def _loose_leaves(a: Any) -> list[Any]:

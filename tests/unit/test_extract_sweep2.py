@@ -67,3 +67,21 @@ def test_a_title_suffix_after_a_plain_space_goes_when_the_page_shows_the_title_w
 <h1>{spaced}</h1><div class="content">{paragraphs()}
 <p>会议指出，{spaced.split()[0]}要再上新台阶。</p></div></body></html>"""
     assert extract(page.encode("utf-8"))["title"] == spaced
+
+
+def _page(title: str, body: str) -> bytes:
+    return f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>'.encode()
+
+
+def test_fourth_review_cases_signature_after_the_editor_title_suffix_with_the_kind_and_the_label_group() -> None:
+    # "编辑：… 审核：…" above the issuer and the signature date: the signature stays, and dates the report.
+    body = f"<h1>某某县2021年法治政府建设年度报告</h1>{paragraphs()}<p>编辑：张三 审核：李四</p>"
+    record = extract(_page("某某县2021年法治政府建设年度报告", body + "<p>某某县人民政府</p><p>2022年1月20日</p>"))
+    assert record["published"] == "2022-01-20" and record["text"].rstrip().endswith("2022年1月20日")
+    # A space-separated <title> suffix that carries the report's kind is not a site suffix.
+    body = f"<div>某某区教育局2021年度政务公开年报</div>{paragraphs()}<p>某某区教育局</p>"
+    assert extract(_page("某某区教育局 2021年度政务公开年报", body))["report_kind"] == "info_disclosure"
+    # An article dated only by 更新时间: a related list's 发布时间 further down is not its date.
+    related = "".join(f"<li><a href='/{i}.html'>另一篇文章标题{i}</a> 发布时间：2023-01-05</li>" for i in range(3))
+    body = f"<h1>某某局工作动态</h1><div class='info'>更新时间：2022-01-25</div>{paragraphs()}<ul>{related}</ul>"
+    assert extract(_page("某某局工作动态", body))["published"] == "2022-01-25"

@@ -680,3 +680,8 @@ def test_second_review_cases_badges_creation_dates_and_volatile_page_parameters(
     pager += '<a href="list.jsp?channel=ZW&cur_page=1">政务</a>'  # another column, named by another parameter
     pages = [link.url for link in listing_links(pager.encode(), here) if link.rel in ("next", "page")]
     assert pages == ["http://x.gov.cn/list.jsp?node_id=5&cur_page=3&totalpage=21"]
+
+
+def test_a_spaced_number_inside_a_title_is_part_of_it() -> None:
+    page = '<ul><li><a href="/t20210715_1.html">2021年 <font>1-6</font> 月财政收支情况</a></li></ul>'
+    assert listing_items(page.encode(), "http://x.gov.cn/col/") == []  # no date: not a dated item

@@ -302,6 +302,10 @@ def trim_tail(lines: list[str]) -> list[str]:
 _EDITOR_LINE = re.compile(with_traditional(r"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：]"))
 EDITOR_TAIL_MAX_CHARS = 400
 EDITOR_TAIL_MAX_SHARE = 0.25  # of the text before the editor's line
+# A signature date on a line of its own after the editor's line: the tail is the report's signature block.
+_DATE_LINE = re.compile(
+    r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})年[\d〇○零一二三四五六七八九十]{1,3}月[\d〇○零一二三四五六七八九十]{1,3}日"
+)
 
 
 def cut_after_editor(lines: list[str]) -> list[str]:
@@ -310,6 +314,8 @@ def cut_after_editor(lines: list[str]) -> list[str]:
         if _EDITOR_LINE.match(lines[i].strip()):
             after = sum(len(compact(line)) for line in lines[i + 1 :])
             before = sum(len(compact(line)) for line in lines[:i])
+            if any(_DATE_LINE.fullmatch(compact(line)) for line in lines[i + 1 :]):
+                break  # "编辑：张三 审核：李四" above the issuer and the signature date
             if 0 < after <= min(EDITOR_TAIL_MAX_CHARS, EDITOR_TAIL_MAX_SHARE * before):
                 return lines[: i + 1]
             break

@@ -68,6 +68,7 @@ _LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "�
 }
 # Words that mark a date as a clock in the page header, not a publication date.
 _CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜|农历|農曆")
+_SITE_LABEL = re.compile(r"(?:网站|網站|本站|本网|系统)$")  # "网站更新时间": the site's, not the article's
 # How far before a date to look for clock words, and how far after for 星期.
 CLOCK_WINDOW = 8
 # The signature date is among the last characters of a report (after the issuer's name).
@@ -213,6 +214,8 @@ def _displayed_head(title: str, raw_title: str, page_text: str) -> str:
     if len(parts) != 2 or len(parts[0]) < MIN_TITLE_CHARS or len(parts[1]) > SITE_SUFFIX_MAX_CHARS:
         return title
     head = parts[0]
+    if classify_title(title)[0] and classify_title(head) != classify_title(title):
+        return title  # the suffix carries the report's kind or year ("某某区教育局 2021年度政务公开年报")
     shown_whole = page_text.count(title) > raw_title.count(title)
     shown_head = page_text.count(head) > raw_title.count(head)
     return head if shown_head and not shown_whole else title
@@ -286,7 +289,7 @@ def _labelled_value(value: str) -> str | None:
 def _is_clock(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - CLOCK_WINDOW) : start]
     after = text[end : end + CLOCK_WINDOW]
-    return bool(_CLOCK_CONTEXT.search(before) or re.match(r"\s*(?:星期|周)[一二三四五六日天]", after))
+    return bool(_CLOCK_CONTEXT.search(before) or re.match(r"\s*(?:(?:星期|周)[一二三四五六日天]|农历|農曆)", after))
 
 
 def labelled_date(text: str, loose_until: int | None = None) -> str | None:
@@ -309,9 +312,9 @@ def labelled_date(text: str, loose_until: int | None = None) -> str | None:
             continue
         if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := _labelled_value(m.group(2))):
             continue
-        # The group of the article's own labels starts at a publication or bare label, not at a site header's
-        # "网站更新时间".
-        first = m.start() if first is None and rank <= 1 else first
+        # The group of the article's own labels starts at its first label, not at a site header's "网站更新时间".
+        if first is None and (rank <= 1 or not _SITE_LABEL.search(text[max(0, m.start() - 4) : m.start()])):
+            first = m.start()
         if best is None or rank < best[0]:
             best = (rank, found)
     return best[1] if best else None
