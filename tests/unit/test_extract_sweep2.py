@@ -85,3 +85,9 @@ def test_fourth_review_cases_signature_after_the_editor_title_suffix_with_the_ki
     related = "".join(f"<li><a href='/{i}.html'>另一篇文章标题{i}</a> 发布时间：2023-01-05</li>" for i in range(3))
     body = f"<h1>某某局工作动态</h1><div class='info'>更新时间：2022-01-25</div>{paragraphs()}<ul>{related}</ul>"
     assert extract(_page("某某局工作动态", body))["published"] == "2022-01-25"
+
+
+def test_a_breadcrumb_ending_in_the_report_title_is_not_the_title() -> None:
+    crumb = "<div class='crumb'>首页 &gt; 法治政府 &gt; 某某县2021年法治政府建设年度报告</div>"
+    body = f"{crumb}<div class='title'>某某县2021年法治政府建设年度报告</div>{paragraphs()}"
+    assert extract(_page("某某县人民政府", body))["title"] == "某某县2021年法治政府建设年度报告"

@@ -171,6 +171,7 @@ def _strip_site_suffix(title: str) -> str:
 
 
 _TITLE_BLOCKS = ("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h6")
+_CRUMB = re.compile(r"[>＞»›→]")  # "首页 > 法治政府 > 某某县2021年法治政府建设年度报告"
 _INNER_BLOCKS = ("div", "p", "td", "table", "ul", "ol", "li", "h4", "h5", "h6")
 
 
@@ -196,8 +197,8 @@ def _report_title_block(tree: etree._Element) -> str | None:
         text = _short_text(el)
         if not (text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
             continue
-        if text.endswith(("。", "；")) or "《" in text:
-            continue
+        if text.endswith(("。", "；")) or "《" in text or _CRUMB.search(text):
+            continue  # a sentence naming a report, or a breadcrumb ending in one
         if el.find(".//a") is None and not any(a.tag == "a" for a in el.iterancestors()) and classify_title(text)[0]:
             return text
     return None
