@@ -63,6 +63,7 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("XX县住房和城乡规划建设局2021年度法治政府建设工作情况报告", "rule_of_law", 2021),
         ("XX县人民政府关于2022年度法治政府建设工作情况暨“八五”普法规划实施情况的报告", "rule_of_law", 2022),
         ("XX县人民政府政府信息公开工作年度报告 政办发2022第3号", "info_disclosure", None),  # a document number
+        ("某县人民政府关于2021年政府信息公开工作的年度报告", "info_disclosure", 2021),
     ],
 )
 def test_reports_are_classified_with_their_year(title: str, kind: str, year: int | None) -> None:
@@ -126,6 +127,8 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "2021年度法治政府建设年度报告专项检查情况",
         "XX县2021年度法治政府建设年度报告点评",
         "XX市政府常务会议审议通过2021年法治政府建设年度报告",
+        "某市2021年度政府信息公开工作年度报告社会评议结果",
+        "关于报送2021年度法治政府建设年度报告的函",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:
