@@ -64,6 +64,8 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("XX县人民政府关于2022年度法治政府建设工作情况暨“八五”普法规划实施情况的报告", "rule_of_law", 2022),
         ("XX县人民政府政府信息公开工作年度报告 政办发2022第3号", "info_disclosure", None),  # a document number
         ("某县人民政府关于2021年政府信息公开工作的年度报告", "info_disclosure", 2021),
+        ("宿州市人民政府2019年政府信息公开工作年度报告（图片版）", "info_disclosure", 2019),
+        ("云南省人民政府关于 2018 年度法治政府建设情况的报告", "rule_of_law", 2018),
     ],
 )
 def test_reports_are_classified_with_their_year(title: str, kind: str, year: int | None) -> None:
@@ -129,6 +131,7 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "XX市政府常务会议审议通过2021年法治政府建设年度报告",
         "某市2021年度政府信息公开工作年度报告社会评议结果",
         "关于报送2021年度法治政府建设年度报告的函",
+        "国务院办公厅政府信息与政务公开办公室关于政府信息公开年度报告有关项目填报问题的解释",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:
