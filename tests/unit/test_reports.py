@@ -66,6 +66,15 @@ from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
         ("某县人民政府关于2021年政府信息公开工作的年度报告", "info_disclosure", 2021),
         ("宿州市人民政府2019年政府信息公开工作年度报告（图片版）", "info_disclosure", 2019),
         ("云南省人民政府关于 2018 年度法治政府建设情况的报告", "rule_of_law", 2018),
+        # Real titles from a second sweep of portals: party and government together, 推进…情况, no year, Traditional.
+        ("中共宣州区新田镇委员会 宣州区新田镇人民政府关于2021年度法治政府建设情况的报告", "rule_of_law", 2021),
+        ("中共淮北市烈山区委烈山区人民政府关于2024年法治政府建设情况的报告", "rule_of_law", 2024),
+        ("武汉市人民政府关于2022年度推进法治政府建设情况的报告", "rule_of_law", 2022),
+        ("重庆市长寿区司法局2022年度法治政府建设年度报告", "rule_of_law", 2022),
+        ("法治政府建设情况年度报告", "rule_of_law", None),
+        ("驼峰路街道办事处政府信息公开工作年度报告", "info_disclosure", None),
+        ("蜀山區教育體育局2022年政府信息公開工作年度報告", "info_disclosure", 2022),
+        ("亳州市教育2022政府信息公开工作年度报告", "info_disclosure", 2022),
     ],
 )
 def test_reports_are_classified_with_their_year(title: str, kind: str, year: int | None) -> None:
@@ -132,6 +141,14 @@ def test_reports_are_classified_with_their_year(title: str, kind: str, year: int
         "某市2021年度政府信息公开工作年度报告社会评议结果",
         "关于报送2021年度法治政府建设年度报告的函",
         "国务院办公厅政府信息与政务公开办公室关于政府信息公开年度报告有关项目填报问题的解释",
+        # Second sweep: news of a report's release, a review of five years, plans, statistics of enforcement.
+        "司法部发布2023年法治政府建设年度报告",
+        "2023年区五年法治政府建设工作情况报告",
+        "《中国法治政府评估报告(2023)》发布-新华网",
+        "西平县人民政府办公室关于印发西平县2020年度法治政府建设工作安排的通知",
+        "杭州市公安局西湖风景名胜区分局2022年度行政执法统计年报",
+        "法治政府建设报告制度实证研究",
+        "2021年上半年法治政府建设工作情况报告(乡镇版)",
     ],
 )
 def test_look_alikes_are_not_reports(title: str) -> None:
