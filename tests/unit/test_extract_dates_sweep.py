@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from workers.extract import extract
-from workers.extract.metadata import labelled_date, roc_date, signature_date, url_date
+from workers.extract.metadata import header_date, labelled_date, roc_date, signature_date, url_date
 
 BODY = "<p>" + "为进一步加强法治政府建设，全面推进依法行政，现将有关工作情况报告如下。" * 6 + "</p>"
 RELATED = (
@@ -76,6 +76,32 @@ def test_unlabelled_taiwanese_dates() -> None:
 
 def test_an_unlabelled_taiwanese_date_in_the_header_is_the_publication_date() -> None:
     assert extract(page("110年3月5日 上午 10:19 記者王小明"))["published"] == "2021-03-05"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2024年03月05日08:43　来源：人民网", "2024年03月05日 08:43:21", "2024-03-05 08:43 新华网", "[ 2024-3-5 ]"],
+)
+def test_an_unlabelled_date_under_the_title_is_the_publication_date(line: str) -> None:
+    """News portals write the date line without a label, in a box whose name says nothing of dates; htmldate,
+    asked for the original date, would take the related list's older one."""
+    html = (
+        "<html><head><meta charset='utf-8'><title>关于开展某某工作的通知_新闻中心</title></head><body>"
+        f"<h1>关于开展某某工作的通知</h1><div class='bar'>{line}</div><div id='artibody'>{BODY}</div>"
+        "<div class='related'><h3>相关新闻</h3><ul><li><a href='/a'>某某消息一</a> 2023-04-30</li>"
+        "<li><a href='/b'>某某消息二</a> 2023-04-29</li></ul></div></body></html>"
+    )
+    assert extract(html.encode())["published"] == "2024-03-05"
+
+
+def test_which_unlabelled_header_date_is_the_articles() -> None:
+    header = "首页 > 新闻\n2024年05月06日\n关于开展某某工作的通知\n2010年03月05日08:43 来源：人民网\n"
+    assert header_date(header, "关于开展某某工作的通知") == "2010-03-05"  # under the title, not above it
+    assert header_date("2024年05月06日\n关于开展某某工作的通知\n来源：某某\n", "关于开展某某工作的通知") is None
+    assert header_date("关于开展某某工作的通知\n今天是2024年5月6日 星期一\n", "关于开展某某工作的通知") is None
+    # A period under a disclosure report's title is not a date of publication.
+    assert header_date("某某年度报告\n（2021年1月1日至2021年12月31日）\n", "某某年度报告") is None
+    assert header_date("最新动态 2010-03-01 某某\n2010-03-05 来源：某某\n") == "2010-03-05"  # no title: the last
 
 
 def test_a_taiwanese_date_in_the_body_is_not() -> None:

@@ -3,8 +3,9 @@
 Government pages carry a clock in their header ("今天是2024年5月6日 星期一") that is not a publication date, and
 their `<title>` ends with the site's name ("_常平镇人民政府", " - 番禺区"). Dates come from metadata tags, then
 labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, then a date
-the CMS wrote into the URL or a Taiwanese (ROC-year) date in the page header, and only then from htmldate's
-general heuristics; any date written next to 今天/今日/星期 is ignored.
+the CMS wrote into the URL, then an unlabelled date printed under the title or a Taiwanese (ROC-year) date in
+the page header, and only then from htmldate's general heuristics; any date written next to 今天/今日/星期 is
+ignored.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ SIGNATURE_WINDOW = 200
 _SIGNATURE_DATE = re.compile(
     r"(?:((?:19|20)\d{2})|(?:中華民國|中华民国|民國|民国)\s*(\d{2,3}))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
+# A date that opens or closes a period ("（2021年1月1日至2021年12月31日）" under a disclosure report's title).
+_PERIOD_AFTER = re.compile(r"\s*(?:至|到|起|—|～|~)")
+_PERIOD_BEFORE = re.compile(r"(?:至|到|—|～|~)\s*$")
 # A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
@@ -347,6 +351,23 @@ def url_date(url: str) -> str | None:
     return None
 
 
+def header_date(header: str, title: str = "") -> str | None:
+    """The unlabelled date printed between the article's title and its body ("2010年03月05日08:43 来源：人民网"),
+    the last one there that is not a clock; the whole header is searched when the title is not found in it.
+
+    News portals (sina, people.com.cn, qq) write the date line without a label; htmldate, asked for the original
+    date, takes the oldest date on the page instead: one in a related-articles list below.
+    """
+    at = header.rfind(compact(title)[:HEADER_PROBE_CHARS]) if title else -1
+    stretch = arabic_dates(header[at:] if at >= 0 else header)
+    found = None
+    for m in _DATE.finditer(stretch):
+        period = _PERIOD_AFTER.match(stretch, m.end()) or _PERIOD_BEFORE.search(stretch[: m.start()])
+        if not period and not _is_clock(stretch, m.start(), m.end()):
+            found = _iso(m.group(1), m.group(2), m.group(3)) or found
+    return found
+
+
 def roc_date(text: str) -> str | None:
     """The first unlabelled Taiwanese date ("民國110年3月5日", "110年3月5日") that is not a header clock."""
     for m in _ROC_DATE.finditer(text):
@@ -368,8 +389,9 @@ def _header_text(page_text: str, main_text: str) -> str | None:
     return page_text[:at] if at > 0 else None
 
 
-def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> str | None:
-    """Publication date: meta tags, labelled dates, the signature date, the URL, then htmldate's heuristics."""
+def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "", title: str = "") -> str | None:
+    """Publication date: meta tags, labelled dates, the signature date, the URL, a date under the title, then
+    htmldate's heuristics."""
     meta = _meta(tree, _META_DATE)
     if meta and (found := parse_date(meta)):
         return found
@@ -380,7 +402,7 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
         return found
     if found := url_date(url):
         return found
-    if header is not None and (found := roc_date(header)):
+    if header is not None and (found := header_date(header, title) or roc_date(header)):
         return found
     try:
         import htmldate
@@ -459,7 +481,7 @@ def report_kind_year(title: str, main_text: str, published: str | None) -> tuple
 def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> Metadata:
     """All metadata of a parsed page; `page_text` is the whole page's text, `main_text` the extracted body."""
     title = find_title(tree, page_text)
-    published = find_published(tree, page_text, main_text, url)
+    published = find_published(tree, page_text, main_text, url, title)
     issuer = find_issuer(tree, page_text, main_text, title)
     kind, year = report_kind_year(title, main_text, published)
     on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
