@@ -80,7 +80,13 @@ def test_an_unlabelled_taiwanese_date_in_the_header_is_the_publication_date() ->
 
 @pytest.mark.parametrize(
     "line",
-    ["2024年03月05日08:43　来源：人民网", "2024年03月05日 08:43:21", "2024-03-05 08:43 新华网", "[ 2024-3-5 ]"],
+    [
+        "2024年03月05日08:43　来源：人民网",
+        "2024年03月05日 08:43:21",
+        "2024-03-05 08:43 新华网",
+        "[ 2024-3-5 ]",
+        "2024年03月05日 星期二 08:43",  # under the title a weekday is the article's
+    ],
 )
 def test_an_unlabelled_date_under_the_title_is_the_publication_date(line: str) -> None:
     """News portals write the date line without a label, in a box whose name says nothing of dates; htmldate,
@@ -99,6 +105,7 @@ def test_which_unlabelled_header_date_is_the_articles() -> None:
     assert header_date(header, "关于开展某某工作的通知") == "2010-03-05"  # under the title, not above it
     assert header_date("2024年05月06日\n关于开展某某工作的通知\n来源：某某\n", "关于开展某某工作的通知") is None
     assert header_date("关于开展某某工作的通知\n今天是2024年5月6日 星期一\n", "关于开展某某工作的通知") is None
+    assert header_date("2010-03-01 某某\n2024年5月6日 星期一\n") == "2010-03-01"  # no title: a weekday marks a clock
     # A period under a disclosure report's title is not a date of publication.
     assert header_date("某某年度报告\n（2021年1月1日至2021年12月31日）\n", "某某年度报告") is None
     assert header_date("最新动态 2010-03-01 某某\n2010-03-05 来源：某某\n") == "2010-03-05"  # no title: the last

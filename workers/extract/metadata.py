@@ -69,6 +69,7 @@ _LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "�
 }
 # Words that mark a date as a clock in the page header, not a publication date.
 _CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜|农历|農曆")
+_TODAY = re.compile(r"今天|今日")
 _SITE_LABEL = re.compile(r"(?:网站|網站|本站|本网|系统)$")  # "网站更新时间": the site's, not the article's
 # How far before a date to look for clock words, and how far after for 星期.
 CLOCK_WINDOW = 8
@@ -356,14 +357,19 @@ def header_date(header: str, title: str = "") -> str | None:
     the last one there that is not a clock; the whole header is searched when the title is not found in it.
 
     News portals (sina, people.com.cn, qq) write the date line without a label; htmldate, asked for the original
-    date, takes the oldest date on the page instead: one in a related-articles list below.
+    date, takes the oldest date on the page instead: one in a related-articles list below. Under the title a
+    weekday is the article's ("2010年03月05日 星期五 08:43"); only 今天/今日 mark a clock there.
     """
     at = header.rfind(compact(title)[:HEADER_PROBE_CHARS]) if title else -1
     stretch = arabic_dates(header[at:] if at >= 0 else header)
     found = None
     for m in _DATE.finditer(stretch):
         period = _PERIOD_AFTER.match(stretch, m.end()) or _PERIOD_BEFORE.search(stretch[: m.start()])
-        if not period and not _is_clock(stretch, m.start(), m.end()):
+        if at >= 0:
+            clock = bool(_TODAY.search(stretch, max(0, m.start() - CLOCK_WINDOW), m.start()))
+        else:
+            clock = _is_clock(stretch, m.start(), m.end())
+        if not period and not clock:
             found = _iso(m.group(1), m.group(2), m.group(3)) or found
     return found
 
