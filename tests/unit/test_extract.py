@@ -325,6 +325,27 @@ def test_a_site_named_page_takes_its_heading_not_a_sentence_naming_a_report() ->
     assert find_title(parse(page)) == "某区2021年政府信息公开工作年度报告"
 
 
+@pytest.mark.parametrize(
+    ("block", "title"),
+    [
+        ("<table><tr><td class='title'>我县召开防汛工作会议</td></tr></table>", "我县召开防汛工作会议"),
+        ("<div id='biaoti'>我县召开防汛工作会议</div>", "我县召开防汛工作会议"),
+        ("<span id='lblTitle'>我县召开防汛工作会议</span>", "我县召开防汛工作会议"),
+        # Not the title: the site's or a column's name, a subtitle, a link, a sentence.
+        ("<div class='site-title'>某县人民政府门户网站</div>", "某县人民政府门户网站"),
+        ("<div class='subtitle'>副标题内容在这里写着</div>", "某县人民政府门户网站"),
+        ("<div class='title'><a href='/x'>另一篇文章的标题</a></div>", "某县人民政府门户网站"),
+        ("<div class='title'>会议要求各单位做好防汛工作。</div>", "某县人民政府门户网站"),
+    ],
+)
+def test_a_site_named_page_without_headings_takes_the_block_named_title(block: str, title: str) -> None:
+    """Old CMSs title every page with the site's name and write the article's title in <td class="title">."""
+    page = (
+        f"<html><head><title>某县人民政府门户网站</title></head><body>{block}<p>{'正文内容。' * 30}</p></body></html>"
+    )
+    assert find_title(parse(page)) == title
+
+
 def test_traditional_detection_and_simplified_copy() -> None:
     traditional, simplified = strip_pinyin(seed("001"))[0], seed("000")
     assert is_traditional(traditional) and is_traditional(traditional, to_simplified(traditional))

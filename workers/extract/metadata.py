@@ -209,6 +209,26 @@ def _report_title_block(tree: etree._Element) -> str | None:
     return None
 
 
+# Blocks that old CMSs name after the title they hold: <td class="title">, <div id="biaoti">, <span id="lblTitle">.
+_TITLE_NAME = re.compile(r"title|biaoti", re.I)
+_NOT_TITLE_NAME = re.compile(r"sub|site|web|logo|column|lanmu|nav|list|small|tip", re.I)
+
+
+def _named_title_block(tree: etree._Element) -> str | None:
+    """The first innermost block, outside links, whose class or id calls it the title and whose text could be one."""
+    for el in tree.iter(*_TITLE_BLOCKS):
+        names = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _TITLE_NAME.search(names) or _NOT_TITLE_NAME.search(names):
+            continue
+        if next(el.iterdescendants(*_INNER_BLOCKS), None) is not None or el.find(".//a") is not None:
+            continue
+        text = _short_text(el)
+        if text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and not text.endswith(("。", "；")):
+            if not _CRUMB.search(text) and not any(a.tag == "a" for a in el.iterancestors()):
+                return text
+    return None
+
+
 def _displayed_head(title: str, raw_title: str, page_text: str) -> str:
     """The title without a space-separated suffix ("…调研工作 东区办事处") when the page shows only the part before it.
 
@@ -248,12 +268,12 @@ def find_title(tree: etree._Element, page_text: str = "") -> str:
     for heading in headings:
         if classify_title(heading)[0]:
             return heading
-    # Older CMSs title every page with the site's name and write the article's in an <h1>, or in a
-    # <div class="title"> when the page has no heading at all.
+    # Older CMSs title every page with the site's name and write the article's in an <h1>, or when the page has no
+    # heading at all in a block that names a report or is named the title (<td class="title">).
     if not stripped or _SITE_NAME.search(stripped):
         if headings:
             return headings[0]
-        if block := _report_title_block(tree):
+        if block := _report_title_block(tree) or _named_title_block(tree):
             return block
     # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
     # page (an <h5>, a <div class="title">) is the better title, unless the page has a heading of its own (then a
