@@ -100,15 +100,31 @@ def test_an_unlabelled_date_under_the_title_is_the_publication_date(line: str) -
     assert extract(html.encode())["published"] == "2024-03-05"
 
 
-def test_which_unlabelled_header_date_is_the_articles() -> None:
-    header = "首页 > 新闻\n2024年05月06日\n关于开展某某工作的通知\n2010年03月05日08:43 来源：人民网\n"
-    assert header_date(header, "关于开展某某工作的通知") == "2010-03-05"  # under the title, not above it
-    assert header_date("2024年05月06日\n关于开展某某工作的通知\n来源：某某\n", "关于开展某某工作的通知") is None
-    assert header_date("关于开展某某工作的通知\n今天是2024年5月6日 星期一\n", "关于开展某某工作的通知") is None
-    assert header_date("2010-03-01 某某\n2024年5月6日 星期一\n") == "2010-03-01"  # no title: a weekday marks a clock
-    # A period under a disclosure report's title is not a date of publication.
-    assert header_date("某某年度报告\n（2021年1月1日至2021年12月31日）\n", "某某年度报告") is None
-    assert header_date("最新动态 2010-03-01 某某\n2010-03-05 来源：某某\n") == "2010-03-05"  # no title: the last
+def test_which_date_under_the_heading_is_the_byline() -> None:
+    title = "关于开展某某工作的通知"
+    header = f"{title}_某某网\n首页 > 新闻\n2024年05月06日\n{title}\n2010年03月05日08:43 来源：人民网\n"
+    assert header_date(header, title) == "2010-03-05"  # under the heading, not above it
+    assert header_date(f"{title}_某某网\n2024年05月06日\n{title}\n来源：某某\n", title) is None
+    assert header_date(f"{title}_某某网\n{title}\n今天是2024年5月6日 星期一\n", title) is None  # a clock
+    # Not a byline: a period, a decision's date, a validity, a deadline, a modification; a date in the title.
+    for line in (
+        "（2021年1月1日至2021年12月31日）",
+        "（2018.1.1－2018.12.31）",
+        "（2021年3月5日县政府第5次常务会议通过）",
+        "有效期：2019年3月5日-2024年3月4日",
+        "报名截止2019年3月20日",
+        "最后修改 2020-06-01",
+    ):
+        assert header_date(f"{title}_某某网\n{title}\n{line}\n", title) is None, line
+    dated = "某某县召开2019年3月1日安全生产专题会议"
+    assert header_date(f"{dated}_某某网\n{dated}\n来源：县政府办\n", dated) is None
+    # No heading below the <title> line: a list's dates are no byline.
+    assert header_date(f"{title}\n最新动态 2010-03-01 某某\n2010-03-05 来源：某某\n", title) is None
+
+
+def test_a_sidebar_under_the_byline_does_not_date_the_page() -> None:
+    byline = "2019-03-05 来源：县政府办</div><div class='side'><h3>最新动态</h3><ul><li><a href='/x'>某某动态</a>"
+    assert extract(page(byline + "<span>2024-05-03</span></li></ul>"))["published"] == "2019-03-05"
 
 
 def test_a_taiwanese_date_in_the_body_is_not() -> None:

@@ -133,6 +133,15 @@ def _reclassify(record: dict[str, Any]) -> None:
         )
 
 
+def _without_title(text: str, title: str) -> str:
+    """The body without a first line that repeats the title: trafilatura keeps the page's heading on some pages
+    and not on others, and the title is a field of its own."""
+    from nianbao.normalise import compact
+
+    first, _, rest = text.partition("\n")
+    return rest.lstrip("\n") if title and compact(first) == compact(title) else text
+
+
 def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> dict[str, Any]:
     from nianbao.normalise import strip_pinyin
     from workers.extract.html import main_text, parse, tree_text
@@ -149,7 +158,7 @@ def _extract_html(body: bytes, url: str, content_type: str | None, options: Opti
     meta = extract_metadata(tree, strip_pinyin(page_text)[0], strip_pinyin(result.text)[0], url)
     return {
         "title": meta.title,
-        "text": result.text,
+        "text": _without_title(result.text, meta.title),
         "published": meta.published,
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,

@@ -78,9 +78,19 @@ SIGNATURE_WINDOW = 200
 _SIGNATURE_DATE = re.compile(
     r"(?:((?:19|20)\d{2})|(?:中華民國|中华民国|民國|民国)\s*(\d{2,3}))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
-# A date that opens or closes a period ("（2021年1月1日至2021年12月31日）" under a disclosure report's title).
-_PERIOD_AFTER = re.compile(r"\s*(?:至|到|起|—|～|~)")
-_PERIOD_BEFORE = re.compile(r"(?:至|到|—|～|~)\s*$")
+# The byline under an article's heading: how far below it, its date (年月日, or one separator used twice), what
+# may stand before a date that opens it, and the words or clock beside a date that does not.
+BYLINE_LINES = 3
+_BYLINE_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|((?:19|20)\d{2})([-/.])(\d{1,2})\5(\d{1,2})(?![\d.])"
+)
+_BYLINE_LEAD = re.compile(r"[\s\[【(（•·]+")
+_BYLINE_WORDS = re.compile(
+    r"\d:\d\d|星期|来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|字号|打印|发表于|发布于"
+)
+# A date that bounds a period or a validity, or dates a decision or a start ("（2021年3月5日县政府常务会议通过）").
+_BOUNDED_BEFORE = re.compile(r"(?:至|到|止|截至|截止|有效期|修改|修订|更新|[-－–—～~(（])\s*$")
+_BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~至到起止前)）]|施行|实施|生效|通过|批准|印发)")
 # A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
@@ -271,10 +281,12 @@ def find_title(tree: etree._Element, page_text: str = "") -> str:
     # Older CMSs title every page with the site's name and write the article's in an <h1>, or when the page has no
     # heading at all in a block that names a report or is named the title (<td class="title">).
     if not stripped or _SITE_NAME.search(stripped):
+        # A short heading is a box's label ("最新动态" over a sidebar): a report title block comes first.
+        own = [h for h in headings if len(h) > COLUMN_NAME_MAX_CHARS]
+        if block := (own[0] if own else None) or _report_title_block(tree) or _named_title_block(tree):
+            return block
         if headings:
             return headings[0]
-        if block := _report_title_block(tree) or _named_title_block(tree):
-            return block
     # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
     # page (an <h5>, a <div class="title">) is the better title, unless the page has a heading of its own (then a
     # report title below it is something the article names).
@@ -372,26 +384,31 @@ def url_date(url: str) -> str | None:
     return None
 
 
-def header_date(header: str, title: str = "") -> str | None:
-    """The unlabelled date printed between the article's title and its body ("2010年03月05日08:43 来源：人民网"),
-    the last one there that is not a clock; the whole header is searched when the title is not found in it.
+def header_date(header: str, title: str) -> str | None:
+    """The date of the byline printed right under the article's heading ("2010年03月05日08:43 来源：人民网").
 
-    News portals (sina, people.com.cn, qq) write the date line without a label; htmldate, asked for the original
-    date, takes the oldest date on the page instead: one in a related-articles list below. Under the title a
-    weekday is the article's ("2010年03月05日 星期五 08:43"); only 今天/今日 mark a clock there.
+    News portals (sina, people.com.cn, qq) write that line without a label; htmldate, asked for the original date,
+    takes the oldest date on the page instead: often one in a related-articles list. Only a line that reads as a
+    byline counts (the date first, or beside a time, a weekday, 来源/作者/浏览…), within a few lines of the heading,
+    and not a date that bounds a period or a validity ("（2021年3月5日…通过）", "有效期…至…"). No heading in the
+    page's text (a line that is the title, below the <title> line): no date.
     """
-    at = header.rfind(compact(title)[:HEADER_PROBE_CHARS]) if title else -1
-    stretch = arabic_dates(header[at:] if at >= 0 else header)
-    found = None
-    for m in _DATE.finditer(stretch):
-        period = _PERIOD_AFTER.match(stretch, m.end()) or _PERIOD_BEFORE.search(stretch[: m.start()])
-        if at >= 0:
-            clock = bool(_TODAY.search(stretch, max(0, m.start() - CLOCK_WINDOW), m.start()))
-        else:
-            clock = _is_clock(stretch, m.start(), m.end())
-        if not period and not clock:
-            found = _iso(m.group(1), m.group(2), m.group(3)) or found
-    return found
+    target = compact(title)
+    lines = header.split("\n")
+    heading = next((i for i in range(len(lines) - 1, 0, -1) if target and compact(lines[i]) == target), None)
+    if heading is None:
+        return None
+    for line in lines[heading + 1 : heading + 1 + BYLINE_LINES]:
+        line = arabic_dates(line)
+        for m in _BYLINE_DATE.finditer(line):
+            year, month, day = m.group(1) or m.group(4), m.group(2) or m.group(6), m.group(3) or m.group(7)
+            before, after = line[: m.start()], line[m.end() :]
+            if _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _TODAY.search(before[-CLOCK_WINDOW:]):
+                continue
+            opens = not _BYLINE_LEAD.sub("", before)
+            if (opens or _BYLINE_WORDS.search(line)) and (found := _iso(year, month, day)):
+                return found
+    return None
 
 
 def roc_date(text: str) -> str | None:
