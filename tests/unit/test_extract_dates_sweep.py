@@ -116,6 +116,15 @@ def test_which_date_under_the_heading_is_the_byline() -> None:
         "最后修改 2020-06-01",
     ):
         assert header_date(f"{title}_某某网\n{title}\n{line}\n", title) is None, line
+    # Bylines: after the issuer, in brackets, before a dash and a source, below metadata lines; a heading on two lines.
+    for lines in (
+        ["某某县水务局 2023-05-06"],
+        ["（2023年5月6日）"],
+        ["2023-05-06 - 新华网"],
+        ["索引号：123", "分类：通知", "发文字号：无", "2023-05-06 来源：县政府办"],
+    ):
+        assert header_date("\n".join([f"{title}_某某网", title, *lines]), title) == "2023-05-06", lines
+        assert header_date("\n".join([f"{title}_某某网", "关于开展某某", "工作的通知", *lines]), title) == "2023-05-06"
     dated = "某某县召开2019年3月1日安全生产专题会议"
     assert header_date(f"{dated}_某某网\n{dated}\n来源：县政府办\n", dated) is None
     # No heading below the <title> line: a list's dates are no byline.

@@ -134,12 +134,23 @@ def _reclassify(record: dict[str, Any]) -> None:
 
 
 def _without_title(text: str, title: str) -> str:
-    """The body without a first line that repeats the title: trafilatura keeps the page's heading on some pages
-    and not on others, and the title is a field of its own."""
+    """The body without the first lines when they repeat the title (a heading may be broken over two lines):
+    trafilatura keeps the page's heading on some pages and not on others, and the title is a field of its own.
+    A page with nothing else keeps it."""
     from nianbao.normalise import compact
 
-    first, _, rest = text.partition("\n")
-    return rest.lstrip("\n") if title and compact(first) == compact(title) else text
+    target, lines, head = compact(title), text.split("\n"), ""
+    for i, line in enumerate(lines[:TITLE_MAX_LINES]):
+        head += compact(line)
+        if not target or not target.startswith(head):
+            break
+        if head == target:
+            rest = "\n".join(lines[i + 1 :]).strip("\n")
+            return rest or text
+    return text
+
+
+TITLE_MAX_LINES = 3
 
 
 def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> dict[str, Any]:

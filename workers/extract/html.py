@@ -172,24 +172,32 @@ def prune_scripts(tree: etree._Element) -> etree._Element:
 # has short cells.
 LAYOUT_CELL_BLOCKS = 3
 LAYOUT_CELL_CHARS = 200
-# A line break counts: old portals write the whole report into one cell, its paragraphs split by <br>.
-_CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br")
+_CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+# In a cell alone in its row a line break counts too: old portals write the whole report into a one-column
+# layout table, its paragraphs split by <br> (a data table's cell may list its items with <br>s).
+_LONE_CELL_BLOCKS = (*_CELL_BLOCKS, "br")
 _TABLE_PARTS = ("thead", "tbody", "tfoot")
 
 
-def _table_cells(table: etree._Element) -> list[etree._Element]:
+def _table_rows(table: etree._Element) -> list[list[etree._Element]]:
     rows = [el for el in table if el.tag == "tr"]
     rows += [row for part in table if part.tag in _TABLE_PARTS for row in part if row.tag == "tr"]
-    return [cell for row in rows for cell in row if cell.tag in ("td", "th")]
+    return [[cell for cell in row if cell.tag in ("td", "th")] for row in rows]
+
+
+def _table_cells(table: etree._Element) -> list[etree._Element]:
+    return [cell for row in _table_rows(table) for cell in row]
 
 
 def _is_layout_table(table: etree._Element) -> bool:
-    for cell in _table_cells(table):
-        if next(cell.iterdescendants("table"), None) is not None:
-            return True
-        blocks = itertools.islice(cell.iterdescendants(*_CELL_BLOCKS), LAYOUT_CELL_BLOCKS)
-        if sum(1 for _ in blocks) == LAYOUT_CELL_BLOCKS and _text_len(cell) >= LAYOUT_CELL_CHARS:
-            return True
+    for row in _table_rows(table):
+        for cell in row:
+            if next(cell.iterdescendants("table"), None) is not None:
+                return True
+            tags = _LONE_CELL_BLOCKS if len(row) == 1 else _CELL_BLOCKS
+            blocks = itertools.islice(cell.iterdescendants(*tags), LAYOUT_CELL_BLOCKS)
+            if sum(1 for _ in blocks) == LAYOUT_CELL_BLOCKS and _text_len(cell) >= LAYOUT_CELL_CHARS:
+                return True
     return False
 
 
@@ -245,27 +253,6 @@ def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Eleme
     return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
 
 
-# A menu: a short block of at least this many links, nearly all its text theirs (separators "|" or ">" aside),
-# each link a word or two (a list of attachments or articles has long link texts, and is kept or judged above).
-MENU_MIN_LINKS = 3
-MENU_MAX_CHARS = 150
-MENU_LINK_SHARE = 0.85
-MENU_MAX_LINK_CHARS = 8  # on average
-_MENU_SEPARATORS = re.compile(r"[|｜/>＞›»·•、\-—]+")
-
-
-def _is_menu(el: etree._Element, length: int, lengths: dict[etree._Element, int]) -> bool:
-    """Whether the block is a row of navigation links ("首页 | 政务公开 | 办事服务"), which trafilatura's fast mode
-    keeps when the page's body has no <p>."""
-    if not 0 < length <= MENU_MAX_CHARS or el.tag in ("html", "body", "a"):
-        return False
-    links = [lengths.get(a, 0) for a in el.iter("a")]
-    linked = sum(links)
-    if len(links) < MENU_MIN_LINKS or linked > MENU_MAX_LINK_CHARS * len(links):
-        return False
-    return linked >= MENU_LINK_SHARE * len(_MENU_SEPARATORS.sub("", compact(el.text_content())))
-
-
 def prune(tree: etree._Element) -> etree._Element:
     """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
     tree = prune_scripts(tree)
@@ -278,9 +265,7 @@ def prune(tree: etree._Element) -> etree._Element:
     while stack:
         el, search = stack.pop()
         length = lengths.get(el, 0)
-        if el is not tree and (
-            _is_furniture(el, length, search) or _is_related_list(el, length, lengths) or _is_menu(el, length, lengths)
-        ):
+        if el is not tree and (_is_furniture(el, length, search) or _is_related_list(el, length, lengths)):
             doomed.append(el)
             continue
         searched = search and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")

@@ -80,17 +80,22 @@ _SIGNATURE_DATE = re.compile(
 )
 # The byline under an article's heading: how far below it, its date (年月日, or one separator used twice), what
 # may stand before a date that opens it, and the words or clock beside a date that does not.
-BYLINE_LINES = 3
+BYLINE_LINES = 5
+BYLINE_MAX_CHARS = 30  # a short line ending with its date ("某某县水务局 2023-05-06") is a byline
+MIN_HEADING_PREFIX = 6  # the first line of a heading broken over two
 _BYLINE_DATE = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|((?:19|20)\d{2})([-/.])(\d{1,2})\5(\d{1,2})(?![\d.])"
 )
-_BYLINE_LEAD = re.compile(r"[\s\[【(（•·]+")
+_BYLINE_LEAD = re.compile(r"[\s\[【•·]+")
+_BYLINE_TRAIL = re.compile(r"^[\s\]】]*(?:\d{1,2}:\d{2}(?::\d{2})?)?[\s\]】]*$")
+_OPEN_BRACKET = re.compile(r"[(（]\s*$")
+_CLOSED_AFTER = re.compile(r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*[)）]")
 _BYLINE_WORDS = re.compile(
     r"\d:\d\d|星期|来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|字号|打印|发表于|发布于"
 )
 # A date that bounds a period or a validity, or dates a decision or a start ("（2021年3月5日县政府常务会议通过）").
-_BOUNDED_BEFORE = re.compile(r"(?:至|到|止|截至|截止|有效期|修改|修订|更新|[-－–—～~(（])\s*$")
-_BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~至到起止前)）]|施行|实施|生效|通过|批准|印发)")
+_BOUNDED_BEFORE = re.compile(r"(?:至|到|止|截至|截止|有效期|修改|修订|更新|[\d日]\s*[-－–—～~])[:：]?\s*$")
+_BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|[至到起止前]|施行|实施|生效|通过|批准|印发)")
 # A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
@@ -224,6 +229,22 @@ _TITLE_NAME = re.compile(r"title|biaoti", re.I)
 _NOT_TITLE_NAME = re.compile(r"sub|site|web|logo|column|lanmu|nav|list|small|tip", re.I)
 
 
+LABEL_LINK_SHARE = 0.7
+
+
+def _labels_links(el: etree._Element) -> bool:
+    """Whether the element is the label of a box of links: what follows it (or its wrapper) is mostly links."""
+    after = el.getnext()
+    parent = el.getparent()
+    if after is None and parent is not None and len(parent) == 1:
+        after = parent.getnext()
+    if after is None or not isinstance(after.tag, str):
+        return False
+    text = len(compact(after.text_content()))
+    linked = sum(len(compact(a.text_content())) for a in after.iter("a"))
+    return text > 0 and linked >= LABEL_LINK_SHARE * text and sum(1 for _ in after.iter("a")) >= 2
+
+
 def _named_title_block(tree: etree._Element) -> str | None:
     """The first innermost block, outside links, whose class or id calls it the title and whose text could be one."""
     for el in tree.iter(*_TITLE_BLOCKS):
@@ -231,6 +252,8 @@ def _named_title_block(tree: etree._Element) -> str | None:
         if not _TITLE_NAME.search(names) or _NOT_TITLE_NAME.search(names):
             continue
         if next(el.iterdescendants(*_INNER_BLOCKS), None) is not None or el.find(".//a") is not None:
+            continue
+        if _labels_links(el):
             continue
         text = _short_text(el)
         if text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and not text.endswith(("。", "；")):
@@ -270,8 +293,9 @@ def find_title(tree: etree._Element, page_text: str = "") -> str:
     title_el = tree.find(".//title")
     raw_title = squash(title_el.text_content()) if title_el is not None else ""
     stripped = _strip_site_suffix(raw_title) if raw_title else ""
-    headings = [squash(h.text_content()) for h in tree.iter("h1", "h2", "h3")]
-    headings = [h for h in headings if 4 <= len(h) <= MAX_TITLE_CHARS]
+    heading_els = [(squash(h.text_content()), h) for h in tree.iter("h1", "h2", "h3")]
+    heading_els = [(text, h) for text, h in heading_els if 4 <= len(text) <= MAX_TITLE_CHARS]
+    headings = [text for text, _ in heading_els]
     for heading in headings:
         if stripped and (heading == stripped or (stripped.startswith(heading) and len(heading) >= MIN_TITLE_CHARS)):
             return heading
@@ -281,8 +305,8 @@ def find_title(tree: etree._Element, page_text: str = "") -> str:
     # Older CMSs title every page with the site's name and write the article's in an <h1>, or when the page has no
     # heading at all in a block that names a report or is named the title (<td class="title">).
     if not stripped or _SITE_NAME.search(stripped):
-        # A short heading is a box's label ("最新动态" over a sidebar): a report title block comes first.
-        own = [h for h in headings if len(h) > COLUMN_NAME_MAX_CHARS]
+        # A heading over a list of links labels a box ("最新动态" over a sidebar), not the article.
+        own = [text for text, h in heading_els if not _labels_links(h)]
         if block := (own[0] if own else None) or _report_title_block(tree) or _named_title_block(tree):
             return block
         if headings:
@@ -389,25 +413,45 @@ def header_date(header: str, title: str) -> str | None:
 
     News portals (sina, people.com.cn, qq) write that line without a label; htmldate, asked for the original date,
     takes the oldest date on the page instead: often one in a related-articles list. Only a line that reads as a
-    byline counts (the date first, or beside a time, a weekday, 来源/作者/浏览…), within a few lines of the heading,
-    and not a date that bounds a period or a validity ("（2021年3月5日…通过）", "有效期…至…"). No heading in the
-    page's text (a line that is the title, below the <title> line): no date.
+    byline counts (the date first or last on a short line, or beside a time, a weekday, 来源/作者/浏览…), within a
+    few lines of the heading, and not a date that bounds a period or dates a decision ("（2021年3月5日…通过）",
+    "有效期…至…"). No heading in the page's text (the title on a line or two below the <title> line): no date.
     """
-    target = compact(title)
     lines = header.split("\n")
-    heading = next((i for i in range(len(lines) - 1, 0, -1) if target and compact(lines[i]) == target), None)
-    if heading is None:
+    below = _below_heading(lines, compact(title))
+    if below is None:
         return None
-    for line in lines[heading + 1 : heading + 1 + BYLINE_LINES]:
+    for line in lines[below : below + BYLINE_LINES]:
         line = arabic_dates(line)
         for m in _BYLINE_DATE.finditer(line):
             year, month, day = m.group(1) or m.group(4), m.group(2) or m.group(6), m.group(3) or m.group(7)
             before, after = line[: m.start()], line[m.end() :]
+            if _OPEN_BRACKET.search(before):  # "（2023年5月6日）" is a byline only when nothing else is inside
+                closing = _CLOSED_AFTER.match(after)
+                if closing is None:
+                    continue
+                before, after = _OPEN_BRACKET.sub("", before), after[closing.end() :]
             if _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _TODAY.search(before[-CLOCK_WINDOW:]):
                 continue
-            opens = not _BYLINE_LEAD.sub("", before)
-            if (opens or _BYLINE_WORDS.search(line)) and (found := _iso(year, month, day)):
+            opens, closes = not _BYLINE_LEAD.sub("", before), not _BYLINE_TRAIL.sub("", after)
+            short = len(compact(line)) <= BYLINE_MAX_CHARS
+            if (opens or (closes and short) or _BYLINE_WORDS.search(line)) and (found := _iso(year, month, day)):
                 return found
+    return None
+
+
+def _below_heading(lines: list[str], title: str) -> int | None:
+    """The index of the line after the last heading that shows `title` (on one line or two), not counting the
+    first line (the <title>'s)."""
+    if not title:
+        return None
+    for i in range(len(lines) - 1, 0, -1):
+        line = compact(lines[i])
+        if line == title or (len(line) >= MIN_HEADING_PREFIX and title.startswith(line) and i + 1 < len(lines)):
+            if line == title:
+                return i + 1
+            if line + compact(lines[i + 1]) == title:
+                return i + 2
     return None
 
 
