@@ -43,6 +43,20 @@ def test_labelled_dates_in_more_forms(text: str, expected: str) -> None:
     assert labelled_date(text, loose_until=len(text)) == expected  # all of it the page's header
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("【发布时间】2021-03-05", "2021-03-05"),  # a bracketed label is as plain as a colon
+        ("[发布日期] 2021-03-05", "2021-03-05"),
+        # Disclosure tables: 生成日期 and 发文日期 are the document's, 公开日期 the publication.
+        ("索引号：x 生成日期：2021-03-01 公开日期：2021-03-05", "2021-03-05"),
+        ("发文日期：2021-03-01 发稿时间：2021-03-05", "2021-03-05"),
+    ],
+)
+def test_bracketed_labels_and_disclosure_table_labels(text: str, expected: str) -> None:
+    assert labelled_date(text) == expected
+
+
 def test_labels_without_a_colon_count_only_in_the_header_and_only_when_they_name_the_date() -> None:
     """Related lists and comments write "时间 2023-01-05" too; a header's "日期 2024年5月6日 农历…" is a clock."""
     assert labelled_date("发布时间 2021-03-05 来源：某某日报", loose_until=0) is None

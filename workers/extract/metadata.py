@@ -57,15 +57,15 @@ _ANY_DATE = re.compile(
 # The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
 # cell ("发文日期： | 2021年03月05日", as tree_text writes a row).
 _LABELLED_DATE = re.compile(
-    r"(发布|發布|發佈|发表|發表|成文|更新|印发|印發)?(?:时间|時間|日期)"
-    r"(?:\s*[:：]\s*(?:\|\s*)?|[ \t\u3000]*\|\s*|[ \t\u3000]+)(?:[\[【]\s*)?"
+    r"(发布|發布|發佈|发表|發表|公开|公開|发稿|發稿|成文|更新|印发|印發|生成|发文|發文)?(?:时间|時間|日期)"
+    r"(?:\s*[:：]\s*(?:\|\s*)?|[ \t\u3000]*\|\s*|\s*[】\]]\s*|[ \t\u3000]+)(?:[\[【]\s*)?"
     rf"({_YEAR}\s*(?:[-/.]|年)\s*\d{{1,2}}\s*(?:[-/.]|月)\s*\d{{1,2}})"
 )
 # Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest; only
 # the labels within this many characters of the first are compared (an information-disclosure table's row).
 LABEL_GROUP_CHARS = 200
-_LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表")} | {
-    label: 2 for label in ("成文", "更新", "印发", "印發")
+_LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表", "公开", "公開", "发稿", "發稿")} | {
+    label: 2 for label in ("成文", "更新", "印发", "印發", "生成", "发文", "發文")
 }
 # Words that mark a date as a clock in the page header, not a publication date.
 _CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜|农历|農曆")
@@ -370,7 +370,7 @@ def labelled_date(text: str, loose_until: int | None = None) -> str | None:
             break  # past the article's own dates: a related-articles list below has labels of its own
         rank = _label_rank(text, m)
         separator = text[m.end(1) if m.group(1) else m.start() : m.start(2)]
-        if not re.search("[:：]", separator) and (loose_until is None or m.start() >= loose_until or rank == 1):
+        if not re.search("[:：】\\]]", separator) and (loose_until is None or m.start() >= loose_until or rank == 1):
             continue
         if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := _labelled_value(m.group(2))):
             continue
