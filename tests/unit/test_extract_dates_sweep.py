@@ -128,6 +128,9 @@ def test_which_date_under_the_heading_is_the_byline() -> None:
         "有效期：2019年3月5日-2024年3月4日",
         "报名截止2019年3月20日",
         "最后修改 2020-06-01",
+        "2021年3月5日县政府第10次常务会议审议通过",
+        "2021年3月5日通過",  # Traditional pages
+        "修訂：2021年3月5日",
     ):
         assert header_date(f"{title}_某某网\n{title}\n{line}\n", title) is None, line
     # Bylines: after the issuer, in brackets, before a dash and a source, below metadata lines; a heading on two lines.
@@ -143,6 +146,29 @@ def test_which_date_under_the_heading_is_the_byline() -> None:
     assert header_date(f"{dated}_某某网\n{dated}\n来源：县政府办\n", dated) is None
     # No heading below the <title> line: a list's dates are no byline.
     assert header_date(f"{title}\n最新动态 2010-03-01 某某\n2010-03-05 来源：某某\n", title) is None
+
+
+def test_the_byline_is_found_under_a_long_title_and_over_a_short_body() -> None:
+    """The body's start is found whatever the title's length (trafilatura may keep it as the first line) and in a
+    body of one sentence; a date inside that sentence is what it is about, not the signature."""
+    side = "<div class='side'><div>热点新闻</div><ul>" + "".join(
+        f"<li><a href='/{i}'>县里召开第{i}次工作推进会议</a><span class='time'>2019-01-1{i}</span></li>"
+        for i in range(3)
+    )
+    title = "关于印发某某县2021年度法治政府建设工作要点和重点任务分工方案的通知"
+    html = (
+        f"<html><head><title>{title}_某某县人民政府</title></head><body>{side}</ul></div><h1>{title}</h1>"
+        f"<div>2021-03-05 10:20 浏览次数：</div><div class='content'>{BODY}</div></body></html>"
+    )
+    assert extract(html.encode())["published"] == "2021-03-05"
+    notice = "<p>因管道维修，定于2021年3月10日全天停水，请各用户提前做好储水准备，不便之处敬请谅解。</p>"
+    html = (
+        f"<html><head><title>某某县人民政府</title></head><body>{side}</ul></div><h1>停水通知</h1>"
+        f"<div>某某县水务局 2021-03-08</div><div class='content'>{notice}</div></body></html>"
+    )
+    assert extract(html.encode())["published"] == "2021-03-08"
+    assert signature_date("……特此通知。\n某某县人民政府\n2021年12月30日") == "2021-12-30"
+    assert signature_date("……定于2021年3月10日全天停水，请提前储水。") is None
 
 
 def test_a_sidebar_under_the_byline_does_not_date_the_page() -> None:

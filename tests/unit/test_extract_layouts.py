@@ -23,6 +23,7 @@ MENU = (
     "<div class='top'><a href='/'>首页</a> | <a href='/a'>政务公开</a> | <a href='/b'>办事服务</a> | "
     "<a href='/c'>互动交流</a></div>"
 )
+LINKS = "<ul>" + "".join(f"<li><a href='/{i}'>某某动态第{i}则消息</a></li>" for i in range(3)) + "</ul>"
 FOOTER = "<div class='foot'>主办：某某县人民政府办公室 版权所有 网站标识码：1234567890</div>"
 
 
@@ -70,7 +71,8 @@ def test_a_site_named_page_prefers_the_report_title_to_a_sidebar_heading() -> No
     body = (
         f"<table><tr><td><div align='center'><font size='4'><b>{TITLE}</b></font></div>"
         + "".join(f"<p>{line}</p>" for line in REPORT)
-        + "</td><td><h3>最新动态</h3><ul><li><a href='/1'>某某动态一</a></li><li><a href='/2'>某某动态二</a></li></ul>"
+        + "</td><td><h3>最新动态</h3>"
+        + LINKS
         + "</td></tr></table>"
     )
     assert extract(page(body))["title"] == TITLE
@@ -85,7 +87,6 @@ def test_the_text_does_not_repeat_the_title() -> None:
     assert record["text"].startswith("2021年是中国共产党成立100周年")
 
 
-LINKS = "<ul><li><a href='/1'>某某动态一则消息</a></li><li><a href='/2'>某某动态二则消息</a></li></ul>"
 BODY = "<p>" + "正文内容正文内容。" * 30 + "</p>"
 
 
@@ -106,3 +107,21 @@ def test_a_site_named_page_takes_its_own_heading_not_a_boxs_label(body: str, tit
     """A heading over a list of links labels a sidebar box; a short heading of the page's own is its title."""
     html = f"<html><head><title>某某县人民政府</title></head><body>{body}{BODY}</body></html>"
     assert find_title(parse(html)) == title
+
+
+def test_a_toolbar_under_the_heading_does_not_make_it_a_label() -> None:
+    tools = "<div class='tools'>字号：<a>大</a> <a>中</a> <a>小</a> <a>打印</a> <a>关闭</a></div>"
+    body = f"<h1>关于做好春季防火工作的通知</h1>{tools}<div class='content'>{BODY}<h3>一、主要工作情况</h3>{BODY}</div>"
+    html = f"<html><head><title>某某县人民政府门户网站</title></head><body>{body}</body></html>"
+    assert find_title(parse(html)) == "关于做好春季防火工作的通知"
+
+
+def test_a_data_table_with_a_full_width_note_row_stays_a_table() -> None:
+    rows = "".join(f"<tr><td>{i}</td><td>某某局</td><td>3</td><td>2</td></tr>" for i in range(1, 4))
+    note = "<br>".join(f"{i}.本表数据统计口径为本年度内受理和审结的全部案件，不含上年度结转案件。" for i in range(1, 5))
+    table = (
+        "<table border='1'><tr><th>序号</th><th>单位</th><th>受理数</th><th>审结数</th></tr>"
+        f"{rows}<tr><td colspan='4'>备注：{note}</td></tr></table>"
+    )
+    body = f"<h1>{TITLE}</h1><div id='zoom'>" + "".join(f"<p>{line}</p>" for line in REPORT) + table + "</div>"
+    assert "| 序号 | 单位 | 受理数 | 审结数 |" in extract(page(body))["text"]

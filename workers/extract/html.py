@@ -173,8 +173,9 @@ def prune_scripts(tree: etree._Element) -> etree._Element:
 LAYOUT_CELL_BLOCKS = 3
 LAYOUT_CELL_CHARS = 200
 _CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
-# In a cell alone in its row a line break counts too: old portals write the whole report into a one-column
-# layout table, its paragraphs split by <br> (a data table's cell may list its items with <br>s).
+# In a cell alone in its row of a table that is no grid a line break counts too: old portals write the whole
+# report into a one-column layout table, its paragraphs split by <br> (a data table's cells, and its full-width
+# note row, may list items with <br>s).
 _LONE_CELL_BLOCKS = (*_CELL_BLOCKS, "br")
 _TABLE_PARTS = ("thead", "tbody", "tfoot")
 
@@ -190,11 +191,13 @@ def _table_cells(table: etree._Element) -> list[etree._Element]:
 
 
 def _is_layout_table(table: etree._Element) -> bool:
-    for row in _table_rows(table):
+    rows = _table_rows(table)
+    grid = sum(1 for row in rows if len(row) > 1) > 1  # a data table, whatever a full-width note row holds
+    for row in rows:
         for cell in row:
             if next(cell.iterdescendants("table"), None) is not None:
                 return True
-            tags = _LONE_CELL_BLOCKS if len(row) == 1 else _CELL_BLOCKS
+            tags = _LONE_CELL_BLOCKS if len(row) == 1 and not grid else _CELL_BLOCKS
             blocks = itertools.islice(cell.iterdescendants(*tags), LAYOUT_CELL_BLOCKS)
             if sum(1 for _ in blocks) == LAYOUT_CELL_BLOCKS and _text_len(cell) >= LAYOUT_CELL_CHARS:
                 return True

@@ -20,6 +20,7 @@ from lxml import etree
 
 from nianbao.normalise import arabic_dates, compact, is_cjk, squash
 from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
+from workers.extract.html import with_traditional
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +95,16 @@ _BYLINE_WORDS = re.compile(
     r"\d:\d\d|星期|来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|字号|打印|发表于|发布于"
 )
 # A date that bounds a period or a validity, or dates a decision or a start ("（2021年3月5日县政府常务会议通过）").
-_BOUNDED_BEFORE = re.compile(r"(?:至|到|止|截至|截止|有效期|修改|修订|更新|[\d日]\s*[-－–—～~])[:：]?\s*$")
-_BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|[至到起止前]|施行|实施|生效|通过|批准|印发)")
+_BOUNDED_BEFORE = re.compile(
+    "(?:" + with_traditional(r"至|到|止|截至|截止|有效期|修改|修订|更新") + r"|[\d日]\s*[-－–—～~])[:：]?\s*$"
+)
+_BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|" + with_traditional(r"[至到起止前]") + ")")
+_DECIDED_AFTER = re.compile(with_traditional(r"施行|实施|生效|通过|批准|印发"))  # anywhere later on the line
+_LINE_END = re.compile(r"[ \t\u3000]*[)）]?[ \t\u3000]*(?:\n|$)")
 # A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
+MIN_PROBE_CHARS = 8
 _ROC_DATE = re.compile(
     r"(?:(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})|(?<![\d\u4e00-\u9fff])(1[0-4]\d))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
@@ -229,7 +235,11 @@ _TITLE_NAME = re.compile(r"title|biaoti", re.I)
 _NOT_TITLE_NAME = re.compile(r"sub|site|web|logo|column|lanmu|nav|list|small|tip", re.I)
 
 
+# A box of links: at least this many, nearly all its text theirs, each an article's title rather than a tool's
+# word (字号 大 中 小 打印, 微信 微博 under a heading are a toolbar, not a box).
+LABEL_MIN_LINKS = 3
 LABEL_LINK_SHARE = 0.7
+LABEL_MIN_LINK_CHARS = 6  # on average
 
 
 def _labels_links(el: etree._Element) -> bool:
@@ -240,9 +250,13 @@ def _labels_links(el: etree._Element) -> bool:
         after = parent.getnext()
     if after is None or not isinstance(after.tag, str):
         return False
+    links = [len(compact(a.text_content())) for a in after.iter("a")]
     text = len(compact(after.text_content()))
-    linked = sum(len(compact(a.text_content())) for a in after.iter("a"))
-    return text > 0 and linked >= LABEL_LINK_SHARE * text and sum(1 for _ in after.iter("a")) >= 2
+    return (
+        len(links) >= LABEL_MIN_LINKS
+        and sum(links) >= LABEL_LINK_SHARE * text
+        and sum(links) >= LABEL_MIN_LINK_CHARS * len(links)
+    )
 
 
 def _named_title_block(tree: etree._Element) -> str | None:
@@ -394,7 +408,8 @@ def signature_date(text: str) -> str | None:
     tail = arabic_dates(text[-SIGNATURE_WINDOW:])
     found = None
     for m in _SIGNATURE_DATE.finditer(tail):
-        if not _is_clock(tail, m.start(), m.end()):
+        # It closes its line ("某某县人民政府 2021年12月30日"): a date inside a sentence is what the text is about.
+        if _LINE_END.match(tail, m.end()) and not _is_clock(tail, m.start(), m.end()):
             found = _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
     return found
 
@@ -431,7 +446,9 @@ def header_date(header: str, title: str) -> str | None:
                 if closing is None:
                     continue
                 before, after = _OPEN_BRACKET.sub("", before), after[closing.end() :]
-            if _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _TODAY.search(before[-CLOCK_WINDOW:]):
+            if _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _DECIDED_AFTER.search(after):
+                continue
+            if _TODAY.search(before[-CLOCK_WINDOW:]):
                 continue
             opens, closes = not _BYLINE_LEAD.sub("", before), not _BYLINE_TRAIL.sub("", after)
             short = len(compact(line)) <= BYLINE_MAX_CHARS
@@ -465,15 +482,22 @@ def roc_date(text: str) -> str | None:
     return None
 
 
-def _header_text(page_text: str, main_text: str) -> str | None:
+def _header_text(page_text: str, main_text: str, title: str = "") -> str | None:
     """The page's text before the article body starts (its header: title, date, source); None when the body's
     start cannot be found in the page (a page with no paragraph, only an attachment).
 
-    The body starts at its first paragraph: a title line above it may also stand in the breadcrumb.
+    The body starts at its first paragraph that is not the title (a short body: its first line), looked for after
+    the page text's first line (the <title>'s) and whatever the whitespace (an inline link may break a line).
     """
-    paragraph = next((line for line in main_text.splitlines() if len(line) > HEADER_PROBE_CHARS), "")
-    at = page_text.find(paragraph[:HEADER_PROBE_CHARS]) if paragraph else -1
-    return page_text[:at] if at > 0 else None
+    target = compact(title)
+    lines = [compact(line) for line in main_text.splitlines()]
+    lines = [line for line in lines if line and line != target]
+    paragraph = next((line for line in lines if len(line) > HEADER_PROBE_CHARS), lines[0] if lines else "")
+    if len(paragraph) < MIN_PROBE_CHARS:
+        return None
+    probe = re.compile(r"\s*".join(map(re.escape, paragraph[:HEADER_PROBE_CHARS])))
+    m = probe.search(page_text, page_text.find("\n") + 1)
+    return page_text[: m.start()] if m else None
 
 
 def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "", title: str = "") -> str | None:
@@ -482,7 +506,7 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     meta = _meta(tree, _META_DATE)
     if meta and (found := parse_date(meta)):
         return found
-    header = _header_text(page_text, main_text)
+    header = _header_text(page_text, main_text, title)
     if found := labelled_date(page_text, loose_until=len(header) if header is not None else 0):
         return found
     if found := signature_date(main_text):
