@@ -168,7 +168,24 @@ def test_the_byline_is_found_under_a_long_title_and_over_a_short_body() -> None:
     )
     assert extract(html.encode())["published"] == "2021-03-08"
     assert signature_date("……特此通知。\n某某县人民政府\n2021年12月30日") == "2021-12-30"
-    assert signature_date("……定于2021年3月10日全天停水，请提前储水。") is None
+    assert signature_date("因管道维修，定于2021年3月10日全天停水，请提前储水。") is None
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "某某县人民政府\n2021年12月30日",
+        "| 某某县人民政府 2021年12月30日 |",  # a signature laid out in a table
+        "| 某某县人民政府 | 2021年12月30日 |",
+        "2021年12月30日（此件公开发布）",
+        "2021年12月30日。",
+        "2021年12月30日印发",
+        "2021年12月30日 — 5 —",  # a PDF's page number
+        "特此报告。某某县人民政府 2021年12月30日",
+    ],
+)
+def test_signature_dates_with_what_follows_them_on_the_line(tail: str) -> None:
+    assert signature_date("……现将有关情况报告如下。\n" + tail) == "2021-12-30"
 
 
 def test_a_sidebar_under_the_byline_does_not_date_the_page() -> None:
@@ -206,3 +223,11 @@ def test_a_date_in_the_next_table_cell_of_a_disclosure_table() -> None:
         "<td>发文日期：</td><td>2021年03月05日</td></tr></table>"
     )
     assert extract(page(table))["published"] == "2021-03-05"
+
+
+def test_a_year_alone_does_not_date_a_page() -> None:
+    """htmldate's extensive search reads "2021年" as 1 January 2021: a day the page never shows is no date."""
+    body = "<p>" + "2021年，我县深入推进依法行政，法治政府建设取得新成效，各项工作有序开展。" * 4 + "</p>"
+    heading = "<h1>某某县2021年法治政府建设年度报告</h1>"
+    html = f"<html><head><title>某某县人民政府</title></head><body>{heading}{body}</body></html>"
+    assert extract(html.encode(), url="http://example.gov.cn/a/123.html")["published"] is None

@@ -100,7 +100,7 @@ _BOUNDED_BEFORE = re.compile(
 )
 _BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|" + with_traditional(r"[至到起止前]") + ")")
 _DECIDED_AFTER = re.compile(with_traditional(r"施行|实施|生效|通过|批准|印发"))  # anywhere later on the line
-_LINE_END = re.compile(r"[ \t\u3000]*[)）]?[ \t\u3000]*(?:\n|$)")
+_IN_SENTENCE = re.compile(r"[，,；;]")
 # A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
@@ -408,8 +408,10 @@ def signature_date(text: str) -> str | None:
     tail = arabic_dates(text[-SIGNATURE_WINDOW:])
     found = None
     for m in _SIGNATURE_DATE.finditer(tail):
-        # It closes its line ("某某县人民政府 2021年12月30日"): a date inside a sentence is what the text is about.
-        if _LINE_END.match(tail, m.end()) and not _is_clock(tail, m.start(), m.end()):
+        # Not a date inside a sentence ("因管道维修，定于2021年3月10日全天停水"): what a short body is about.
+        clause = tail[tail.rfind("\n", 0, m.start()) + 1 : m.start()]
+        clause = clause[max(clause.rfind(end) for end in "。！？") + 1 :]
+        if not _IN_SENTENCE.search(clause) and not _is_clock(tail, m.start(), m.end()):
             found = _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
     return found
 
@@ -528,9 +530,12 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
         return None
     if not guess:
         return None
-    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期.
+    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期; and 1 January
+    # of a year the page names ("2021年法治政府建设年度报告") when the page never shows that day.
     shown = [m for m in _DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
     if shown and all(_is_clock(page_text, m.start(), m.end()) for m in shown):
+        return None
+    if not shown and str(guess).endswith("-01-01"):
         return None
     return str(guess)
 
