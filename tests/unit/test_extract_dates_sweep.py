@@ -231,3 +231,43 @@ def test_a_year_alone_does_not_date_a_page() -> None:
     heading = "<h1>某某县2021年法治政府建设年度报告</h1>"
     html = f"<html><head><title>某某县人民政府</title></head><body>{heading}{body}</body></html>"
     assert extract(html.encode(), url="http://example.gov.cn/a/123.html")["published"] is None
+
+
+def test_a_real_first_of_january_stays_when_the_url_or_markup_spells_it() -> None:
+    body = (
+        "<p>"
+        + "新年前夕，国家主席习近平通过中央广播电视总台和互联网，发表了新年贺词，向全国各族人民致以祝福。" * 2
+        + "</p>"
+    )
+    html = f"<html><head><title>习近平发表新年贺词</title></head><body><h1>习近平发表新年贺词</h1>{body}</body></html>"
+    url = "http://www.xinhuanet.com/politics/2021-01/01/c_1126934521.htm"
+    assert extract(html.encode(), url=url)["published"] == "2021-01-01"
+    timed = html.replace("</h1>", "</h1><time itemprop='datePublished' datetime='2021-01-01T08:00'>1月1日</time>")
+    assert extract(timed.encode(), url="http://example.gov.cn/a/1.html")["published"] == "2021-01-01"
+
+
+@pytest.mark.parametrize(
+    ("last", "byline"),
+    [
+        ("<p>本通知自2021年3月1日起施行。</p>", "2021-02-07 10:21 来源：县政府办"),  # a start, not a signature
+        ("<p>请各单位于2021年3月15日前报送。</p>", "2021-02-07 10:21 来源：县政府办"),  # a deadline
+        (
+            "<p>2021年2月6日，全国政协十一届三次会议在人民大会堂开幕，会议听取了常委会工作报告。</p>",
+            "2021年02月07日10:21",
+        ),
+    ],
+)
+def test_a_date_in_the_last_sentence_does_not_beat_the_byline(last: str, byline: str) -> None:
+    html = (
+        f"<html><head><title>某某县人民政府</title></head><body><h1>关于某某事项的通知</h1><div>{byline}</div>"
+        f"<div class='c'>{BODY}{last}</div></body></html>"
+    )
+    assert extract(html.encode())["published"] == "2021-02-07"
+
+
+def test_a_byline_the_text_kept_does_not_hide_the_header() -> None:
+    """The byline line is the text's first long line: the body starts after it, and it dates the page."""
+    byline = "<p>2024年03月05日08:43 | 来源：新华网 | 作者：李斌 | 责任编辑：王小明 | 我要评论</p>"
+    head = "<html><head><title>全国政协会议开幕_新闻中心</title></head><body><h1>全国政协会议开幕</h1>"
+    html = f"{head}{byline}{BODY}{RELATED}</body></html>"
+    assert extract(html.encode())["published"] == "2024-03-05"

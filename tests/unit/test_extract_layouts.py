@@ -125,3 +125,18 @@ def test_a_data_table_with_a_full_width_note_row_stays_a_table() -> None:
     )
     body = f"<h1>{TITLE}</h1><div id='zoom'>" + "".join(f"<p>{line}</p>" for line in REPORT) + table + "</div>"
     assert "| 序号 | 单位 | 受理数 | 审结数 |" in extract(page(body))["text"]
+
+
+def test_a_short_article_is_not_furniture_for_naming_its_neighbours() -> None:
+    """A short notice's container holds its 上一篇 link too: a block with a sentence in it is not furniture."""
+    notice = (
+        "<p>因管道维修，定于2021年3月10日全天停水，请各用户提前做好储水准备。给您带来的不便，敬请谅解。</p>"
+        "<p>某某县水务局</p><p>2021年3月8日</p>"
+    )
+    body = (
+        f"<div class='detail'><h1>停水通知</h1><div class='TRS_Editor'>{notice}</div>"
+        "<div>上一篇：<a href='/p'>关于某某的通知</a></div></div>"
+    )
+    record = extract(f"<html><head><title>停水通知_某某县人民政府</title></head><body>{body}</body></html>".encode())
+    assert "因管道维修" in record["text"] and "上一篇" not in record["text"]
+    assert record["published"] == "2021-03-08"

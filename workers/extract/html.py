@@ -128,8 +128,13 @@ def _compact_len(text: str | None) -> int:
     return len(compact(text))
 
 
-def _is_furniture(el: etree._Element, compact_len: int | None = None, search_text: bool = True) -> bool:
-    """An element whose class/id names it furniture, or whose short text is boilerplate.
+_PROSE = re.compile(r"[^。！？!?\n]{30,}[。！？!?]")
+
+
+def _furniture(el: etree._Element, compact_len: int | None = None, search_text: bool = True) -> bool | None:
+    """True for an element whose class/id names it furniture, or whose short text is boilerplate; None when that
+    short text also holds a sentence (a short article's container with its 上一篇 or 分享到: kept, its parts
+    judged one by one); False otherwise.
 
     `search_text=False` skips the text test when the caller knows an ancestor's text held no boilerplate.
     """
@@ -144,7 +149,12 @@ def _is_furniture(el: etree._Element, compact_len: int | None = None, search_tex
     attrs = f"{el.get('class', '')} {el.get('id', '')}"
     if attrs.strip() and FURNITURE_ATTR.search(attrs):
         return True
-    return search_text and compact_len > 0 and bool(BOILERPLATE.search(el.text_content()))
+    if not (search_text and compact_len > 0):
+        return False
+    text = el.text_content()
+    if not BOILERPLATE.search(text):
+        return False
+    return None if _PROSE.search(text) else True
 
 
 def prune_scripts(tree: etree._Element) -> etree._Element:
@@ -268,10 +278,11 @@ def prune(tree: etree._Element) -> etree._Element:
     while stack:
         el, search = stack.pop()
         length = lengths.get(el, 0)
-        if el is not tree and (_is_furniture(el, length, search) or _is_related_list(el, length, lengths)):
+        verdict = _furniture(el, length, search) if el is not tree else False
+        if verdict or (el is not tree and _is_related_list(el, length, lengths)):
             doomed.append(el)
             continue
-        searched = search and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
+        searched = search and verdict is False and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
         stack.extend((child, search and not searched) for child in el if isinstance(child.tag, str))
     for el in doomed:
         if el.getparent() is not None:

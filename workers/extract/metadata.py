@@ -101,6 +101,9 @@ _BOUNDED_BEFORE = re.compile(
 _BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|" + with_traditional(r"[至到起止前]") + ")")
 _DECIDED_AFTER = re.compile(with_traditional(r"施行|实施|生效|通过|批准|印发"))  # anywhere later on the line
 _IN_SENTENCE = re.compile(r"[，,；;]")
+_SENTENCE_GOES_ON = re.compile(
+    r"\s*(?:[，,、]|" + with_traditional(r"起|至|前|施行|实施|生效|通过|批准|召开|举行") + ")"
+)
 # A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
@@ -411,7 +414,8 @@ def signature_date(text: str) -> str | None:
         # Not a date inside a sentence ("因管道维修，定于2021年3月10日全天停水"): what a short body is about.
         clause = tail[tail.rfind("\n", 0, m.start()) + 1 : m.start()]
         clause = clause[max(clause.rfind(end) for end in "。！？") + 1 :]
-        if not _IN_SENTENCE.search(clause) and not _is_clock(tail, m.start(), m.end()):
+        goes_on = _SENTENCE_GOES_ON.match(tail, m.end())  # "本通知自2021年3月1日起施行", "2010年3月4日，全国政协…"
+        if not goes_on and not _IN_SENTENCE.search(clause) and not _is_clock(tail, m.start(), m.end()):
             found = _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
     return found
 
@@ -448,7 +452,8 @@ def header_date(header: str, title: str) -> str | None:
                 if closing is None:
                     continue
                 before, after = _OPEN_BRACKET.sub("", before), after[closing.end() :]
-            if _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _DECIDED_AFTER.search(after):
+            bounded = _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _DECIDED_AFTER.search(after)
+            if bounded or _SENTENCE_GOES_ON.match(after):
                 continue
             if _TODAY.search(before[-CLOCK_WINDOW:]):
                 continue
@@ -492,12 +497,13 @@ def _header_text(page_text: str, main_text: str, title: str = "") -> str | None:
     the page text's first line (the <title>'s) and whatever the whitespace (an inline link may break a line).
     """
     target = compact(title)
-    lines = [compact(line) for line in main_text.splitlines()]
-    lines = [line for line in lines if line and line != target]
+    lines = [compact(line).replace("|", "") for line in main_text.splitlines()]
+    # Not the title, nor a byline the text kept ("2010年03月05日08:43 | 来源：新华网 | 作者：…").
+    lines = [line for line in lines if line and line != target and not _BYLINE_DATE.match(line)]
     paragraph = next((line for line in lines if len(line) > HEADER_PROBE_CHARS), lines[0] if lines else "")
     if len(paragraph) < MIN_PROBE_CHARS:
         return None
-    probe = re.compile(r"\s*".join(map(re.escape, paragraph[:HEADER_PROBE_CHARS])))
+    probe = re.compile(r"[\s|]*".join(map(re.escape, paragraph[:HEADER_PROBE_CHARS])))
     m = probe.search(page_text, page_text.find("\n") + 1)
     return page_text[: m.start()] if m else None
 
@@ -535,9 +541,16 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     shown = [m for m in _DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
     if shown and all(_is_clock(page_text, m.start(), m.end()) for m in shown):
         return None
-    if not shown and str(guess).endswith("-01-01"):
+    if not shown and str(guess).endswith("-01-01") and not _written_in_markup(str(guess), tree, url):
         return None
     return str(guess)
+
+
+def _written_in_markup(day: str, tree: etree._Element, url: str) -> bool:
+    """Whether the URL or the markup (attributes, JSON-LD) spells out `day` in digits: "2021-01/01", "20210101"."""
+    year, month, dom = day.split("-")
+    spelled = re.compile(rf"{year}[-/_.]?0?{int(month)}[-/_.]?0?{int(dom)}(?!\d)")
+    return bool(spelled.search(url) or spelled.search(etree.tostring(tree, encoding="unicode")))
 
 
 def _is_generic_source(value: str) -> bool:
