@@ -140,3 +140,18 @@ def test_a_short_article_is_not_furniture_for_naming_its_neighbours() -> None:
     record = extract(f"<html><head><title>停水通知_某某县人民政府</title></head><body>{body}</body></html>".encode())
     assert "因管道维修" in record["text"] and "上一篇" not in record["text"]
     assert record["published"] == "2021-03-08"
+
+
+def test_furniture_with_a_sentence_beside_an_article_stays_out() -> None:
+    """Only the report's own container (its heading, its CMS content box) is kept for holding a sentence: a
+    footer, a tip or a disclaimer with a sentence in it is still furniture."""
+    blocks = (
+        "<div class='ft'><p>本网站所有内容，未经书面授权不得转载、摘编或以其他方式使用，违者必究。</p>"
+        "<p>版权所有：某某区人民政府 苏ICP备05012345号</p></div>",
+        "<div class='tip'><p>温馨提示：如您对本文件有任何疑问，请拨打12345政务服务热线或登录区政府网站咨询。</p>"
+        "<p><a href='#'>【打印本页】</a> <a href='#'>【关闭窗口】</a></p></div>",
+    )
+    article = f"<h1>{TITLE}</h1><div class='TRS_Editor'>" + "".join(f"<p>{line}</p>" for line in REPORT) + "</div>"
+    for block in blocks:
+        text = extract(page(f"<div class='con'>{article}{block}</div>"))["text"]
+        assert text.splitlines() == list(REPORT), block

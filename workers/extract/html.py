@@ -129,12 +129,19 @@ def _compact_len(text: str | None) -> int:
 
 
 _PROSE = re.compile(r"[^。！？!?\n]{30,}[。！？!?]")
+_CONTAINER = (
+    "contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ') or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' article-content ') or "
+    "@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT'"
+)
+_HOLDS_REPORT = etree.XPath(f"boolean(self::h1 | self::*[{_CONTAINER}] | .//h1 | .//*[{_CONTAINER}])")
+_INSIDE_REPORT = etree.XPath(f"boolean(ancestor::*[{_CONTAINER}])")
 
 
 def _furniture(el: etree._Element, compact_len: int | None = None, search_text: bool = True) -> bool | None:
     """True for an element whose class/id names it furniture, or whose short text is boilerplate; None when that
-    short text also holds a sentence (a short article's container with its 上一篇 or 分享到: kept, its parts
-    judged one by one); False otherwise.
+    short element holds the report or is prose inside it (kept, its parts judged one by one); False otherwise.
 
     `search_text=False` skips the text test when the caller knows an ancestor's text held no boilerplate.
     """
@@ -154,7 +161,11 @@ def _furniture(el: etree._Element, compact_len: int | None = None, search_text: 
     text = el.text_content()
     if not BOILERPLATE.search(text):
         return False
-    return None if _PROSE.search(text) else True
+    # Unless it holds the report (its heading, its CMS content container: a short notice's container holds its
+    # 上一篇 too), or is prose inside the report: then its parts are judged one by one.
+    if _HOLDS_REPORT(el) or (_PROSE.search(text) and _INSIDE_REPORT(el)):
+        return None
+    return True
 
 
 def prune_scripts(tree: etree._Element) -> etree._Element:
