@@ -155,3 +155,24 @@ def test_furniture_with_a_sentence_beside_an_article_stays_out() -> None:
     for block in blocks:
         text = extract(page(f"<div class='con'>{article}{block}</div>"))["text"]
         assert text.splitlines() == list(REPORT), block
+
+
+DISCLOSURE = (
+    "<table class='xxgk'><tr><td>索 引 号：</td><td>000014349/2021-00012</td><td>主题分类：</td><td>综合政务</td></tr>"
+    "<tr><td>发文机关：</td><td>某某县人民政府办公室</td><td>成文日期：</td><td>2021年03月01日</td></tr>"
+    "<tr><td>名\u3000\u3000称：</td><td>关于做好政务公开工作的通知</td></tr>"
+    "<tr><td>文\u3000\u3000号：</td><td>某政办发〔2021〕5号</td><td>发布日期：</td><td>2021年03月05日</td></tr></table>"
+)
+
+
+def test_the_disclosure_box_is_metadata_not_text() -> None:
+    """Every government article carries an information-disclosure box (索引号, 发文机关, 文号 …): its values are
+    metadata (the date is read from it), not report text."""
+    body = f"{DISCLOSURE}<h1>{TITLE}</h1><div class='TRS_Editor'>" + "".join(f"<p>{p}</p>" for p in REPORT) + "</div>"
+    record = extract(page(body))
+    assert record["text"].splitlines() == list(REPORT)
+    assert record["published"] == "2021-03-05"
+    # A short notice's own box may hold the disclosure table too: the notice stays.
+    notice = "<p>因管道维修，定于3月10日全天停水，请各用户提前做好储水准备，给您带来不便，敬请谅解。</p>"
+    record = extract(page(f"<div class='detail'>{DISCLOSURE}<h1>停水通知</h1>{notice}</div>"))
+    assert "因管道维修" in record["text"] and "索" not in record["text"]

@@ -277,6 +277,27 @@ def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Eleme
     return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
 
 
+# The information-disclosure box every government article carries (索引号, 发文机关, 成文日期, 文号 …): the
+# metadata reads its values from the whole page; in the text it is noise. Labels may be spaced out ("索 引 号").
+_DISCLOSURE_LABELS = (
+    "索引号", "主题分类", "发文机关", "发布机构", "成文日期", "发布日期", "生成日期", "公开日期", "名称", "标题",
+    "文号", "发文字号", "主题词", "有效性", "公开方式", "公开范围", "所属机构", "信息来源", "体裁分类", "组配分类",
+)  # fmt: skip
+_DISCLOSURE_LABEL = re.compile("(" + "|".join(r"\s*".join(label) for label in _DISCLOSURE_LABELS) + r")\s*[:：]")
+DISCLOSURE_MIN_LABELS = 3
+DISCLOSURE_MAX_CHARS = 600
+
+
+def _is_disclosure_box(el: etree._Element, length: int) -> bool:
+    """Whether the element is an information-disclosure metadata box: three labels or more, no sentence, not the
+    report's own container (a short notice's box may hold the disclosure table too)."""
+    if el.tag not in ("table", "tbody", "ul", "dl", "div") or not 0 < length <= DISCLOSURE_MAX_CHARS:
+        return False
+    text = el.text_content()
+    labels = {compact(m.group(1)) for m in _DISCLOSURE_LABEL.finditer(text)}
+    return len(labels) >= DISCLOSURE_MIN_LABELS and not _PROSE.search(text) and not _HOLDS_REPORT(el)
+
+
 def prune(tree: etree._Element) -> etree._Element:
     """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
     tree = prune_scripts(tree)
@@ -290,7 +311,7 @@ def prune(tree: etree._Element) -> etree._Element:
         el, search = stack.pop()
         length = lengths.get(el, 0)
         verdict = _furniture(el, length, search) if el is not tree else False
-        if verdict or (el is not tree and _is_related_list(el, length, lengths)):
+        if verdict or (el is not tree and (_is_related_list(el, length, lengths) or _is_disclosure_box(el, length))):
             doomed.append(el)
             continue
         searched = search and verdict is False and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
