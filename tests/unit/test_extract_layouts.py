@@ -176,3 +176,26 @@ def test_the_disclosure_box_is_metadata_not_text() -> None:
     notice = "<p>因管道维修，定于3月10日全天停水，请各用户提前做好储水准备，给您带来不便，敬请谅解。</p>"
     record = extract(page(f"<div class='detail'>{DISCLOSURE}<h1>停水通知</h1>{notice}</div>"))
     assert "因管道维修" in record["text"] and "索" not in record["text"]
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        # A report's own list of documents: labels repeat, none is a box's own, and it is inside the report.
+        "<div><p>名称：某某县优化营商环境实施方案</p><p>文号：某政发〔2021〕3号</p><p>发布日期：2021年4月1日</p>"
+        "<p>名称：某某县乡村振兴规划</p><p>文号：某政发〔2021〕8号</p><p>发布日期：2021年6月1日</p></div>",
+        "<table><tr><td>文件名称：某某县殡葬管理办法</td><td>文号：某政发〔2015〕2号</td>"
+        "<td>成文日期：2015年1月5日</td></tr></table>",
+    ],
+)
+def test_labelled_lists_in_the_report_are_text(inside: str) -> None:
+    body = f"<h1>{TITLE}</h1><div id='zoom'><p>{REPORT[0]}</p>{inside}<p>{REPORT[1]}</p></div>"
+    assert "某政发" in extract(page(body))["text"]
+
+
+def test_a_traditional_disclosure_box_sharing_the_notices_box_goes() -> None:
+    box = DISCLOSURE.replace("索 引 号", "索 引 號").replace("主题分类", "主題分類").replace("发文机关", "發文機關")
+    notice = "<div class='title'>停水通知</div><div class='content'><p>3月10日全天停水。</p></div>"
+    body = f"<div class='detail'>{box}{notice}</div>"
+    text = extract(page(body))["text"]
+    assert "3月10日全天停水" in text and "000014349" not in text

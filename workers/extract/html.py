@@ -278,24 +278,56 @@ def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Eleme
 
 
 # The information-disclosure box every government article carries (索引号, 发文机关, 成文日期, 文号 …): the
-# metadata reads its values from the whole page; in the text it is noise. Labels may be spaced out ("索 引 号").
-_DISCLOSURE_LABELS = (
-    "索引号", "主题分类", "发文机关", "发布机构", "成文日期", "发布日期", "生成日期", "公开日期", "名称", "标题",
-    "文号", "发文字号", "主题词", "有效性", "公开方式", "公开范围", "所属机构", "信息来源", "体裁分类", "组配分类",
+# metadata reads its values from the whole page; in the text it is noise. A label opens a cell's text, appears once,
+# and may be spaced out ("索 引 号"); one at least is a box's own (a report's list may say 名称：… 文号：…).
+_BOX_LABELS = (
+    "索引号",
+    "索取号",
+    "主题分类",
+    "信息分类",
+    "发文机关",
+    "成文日期",
+    "生成日期",
+    "有效性",
+    "体裁分类",
+    "组配分类",
+)
+_OTHER_LABELS = (
+    "发布机构", "发布日期", "公开日期", "名称", "标题", "文号", "发文字号", "主题词", "公开方式", "公开范围",
+    "所属机构", "信息来源",
 )  # fmt: skip
-_DISCLOSURE_LABEL = re.compile("(" + "|".join(r"\s*".join(label) for label in _DISCLOSURE_LABELS) + r")\s*[:：]")
+_DISCLOSURE_LABEL = re.compile(
+    "(" + with_traditional("|".join(r"\s*".join(label) for label in (*_BOX_LABELS, *_OTHER_LABELS))) + r")\s*[:：]"
+)
+_BOX_LABEL = re.compile(with_traditional("|".join(_BOX_LABELS)))
 DISCLOSURE_MIN_LABELS = 3
 DISCLOSURE_MAX_CHARS = 600
 
 
+def _disclosure_labels(el: etree._Element) -> list[str] | None:
+    """The labels opening the element's text pieces, or None when a piece is a sentence (then it is no box)."""
+    labels = []
+    for piece in el.itertext():
+        piece = piece.strip()
+        if _PROSE.search(piece):
+            return None
+        if m := _DISCLOSURE_LABEL.match(piece):
+            labels.append(compact(m.group(1)))
+    return labels
+
+
 def _is_disclosure_box(el: etree._Element, length: int) -> bool:
-    """Whether the element is an information-disclosure metadata box: three labels or more, no sentence, not the
-    report's own container (a short notice's box may hold the disclosure table too)."""
-    if el.tag not in ("table", "tbody", "ul", "dl", "div") or not 0 < length <= DISCLOSURE_MAX_CHARS:
+    """Whether the element is the smallest one holding an information-disclosure box: three labels or more, each
+    once, one a box's own, no sentence, outside the report's own container and not holding it."""
+    if el.tag not in ("table", "tbody", "ul", "dl", "div", "p") or not 0 < length <= DISCLOSURE_MAX_CHARS:
         return False
-    text = el.text_content()
-    labels = {compact(m.group(1)) for m in _DISCLOSURE_LABEL.finditer(text)}
-    return len(labels) >= DISCLOSURE_MIN_LABELS and not _PROSE.search(text) and not _HOLDS_REPORT(el)
+    labels = _disclosure_labels(el)
+    if not labels or len(labels) < DISCLOSURE_MIN_LABELS or len(set(labels)) < len(labels):
+        return False
+    if not any(_BOX_LABEL.fullmatch(label) for label in labels) or _INSIDE_REPORT(el) or _HOLDS_REPORT(el):
+        return False
+    # The smallest element: a child holding every label is judged itself.
+    return not any(isinstance(child.tag, str) and _disclosure_labels(child) == labels for child in el)
 
 
 def prune(tree: etree._Element) -> etree._Element:
