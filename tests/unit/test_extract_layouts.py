@@ -199,3 +199,23 @@ def test_a_traditional_disclosure_box_sharing_the_notices_box_goes() -> None:
     body = f"<div class='detail'>{box}{notice}</div>"
     text = extract(page(body))["text"]
     assert "3月10日全天停水" in text and "000014349" not in text
+
+
+def test_a_short_notice_laid_out_with_disclosure_labels_is_text() -> None:
+    """A notice written into a table of 标题/发文机关/成文日期/正文 rows, its sentence split by spans, is the
+    document, not a disclosure box; nor is a short body beside a box and an info line."""
+    notice = (
+        "<table><tr><td>标题：</td><td>关于公布某某县2021年政府信息公开工作年度报告的通知</td></tr>"
+        "<tr><td>发文机关：</td><td>某某县人民政府办公室</td></tr><tr><td>成文日期：</td><td>2022年1月20日</td></tr>"
+        "<tr><td>正文：</td><td><p>各乡镇人民政府，县直各单位：</p>"
+        "<p>现将<span>《某某县2021年政府信息公开工作年度报告》</span>予以公布，请遵照执行。</p></td></tr></table>"
+    )
+    assert "予以公布" in extract(page(f"<div class='main'>{notice}</div>"))["text"]
+    spans = (
+        "<p><span>根据《中华人民共和国政府信息公开条例》</span><span>规定，现将我县2021年政府信息公开工作</span>"
+        "<span>年度报告予以公布。</span></p>"
+    )
+    info = "<div class='info'>发布日期：2022-01-20</div>"
+    body = f"<div class='detail'>{DISCLOSURE}{info}<div class='content'>{spans}</div></div>"
+    text = extract(page(body))["text"]
+    assert "年度报告予以公布" in text and "000014349" not in text

@@ -304,30 +304,29 @@ DISCLOSURE_MIN_LABELS = 3
 DISCLOSURE_MAX_CHARS = 600
 
 
-def _disclosure_labels(el: etree._Element) -> list[str] | None:
-    """The labels opening the element's text pieces, or None when a piece is a sentence (then it is no box)."""
-    labels = []
-    for piece in el.itertext():
-        piece = piece.strip()
-        if _PROSE.search(piece):
-            return None
-        if m := _DISCLOSURE_LABEL.match(piece):
-            labels.append(compact(m.group(1)))
-    return labels
+def _disclosure_labels(el: etree._Element) -> list[str]:
+    """The disclosure labels opening the element's text pieces (its cells, its lines)."""
+    pieces = (piece.strip() for piece in el.itertext())
+    return [compact(m.group(1)) for piece in pieces if (m := _DISCLOSURE_LABEL.match(piece))]
+
+
+def _is_box_labels(labels: list[str]) -> bool:
+    """Three labels or more, each once, one of them a box's own."""
+    unique = len(set(labels)) == len(labels)
+    return len(labels) >= DISCLOSURE_MIN_LABELS and unique and any(_BOX_LABEL.fullmatch(label) for label in labels)
 
 
 def _is_disclosure_box(el: etree._Element, length: int) -> bool:
-    """Whether the element is the smallest one holding an information-disclosure box: three labels or more, each
-    once, one a box's own, no sentence, outside the report's own container and not holding it."""
+    """Whether the element is the smallest one holding an information-disclosure box: its labels make a box, its
+    text holds no sentence, it is outside the report's own container and does not hold it, and no child is a
+    box by itself."""
     if el.tag not in ("table", "tbody", "ul", "dl", "div", "p") or not 0 < length <= DISCLOSURE_MAX_CHARS:
         return False
-    labels = _disclosure_labels(el)
-    if not labels or len(labels) < DISCLOSURE_MIN_LABELS or len(set(labels)) < len(labels):
+    if _PROSE.search(el.text_content()) or not _is_box_labels(_disclosure_labels(el)):
         return False
-    if not any(_BOX_LABEL.fullmatch(label) for label in labels) or _INSIDE_REPORT(el) or _HOLDS_REPORT(el):
+    if _INSIDE_REPORT(el) or _HOLDS_REPORT(el):
         return False
-    # The smallest element: a child holding every label is judged itself.
-    return not any(isinstance(child.tag, str) and _disclosure_labels(child) == labels for child in el)
+    return not any(isinstance(child.tag, str) and _is_box_labels(_disclosure_labels(child)) for child in el)
 
 
 def prune(tree: etree._Element) -> etree._Element:
