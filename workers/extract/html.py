@@ -310,6 +310,23 @@ def _disclosure_labels(el: etree._Element) -> list[str]:
     return [compact(m.group(1)) for piece in pieces if (m := _DISCLOSURE_LABEL.match(piece))]
 
 
+def _disclosure_holders(tree: etree._Element) -> set[etree._Element]:
+    """The elements holding a text piece that opens with a disclosure label (and their ancestors): the only ones a
+    box can be; none on a page without a box's own label (one pass, instead of reading every block's text)."""
+    holders: set[etree._Element] = set()
+    found_box_label = False
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for piece, holder in ((el.text, el), (el.tail, el.getparent())):
+            if piece and holder is not None and (m := _DISCLOSURE_LABEL.match(piece.strip())):
+                found_box_label = found_box_label or bool(_BOX_LABEL.fullmatch(compact(m.group(1))))
+                if holder not in holders:
+                    holders.add(holder)
+                    holders.update(holder.iterancestors())
+    return holders if found_box_label else set()
+
+
 def _is_box_labels(labels: list[str]) -> bool:
     """Three labels or more, each once, one of them a box's own."""
     unique = len(set(labels)) == len(labels)
@@ -334,6 +351,7 @@ def prune(tree: etree._Element) -> etree._Element:
     tree = prune_scripts(tree)
     unwrap_layout_tables(tree)
     lengths = _compact_lengths(tree)
+    boxes = _disclosure_holders(tree)
     # (element, whether its text may hold boilerplate): once a short element's text has none, neither has any
     # descendant's (their text is part of it), so the pattern is not searched again below it.
     stack: list[tuple[etree._Element, bool]] = [(tree, True)]
@@ -342,7 +360,10 @@ def prune(tree: etree._Element) -> etree._Element:
         el, search = stack.pop()
         length = lengths.get(el, 0)
         verdict = _furniture(el, length, search) if el is not tree else False
-        if verdict or (el is not tree and (_is_related_list(el, length, lengths) or _is_disclosure_box(el, length))):
+        if verdict or (
+            el is not tree
+            and (_is_related_list(el, length, lengths) or (el in boxes and _is_disclosure_box(el, length)))
+        ):
             doomed.append(el)
             continue
         searched = search and verdict is False and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
