@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint format lock clean
+.PHONY: install demo test test-unit lint quality format lock clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The extraction quality gate: bench/extract_quality.py against the floors pinned in bench/quality_floors.json.
+quality: $(STAMP)
+	$(BIN)/python bench/quality_gate.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
