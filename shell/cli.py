@@ -421,7 +421,7 @@ def links(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
 ) -> None:
     """List the report and pagination links of a listing page."""
-    from crawler.links import listing_links
+    from crawler.listing import listing_links
     from workers.extract import decode_text
 
     try:
