@@ -18,6 +18,7 @@ COLUMNS = [
     "doc_id",
     "site",
     "division",
+    "level",
     "kind",
     "report_year",
     "title",
