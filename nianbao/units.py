@@ -1,4 +1,4 @@
-"""Units: who owes a report, and which unit a report found on a portal is from.
+"""Which unit a report found on a portal is from (who owes reports: nianbao.coverage).
 
 A unit is a government (of a province, city or county: a division) or a department of one. A registry site is
 one unit's portal, or a column that carries many units' reports (a city's column with one sub-column per
@@ -67,15 +67,3 @@ def attribute(title: str, issuer: str | None, division: str, level: str, year: i
         return Attribution(division, level)
     return Attribution(unit.code, unit.level)
 
-
-@dataclass(frozen=True)
-class Unit:
-    """One unit that owes a kind's report for a year: a division's government, or a department the registry
-    knows (its own site). `site` is the registry site where its reports are looked for ("" when none)."""
-
-    division: str
-    name: str
-    level: str
-    province: str
-    parent: str
-    site: str = ""
