@@ -66,4 +66,3 @@ def attribute(title: str, issuer: str | None, division: str, level: str, year: i
     if unit is None:
         return Attribution(division, level)
     return Attribution(unit.code, unit.level)
-
