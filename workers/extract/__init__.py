@@ -14,8 +14,8 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from workers.extract.decode import Decoded, decode
-from workers.extract.errors import DecodeError, ExtractError
+from nianbao.decode import Decoded, decode
+from nianbao.errors import DecodeError, ExtractError
 from workers.extract.options import Options
 
 __all__ = ["DecodeError", "Decoded", "ExtractError", "Options", "decode", "decode_text", "detect_format", "extract"]
@@ -110,7 +110,7 @@ MIN_TRADITIONAL_CHARS = 3
 
 
 def _has_traditional_chars(text: str) -> bool:
-    from workers.extract.charsets import traditional_only_chars
+    from nianbao.charsets import traditional_only_chars
 
     marks = traditional_only_chars()
     return sum(map(marks.__contains__, text)) >= MIN_TRADITIONAL_CHARS
