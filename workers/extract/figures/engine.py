@@ -96,12 +96,20 @@ def _distinct(cells: list[Cell]) -> list[Cell]:
     return out
 
 
-def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, headers: list[list[Cell]] | None = None) -> list[list[Cell]]:
-    """Add the values of one grid of `table` to `mapped`; return the header rows last in force (a table split in
-    two continues under the first part's headings)."""
-    headers = list(headers or [])
+@dataclass
+class State:
+    """Where the reading of a table stands: the header rows in force and the current section. A table split in
+    two (a page break in a PDF, two <table>s) continues under the first part's headings and section."""
+
+    headers: list[list[Cell]] = field(default_factory=list)
+    section: str = ""
+
+
+def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, state: State | None = None) -> State:
+    """Add the values of one grid of `table` to `mapped`; return the state at its end."""
+    headers = list(state.headers) if state else []
     header_done = bool(headers)  # the next header row starts a new block once data rows (or a first part) came
-    section = ""
+    section = state.section if state else ""
     for row in grid:
         parsed = [parse_value(cell.text) for cell in row]
         numbers = [v for is_value, v in parsed if is_value and v is not None]
@@ -116,8 +124,9 @@ def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, headers: list[list
             continue
         header_done = True
         texts = [compact(cell.text) for cell in labels]
-        if table is schema.REQUESTS and any(s in "".join(texts) for s in schema.SECTIONS):
-            section = ""  # the row names its own group
+        own = next((s for s in schema.SECTIONS if s in "".join(texts)), None)
+        if table is schema.REQUESTS and own:
+            section = own  # the row names its own group (a spanned cell): the rows below it may lose it at a break
         seen: set[int] = set()
         for j, (cell, (is_value, value)) in enumerate(zip(row, parsed, strict=True)):
             if not is_value or cell.ident in seen and cell.ident >= 0:
@@ -125,7 +134,7 @@ def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, headers: list[list
             seen.add(cell.ident)
             heading = [compact(c.text) for c in _distinct([h[j] for h in headers if j < len(h)])]
             _assign(table, texts, heading, section, value, mapped)
-    return headers
+    return State(headers, section)
 
 
 def _assign(
@@ -161,22 +170,22 @@ def map_grids(grids: list[Grid]) -> Mapped:
     """Map every grid that is one of the format's tables; a grid right after a table's part that no signature
     recognises but whose width matches continues it (a table split over two pages or two <table>s)."""
     mapped = Mapped()
-    previous: tuple[schema.Table, int, list[list[Cell]]] | None = None
+    previous: tuple[schema.Table, int, State] | None = None
     for index, grid in enumerate(grids):
         if not grid or not grid[0]:
             continue
         table = classify(grid)
-        headers = None
+        state = None
         if table is None and previous is not None and previous[1] == len(grid[0]):
-            table, _, headers = previous
+            table, _, state = previous
         if table is None:
             previous = None
             continue
         before = len(mapped.values)
-        last_headers = map_grid(grid, table, mapped, headers)
+        state = map_grid(grid, table, mapped, state)
         if len(mapped.values) > before:
             mapped.tables.append(index)
-        previous = (table, len(grid[0]), last_headers)
+        previous = (table, len(grid[0]), state)
     return mapped
 
 

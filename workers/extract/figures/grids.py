@@ -110,12 +110,12 @@ def docx_grids(body: bytes) -> list[Grid]:
     document = docx.Document(io.BytesIO(body))
     grids = []
     for table in document.tables:
-        idents: dict[int, int] = {}
+        idents: dict[Any, int] = {}  # keyed by the cell's <w:tc> element itself (it stays alive, so stays unique)
         grid: Grid = []
         for row in table.rows[:MAX_ROWS]:
             cells = []
             for cell in row.cells[:MAX_COLS]:
-                ident = idents.setdefault(id(cell._tc), len(idents))
+                ident = idents.setdefault(cell._tc, len(idents))
                 cells.append(Cell(_SPACES.sub(" ", cell.text.replace("\u3000", " ")).strip(), ident))
             grid.append(cells)
         if grid:

@@ -86,7 +86,7 @@ ACTIVE = Table(
         Label("procurement_items", (r"采购项目数",), formats=("2019",)),
         Label("procurement_amount", (r"采购总?金额",), formats=("2019",)),
         Label("decisions", (r"处理决定", r"决定数")),
-        Label("amount", (r"收费金额", r"金额")),
+        Label("amount", (r"收费金额", r"金额"), formats=("2021",)),
     ),
 )
 
