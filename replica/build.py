@@ -1,4 +1,4 @@
-"""Write the replica portals and their ground truth: `python -m nianbao.replica.build [--attachments]`.
+"""Write the replica portals and their ground truth: `python -m replica.build [--attachments]`.
 
 Output (committed, so serving and CI never need to build):
   site/<label>/...         the bytes each URL serves, already in the page's encoding
@@ -21,9 +21,9 @@ from typing import Any
 
 import opencc
 
-from nianbao.replica import figures as F
-from nianbao.replica import templates as T
-from nianbao.replica.content import (
+from replica import figures as F
+from replica import templates as T
+from replica.content import (
     LOCAL,
     Doc,
     filler_doc,
@@ -721,12 +721,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--figure-attachments", action="store_true", help="remake the figures site's PDF/DOCX only")
     args = parser.parse_args(argv)
     if args.attachments:
-        from nianbao.replica.attachments import make_attachments, make_figure_attachments
+        from replica.attachments import make_attachments, make_figure_attachments
 
         make_attachments(ATTACH_DIR)
         make_figure_attachments(ATTACH_DIR)
     if args.figure_attachments:
-        from nianbao.replica.attachments import make_figure_attachments
+        from replica.attachments import make_figure_attachments
 
         make_figure_attachments(ATTACH_DIR)
     truth = build()

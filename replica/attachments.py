@@ -1,6 +1,6 @@
 """Make the replica's attachments with real tools: python-docx for DOCX, LibreOffice for the PDF.
 
-Run through `python -m nianbao.replica.build --attachments`. The results are committed under
+Run through `python -m replica.build --attachments`. The results are committed under
 `attachments/`, so building the site tree never needs LibreOffice; without `soffice` on PATH the PDF is
 left as it is.
 """
@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from nianbao.replica.content import seed_body, seed_lines
+from replica.content import seed_body, seed_lines
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def soffice_convert(source: Path, target_ext: str, out_dir: Path, infilter: str 
 def make_figure_attachments(out_dir: Path) -> None:
     """The figures site's PDF and DOCX reports: the Word-style HTML of figures.py opened in LibreOffice Writer
     and saved as DOCX (merged cells stay merged), the PDF printed from that DOCX."""
-    from nianbao.replica.build import FIGURE_REPORTS, figure_report
+    from replica.build import FIGURE_REPORTS, figure_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for key, issuer, year, published, markup, fmt in FIGURE_REPORTS:
