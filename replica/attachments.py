@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from replica.content import seed_body, seed_lines
+from replica.content import Doc, seed_body, seed_lines
 
 log = logging.getLogger(__name__)
 
@@ -109,26 +109,21 @@ def soffice_convert(source: Path, target_ext: str, out_dir: Path, infilter: str 
     return out_dir / f"{source.stem}.{target_ext.split(':')[0]}"
 
 
-def make_figure_attachments(out_dir: Path) -> None:
-    """The figures site's PDF and DOCX reports: the Word-style HTML of figures.py opened in LibreOffice Writer
-    and saved as DOCX (merged cells stay merged), the PDF printed from that DOCX."""
-    from replica.build import FIGURE_REPORTS, figure_report
-
+def make_figure_attachments(out_dir: Path, docs: list[Doc]) -> None:
+    """The figures site's PDF and DOCX reports (`docs`, built by build.figure_report): the Word-style HTML of
+    figures.py opened in LibreOffice Writer and saved as DOCX (merged cells stay merged), the PDF printed from it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for key, issuer, year, published, markup, fmt in FIGURE_REPORTS:
-        if markup not in ("pdf", "docx"):
-            continue
-        doc = figure_report(key, issuer, year, published, markup, fmt)
+    for doc in docs:
         page = (
             '<html><head><meta charset="utf-8"><style>body{font-family:"Noto Serif CJK SC"}</style></head><body>'
             f'<h1 style="text-align:center">{doc.title}</h1>\n{doc.body_html}\n'
-            f'<p style="text-align:right">{issuer}</p><p style="text-align:right">{published}</p></body></html>'
+            f'<p style="text-align:right">{doc.issuer}</p><p style="text-align:right">{doc.published}</p></body></html>'
         )
         with tempfile.TemporaryDirectory() as tmp:
-            source = Path(tmp) / f"{key}.html"
+            source = Path(tmp) / f"{doc.key}.html"
             source.write_text(page, encoding="utf-8")
             converted = soffice_convert(source, "docx:MS Word 2007 XML", Path(tmp), "HTML (StarWriter)")
-            if markup == "docx":
-                shutil.copy(converted, out_dir / f"{key}.docx")
+            if doc.format == "docx":
+                shutil.copy(converted, out_dir / f"{doc.key}.docx")
             else:
-                shutil.copy(soffice_convert(converted, "pdf", Path(tmp)), out_dir / f"{key}.pdf")
+                shutil.copy(soffice_convert(converted, "pdf", Path(tmp)), out_dir / f"{doc.key}.pdf")

@@ -721,14 +721,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--figure-attachments", action="store_true", help="remake the figures site's PDF/DOCX only")
     args = parser.parse_args(argv)
     if args.attachments:
-        from replica.attachments import make_attachments, make_figure_attachments
+        from replica.attachments import make_attachments
 
         make_attachments(ATTACH_DIR)
-        make_figure_attachments(ATTACH_DIR)
-    if args.figure_attachments:
+    if args.attachments or args.figure_attachments:
         from replica.attachments import make_figure_attachments
 
-        make_figure_attachments(ATTACH_DIR)
+        attached = [spec for spec in FIGURE_REPORTS if spec[4] in ("pdf", "docx")]
+        make_figure_attachments(ATTACH_DIR, [figure_report(*spec) for spec in attached])
     truth = build()
     print(f"wrote {SITE_DIR} and {GROUND_TRUTH}: {len(truth['reports'])} reports")
 

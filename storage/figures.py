@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from storage import layout
 from storage.manifest import current_documents
 from storage.store import Store
-from workers.extract.figures.schema import all_keys
+from nianbao.figures import all_keys
 
 KIND = "info_disclosure"
 COLUMNS = ["doc_id", "site", "division", "report_year", "title", "url", "key", "figures_format", "figures_flags",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from workers.extract.figures import schema
+from nianbao import figures as schema
 
 Number = int | float
 # Sums of 万元 amounts are never compared; counts are integers: a difference above this is a real mismatch.

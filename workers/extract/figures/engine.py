@@ -14,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from workers.extract.figures import checks, schema
+from nianbao import figures as schema
+from workers.extract.figures import checks
 from workers.extract.figures.grids import Cell, Grid
 
 Number = int | float
