@@ -131,4 +131,5 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
         "doc_id": document.doc_id,
         "kind": document.kind,
         "year": document.report_year,
+        "figures": document.figures is not None,  # counted in the run summary
     }
