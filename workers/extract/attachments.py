@@ -43,7 +43,6 @@ def _record(text: str, extractor: str, flags: list[str]) -> dict[str, Any]:
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,
         "report_year": meta.report_year,
-        "on_time": meta.on_time,
         "encoding": None,
         "confidence": None,
         "repairs": [],
