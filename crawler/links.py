@@ -498,7 +498,7 @@ def _name_completions(stem: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------- listings
 
 
-def _report_links(doc: Any, url: str) -> list[Link]:
+def report_links(doc: Any, url: str) -> list[Link]:
     base = base_url(doc, url)
     links: list[Link] = []
     for a in _anchors(doc):
@@ -526,7 +526,7 @@ def _names_column(text: str) -> bool:
     return len(text) <= COLUMN_TEXT_MAX and any(name in text for name in COLUMN_NAMES)
 
 
-def _column_links(doc: Any, url: str) -> list[Link]:
+def column_links(doc: Any, url: str) -> list[Link]:
     base = base_url(doc, url)
     links: list[Link] = []
     for a in _anchors(doc):
@@ -591,28 +591,10 @@ def listing_items(html: Page, url: str) -> list[Link]:
         target = absolute_url(main.get("href"), base)
         assert target is not None
         items.append(Link("item", target, title, kind, year, date, truncated))
-    return _dedupe(items)
+    return dedupe(items)
 
 
-def listing_links(html: Page, url: str) -> list[Link]:
-    """Report links, pagination links and report-column links on a listing (or home) page.
-
-    Reports come first, then pagination, then columns; a URL appears once, under the first of these.
-    """
-    # Imported here: pagination builds on this module's records and row logic.
-    from crawler.pagination import inline_datastore_links, pagination_links
-
-    doc = parse_html(html)
-    if doc is None:
-        return []
-    links = _report_links(doc, url)
-    links += inline_datastore_links(doc, url)
-    links += pagination_links(doc, url)
-    links += _column_links(doc, url)
-    return _dedupe(links)
-
-
-def _dedupe(links: list[Link]) -> list[Link]:
+def dedupe(links: list[Link]) -> list[Link]:
     """The first link to each page (by canonical URL), in order."""
     seen: set[str] = set()
     out = []
@@ -682,7 +664,7 @@ def detail_links(html: Page, url: str) -> list[Link]:
                 title = squash(re.sub(r"<[^>]+>", "", m.group(2)))
                 kind, year, _ = _classify(title, is_truncated(title))
                 links.append(Link("attachment", target, title, kind, year, None, is_truncated(title)))
-    return _dedupe(links)
+    return dedupe(links)
 
 
 _SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>([^<]*)""", re.I)

@@ -21,7 +21,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
-from crawler.links import Link, Page, decode_html, detail_links, listing_items, listing_links, parse_html
+from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html
+from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING, render_settings

@@ -22,8 +22,8 @@ import httpx
 import pytest
 import redis
 
-from nianbao.replica import ground_truth
-from nianbao.runtime import free_port, start_celery_workers, start_redis
+from replica import ground_truth
+from shell.runtime import free_port, start_celery_workers, start_redis
 from storage import layout
 from storage.manifest import read_manifest
 from storage.store import Store

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from nianbao.normalise import strip_pinyin
-from nianbao.replica import blocked_sites, ground_truth
+from replica import blocked_sites, ground_truth
 from tests.proctable import descendants, processes
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ from workers.extract.html import parse, prune
 from workers.extract.metadata import find_title, labelled_date, signature_date, text_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "nianbao" / "replica" / "seeds"
+SEEDS = ROOT / "replica" / "seeds"
 REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
 
 FURNITURE = (

@@ -14,8 +14,8 @@ from workers.extract import ExtractError, Options, extract
 from workers.extract.attachments import pdf_text_readable
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "nianbao" / "replica" / "seeds"
-REPLICA_SITE = ROOT / "nianbao" / "replica" / "site"
+SEEDS = ROOT / "replica" / "seeds"
+REPLICA_SITE = ROOT / "replica" / "site"
 
 TITLE = "垫江县人民政府桂溪街道办事处2021年法治政府建设年度报告"
 
@@ -222,7 +222,7 @@ def test_chinese_pdf_and_doc_made_by_libreoffice(tmp_path: Path) -> None:
 def test_replica_site_attachments() -> None:
     files = [p for p in REPLICA_SITE.rglob("*") if p.suffix.lower() in (".pdf", ".docx")]
     if not files:
-        pytest.skip("no PDF/DOCX fixtures under nianbao/replica/site")
+        pytest.skip("no PDF/DOCX fixtures under replica/site")
     for path in files:
         record = extract(path.read_bytes(), url=path.name)
         assert record["extractor"] in ("pdf", "docx")

@@ -1,6 +1,6 @@
 """Make the replica's attachments with real tools: python-docx for DOCX, LibreOffice for the PDF.
 
-Run through `python -m nianbao.replica.build --attachments`. The results are committed under
+Run through `python -m replica.build --attachments`. The results are committed under
 `attachments/`, so building the site tree never needs LibreOffice; without `soffice` on PATH the PDF is
 left as it is.
 """
@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from nianbao.replica.content import seed_body, seed_lines
+from replica.content import seed_body, seed_lines
 
 log = logging.getLogger(__name__)
 

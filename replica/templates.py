@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from nianbao.replica.content import Doc
+from replica.content import Doc
 
 Site = dict[str, Any]
 

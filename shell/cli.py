@@ -73,7 +73,8 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
     """Run a flow with the embedded services (or the configured ones), with progress bars; stop all at the end."""
     from flows.progress import listen
     from flows.tasks import stop_crawls
-    from nianbao.runtime import RuntimeStartError, embedded_services
+    from shell.runtime import RuntimeStartError, embedded_services
+    from workers.connection import RedisUnreachable
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
@@ -102,7 +103,7 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
         try:
             with embedded_services(workers=workers):
                 return run()
-        except RuntimeStartError as e:
+        except (RuntimeStartError, RedisUnreachable) as e:
             fail(str(e))
         except ValueError as e:
             fail(str(e))
@@ -161,7 +162,7 @@ def demo(
     store: StoreOption = "./data",
 ) -> None:
     """Start the portal replica on localhost and harvest it: the whole system on one machine."""
-    from nianbao.replica import Replica, sites_yaml
+    from replica import Replica, sites_yaml
 
     with Replica(port=0) as replica:
         registry = Path(store if "://" not in store else ".nianbao") / "replica-sites.yaml"
@@ -326,11 +327,11 @@ def worker(
     """Start a Celery extraction worker against REDIS_URL (cluster mode; `harvest` starts its own otherwise)."""
     if not os.environ.get("REDIS_URL"):
         fail("REDIS_URL is not set: point it at the cluster's Redis, e.g. redis://:PASSWORD@redis:6379/0")
-    from nianbao.runtime import RedisConfigError, RuntimeStartError, check_redis
+    from workers.connection import RedisConfigError, RedisUnreachable, check_redis
 
     try:  # a wrong password or certificate fails here, once, instead of a worker retrying in the background
         check_redis(os.environ["REDIS_URL"])
-    except (RedisConfigError, RuntimeStartError) as e:
+    except (RedisConfigError, RedisUnreachable) as e:
         fail(str(e))
     celery = [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queues, "-l", "INFO"]
     os.execv(sys.executable, celery + (["-c", str(concurrency)] if concurrency else []))
@@ -420,7 +421,7 @@ def links(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
 ) -> None:
     """List the report and pagination links of a listing page."""
-    from crawler.links import listing_links
+    from crawler.listing import listing_links
     from workers.extract import decode_text
 
     try:
@@ -436,7 +437,7 @@ def replica_serve(port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 an
     """Serve the portal replica until Ctrl-C, and print its sites registry."""
     import time
 
-    from nianbao.replica import Replica, sites_yaml
+    from replica import Replica, sites_yaml
 
     with Replica(port=port) as replica:
         sys.stdout.write(sites_yaml(replica.port))

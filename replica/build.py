@@ -1,4 +1,4 @@
-"""Write the replica portals and their ground truth: `python -m nianbao.replica.build [--attachments]`.
+"""Write the replica portals and their ground truth: `python -m replica.build [--attachments]`.
 
 Output (committed, so serving and CI never need to build):
   site/<label>/...         the bytes each URL serves, already in the page's encoding
@@ -21,8 +21,8 @@ from typing import Any
 
 import opencc
 
-from nianbao.replica import templates as T
-from nianbao.replica.content import (
+from replica import templates as T
+from replica.content import (
     LOCAL,
     Doc,
     filler_doc,
@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--attachments", action="store_true", help="remake the PDF/DOCX (needs soffice)")
     args = parser.parse_args(argv)
     if args.attachments:
-        from nianbao.replica.attachments import make_attachments
+        from replica.attachments import make_attachments
 
         make_attachments(ATTACH_DIR)
     truth = build()

@@ -15,7 +15,7 @@ on the fly from the replica templates (`templates.py`, `content.py`), the same b
         registry = scale_sites_yaml(200, r.port)     # YAML for nianbao.sites.parse_registry
         expected = scale_ground_truth(200)           # the reports on the target year (2021 by default)
 
-    python -m nianbao.replica.scale --sites 1000 --port 0 --seconds 900   # prints "port N" when ready
+    python -m replica.scale --sites 1000 --port 0 --seconds 900   # prints "port N" when ready
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from nianbao.replica import templates as T
-from nianbao.replica.content import Doc, filler_doc, rule_of_law_report
+from replica import templates as T
+from replica.content import Doc, filler_doc, rule_of_law_report
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def build_site(index: int, year: int = DEFAULT_YEAR, reports: bool = True) -> Sc
 def scale_sites_yaml(n: int, port: int) -> str:
     """The registry of `n` scale sites on `port`: every site `local`, no delay; even sites name their listing
     page, odd ones leave the spider to find the column from the home page."""
-    lines = [f"# nianbao scale replica: {n} sites (python -m nianbao.replica.scale)", "sites:"]
+    lines = [f"# nianbao scale replica: {n} sites (python -m replica.scale)", "sites:"]
     for i in range(n):
         site, (_, _, division) = _site_dict(i), _place(i)
         base = f"http://{address(i)}:{port}"

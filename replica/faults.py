@@ -4,7 +4,7 @@ Served on loopback addresses 127.0.0.21 … (one port for all), like the replica
 report URL, so "documents expected" is well defined: a fault row expects 1 document (stored, or refused as a
 recorded failure with a reason) or 0 (a hostile link that must be refused before any connection).
 
-    from nianbao.replica.faults import FaultPortal, FAULTS
+    from replica.faults import FaultPortal, FAULTS
     with FaultPortal(port=0) as portal:
         registry = portal.sites_yaml()          # sites fault-main, fault-412, fault-521, fault-hostile, fault-nonlocal
         portal.url_of("burst-5xx")             # the report URL of one fault
@@ -494,7 +494,7 @@ class FaultPortal:
             "fault-hostile": ("hostile", [HOSTS["hostile"]], True),
             "fault-nonlocal": ("nonlocal", [HOSTS["nonlocal"]], False),
         }
-        lines = ["# nianbao fault portal (nianbao.replica.faults)", "sites:"]
+        lines = ["# nianbao fault portal (replica.faults)", "sites:"]
         for code in sites:
             host, domains, local = entries[code]
             lines += [

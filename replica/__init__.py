@@ -1,6 +1,6 @@
 """A local copy of several government portals, served on loopback, with the reports a crawl should find.
 
-from nianbao.replica import Replica, sites_yaml, ground_truth
+from replica import Replica, sites_yaml, ground_truth
 with Replica(port=0) as r:
     registry = sites_yaml(r.port)      # YAML for nianbao.sites.parse_registry
     expected = [g for g in ground_truth() if g["year"] == 2021]
@@ -18,9 +18,9 @@ __all__ = ["Replica", "blocked_sites", "ground_truth", "sites_yaml"]
 
 
 def __getattr__(name: str) -> Any:
-    """`Replica` is imported on first use, so `python -m nianbao.replica.server` runs it only once."""
+    """`Replica` is imported on first use, so `python -m replica.server` runs it only once."""
     if name == "Replica":
-        from nianbao.replica.server import Replica
+        from replica.server import Replica
 
         return Replica
     raise AttributeError(name)
@@ -42,11 +42,11 @@ def blocked_sites() -> list[str]:
 
 def sites_yaml(port: int) -> str:
     """The sites registry of the replica for `port`, as YAML text."""
-    from nianbao.replica.build import REGISTRY
-    from nianbao.replica.server import hosts
+    from replica.build import REGISTRY
+    from replica.server import hosts
 
     addr = hosts()
-    lines = ["# The nianbao portal replica (python -m nianbao.replica.server).", "sites:"]
+    lines = ["# The nianbao portal replica (python -m replica.server).", "sites:"]
     for r in REGISTRY:
         host = addr[r["label"]]
         base = f"http://{host}:{port}"

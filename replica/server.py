@@ -4,7 +4,7 @@ The handler picks the site tree by the address the request arrived on. Static fi
 `site/<label>/` with the Content-Type recorded in `site/_meta.json`; the behaviours a file cannot show
 are made here: the endless calendar, a 500, a slow page, JCMS's dataproxy.jsp and a Ruishu-like 412 site.
 
-    python -m nianbao.replica.server --port 8000      # until Ctrl-C
+    python -m replica.server --port 8000      # until Ctrl-C
     with Replica(port=0) as r: r.base_url("panyu")
 """
 
