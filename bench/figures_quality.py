@@ -35,8 +35,15 @@ def print_order(fmt: str) -> list[list[str]]:
     """The 2021 template's keys of each table in the order a report prints its numbers (the baseline's map)."""
     from replica import figures as F
 
-    active = [f"active.{i}.{c}" for i in ("regulations", "normative_documents") for c in ("issued", "abolished", "in_force")]
-    active += ["active.licensing.decisions", "active.penalties.decisions", "active.coercion.decisions", "active.fees.amount"]
+    active = [
+        f"active.{i}.{c}" for i in ("regulations", "normative_documents") for c in ("issued", "abolished", "in_force")
+    ]
+    active += [
+        "active.licensing.decisions",
+        "active.penalties.decisions",
+        "active.coercion.decisions",
+        "active.fees.amount",
+    ]
     rows = ["new", "carried_over", *F.result_rows(fmt), "total", "carried_forward"]
     requests = [f"requests.{r}.{c}" for r in rows for c in F.COLUMNS]
     appeals = [f"{g}.{r}" for g, _ in F.GROUPS for r, _ in F.RESULTS]

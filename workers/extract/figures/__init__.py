@@ -3,9 +3,10 @@
     figures_fields(body, fmt, report_year=..., traditional=...) -> {"figures": {...} | None, "figures_format",
                                                                   "figures_flags", "figures_source"}
 
-`nianbao/figures.py` holds the format's cells and their printed labels (data, shared with storage), `grids.py` reads tables out of HTML, DOCX
-and PDF, `engine.py` maps cells to keys by their labels, `checks.py` runs the sums the format implies. Called by
-`workers.extract.extract` only for information-disclosure reports, so other pages cost nothing more.
+`nianbao/figures.py` holds the format's cells and their printed labels (data, shared with storage);
+`grids.py` reads tables out of HTML, DOCX and PDF; `engine.py` maps cells to keys by their labels; `checks.py`
+runs the sums the format implies. Called by `workers.extract.extract` only for information-disclosure reports,
+so other pages cost nothing more.
 """
 
 from __future__ import annotations
