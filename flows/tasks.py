@@ -353,7 +353,8 @@ def publish_figures(figures: dict[str, Any], run_id: str, year: int) -> None:
     )
     lines = [f"# Figures that do not add up — harvest {run_id}", ""]
     lines += [
-        f"- `{row['site']}` [{row['title']}]({row['url']}): {', '.join(row['flags'])}" for row in figures["failed_checks"]
+        f"- `{row['site']}` [{row['title']}]({row['url']}): {', '.join(row['flags'])}"
+        for row in figures["failed_checks"]
     ] or ["Every report's figures pass the format's checks."]
     if figures["without_figures"]:
         lines += ["", "## Reports without figures", ""]

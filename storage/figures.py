@@ -15,10 +15,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from nianbao.figures import all_keys
 from storage import layout
 from storage.manifest import current_documents
 from storage.store import Store
-from nianbao.figures import all_keys
 
 KIND = "info_disclosure"
 COLUMNS = ["doc_id", "site", "division", "report_year", "title", "url", "key", "figures_format", "figures_flags",
@@ -46,7 +46,11 @@ def figure_row(key: str, doc: dict[str, Any]) -> dict[str, Any]:
     figures = doc.get("figures") or {}
     source = doc.get("figures_source") or {}
     row = {c: doc.get(c) for c in COLUMNS[:6]}
-    row |= {"key": key, "figures_format": doc.get("figures_format"), "figures_flags": list(doc.get("figures_flags") or [])}
+    row |= {
+        "key": key,
+        "figures_format": doc.get("figures_format"),
+        "figures_flags": list(doc.get("figures_flags") or []),
+    }
     row["figures_source"] = source.get("format")
     for field in FIELDS:
         value = figures.get(field)

@@ -130,7 +130,7 @@ def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, state: State | Non
             section = own  # the row names its own group (a spanned cell): the rows below it may lose it at a break
         seen: set[int] = set()
         for j, (cell, (is_value, value)) in enumerate(zip(row, parsed, strict=True)):
-            if not is_value or cell.ident in seen and cell.ident >= 0:
+            if not is_value or (cell.ident in seen and cell.ident >= 0):
                 continue
             seen.add(cell.ident)
             heading = [compact(c.text) for c in _distinct([h[j] for h in headers if j < len(h)])]
