@@ -73,3 +73,8 @@ class Document(_Record):
     on_time: bool | None = None  # by its kind's deadline for its level (nianbao.reports.is_on_time)
     flags: list[str] = field(default_factory=list)
     level: str = ""  # the publisher's level: province, city, county, township, department, national
+    # Information-disclosure reports: the statistical tables' cells (workers/extract/figures), by dotted key.
+    figures: dict[str, int | float | None] | None = None
+    figures_format: str | None = None  # "2019" | "2021": the version of the national format the tables follow
+    figures_flags: list[str] = field(default_factory=list)  # failed checks, or why there are no figures
+    figures_source: dict[str, Any] | None = None  # {"format": "html"|"pdf"|"docx", "tables": [indexes]}

@@ -74,7 +74,20 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
         fetched_at=capture.fetched_at,
         on_time=is_on_time(kinds[kind], level, year, published) if kind in kinds else None,
         flags=flags,
+        **_figures(kind, fields),
     )
+
+
+def _figures(kind: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """The figure fields of an information-disclosure report (an attachment may learn its kind only here)."""
+    if kind != "info_disclosure":
+        return {}
+    return {
+        "figures": fields.get("figures"),
+        "figures_format": fields.get("figures_format"),
+        "figures_flags": list(fields.get("figures_flags") or []),
+        "figures_source": fields.get("figures_source"),
+    }
 
 
 def store_document(store: Store, document: Document) -> str:
@@ -125,4 +138,5 @@ def process_capture(store: Store, capture: Capture, division: str = "", level: s
         "doc_id": document.doc_id,
         "kind": document.kind,
         "year": document.report_year,
+        "figures": document.figures is not None,  # counted in the run summary
     }

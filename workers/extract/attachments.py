@@ -19,8 +19,8 @@ import tempfile
 import zipfile
 from typing import Any
 
-from workers.extract.charsets import plausibility
-from workers.extract.errors import ExtractError
+from nianbao.charsets import plausibility
+from nianbao.errors import ExtractError
 from workers.extract.metadata import text_metadata
 from workers.extract.options import Options
 
