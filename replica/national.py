@@ -416,7 +416,7 @@ class NationalReplica(ScaleReplica):
         lines = ["# nianbao national replica: the provincial portals (replica.national)", "sites:"]
         for p in self.tree.portals.values():
             if p.level == "province" and not p.trap:
-                lines += [f"  - code: {p.site_id}", f"    name: {p.name}", f'    division: "{p.division}"',
+                lines += [f"  - code: \"{p.site_id}\"", f"    name: {p.name}", f'    division: "{p.division}"',
                           "    level: province", f"    start_urls: [{self.url(p.key)}]", "    delay: 0",
                           "    local: true"]  # fmt: skip
         return "\n".join(lines) + "\n"
