@@ -91,6 +91,7 @@ def merge(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> tuple[
     out = list(manual)
     notes: list[str] = []
     matched: set[int] = set()
+    renamed: dict[str, str] = {}  # this run's code → the code the registry knows the portal by
     for entry in found:
         keys = [entry["code"], portal_key(entry["start_urls"][0])]
         if any(k in manual_keys for k in keys):
@@ -99,8 +100,12 @@ def merge(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> tuple[
         old = next((by_key[k] for k in keys if k in by_key), None)
         if old is not None:
             matched.add(id(old))
+            renamed[entry["code"]] = old["code"]
             entry = _update(old, entry)
         out.append(entry)
+    for entry in out:
+        if entry.get("parent") in renamed:
+            entry["parent"] = renamed[entry["parent"]]
     for e in earlier:
         if id(e) not in matched:
             e = dict(e)
@@ -111,12 +116,13 @@ def merge(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> tuple[
 
 def _update(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """A discovered entry found again: discovery's fields from `new`, the operator's from `old`."""
-    merged = {**new, **{k: v for k, v in old.items() if k not in OWNED}}
     facts = dict(new["discovery"])
     facts["first_seen"] = old["discovery"].get("first_seen", facts.get("first_seen"))
-    if facts["status"] != "ok":
+    if facts["status"] != "ok":  # it said nothing this time: what it said last time stands
+        new = {**new, **{k: old[k] for k in ("name", "division", "level", "parent") if k in old}}
         facts["last_seen"] = old["discovery"].get("last_seen")
         facts = {k: v for k, v in facts.items() if v is not None}
+    merged = {**new, **{k: v for k, v in old.items() if k not in OWNED}, "code": old["code"]}
     merged["discovery"] = facts
     return merged
 

@@ -31,6 +31,7 @@ GOVERNMENT_NAME = re.compile(r"人民政府|政府门户|政府网$|政府网站
 TOWNSHIP_NAME = re.compile(r"(街道|镇|乡|苏木)(办事处|人民政府|政府)?(门户)?(网站)?$")
 # Links to ministries and non-government sites are recorded one by one up to this many per portal, then counted.
 DECISIONS_PER_PAGE = 100
+_GOVERNMENT = re.compile(r"(人民政府|政府)$")
 _SITE_SUFFIX = re.compile(r"(门户)?(网站|网|官网)$")
 
 
@@ -175,10 +176,12 @@ class Discovery:
     @staticmethod
     def _outside_by_name(text: str, province: str) -> str:
         """Why a link's name puts it outside the province being discovered, or ""."""
-        name = clean_name(text)
+        name = _GOVERNMENT.sub("", clean_name(text))
         if not name:
             return ""
-        matches = divisions.match_name(name)
+        # Only a name that is a division's ("北京", "北京市人民政府"): "淳化街道" is no 淳化县, "北京市司法局" is
+        # judged by its code once fetched.
+        matches = [d for d in divisions.match_name(name) if name in divisions.aliases(d.name)]
         if matches and all(not d.code.startswith(province) for d in matches):
             where = "、".join(sorted({d.name for d in matches}))
             return f"{text} names {where}, outside the province being discovered"
