@@ -34,6 +34,8 @@ from nianbao.divisions import province_of
 from nianbao.reports import load_kinds
 from nianbao.sites import Site, lanes, load_registry
 from storage import layout
+from storage.figures import KIND as FIGURES_KIND
+from storage.figures import figure_rows, national_summary, write_figures
 from storage.manifest import read_manifest, write_manifest
 from storage.state import mark_extracted
 from storage.store import Store
@@ -228,6 +230,7 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
             outcome = {"status": "failed", "reason": f"{type(outcome).__name__}: {outcome}"}
         result.forget()
         counts[outcome["status"]] += 1
+        counts["with_figures"] += bool(outcome.get("figures"))
         if outcome.get("url"):  # a finished task names its capture; a timeout or a crash does not
             extracted.append(outcome["url"])
         if outcome["status"] == "failed":
@@ -239,8 +242,19 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
 # -- 4. manifests ----------------------------------------------------------------------------------------------
 @task(name="write-manifests", retries=2, retry_delay_seconds=[2, 5])
 def write_manifests(store_url: str, kinds: list[str], year: int) -> dict[str, int]:
+    """The manifest of every kind, and the figures table when information-disclosure reports were harvested."""
     store = Store(store_url)
-    return {key: rows for key, rows in (write_manifest(store, kind, year) for kind in kinds)}
+    written = [write_manifest(store, kind, year) for kind in kinds]
+    if FIGURES_KIND in kinds:
+        written.append(write_figures(store, year))
+    return dict(written)
+
+
+def summarise_figures(store_url: str, kinds: list[str], year: int) -> dict[str, Any] | None:
+    """National totals per field and the reports whose checks failed (None when no such reports were harvested)."""
+    if FIGURES_KIND not in kinds:
+        return None
+    return national_summary(figure_rows(Store(store_url), year))
 
 
 # -- 5. summary ------------------------------------------------------------------------------------------------
@@ -259,6 +273,7 @@ def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> d
         # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
         "unchanged": outcome.get("unchanged", 0) + results.get("unchanged", 0),
         "stored": sum(results.get(s, 0) for s in ("new", "changed", "unchanged")),
+        "with_figures": results.get("with_figures", 0),  # information-disclosure reports whose tables were read
         "failed": results.get("failed", 0) + (1 if error else 0),
         "blocked": outcome.get("blocked") or "",
         "error": error or "",
@@ -323,6 +338,27 @@ def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any
     ]
     lines += ["", "Re-run one site:", "", f"    nianbao rerun SITE --year {year} --store {store}"]
     create_markdown_artifact(key="harvest-failures", markdown="\n".join(lines), description="Failures to re-drive")
+    if summary.get("figures"):
+        publish_figures(summary["figures"], run_id, year)
+
+
+def publish_figures(figures: dict[str, Any], run_id: str, year: int) -> None:
+    """The information-disclosure figures of the run's year: national totals per field, and the reports whose
+    printed figures fail the format's checks."""
+    create_table_artifact(
+        key="figures-totals",
+        table=[{"field": field, "total": total} for field, total in figures["totals"].items()],
+        description=f"Harvest {run_id}: totals over the {figures['with_figures']} information-disclosure reports on "
+        f"{year} with figures (of {figures['reports']})",
+    )
+    lines = [f"# Figures that do not add up — harvest {run_id}", ""]
+    lines += [
+        f"- `{row['site']}` [{row['title']}]({row['url']}): {', '.join(row['flags'])}" for row in figures["failed_checks"]
+    ] or ["Every report's figures pass the format's checks."]
+    if figures["without_figures"]:
+        lines += ["", "## Reports without figures", ""]
+        lines += [f"- {reason}: {count}" for reason, count in figures["without_figures"].items()]
+    create_markdown_artifact(key="figures-checks", markdown="\n".join(lines), description="Figures failing checks")
 
 
 def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[dict[str, Any]]:
@@ -429,6 +465,7 @@ def harvest_sites(
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sites": rows,
         "manifests": write_manifests(store, kinds, year),
+        "figures": summarise_figures(store, kinds, year),
     }
     summary["run_key"] = write_run_summary(store, summary)
     publish_artifacts(summary, coverage(Store(store), chosen, kinds, year))

@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from replica.content import seed_body, seed_lines
+from replica.content import Doc, seed_body, seed_lines
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +94,36 @@ def make_attachments(out_dir: Path) -> None:
         to_pdf(source, out_dir / "guixi-2021.pdf")
     write_docx(out_dir / "duliu-2024.docx", "独流镇2024年法治政府建设年度报告", seed_body("004"),
                ["静海区独流镇人民政府", "2025年2月12日"])  # fmt: skip
+
+
+def soffice_convert(source: Path, target_ext: str, out_dir: Path, infilter: str | None = None) -> Path:
+    """`soffice --headless --convert-to target_ext source` into out_dir (a private profile per run)."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        raise RuntimeError("soffice not found: install LibreOffice (Debian: libreoffice-writer-nogui)")
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless"]
+        command += [f"--infilter={infilter}"] if infilter else []
+        command += ["--convert-to", target_ext, "--outdir", str(out_dir), str(source)]
+        subprocess.run(command, check=True, capture_output=True, timeout=300)
+    return out_dir / f"{source.stem}.{target_ext.split(':')[0]}"
+
+
+def make_figure_attachments(out_dir: Path, docs: list[Doc]) -> None:
+    """The figures site's PDF and DOCX reports (`docs`, built by build.figure_report): the Word-style HTML of
+    figures.py opened in LibreOffice Writer and saved as DOCX (merged cells stay merged), the PDF printed from it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        page = (
+            '<html><head><meta charset="utf-8"><style>body{font-family:"Noto Serif CJK SC"}</style></head><body>'
+            f'<h1 style="text-align:center">{doc.title}</h1>\n{doc.body_html}\n'
+            f'<p style="text-align:right">{doc.issuer}</p><p style="text-align:right">{doc.published}</p></body></html>'
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / f"{doc.key}.html"
+            source.write_text(page, encoding="utf-8")
+            converted = soffice_convert(source, "docx:MS Word 2007 XML", Path(tmp), "HTML (StarWriter)")
+            if doc.format == "docx":
+                shutil.copy(converted, out_dir / f"{doc.key}.docx")
+            else:
+                shutil.copy(soffice_convert(converted, "pdf", Path(tmp)), out_dir / f"{doc.key}.pdf")

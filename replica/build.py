@@ -21,6 +21,7 @@ from typing import Any
 
 import opencc
 
+from replica import figures as F
 from replica import templates as T
 from replica.content import (
     LOCAL,
@@ -136,6 +137,22 @@ SITES: list[Site] = [
     },
     {
         **_COMMON,
+        "label": "xinjin",
+        "host": "127.0.0.17",
+        "name": "成都市新津区人民政府",
+        "owner": "成都市新津区人民政府办公室",
+        "host_unit": "成都市新津区政务服务管理和网络理政办公室",
+        "site_id": "5101320001",
+        "icp": "蜀ICP备05003364号",
+        "gongan": "川公网安备 51013202000109号",
+        "encoding": "utf-8",
+        "declared": "utf-8",
+        "http_charset": "utf-8",
+        "container": 'id="zoom"',
+        "style": "next",
+    },
+    {
+        **_COMMON,
         "label": "jiangning",
         "host": "127.0.0.16",
         "name": "南京市江宁区人民政府",
@@ -172,6 +189,8 @@ REGISTRY: list[dict[str, Any]] = [
      "level": "township", "label": "guixi", "listing": ["/fzzfjs/list.html"]},
     {"code": "tj-jinghai-sfj", "name": "天津市静海区司法局", "division": "120118", "level": "department",
      "label": "jinghai-sfj", "listing": ["/fzzfjs/list.html", "/zfxxgk/list.html"]},
+    {"code": "sc-xinjin", "name": "成都市新津区人民政府", "division": "510132", "level": "district",
+     "label": "xinjin", "listing": ["/zfxxgk/ndbg/list.html"]},
     {"code": "js-jiangning", "name": "南京市江宁区人民政府", "division": "320115", "level": "district",
      "label": "jiangning", "listing": []},
 ]  # fmt: skip
@@ -511,6 +530,79 @@ def build_jinghai(tree: SiteTree) -> list[Doc]:
     return reports + info
 
 
+def build_xinjin(tree: SiteTree) -> list[Doc]:
+    """A district's information-disclosure column: its own and its bureaus' reports with the format's tables in
+    several markups (figures.py), a Traditional page, a PDF and a DOCX, a 2019-format, a pre-2019 report."""
+    site = tree.site
+    site["nav"] = [("政府信息公开年报", "/zfxxgk/ndbg/list.html")]
+    reports = [figure_report(*spec) for spec in FIGURE_REPORTS]
+    for doc in reports:
+        if doc.format in ("pdf", "docx"):
+            doc.paragraphs = [f"现将{doc.issuer}{doc.year}年政府信息公开工作年度报告予以公开，详见附件。"]
+            doc.body_html = ""
+    nd = write_column(tree, "zfxxgk/ndbg", "政府信息公开年报", reports + fillers("xinjin", "新津区", 4, 90), 8)
+    for doc in reports:
+        if doc.format in ("pdf", "docx"):
+            put_attachment(tree, doc, f"{doc.key}.{doc.format}")
+    tree.put_html("/index.html", T.home(site, home_blocks(tree, [("zfxxgk/ndbg", "政府信息公开年报", nd)]), []))
+    return reports
+
+
+# (key, issuer, report year, published, markup, format version): the reports of the figures site. The
+# markups are those of figures.py; "pdf"/"docx" are the Word-style tables converted by LibreOffice
+# (attachments.py), "inconsistent" prints totals that do not add up, "none" a report from before the format.
+FIGURE_REPORTS = [
+    ("xinjin-2022", "成都市新津区人民政府", 2022, "2023-01-30", "word", "2021"),
+    ("xinjin-jyj-2022", "成都市新津区教育局", 2022, "2023-01-18", "flat", "2021"),
+    ("xinjin-wjj-2022", "成都市新津区卫生健康局", 2022, "2023-01-20", "split", "2021"),
+    ("xinjin-mzj-2022", "成都市新津区民政局", 2022, "2023-01-19", "traditional", "2021"),
+    ("xinjin-sfj-2022", "成都市新津区司法局", 2022, "2023-01-17", "inconsistent", "2021"),
+    ("xinjin-scj-2022", "成都市新津区市场监督管理局", 2022, "2023-01-16", "pdf", "2021"),
+    ("xinjin-zjj-2022", "成都市新津区住房和城乡建设局", 2022, "2023-01-13", "docx", "2021"),
+    ("xinjin-2020", "成都市新津区人民政府", 2020, "2021-01-28", "2019", "2019"),
+    ("xinjin-2018", "成都市新津区人民政府", 2018, "2019-03-20", "none", None),
+]
+# The cells the inconsistent report misprints (+1 each) and the checks that must then fail.
+INCONSISTENT_CELLS = ["requests.total.natural_person", "review.total"]
+INCONSISTENT_FLAGS = [
+    "requests_results_sum.natural_person", "requests_applicant_sum.total", "appeals_sum.review",
+    "requests_balance.natural_person",
+]  # fmt: skip
+# Cells some markups print blank ("", "—"): their truth is None.
+BLANK_CELLS = {
+    "flat": [f"requests.refused.state_secret.{c}" for c in F.COLUMNS] + ["active.regulations.issued"],
+    "split": [f"requests.unavailable.{r}.{c}" for r in ("needs_creation", "unclear") for c in F.COLUMNS],
+    "2019": [f"requests.not_processed.publication.{c}" for c in F.COLUMNS] + ["active.procurement.amount"],
+}
+
+
+def figure_report(key: str, issuer: str, year: int, published: str, markup: str, fmt: str | None) -> Doc:
+    """One report of the figures site: its body with the tables, and what an extractor must read from them."""
+    title = f"{issuer}{year}年政府信息公开工作年度报告"
+    if fmt is None:  # before the 2019 format: prose, no tables
+        body = info_disclosure_report(issuer, year, f"{issuer}在政务服务中心设立政府信息公开查阅点。", seed=key)
+        doc = report(key, title, published, issuer, "info_disclosure", year, body)
+        doc.figures_flags = ["no_figure_tables_before_2019_format"]
+        return doc
+    values = F.make_values(key, fmt)
+    printed = F.blank_zeros(values, BLANK_CELLS.get(markup, []))
+    style = "word" if markup in ("pdf", "docx") else markup
+    if markup == "inconsistent":
+        printed = {k: (v + 1 if k in INCONSISTENT_CELLS and v is not None else v) for k, v in printed.items()}
+    paragraphs, html = F.report_body(issuer, year, printed, fmt, style)
+    fmt_name = {"pdf": "pdf", "docx": "docx"}.get(markup, "html")
+    if markup == "traditional":
+        s2t = opencc.OpenCC("s2t")
+        title, issuer, html = s2t.convert(title), s2t.convert(issuer), s2t.convert(html)
+        paragraphs = [s2t.convert(p) for p in paragraphs]
+    doc = report(key, title, published, issuer, "info_disclosure", year, paragraphs, format=fmt_name,
+                 text_contains=[paragraphs[2][:20]] if fmt_name == "html" else [])  # fmt: skip
+    doc.body_html = html
+    doc.figures, doc.figures_format = printed, fmt
+    doc.figures_flags = INCONSISTENT_FLAGS if markup == "inconsistent" else []
+    return doc
+
+
 def build_jiangning(tree: SiteTree) -> list[Doc]:
     """Behind a Ruishu-like 412 challenge (server.py): only robots.txt is ever served."""
     return []
@@ -522,6 +614,7 @@ BUILDERS: dict[str, Callable[[SiteTree], list[Doc]]] = {
     "changping": build_changping,
     "guixi": build_guixi,
     "jinghai-sfj": build_jinghai,
+    "xinjin": build_xinjin,
     "jiangning": build_jiangning,
 }
 
@@ -581,7 +674,14 @@ def truth_entry(site: Site, doc: Doc) -> dict[str, Any]:
         "format": doc.format,
         "encoding": None if attached else site["encoding"],
         "declared_charset": None if attached else site["declared"],
+        **(figure_truth(doc) if doc.kind == "info_disclosure" else {}),
     }
+
+
+def figure_truth(doc: Doc) -> dict[str, Any]:
+    """What the extractor must read from an information-disclosure report's tables (none: no figures, and why)."""
+    flags = doc.figures_flags or ([] if doc.figures else ["no_figure_tables"])
+    return {"figures": doc.figures, "figures_format": doc.figures_format, "figures_flags": flags}
 
 
 def build(out_dir: Path = SITE_DIR, truth_path: Path = GROUND_TRUTH) -> dict[str, Any]:
@@ -618,11 +718,17 @@ def build(out_dir: Path = SITE_DIR, truth_path: Path = GROUND_TRUTH) -> dict[str
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attachments", action="store_true", help="remake the PDF/DOCX (needs soffice)")
+    parser.add_argument("--figure-attachments", action="store_true", help="remake the figures site's PDF/DOCX only")
     args = parser.parse_args(argv)
     if args.attachments:
         from replica.attachments import make_attachments
 
         make_attachments(ATTACH_DIR)
+    if args.attachments or args.figure_attachments:
+        from replica.attachments import make_figure_attachments
+
+        attached = [spec for spec in FIGURE_REPORTS if spec[4] in ("pdf", "docx")]
+        make_figure_attachments(ATTACH_DIR, [figure_report(*spec) for spec in attached])
     truth = build()
     print(f"wrote {SITE_DIR} and {GROUND_TRUTH}: {len(truth['reports'])} reports")
 

@@ -36,6 +36,10 @@ class Doc:
     attachment: str = ""  # path of the attachment, set by build.py
     aliases: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)  # related-link titles shown beside the report
+    body_html: str = ""  # the body as HTML when it holds tables (figures.py); else the paragraphs are printed
+    figures: dict[str, int | float | None] | None = None  # an information-disclosure report's printed figures
+    figures_format: str | None = None  # "2019" | "2021"
+    figures_flags: list[str] = field(default_factory=list)  # the checks its figures fail, or why it has none
 
 
 def seed_lines(prefix: str) -> list[str]:

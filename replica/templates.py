@@ -105,7 +105,7 @@ def _info_line(site: Site, doc: Doc) -> str:
 
 
 def _body(doc: Doc) -> str:
-    paras = "\n".join(f'<p style="text-indent:2em;">{escape(p)}</p>' for p in doc.paragraphs)
+    paras = doc.body_html or "\n".join(f'<p style="text-indent:2em;">{escape(p)}</p>' for p in doc.paragraphs)
     if doc.attachment:
         name = doc.attachment.rsplit("/", 1)[-1]
         paras += (

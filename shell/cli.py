@@ -133,6 +133,11 @@ def print_summary(summary: dict) -> None:
     out.print(table)
     out.print(f"Documents, WARC captures and manifests: {summary['store']}")
     out.print(f"Run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
+    if figures := summary.get("figures"):
+        out.print(
+            f"Figures: {figures['with_figures']} of {figures['reports']} information-disclosure reports, "
+            f"{len(figures['failed_checks'])} failing the format's checks (`nianbao figures --year {summary['year']}`)"
+        )
     for row in summary["sites"]:
         for failure in row["failures"][:5]:
             out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")
@@ -294,6 +299,33 @@ def export(
     for key in target.keys(layout.docs_prefix(kind, year)):
         if layout.is_current_doc(key):
             sys.stdout.write(json.dumps(target.get_json(key), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def figures(
+    year: Annotated[int, typer.Option(help="Report year.")],
+    site: Annotated[str | None, typer.Option(help="Only this site code.")] = None,
+    format: Annotated[str, typer.Option(help="csv (one column per cell) or jsonl (one report per line).")] = "csv",
+    store: StoreOption = "./data",
+) -> None:
+    """The statistical tables of the stored information-disclosure reports of one year, one report per row."""
+    import csv
+
+    from storage.figures import COLUMNS, FIELDS, figure_rows
+    from storage.store import Store
+
+    if format not in ("csv", "jsonl"):
+        fail(f"--format must be csv or jsonl, not {format!r}")
+    rows = figure_rows(Store(store), year, site)
+    if format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS + FIELDS)
+        writer.writeheader()
+        writer.writerows({**row, "figures_flags": " ".join(row["figures_flags"])} for row in rows)
+        return
+    for row in rows:
+        head = {c: row[c] for c in COLUMNS}
+        values = {f: row[f] for f in FIELDS} if row["figures_format"] else None
+        sys.stdout.write(json.dumps({**head, "figures": values}, ensure_ascii=False) + "\n")
 
 
 @store_app.command("ls")

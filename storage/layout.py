@@ -49,6 +49,11 @@ def manifest(kind: str, year: int) -> str:
     return f"manifests/{safe(kind)}/{safe(year)}.parquet"
 
 
+def figures(kind: str, year: int) -> str:
+    """The statistical tables' figures of one kind's reports on one year: one row per report (storage/figures.py)."""
+    return f"figures/{safe(kind)}/{safe(year)}.parquet"
+
+
 def run(run_id: str) -> str:
     return f"runs/{safe(run_id)}.json"
 

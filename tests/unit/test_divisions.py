@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from nianbao.cli import app
 from nianbao.divisions import aliases, ancestors, children, divisions, lookup, match_name, province_of
+from shell.cli import app
 
 
 def counts(year: int | None = None) -> Counter:
