@@ -188,10 +188,43 @@ def run_discovery(
     return discovery, stats
 
 
-def main(argv: list[str] | None = None) -> int:
-    from crawler.discovered import write_discovered
+def seed_sites(registry: Path, provinces: list[str]) -> list[Site]:
+    """The registry's portals to start from: its provincial portals, or those of the given divisions (any
+    level: "44" or "440000" for Guangdong's, "440100" for Guangzhou's)."""
     from nianbao.sites import load_registry
 
+    sites = load_registry(registry)
+    if not provinces:
+        return [s for s in sites if s.level == "province"]
+    prefixes = [p[:2] if p.endswith("0000") else p[:4] if len(p) == 6 and p.endswith("00") else p for p in provinces]
+    return [s for s in sites if any(s.division.startswith(p) for p in prefixes)]
+
+
+def discover_registry(
+    seeds: list[Site],
+    out: Path,
+    *,
+    warc: str | None = None,
+    max_depth: int = DISCOVER_MAX_DEPTH,
+    max_portals: int = DISCOVER_MAX_PORTALS,
+    seconds: float = DISCOVER_SECONDS,
+    links_per_page: int = DISCOVER_LINKS_PER_PAGE,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Discover from the seeds and write (or update) the registry at `out`; return the run's summary."""
+    from crawler.discovered import write_discovered
+
+    warc = warc or str(out.with_suffix(".warc.gz"))
+    started = time.monotonic()
+    discovery, stats = run_discovery(seeds, warc, max_depth=max_depth, max_portals=max_portals, seconds=seconds,
+                                     links_per_page=links_per_page, overrides=overrides)  # fmt: skip
+    summary = write_discovered(out, discovery, seeds)
+    summary.update(seconds=round(time.monotonic() - started, 2), pages=stats.get("response_received_count", 0),
+                   finish_reason=stats.get("finish_reason"), warc=warc, out=str(out))  # fmt: skip
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seeds", required=True, help="registry YAML of the portals to start from")
     parser.add_argument("--province", action="append", default=[], help="start from these divisions' portals only")
@@ -203,18 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--links-per-page", type=int, default=DISCOVER_LINKS_PER_PAGE)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting")
     args = parser.parse_args(argv)
-    seeds = [s for s in load_registry(args.seeds) if s.level == "province" or args.province]
-    if args.province:
-        seeds = [s for s in seeds if any(s.division.startswith(p.rstrip("0")) for p in args.province)]
-    out = Path(args.out)
-    warc = args.warc or str(out.with_suffix(".warc.gz"))
-    overrides = dict(item.split("=", 1) for item in args.set)
-    started = time.monotonic()
-    discovery, stats = run_discovery(seeds, warc, max_depth=args.depth, max_portals=args.max_portals,
-                                     seconds=args.seconds, links_per_page=args.links_per_page, overrides=overrides)  # fmt: skip
-    summary = write_discovered(out, discovery, seeds)
-    summary.update(seconds=round(time.monotonic() - started, 2), pages=stats.get("response_received_count", 0),
-                   warc=warc, out=str(out))  # fmt: skip
+    seeds = seed_sites(Path(args.seeds), args.province)
+    summary = discover_registry(
+        seeds, Path(args.out), warc=args.warc, max_depth=args.depth, max_portals=args.max_portals,
+        seconds=args.seconds, links_per_page=args.links_per_page,
+        overrides=dict(item.split("=", 1) for item in args.set),
+    )  # fmt: skip
     print(json.dumps(summary, ensure_ascii=False), flush=True)
     return 0
 
