@@ -570,9 +570,27 @@ def divisions_cmd(
 
 # -- replica and registry --------------------------------------------------------------------------------------
 @replica_app.command("serve")
-def replica_serve(port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421) -> None:
-    """Serve the portal replica until Ctrl-C, and print its sites registry."""
+def replica_serve(
+    port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421,
+    national: Annotated[
+        bool, typer.Option(help="The national-shaped replica (replica.national, on 127.0.1.1 and up) instead.")
+    ] = False,
+) -> None:
+    """Serve the portal replica until Ctrl-C, and print its sites registry (national: its provincial seeds)."""
     import time
+
+    if national:
+        from replica.national import NationalReplica
+
+        with NationalReplica(port) as served:
+            sys.stdout.write(served.seeds_yaml())
+            console.print(f"National replica serving on port {served.port}. Ctrl-C stops it.")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+        return
 
     from replica import Replica, sites_yaml
 
@@ -622,6 +640,53 @@ def sites_import(
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+@sites_app.command("discover")
+def sites_discover(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Registry YAML to write; updated when it exists.")],
+    seeds: Annotated[
+        Path, typer.Option(help="Registry whose portals discovery starts from (its provincial ones by default).")
+    ] = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml",
+    province: Annotated[
+        list[str] | None, typer.Option(help="Start from these divisions' portals only (44, 440000, 440100).")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Links from a seed portal to the deepest portal (default 4).")
+    ] = None,
+    max_portals: Annotated[int | None, typer.Option(help="Portals at most (default 20,000).")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Time bound of the crawl (default 6 hours).")] = None,
+    warc: Annotated[Path | None, typer.Option(help="WARC of the crawl (default: next to --out).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="A Scrapy setting, NAME=VALUE.")] = None,
+) -> None:
+    """Find the government portals below the seed portals by their link blocks, and write a registry of them."""
+    from crawler.discover import discover_registry, seed_sites
+
+    try:
+        starts = seed_sites(seeds, province or [])
+    except RegistryError as e:
+        fail(str(e))
+    if not starts:
+        fail(f"{seeds}: no seed portal (provincial, or of --province {' '.join(province or [])})")
+    console.print(f"Discovering from {len(starts)} portal(s): {', '.join(s.name for s in starts)}")
+    bounds = {"max_depth": depth, "max_portals": max_portals, "seconds": seconds}  # None: crawler.discover's own
+    summary = discover_registry(
+        starts, out, warc=str(warc) if warc else None, overrides=dict(item.split("=", 1) for item in set_ or []),
+        **{name: value for name, value in bounds.items() if value is not None},  # type: ignore[arg-type]
+    )  # fmt: skip
+    table = Table(title=f"Discovered: {out}")
+    for column in ("what", "count"):
+        table.add_column(column)
+    for level, n in sorted(summary["levels"].items()):
+        table.add_row(f"level {level}", str(n))
+    for status, n in sorted(summary["status"].items()):
+        table.add_row(f"status {status}", str(n))
+    for decision, n in sorted(summary["decisions"].items()):
+        table.add_row(f"decision {decision}", str(n))
+    table.add_row("pages fetched", str(summary["pages"]))
+    table.add_row("seconds", str(summary["seconds"]))
+    Console().print(table)
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
 
 @sites_app.command("validate")
