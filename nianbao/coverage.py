@@ -37,7 +37,11 @@ class Unit:
     name: str
     level: str  # province, city, county (a government); department, township, national (a registry site)
     parent: str  # the parent division's code ("" for a province; a department's own government's division)
-    site: str = ""  # the registry site that is this unit's own portal ("" when the registry has none)
+    sites: tuple[str, ...] = ()  # the registry sites that are this unit's own portal (none: no portal known)
+
+    @property
+    def site(self) -> str:
+        return self.sites[0] if self.sites else ""
 
 
 @dataclass(frozen=True)
@@ -56,21 +60,21 @@ def site_level(site: Site) -> str:
 def owed_units(kind: Kind, year: int, sites: Iterable[Site], provinces: Iterable[str] | None = None) -> list[Unit]:
     """The units that owe `kind` for `year`, within `provinces` (two-digit codes; default: every province).
 
-    A government's own portal is the registry site of its division at its level; a site at another level owes
-    for itself (a department, a township the kind's `due` names).
+    A government's own portal is the registry site of its division at its level (or several: a portal and its
+    disclosure platform); a site at another level owes for itself (a department, a township the kind's `due` names).
     """
     sites = list(sites)
     scope = set(provinces) if provinces is not None else None
-    own: dict[tuple[str, str], str] = {}
+    own: dict[tuple[str, str], tuple[str, ...]] = {}
     for site in sites:
-        own.setdefault((site.division, site_level(site)), site.code)
+        own[(site.division, site_level(site))] = (*own.get((site.division, site_level(site)), ()), site.code)
     units = [
-        Unit(d.code, d.name, d.level, d.parent, own.get((d.code, d.level), ""))
+        Unit(d.code, d.name, d.level, d.parent, own.get((d.code, d.level), ()))
         for d in divisions.divisions(year)
         if d.level in kind.due and d.code[:2] not in OUTSIDE and (scope is None or d.code[:2] in scope)
     ]
     units += [
-        Unit(site.division, site.name, site_level(site), site.division, site.code)
+        Unit(site.division, site.name, site_level(site), site.division, (site.code,))
         for site in sites
         if site_level(site) in kind.due
         and site_level(site) not in GOVERNMENT_LEVELS
@@ -140,18 +144,25 @@ def coverage_rows(
             row |= {"on_time": doc.get("on_time"), "report_url": doc.get("url") or ""}
             if len(found) > 1:
                 row["reason"] = f"{len(found)} reports found; the earliest counts"
-        elif not unit.site:
-            row |= {"status": "portal_not_found", "reason": "no portal of this unit in the registry"}
-        elif (outcome := outcomes.get(unit.site)) is None:
-            row |= {"status": "not_crawled", "reason": "its site was not in this harvest"}
-        elif outcome.blocked:
-            row |= {"status": "portal_blocked", "reason": outcome.blocked}
-        elif not outcome.crawled:
-            row |= {"status": "not_crawled", "reason": outcome.reason}
         else:
-            row |= {"status": "missing", "reason": f"no {kind.name} for {year} found on its site"}
+            row |= portal_status(kind, year, unit, outcomes)
         rows.append(row)
     return rows
+
+
+def portal_status(kind: Kind, year: int, unit: Unit, outcomes: dict[str, Outcome]) -> dict[str, str]:
+    """A unit without a report: missing when one of its sites was crawled, else blocked when one of them met a
+    challenge, else not crawled (with the reason), or no portal known at all."""
+    if not unit.sites:
+        return {"status": "portal_not_found", "reason": "no portal of this unit in the registry"}
+    met = [(site, outcomes[site]) for site in unit.sites if site in outcomes]
+    if crawled := [site for site, o in met if o.crawled]:
+        return {"site": crawled[0], "status": "missing", "reason": f"no {kind.name} for {year} found on its site"}
+    if blocked := [(site, o) for site, o in met if o.blocked]:
+        return {"site": blocked[0][0], "status": "portal_blocked", "reason": blocked[0][1].blocked}
+    if met:
+        return {"site": met[0][0], "status": "not_crawled", "reason": met[0][1].reason}
+    return {"status": "not_crawled", "reason": "its site was not in this harvest"}
 
 
 def outcome_of(site_row: dict[str, Any]) -> Outcome:

@@ -28,6 +28,8 @@ REGISTRY = [
     site("huadu", "440114", "district"),
     site("gz-sfj", "440100", "department", "广州市司法局"),
     site("panyu-town", "440113", "township", "番禺区石楼镇人民政府"),
+    site("sz", "440300", "city", "深圳市人民政府"),  # blocked, but its second portal answered
+    site("sz-gkml", "440300", "city", "深圳市政府信息公开平台"),
 ]
 
 
@@ -54,6 +56,8 @@ OUTCOMES = {
     "liwan": Outcome(crawled=False, blocked="HTTP 412 (Ruishu) at http://127.0.0.1/liwan/"),
     "gz-sfj": Outcome(crawled=True),
     # huadu: not in this harvest
+    "sz": Outcome(crawled=False, blocked="HTTP 521 (Jiasule) at http://127.0.0.1/sz/"),
+    "sz-gkml": Outcome(crawled=True),
 }
 
 
@@ -75,6 +79,14 @@ def test_every_status() -> None:
     assert rows["440114/county"]["status"] == "not_crawled"
     assert rows["440117/county"]["status"] == "portal_not_found" and rows["440117/county"]["site"] == ""
     assert rows["440100/department"]["status"] == "undated" and rows["440100/department"]["site"] == "gz-sfj"
+
+
+def test_a_unit_with_two_portals_is_missing_when_one_answered_and_blocked_only_when_none_did() -> None:
+    shenzhen = table()["440300/city"]
+    assert (shenzhen["status"], shenzhen["site"]) == ("missing", "sz-gkml")
+    blocked = table(outcomes={**OUTCOMES, "sz-gkml": OUTCOMES["sz"]})["440300/city"]
+    assert (blocked["status"], blocked["site"]) == ("portal_blocked", "sz")
+    assert blocked["reason"] == "HTTP 521 (Jiasule) at http://127.0.0.1/sz/"
 
 
 def test_a_report_in_a_city_column_counts_for_its_district() -> None:
@@ -123,4 +135,4 @@ def test_rates_by_province_and_level() -> None:
     assert county["portal_not_found"] == 117
     assert county["published_rate"] == round(2 / 122, 3) and county["on_time_rate"] == round(2 / 122, 3)
     assert by_level["province"]["on_time_rate"] == 1.0
-    assert by_level["city"]["late"] == 1 and by_level["city"]["portal_not_found"] == 20
+    assert by_level["city"]["late"] == 1 and by_level["city"]["portal_not_found"] == 19
