@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
+
+from typer.testing import CliRunner
 
 from nianbao.coverage import Outcome, coverage_rows, outcome_of, owed_units, rates
 from nianbao.reports import load_kinds
 from nianbao.sites import Site
+from shell.cli import app
+from storage.coverage import read_coverage, write_coverage
+from storage.store import Store
 
 RULE_OF_LAW = load_kinds()["rule_of_law"]
 DISCLOSURE = load_kinds()["info_disclosure"]
@@ -136,3 +142,20 @@ def test_rates_by_province_and_level() -> None:
     assert county["published_rate"] == round(2 / 122, 3) and county["on_time_rate"] == round(2 / 122, 3)
     assert by_level["province"]["on_time_rate"] == 1.0
     assert by_level["city"]["late"] == 1 and by_level["city"]["portal_not_found"] == 19
+
+
+def test_the_table_round_trips_through_the_store_and_the_command_filters_a_province(tmp_path: Path) -> None:
+    rows = list(table().values())
+    store = Store(str(tmp_path))
+    assert write_coverage(store, "rule_of_law", 2021, rows) == "coverage/rule_of_law/2021.parquet"
+    assert read_coverage(store, "rule_of_law", 2021) == rows
+    runner = CliRunner()
+    args = ["coverage", "--kind", "rule_of_law", "--year", "2021", "--store", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--province", "44", "--units"])
+    assert result.exit_code == 0, result.output
+    assert "广东省" in result.stdout and "番禺区" in result.stdout and "portal_blocked" in result.stdout
+    assert "Units with a known portal: 9 of 145" in result.stdout
+    assert runner.invoke(app, [*args, "--province", "广东"]).exit_code == 0
+    assert "no unit of province 湖南" in runner.invoke(app, [*args, "--province", "湖南"]).output
+    assert "no province 'Atlantis'" in runner.invoke(app, [*args, "--province", "Atlantis"]).output
+    assert "no coverage table for rule_of_law 2020" in runner.invoke(app, [*args[:3], "2020", *args[4:]]).output
