@@ -158,4 +158,5 @@ def test_the_table_round_trips_through_the_store_and_the_command_filters_a_provi
     assert runner.invoke(app, [*args, "--province", "广东"]).exit_code == 0
     assert "no unit of province 湖南" in runner.invoke(app, [*args, "--province", "湖南"]).output
     assert "no province 'Atlantis'" in runner.invoke(app, [*args, "--province", "Atlantis"]).output
-    assert "no coverage table for rule_of_law 2020" in runner.invoke(app, [*args[:3], "2020", *args[4:]]).output
+    other_year = ["coverage", "--kind", "rule_of_law", "--year", "2020", "--store", str(tmp_path)]
+    assert "no coverage table for rule_of_law 2020" in runner.invoke(app, other_year).output
