@@ -452,7 +452,7 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
     if meta and (found := parse_date(meta)):
         return found
     header = _header_text(page_text, main_text, title)
-    if False and (found := labelled_date(page_text, loose_until=len(header) if header is not None else 0)):
+    if found := labelled_date(page_text, loose_until=len(header) if header is not None else 0):
         return found
     if found := signature_date(main_text):
         return found
