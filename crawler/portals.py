@@ -247,27 +247,21 @@ def _labelled(el: Any) -> str:
 
 
 def _script_html(script: str) -> str:
-    """The HTML a script writes: `document.write(unescape("%3C…"))`, concatenated string literals, or JS arrays
-    of names and URLs turned into anchors."""
-    pieces: list[str] = []
-    for m in _JS_STRING.finditer(script):
-        s = m.group(1) if m.group(1) is not None else m.group(2)
-        s = re.sub(r"\\(.)", r"\1", s)
-        if "%3C" in s or "%3c" in s:
-            s = unquote(s)
-        pieces.append(s)
-    joined = "".join(pieces)
-    if re.search(r"<a\s|<option", joined, re.I):
-        return joined
-    # A JS array of sites: {name: "X区", url: "http://…"} or ["X区", "http://…"]: a name beside each URL.
-    anchors = []
+    """The links a script writes: the HTML its string literals spell (`document.write(unescape("%3C…"))`,
+    concatenated strings), and a JS array of names and URLs (`{name: "X区", url: "http://…"}`) as anchors."""
     strings = [m.group(1) if m.group(1) is not None else m.group(2) for m in _JS_STRING.finditer(script)]
+    pieces = []
+    for s in strings:
+        s = re.sub(r"\\(.)", r"\1", s)
+        pieces.append(unquote(s) if "%3C" in s or "%3c" in s else s)
+    written = "".join(pieces)
+    html = written if re.search(r"<a\s[^>]*href=[\"']?(https?:)?//", written, re.I) else ""
     for i, s in enumerate(strings):
         if re.match(r"https?://", s):
             names = [n for n in strings[max(0, i - 1) : i + 2] if _CJK_NAME.match(n)]
             if names:
-                anchors.append(f'<a href="{htmllib.escape(s)}">{htmllib.escape(names[0])}</a>')
-    return "".join(anchors)
+                html += f'<a href="{htmllib.escape(s)}">{htmllib.escape(names[0])}</a>'
+    return html
 
 
 def _expand_scripts(doc: Any) -> None:

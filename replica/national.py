@@ -33,6 +33,7 @@ all (a report of the year before instead); the first city of the second province
 from __future__ import annotations
 
 import argparse
+import datetime
 import html
 import random
 import sys
@@ -42,7 +43,7 @@ from functools import cached_property
 from typing import Any
 
 from nianbao import divisions
-from nianbao.reports import load_kinds
+from nianbao.reports import LEVEL_ALIASES, deadline, is_on_time, load_kinds
 from replica import templates as T
 from replica.content import Doc, filler_doc, info_disclosure_report, rule_of_law_report
 from replica.scale import ScaleReplica, address
@@ -51,8 +52,8 @@ YEAR = 2023
 PROVINCES = ("320000", "350000")  # 江苏省, 福建省: both have a 鼓楼区 (南京, 徐州; 福州)
 COUNTIES_PER_CITY = (4, 3, 3)
 KINDS = {"rule_of_law": ("法治政府建设", "fzzfjs"), "info_disclosure": ("政府信息公开年报", "xxgknb")}
-# Who published when: a unit's ordinal picks its status per kind. On time is mid-January of the following year,
-# before every deadline in kinds.yaml (checked in `_dates`); late is June, after all of them.
+# Who published when: a unit's ordinal picks its status per kind; on time is days before its deadline in
+# kinds.yaml (kind × level), late weeks after it.
 STATUS_CYCLE = ("on_time", "late", "missing", "on_time", "late")
 BIG_BLOCK = 2000  # links in the trap block of the navigation page
 ROBOTS = "User-agent: *\nDisallow: /search/\n"
@@ -71,7 +72,6 @@ class Portal:
     index: int = -1  # loopback address index
     dead: bool = False
     shape: str = "footer"  # how its children are linked: footer | select | script | jsarray | navpage
-    owes: bool = True  # a government at county level and above, or a department of one
     trap: str = ""  # "" for a portal of the tree; else why it is not one
     children: list[str] = field(default_factory=list)
     siblings: list[str] = field(default_factory=list)
@@ -154,7 +154,7 @@ class NationalTree:
                     if p_i == 0 and c_i == 0 and k_i == 1:  # a town with a site of its own
                         tk = f"{kk}-t0"
                         self.add(Portal(tk, f"{county.name}东山街道办事处", county.code, "township", kk,
-                                        f"{county.code}0010", owes=False))  # fmt: skip
+                                        f"{county.code}0010"))  # fmt: skip
                         portal.children.append(tk)
                 for kk in keys:
                     self.portals[kk].siblings = [o for o in keys if o != kk]
@@ -163,17 +163,17 @@ class NationalTree:
         for root in roots:
             root.siblings = [r.key for r in roots if r is not root]
         # Traps: served portals that are no part of the tree.
-        self.add(Portal("x-moj", "中华人民共和国司法部", "", "national", None, "bm03000001", owes=False,
+        self.add(Portal("x-moj", "中华人民共和国司法部", "", "national", None, "bm03000001",
                         trap="a ministry"))  # fmt: skip
-        self.add(Portal("x-pufa", "法治宣传教育网", "", "national", None, "bm03000002", owes=False,
+        self.add(Portal("x-pufa", "法治宣传教育网", "", "national", None, "bm03000002",
                         trap="a ministry under a neutral name: its code says bm"))  # fmt: skip
-        self.add(Portal("x-beijing", "北京市人民政府", "110000", "province", None, "1100000001", owes=False,
+        self.add(Portal("x-beijing", "北京市人民政府", "110000", "province", None, "1100000001",
                         trap="another province"))  # fmt: skip
-        self.add(Portal("x-bjsfj", "兄弟单位网站", "110000", "department", None, "1100000002", owes=False,
+        self.add(Portal("x-bjsfj", "兄弟单位网站", "110000", "department", None, "1100000002",
                         trap="another province under a neutral name: its code says 11"))  # fmt: skip
-        self.add(Portal("x-news", "人民网", "", "national", None, "", owes=False, trap="a news site"))
-        self.add(Portal("x-xinhua", "新华网", "", "national", None, "", owes=False, trap="a news site"))
-        self.add(Portal("x-12345", "12345政务服务便民热线", "", "national", None, "", owes=False, trap="a hotline"))
+        self.add(Portal("x-news", "人民网", "", "national", None, "", trap="a news site"))
+        self.add(Portal("x-xinhua", "新华网", "", "national", None, "", trap="a news site"))
+        self.add(Portal("x-12345", "12345政务服务便民热线", "", "national", None, "", trap="a hotline"))
         # Served portals take the addresses in order; a dead one's address lies beyond them: nothing listens there.
         served = [p for p in self.portals.values() if not p.dead]
         for i, p in enumerate(served):
@@ -185,21 +185,27 @@ class NationalTree:
 
     @cached_property
     def units(self) -> list[Portal]:
-        """The portals of the tree whose governments or departments owe reports, in tree order."""
-        return [p for p in self.portals.values() if not p.trap and p.owes]
+        """The portals of the tree, in tree order (each owes the kinds whose `due` names its level)."""
+        return [p for p in self.portals.values() if not p.trap]
+
+    def owes(self, portal: Portal, kind: str) -> bool:
+        return LEVEL_ALIASES.get(portal.level, portal.level) in load_kinds()[kind].due
 
     def status(self, portal: Portal, kind: str) -> str:
         ordinal = self.units.index(portal) + (0 if kind == "rule_of_law" else 2)
         return STATUS_CYCLE[ordinal % len(STATUS_CYCLE)]
 
     def published(self, portal: Portal, kind: str) -> str | None:
+        """The date the unit published its report for the year: days before its deadline (kinds.yaml, kind ×
+        level), weeks after it, or None."""
         status = self.status(portal, kind)
-        day = 10 + self.units.index(portal) % 15
-        if status == "on_time":
-            return f"{self.year + 1}-01-{day:02d}"
-        if status == "late":
-            return f"{self.year + 1}-06-{day:02d}"
-        return None
+        last = deadline(load_kinds()[kind], portal.level, self.year)
+        if last is None or status == "missing":
+            return None
+        shift = self.units.index(portal) % 10
+        day = datetime.date.fromisoformat(last)
+        day += datetime.timedelta(days=-(5 + shift) if status == "on_time" else 20 + shift)
+        return day.isoformat()
 
     def publisher(self, portal: Portal, kind: str) -> Portal:
         """The portal whose columns carry the unit's report of `kind`: its own, or the city's that collects it."""
@@ -208,12 +214,6 @@ class NationalTree:
                 if portal.key in p.collects:
                     return p
         return portal
-
-
-def _check_dates(year: int) -> None:
-    """On time and late must stay so whatever the deadlines in kinds.yaml (late from any month-day they name)."""
-    for kind in load_kinds().values():
-        assert f"{year + 1}-01-24" < f"{year + 1}-{kind.late_from}" <= f"{year + 1}-06-10", kind.late_from
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -234,19 +234,19 @@ class NationalReplica(ScaleReplica):
     """The national tree's portals on one port, one loopback address each; a context manager."""
 
     def __init__(self, port: int = 0, *, year: int = YEAR, seconds: float | None = None) -> None:
-        _check_dates(year)
         self.tree = NationalTree(year)
         served = sum(1 for p in self.tree.portals.values() if not p.dead)
         super().__init__(served, port, year=year, seconds=seconds)
         self._pages: dict[int, dict[str, tuple[bytes, str]]] = {}
         self._by_index = {p.index: p for p in self.tree.portals.values() if not p.dead}
+        self.down: set[str] = set()  # portal URLs that answer 404 from now on: a portal that stopped answering
 
     def url(self, key: str) -> str:
         return f"http://{address(self.tree.portals[key].index)}:{self.port}/"
 
     def page(self, index: int, path: str) -> tuple[bytes, str] | None:
         portal = self._by_index.get(index)
-        if portal is None:
+        if portal is None or self.url(portal.key) in self.down:
             return None
         if index not in self._pages:
             self._pages[index] = self._build(portal)
@@ -345,7 +345,7 @@ class NationalReplica(ScaleReplica):
         columns: list[tuple[str, str, list[Doc]]] = []
         if not portal.trap:
             for kind, (col_name, col_path) in KINDS.items():
-                own = self.tree.publisher(portal, kind) is portal and portal.owes
+                own = self.tree.publisher(portal, kind) is portal and self.tree.owes(portal, kind)
                 collected = [self.tree.portals[k] for k in portal.collects] if kind == "rule_of_law" else []
                 if not own and not collected:
                     continue
@@ -416,7 +416,7 @@ class NationalReplica(ScaleReplica):
         lines = ["# nianbao national replica: the provincial portals (replica.national)", "sites:"]
         for p in self.tree.portals.values():
             if p.level == "province" and not p.trap:
-                lines += [f"  - code: {p.site_id}", f"    name: {p.name}", f'    division: "{p.division}"',
+                lines += [f"  - code: \"{p.site_id}\"", f"    name: {p.name}", f'    division: "{p.division}"',
                           "    level: province", f"    start_urls: [{self.url(p.key)}]", "    delay: 0",
                           "    local: true"]  # fmt: skip
         return "\n".join(lines) + "\n"
@@ -438,18 +438,36 @@ class NationalReplica(ScaleReplica):
         return {self.url(p.key): p.trap for p in self.tree.portals.values() if p.trap}
 
     def coverage_truth(self) -> list[dict[str, Any]]:
-        """One row per unit owing a report × kind: its status for the year, the date it published, and the portal
-        where the report is (its own, or the city's that collects it); a dead portal's unit is portal_not_found."""
+        """One row per unit owing a report × kind, as nianbao.coverage counts them within the two provinces:
+        each portal of the tree whose level the kind's `due` names (its status for the year, the date it
+        published, and the portal where the report is: its own, or the city's that collects it), and every
+        other government of the provinces' divisions, which has no portal here (portal_not_found). The dead
+        portal is in the registry discovery writes, but never answers: not_crawled."""
         rows = []
-        for unit in self.tree.units:
-            for kind in KINDS:
+        kinds = load_kinds()
+        for kind in KINDS:
+            present = set()
+            for unit in self.tree.units:
+                if not self.tree.owes(unit, kind):
+                    continue
+                if unit.level not in ("department", "township"):
+                    present.add(unit.division)
                 publisher = self.tree.publisher(unit, kind)
                 status, published = self.tree.status(unit, kind), self.tree.published(unit, kind)
+                if published is not None:  # the one definition of on time agrees with the replica's plan
+                    assert is_on_time(kinds[kind], unit.level, self.tree.year, published) == (status == "on_time")
                 if unit.dead:
-                    status, published = "portal_not_found", None
+                    status, published = "not_crawled", None
                 rows.append({"kind": kind, "year": self.tree.year, "division": unit.division, "name": unit.name,
-                             "level": unit.level, "portal": self.url(unit.key), "published_on": self.url(publisher.key),
-                             "status": status, "published": published})  # fmt: skip
+                             "level": LEVEL_ALIASES.get(unit.level, unit.level), "portal": self.url(unit.key),
+                             "published_on": self.url(publisher.key), "status": status, "published": published})  # fmt: skip
+            for division in divisions.divisions(self.tree.year):
+                if division.code[:2] in {p[:2] for p in PROVINCES} and division.code not in present and (
+                    division.level in kinds[kind].due
+                ):
+                    rows.append({"kind": kind, "year": self.tree.year, "division": division.code,
+                                 "name": division.name, "level": division.level, "portal": None,
+                                 "published_on": None, "status": "portal_not_found", "published": None})  # fmt: skip
         return rows
 
 
