@@ -22,6 +22,7 @@ import ipaddress
 import re
 from copy import deepcopy
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -180,6 +181,11 @@ class PortalLink:
         return asdict(self)
 
 
+@lru_cache(maxsize=4096)
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 def _is_address(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -190,8 +196,7 @@ def _is_address(host: str) -> bool:
 
 def judge(url: str, text: str, block: str, page_url: str) -> tuple[Verdict, str]:
     """The verdict on one block link and its reason, from the rule tables (no fetch)."""
-    host = (urlsplit(url).hostname or "").lower()
-    page_host = (urlsplit(page_url).hostname or "").lower()
+    host, page_host = _host(url), _host(page_url)
     if host in SERVICE_HOSTS or any(host.endswith("." + h) for h in SERVICE_HOSTS):
         return "service", f"{host} is a record or monitoring service"
     if host == page_host:
@@ -287,23 +292,23 @@ def _expand_scripts(doc: Any) -> None:
                 holder.text = (holder.text or "") + frag
             else:
                 holder.append(frag)
+        for a in holder.iter("a", "option"):
+            a.set("data-written-by", "script")
         holder.tail = script.tail
         parent.replace(script, holder)
 
 
-def _targets(el: Any, base: str) -> list[tuple[str, str, Any]]:
-    """(url, text, via) of every anchor and URL-valued option under `el`."""
-    out: list[tuple[str, str, Any]] = []
+def _targets(el: Any, base: str) -> dict[Any, tuple[str, str, Any]]:
+    """Every anchor and URL-valued option under `el`, in page order: element → (url, text, via)."""
+    out: dict[Any, tuple[str, str, Any]] = {}
     for a in el.iter("a", "option"):
         href = a.get("href") if a.tag == "a" else a.get("value")
         url = absolute_url(href, base) if href and (a.tag == "a" or re.match(r"(https?:)?//", href)) else None
         if url is None:
             continue
         text = compact(a.text_content()) or compact(a.get("title") or "")
-        via = "select" if a.tag == "option" else "anchor"
-        if a.tag == "a" and any(p.get("data-written-by") == "script" for p in a.iterancestors()):
-            via = "script"
-        out.append((url, text, via))
+        via = "select" if a.tag == "option" else "script" if a.get("data-written-by") else "anchor"
+        out[a] = (url, text, via)
     return out
 
 
@@ -330,18 +335,17 @@ def _blocks(doc: Any) -> list[tuple[int, Any, str]]:
     return blocks
 
 
-def _loose_text(el: Any) -> str:
-    """The text of `el` outside its links and options (the block's title included)."""
-    pieces = []
-    for node in el.iter():
-        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
-            continue
-        inside = node.tag in ("a", "option") or any(p.tag in ("a", "option") for p in node.iterancestors())
-        if not inside and node.text:
-            pieces.append(node.text)
-        if node is not el and node.tail and not any(p.tag in ("a", "option") for p in node.iterancestors()):
-            pieces.append(node.tail)
-    return compact("".join(pieces))
+def _loose_length(el: Any, budget: int = BLOCK_TEXT_MAX) -> int:
+    """How many characters of `el`'s text lie outside its links and options (its title included); counting stops
+    past `budget`."""
+    total = len(compact(el.text)) if el.tag not in ("script", "style") else 0
+    for child in el:
+        if total > budget:
+            break
+        if isinstance(child.tag, str) and child.tag not in ("a", "option", "script", "style"):
+            total += _loose_length(child, budget - total)
+        total += len(compact(child.tail))
+    return total
 
 
 def _depth(el: Any) -> int:
@@ -350,7 +354,7 @@ def _depth(el: Any) -> int:
 
 def _has_targets(el: Any, besides: Any = None) -> bool:
     """Whether `el` holds links (besides its title) and little else: a list of links, not an article."""
-    if len(_loose_text(el)) > BLOCK_TEXT_MAX:
+    if _loose_length(el) > BLOCK_TEXT_MAX:
         return False
     for a in el.iter("a", "option"):
         if besides is not None and (a is besides or besides in a.iterancestors()):
@@ -370,15 +374,19 @@ def portal_links(html: Page, url: str, *, directory: bool = False) -> list[Porta
     doc = _expanded(html)
     if doc is None:
         return []
-    base = base_url(doc, url)
+    targets = _targets(doc, base_url(doc, url))
     label: dict[str, tuple[str, str, Any]] = {}
     # The innermost block names a link: "区县政府网站" inside "网站导航".
     for _, block, title in sorted(_blocks(doc), key=lambda b: -b[0]):
-        for target, text, via in _targets(block, base):
-            label.setdefault(target, (title, text, via))
-    order = {target: i for i, (target, _, _) in reversed(list(enumerate(_targets(doc, base))))}
+        for a in block.iter("a", "option"):
+            if a in targets:
+                target, text, via = targets[a]
+                label.setdefault(target, (title, text, via))
+    order: dict[str, int] = {}
+    for i, (target, _, _) in enumerate(targets.values()):
+        order.setdefault(target, i)
     if directory:
-        for target, text, via in _targets(doc, base):
+        for target, text, via in targets.values():
             label.setdefault(target, ("", text, via))
     out: list[PortalLink] = []
     for target, (title, text, via) in sorted(label.items(), key=lambda item: order.get(item[0], 0)):
@@ -397,7 +405,7 @@ def navigation_pages(html: Page, url: str) -> list[str]:
         return []
     host = urlsplit(url).hostname
     out: list[str] = []
-    for target, text, _ in _targets(doc, base_url(doc, url)):
+    for target, text, _ in _targets(doc, base_url(doc, url)).values():
         if NAVIGATION_NAMES.match(text) and urlsplit(target).hostname == host and target not in out:
             out.append(target)
     return out

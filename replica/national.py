@@ -87,8 +87,12 @@ def _short(name: str) -> str:
 class NationalTree:
     """The portals, built from the divisions table; pure data (no sockets)."""
 
-    def __init__(self, year: int = YEAR) -> None:
+    def __init__(
+        self, year: int = YEAR, provinces: tuple[str, ...] = PROVINCES, cities: int = 3,
+        counties: tuple[int, ...] = COUNTIES_PER_CITY,
+    ) -> None:  # fmt: skip
         self.year = year
+        self.provinces, self.cities, self.counties = provinces, cities, counties
         self.portals: dict[str, Portal] = {}
         self._build()
 
@@ -99,7 +103,7 @@ class NationalTree:
 
     def _build(self) -> None:
         roots = []
-        for p_i, pcode in enumerate(PROVINCES):
+        for p_i, pcode in enumerate(self.provinces):
             prov = divisions.lookup(pcode)
             assert prov is not None
             pk = f"p{p_i}"
@@ -110,10 +114,10 @@ class NationalTree:
                 dk = f"{pk}-d{d_i}"
                 self.add(Portal(dk, f"{prov.name}{dept}", pcode, "department", pk, f"{pcode}{d_i + 2:04d}", up=[pk]))
                 root.children.append(dk)
-            cities = [c for c in divisions.children(pcode) if c.level == "city"][:3]
+            cities = [c for c in divisions.children(pcode) if c.level == "city"][: self.cities]
             for c_i, city in enumerate(cities):
                 ck = f"{pk}-c{c_i}"
-                shape = ["footer", "select", "script"][c_i]
+                shape = ["footer", "select", "script"][c_i % 3]
                 if p_i == 1 and c_i == 1:
                     shape = "navpage"
                 if p_i == 1 and c_i == 2:
@@ -124,10 +128,11 @@ class NationalTree:
                 self.add(Portal(sk, f"{city.name}司法局", city.code, "department", ck, f"{city.code}0002", up=[pk]))
                 cp.children.append(sk)
                 counties = [c for c in divisions.children(city.code) if c.level == "county"]
-                chosen = counties[: COUNTIES_PER_CITY[c_i]]
+                wanted = self.counties[min(c_i, len(self.counties) - 1)]
+                chosen = counties[:wanted]
                 if city.code == "320100":  # Nanjing: make sure 鼓楼区 is in (the shared-name trap)
                     chosen = [c for c in counties if c.name == "鼓楼区"] + [c for c in chosen if c.name != "鼓楼区"]
-                    chosen = chosen[: COUNTIES_PER_CITY[c_i]]
+                    chosen = chosen[:wanted]
                 keys = []
                 for k_i, county in enumerate(chosen):
                     kk = f"{ck}-k{k_i}"
@@ -136,7 +141,7 @@ class NationalTree:
                     if county.name == "鼓楼区" and city.code == "320100":
                         portal.site_id = ""
                         portal.notes.append("no code: division by name within the parent's")
-                    if p_i == 0 and c_i == 1 and k_i == 1:  # prints a code of a division in another city
+                    if p_i == 0 and c_i == 1 and k_i == 1 and len(cities) > 2:  # a code of another city's division
                         other = [c for c in divisions.children(cities[2].code) if c.level == "county"][-1]
                         portal.site_id = f"{other.code}0001"
                         portal.notes.append(f"code names {other.code}, outside its parent's division")
@@ -233,8 +238,10 @@ def _site(portal: Portal, port: int) -> dict[str, Any]:
 class NationalReplica(ScaleReplica):
     """The national tree's portals on one port, one loopback address each; a context manager."""
 
-    def __init__(self, port: int = 0, *, year: int = YEAR, seconds: float | None = None) -> None:
-        self.tree = NationalTree(year)
+    def __init__(
+        self, port: int = 0, *, year: int = YEAR, seconds: float | None = None, tree: NationalTree | None = None
+    ) -> None:
+        self.tree = tree or NationalTree(year)
         served = sum(1 for p in self.tree.portals.values() if not p.dead)
         super().__init__(served, port, year=year, seconds=seconds)
         self._pages: dict[int, dict[str, tuple[bytes, str]]] = {}
@@ -462,7 +469,7 @@ class NationalReplica(ScaleReplica):
                              "level": LEVEL_ALIASES.get(unit.level, unit.level), "portal": self.url(unit.key),
                              "published_on": self.url(publisher.key), "status": status, "published": published})  # fmt: skip
             for division in divisions.divisions(self.tree.year):
-                if division.code[:2] in {p[:2] for p in PROVINCES} and division.code not in present and (
+                if division.code[:2] in {p[:2] for p in self.tree.provinces} and division.code not in present and (
                     division.level in kinds[kind].due
                 ):
                     rows.append({"kind": kind, "year": self.tree.year, "division": division.code,
@@ -476,12 +483,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=3600)
     parser.add_argument("--seeds-out", help="write the provincial seed registry (YAML) here")
+    parser.add_argument("--provinces", default=",".join(PROVINCES), help="division codes of the provinces")
+    parser.add_argument("--cities", type=int, default=3, help="prefecture cities per province")
+    parser.add_argument("--counties", type=int, nargs="+", default=list(COUNTIES_PER_CITY), help="per city")
     args = parser.parse_args(argv)
-    replica = NationalReplica(args.port, seconds=args.seconds).start()
+    tree = NationalTree(provinces=tuple(args.provinces.split(",")), cities=args.cities, counties=tuple(args.counties))
+    replica = NationalReplica(args.port, seconds=args.seconds, tree=tree).start()
     if args.seeds_out:
         with open(args.seeds_out, "w", encoding="utf-8") as out:
             out.write(replica.seeds_yaml())
-    print(f"port {replica.port}", flush=True)
+    print(f"port {replica.port} portals {len(tree.portals)}", flush=True)
     try:
         while not replica.stopped:
             time.sleep(0.5)
