@@ -117,9 +117,7 @@ class DiscoverSpider(scrapy.Spider):
             return  # outside the tree: its links are not read
         links = portal_links(page, response.url)
         yield from self._follow(candidate, links)
-        directories = navigation_pages(page, response.url) + [
-            link.url for link in links if link.verdict == "directory"
-        ]
+        directories = navigation_pages(page, response.url) + [link.url for link in links if link.verdict == "directory"]
         for url in list(dict.fromkeys(directories))[: self.nav_pages]:
             yield scrapy.Request(url, callback=self.parse_navigation, errback=self.navigation_failed,
                                  priority=-candidate.depth, meta={"candidate": candidate})  # fmt: skip
@@ -141,14 +139,18 @@ class DiscoverSpider(scrapy.Spider):
             self.discovery.refused(candidate, str(failure.value))
             return
         response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else f"{type(failure.value).__name__}: {failure.value}"
+        reason = (
+            f"HTTP {response.status}" if response is not None else f"{type(failure.value).__name__}: {failure.value}"
+        )
         self.discovery.failed(candidate, reason)
 
     def navigation_failed(self, failure: Failure) -> None:
         self.logger.info("navigation page not read: %s", failure.value)
 
 
-def discover_settings(seeds: list[Site], warc_path: str, *, seconds: float, overrides: dict[str, Any] | None = None) -> Settings:
+def discover_settings(
+    seeds: list[Site], warc_path: str, *, seconds: float, overrides: dict[str, Any] | None = None
+) -> Settings:
     """A harvest's settings (crawler.crawl.crawl_settings) for a crawl of the seeds' kind of hosts: local
     replicas allow loopback addresses; the seeds' smallest delay is every host's."""
     delays = [s.delay for s in seeds if s.delay is not None]

@@ -127,15 +127,14 @@ BLOCK_TITLES = re.compile(
 )
 # A block of news sites says so in its title: its links are no governments whatever their names.
 NEWS_BLOCKS = re.compile(r"媒体|新闻")
-BLOCK_TITLE_MAX = 24
+BLOCK_TITLE_MAX = 24  # characters: a heading, not a sentence about websites
 BLOCK_TITLE_MIN = 4  # "友情链接", "区县政府": a bare "机构" or "导航" is a menu entry
-BLOCK_TEXT_MAX = 160  # characters outside links: more is an article or a footer's prose, not a list of sites  # characters: a heading, not a sentence about websites
+BLOCK_TEXT_MAX = 160  # characters outside links: more is an article or a footer's prose, not a list of sites
 # A navigation page of the portal itself: every link on it is read as a block link.
 DIRECTORY_TITLES = re.compile(r"网站导航|网站地图|站点导航|(政府|部门|单位|机构|[市县区])网站$|网站群$")
 _BLOCK_UP = 4  # levels above a title where its links may sit (title and list share a parent or grandparent)
 _TITLE_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "span", "div", "button", "dt", "strong", "b", "em",
                          "label", "li", "td", "th", "a", "option"})  # fmt: skip
-_URL_IN_JS = re.compile(r"""["'](https?://[^"'\s<>]+)["']""")
 _JS_STRING = re.compile(r"""'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)\"""")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 
@@ -143,26 +142,33 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 
 # Hosts that every portal's footer links to and that are no portal: the ICP record, the police record, the
 # 党政机关 label, the national 找错 platform, the reporting centres.
-SERVICE_HOSTS = ("beian.miit.gov.cn", "beian.gov.cn", "www.beian.gov.cn", "bszs.conac.cn", "dcs.conac.cn",
-                 "zfwzgl.www.gov.cn", "www.12377.cn", "12377.cn", "www.cyberpolice.cn", "pucha.kaipuyun.cn")  # fmt: skip
+SERVICE_HOSTS = (
+    *("beian.miit.gov.cn", "beian.gov.cn", "www.beian.gov.cn", "bszs.conac.cn", "dcs.conac.cn", "zfwzgl.www.gov.cn"),
+    *("www.12377.cn", "12377.cn", "www.cyberpolice.cn", "pucha.kaipuyun.cn"),
+)
 # The central government's portal and ministries' hosts are judged by name; this host is the national portal.
 NATIONAL_HOSTS = ("www.gov.cn", "gov.cn", "english.www.gov.cn")
 # Government websites use .gov.cn domains (政府网站发展指引, 国办发〔2017〕47号, 域名: "政府网站应使用以.gov.cn为后缀
-#的英文域名"); .gov.hk and .gov.mo are other systems. A host given as an address is judged by its name alone.
+# 的英文域名"); .gov.hk and .gov.mo are other systems. A host given as an address is judged by its name alone.
 GOVERNMENT_SUFFIX = ".gov.cn"
 # Link texts (or titles) that name something other than a government or a government department, with why.
+NEWS = r"人民网|新华网|央视|新闻网|日报|晚报|报社|电视台|广播电台|融媒|传媒|新闻中心|网易|新浪|腾讯|搜狐"
+NOT_EXECUTIVE = (
+    r"人大|政协|法院|检察院|纪委|纪律检查|监委|监察委|党委|[省市县区]委(?!员会)|组织部|宣传部|统战部|政法委|党校|"
+    r"工会|团[省市县区]委|共青团|妇联|残联|文联|侨联|科协|红十字|工商联|社科院|社会科学院|科学院|工程院|"
+    r"民建|民盟|民进|农工党|致公党|九三学社|台盟|民革|学院|大学|学校"
+)
 NON_GOVERNMENT_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"12345|热线|便民服务"), "a hotline or service line, not a portal"),
-    (re.compile(r"人民网|新华网|央视|新闻网|日报|晚报|报社|电视台|广播电台|融媒|传媒|新闻中心|网易|新浪|腾讯|搜狐"), "a news site"),
-    (re.compile(r"人大|政协|法院|检察院|纪委|纪律检查|监委|监察委|党委|[省市县区]委(?!员会)|组织部|宣传部|统战部|政法委|"
-                r"党校|工会|团[省市县区]委|共青团|妇联|残联|文联|侨联|科协|红十字|工商联|社科院|社会科学院|科学院|工程院|"
-                r"民建|民盟|民进|农工党|致公党|九三学社|台盟|民革|学院|大学|学校"), "not the executive: party, "
-     "legislature, court, mass organisation or school"),
+    (re.compile(NEWS), "a news site"),
+    (re.compile(NOT_EXECUTIVE), "not the executive: party, legislature, court, mass organisation or school"),
     (re.compile(r"^(香港|澳门|台湾)"), "outside the mainland's GB/T 2260 governments"),
-)  # fmt: skip
+)
 # Names of the national government and its ministries (国务院组成部门, 直属机构, 国家局) when a block lists them.
-NATIONAL_NAMES = re.compile(r"^(中国政府网|中华人民共和国|国务院|国家|中国)|^[\u4e00-\u9fff]{1,8}部$|^[\u4e00-\u9fff]{1,4}署$|总局$|"
-                            r"^(外交|国防|教育|公安|民政|司法|财政|商务|审计)部|人民银行")  # fmt: skip
+NATIONAL_NAMES = re.compile(
+    r"^(中国政府网|中华人民共和国|国务院|国家|中国)|^[\u4e00-\u9fff]{1,8}部$|^[\u4e00-\u9fff]{1,4}署$|总局$|"
+    r"^(外交|国防|教育|公安|民政|司法|财政|商务|审计)部|人民银行"
+)
 NATIONAL_BLOCKS = re.compile(r"国务院|部委|国家|中央")
 
 
@@ -227,11 +233,16 @@ def _title_text(el: Any) -> str:
     """An element's own heading text: short, its text without its links' texts (a block's title, not its list)."""
     if el.tag not in _TITLE_TAGS or not isinstance(el.tag, str):
         return ""
-    if el.tag == "a" and re.match(r"(https?:)?//|/|\w", (el.get("href") or "").strip()) and not (
-        (el.get("href") or "").strip().lower().startswith("javascript")
+    if (
+        el.tag == "a"
+        and re.match(r"(https?:)?//|/|\w", (el.get("href") or "").strip())
+        and not ((el.get("href") or "").strip().lower().startswith("javascript"))
     ):
         return ""  # a link is an entry of a block, not its title
-    text = compact("".join(el.xpath("text()")) + "".join(c.text_content() for c in el if c.tag in ("span", "b", "strong", "em", "i")))
+    text = compact(
+        "".join(el.xpath("text()"))
+        + "".join(c.text_content() for c in el if c.tag in ("span", "b", "strong", "em", "i"))
+    )
     if not text:
         text = compact(el.get("aria-label") or "")
     if el.tag == "option" and el.get("value", "").startswith(("http", "//")):

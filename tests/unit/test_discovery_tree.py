@@ -216,7 +216,11 @@ def test_the_registry_written_is_valid_and_a_rerun_keeps_the_operators_fields(tm
     summary = write_discovered(out, d2, [_seed_site()], today="2026-02-01")
     entries = {e["code"]: e for e in yaml.safe_load(out.read_text(encoding="utf-8"))["sites"]}
     nanjing = entries["3201000001"]
-    assert (nanjing["notes"], nanjing["listing_urls"], nanjing["delay"]) == ("checked by hand", ["http://nj.example/fz/"], 3)
+    assert (nanjing["notes"], nanjing["listing_urls"], nanjing["delay"]) == (
+        "checked by hand",
+        ["http://nj.example/fz/"],
+        3,
+    )
     assert nanjing["discovery"]["status"] == "unreachable"
     assert nanjing["discovery"]["last_seen"] == "2026-01-01" and nanjing["discovery"]["first_seen"] == "2026-01-01"
     assert entries["manual-1"] == {"code": "manual-1", "name": "手工站点", "division": "320100",
