@@ -41,7 +41,7 @@ Verdict = Literal["portal", "national", "non_government", "service", "directory"
 _CODE = r"(bm\d{8}|\d{10})(?!\d)"
 # Where pages print or embed it, most explicit first: the footer's label, the meta tag, the 找错 script.
 CODE_SOURCES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("footer", re.compile(r"网站标识码\s*(?:[:：]|&nbsp;|\s)*" + _CODE)),
+    ("footer", re.compile(r"网站(?:标识|识别)码\s*(?:[:：]|&nbsp;|\s|</?[a-zA-Z][^<>]{0,80}>)*" + _CODE)),
     ("meta", re.compile(r"<meta[^>]+name=[\"']?SiteIDCode[\"']?[^>]*content=[\"']?" + _CODE, re.I)),
     ("meta", re.compile(r"<meta[^>]+content=[\"']?" + _CODE + r"[\"']?[^>]*name=[\"']?SiteIDCode", re.I)),
     ("jiucuo", re.compile(r"sitecode\s*=\s*[\"']?" + _CODE, re.I)),
@@ -122,8 +122,8 @@ def portal_name(html: Page) -> str:
 
 # A block's title names what its links are: other governments' or departments' sites. Short texts only.
 BLOCK_TITLES = re.compile(
-    r"(网站|网站群|政府网|链接|网站导航|政府|机构|部门|单位|部委|委)[)）]?(导航区)?$|"
-    r"^(市县|县区|区县|区市|市州|省直|市直|县直|区直|乡镇|街道|镇街)"
+    r"(网站|网站群|政府网|链接|网站导航|政府|机构|部门|单位|部委|委|市州|县区|区县|市县|县市区|区市)[)）]?(导航区)?$|"
+    r"^(各|市县|县区|区县|区市|市州|省直|市直|县直|区直|乡镇|街道|镇街)"
 )
 # A block of news sites says so in its title: its links are no governments whatever their names.
 NEWS_BLOCKS = re.compile(r"媒体|新闻")
@@ -136,6 +136,7 @@ _BLOCK_UP = 4  # levels above a title where its links may sit (title and list sh
 _TITLE_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "span", "div", "button", "dt", "strong", "b", "em",
                          "label", "li", "td", "th", "a", "option"})  # fmt: skip
 _JS_STRING = re.compile(r"""'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)\"""")
+_TITLE_DECORATION = "-—=·*:：【】[]<>《》|>＞ "
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}$")
 
 # --- the rule tables ---------------------------------------------------------------------------------------
@@ -247,6 +248,7 @@ def _title_text(el: Any) -> str:
         text = compact(el.get("aria-label") or "")
     if el.tag == "option" and el.get("value", "").startswith(("http", "//")):
         return ""
+    text = text.strip(_TITLE_DECORATION)  # "--市县政府网站--", "【友情链接】", "市县政府："
     return text if BLOCK_TITLE_MIN <= len(text) <= BLOCK_TITLE_MAX and BLOCK_TITLES.search(text) else ""
 
 
@@ -332,6 +334,11 @@ def _blocks(doc: Any) -> list[tuple[int, Any, str]]:
         label = _labelled(el)
         if label and _has_targets(el):
             blocks.append((_depth(el), el, label))
+        if el.tag == "select":  # a dropdown of sites is a block even without a title: its first option names it
+            first = next((o for o in el.iter("option") if not _is_url(o.get("value") or "")), None)
+            title = compact(first.text_content()).strip(_TITLE_DECORATION) if first is not None else ""
+            if sum(1 for o in el.iter("option") if _is_url(o.get("value") or "")) >= 2:
+                blocks.append((_depth(el), el, title))
         title = _title_text(el)
         if not title:
             continue
@@ -344,6 +351,10 @@ def _blocks(doc: Any) -> list[tuple[int, Any, str]]:
                 blocks.append((_depth(holder), holder, title))
                 break
     return blocks
+
+
+def _is_url(value: str) -> bool:
+    return bool(re.match(r"\s*(https?:)?//", value))
 
 
 def _loose_length(el: Any, budget: int = BLOCK_TEXT_MAX) -> int:
