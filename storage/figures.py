@@ -23,7 +23,7 @@ from storage.store import Store
 KIND = "info_disclosure"
 COLUMNS = ["doc_id", "site", "division", "report_year", "title", "url", "key", "figures_format", "figures_flags",
            "figures_source"]  # fmt: skip
-FIELDS = all_keys()  # both versions' cells: a 2019-format report leaves the 2021-only columns null
+FIELDS = list(all_keys())  # both versions' cells: a 2019-format report leaves the 2021-only columns null
 # Cells in 万元 with decimals; every other cell is a count.
 AMOUNTS = tuple(key for key in FIELDS if key.endswith("amount"))
 SCHEMA = pa.schema(

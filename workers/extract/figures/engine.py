@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from nianbao import figures as schema
 from workers.extract.figures import checks
@@ -55,17 +56,24 @@ def compact(label: str) -> str:
     return _FOOTNOTE.sub("", t)
 
 
-def _matches(label: schema.Label, text: str) -> bool:
-    return any(re.search(p, text) for p in label.patterns)
+@cache
+def _pattern(label: schema.Label) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in label.patterns))
 
 
-def _pick(labels: tuple[schema.Label, ...], texts: list[str], context: str) -> schema.Label | None:
+# A table's row label repeats for each of its numbers and a column heading for each row: decided once each. The
+# labels of the format are few; the bound keeps a worker's memory flat over odd labels of many reports.
+PICK_CACHE = 4096
+
+
+@lru_cache(maxsize=PICK_CACHE)
+def _pick(labels: tuple[schema.Label, ...], texts: tuple[str, ...], context: str) -> schema.Label | None:
     """The first label matching the most specific text (the last), then the texts together; its section must show
     in the texts or the context (the section row above)."""
     joined = "".join(texts)
     for text in (texts[-1], joined) if texts else ():
         for label in labels:
-            if _matches(label, text) and (label.section is None or label.section in joined + context):
+            if _pattern(label).search(text) and (label.section is None or label.section in joined + context):
                 return label
     return None
 
@@ -142,12 +150,12 @@ def _assign(
     table: schema.Table, texts: list[str], heading: list[str], section: str, value: Number | None, mapped: Mapped
 ) -> None:
     if table.either_way:
-        both = [*heading, *texts]
-        row, col = _pick(table.rows, both, section), _pick(table.columns, texts + heading, section)
+        both, reverse = (*heading, *texts), (*texts, *heading)
+        row, col = _pick(table.rows, both, section), _pick(table.columns, reverse, section)
         if row is None or col is None:
-            row, col = _pick(table.rows, texts + heading, section), _pick(table.columns, both, section)
+            row, col = _pick(table.rows, reverse, section), _pick(table.columns, both, section)
     else:
-        row, col = _pick(table.rows, texts, section), _pick(table.columns, heading, section)
+        row, col = _pick(table.rows, tuple(texts), section), _pick(table.columns, tuple(heading), section)
     if row is None or col is None:
         return
     key = schema.field_key(table, row.key, col.key)
