@@ -79,10 +79,11 @@ def read_figures(store: Store, year: int) -> pa.Table:
 
 
 def national_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """For operators: reports, reports with figures, the total of every field over them, and the reports whose
-    checks failed (with the checks)."""
+    """For operators: reports, reports with figures, the total of every field some report prints, and the reports
+    whose checks failed (with the checks)."""
     with_figures = [row for row in rows if row["figures_format"]]
-    totals = {field: sum(row[field] or 0 for row in with_figures) for field in FIELDS}
+    printed = [field for field in FIELDS if any(row[field] is not None for row in with_figures)]
+    totals = {field: sum(row[field] or 0 for row in with_figures) for field in printed}
     failed = [
         {"site": row["site"], "title": row["title"], "url": row["url"], "flags": row["figures_flags"]}
         for row in with_figures
