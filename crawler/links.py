@@ -24,6 +24,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from nianbao.decode import DecodeError, decode
 from nianbao.normalise import arabic_dates, compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
@@ -109,28 +110,14 @@ class Link:
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
-# Chinese portals label GBK pages gb2312 (or nothing); GB18030 decodes all of them.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
-
-
-def decode_html(raw: bytes) -> str:
-    """Page bytes as text: UTF-8 if they are valid UTF-8, else the declared charset, else GB18030.
-
-    Portals declare gb2312 on UTF-8 pages and UTF-8 on GBK pages; GBK text is almost never valid UTF-8, so
-    valid UTF-8 wins over the declaration. Callers that decoded the page themselves pass text instead.
-    """
+def decode_html(raw: bytes, content_type: str | None = None) -> str:
+    """Page bytes as text, by nianbao's one decoder (the workers and `nianbao links` use the same): declared
+    charsets checked against the bytes, superset codecs, mojibake repair. A body that is no text (an image, an
+    archive) is an empty page: nothing to follow."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if m := _CHARSET.search(raw[:4096]):
-        declared = m.group(1).decode("ascii", "replace").lower()
-        try:
-            return raw.decode(_SUPERSETS.get(declared, declared))
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return raw.decode("gb18030", "replace")
+        return decode(raw, content_type=content_type).text
+    except DecodeError:
+        return ""
 
 
 def parse_html(html: Page) -> HtmlElement | None:

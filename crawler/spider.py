@@ -109,7 +109,7 @@ class ReportSpider(scrapy.Spider):
             return
         # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8. Parsed once:
         # links, items and pagination all read this tree.
-        page = parse_html(decode_html(response.body))
+        page = parse_html(decode_html(response.body, content_type_of(response)))
         links = listing_links(page, response.url)
         follow: list[tuple[str, str]] = []
         # The stop rule looks at every dated item of the page, not only the reports on it.
@@ -298,7 +298,9 @@ class ReportSpider(scrapy.Spider):
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
         if isinstance(response, TextResponse):
-            page = parse_html(decode_html(response.body))  # parsed once for its title and its attachments
+            page = parse_html(
+                decode_html(response.body, content_type_of(response))
+            )  # parsed once for its title and its attachments
             page_title = page_title_of(page)
             page_kind, page_year = classify_title(page_title)
             if page_kind:  # the detail page completes a title truncated in the listing
@@ -431,3 +433,9 @@ def validators_of(response: Response) -> dict[str, str | None]:
         "etag": etag.decode("latin-1") if etag else None,
         "last_modified": modified.decode("latin-1") if modified else None,
     }
+
+
+def content_type_of(response: Response) -> str | None:
+    """The response's Content-Type header as text: its charset is the first declaration the decoder weighs."""
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None

@@ -280,9 +280,7 @@ class ScaleHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path or "/"
         if path.endswith("/"):
             path += "index.html"
-        found = None
-        if index is not None and index < srv.owner.n:
-            found = build_site(index, srv.owner.year, srv.owner.reports).pages.get(path)
+        found = srv.owner.page(index, path) if index is not None else None
         if found is None:
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", {})
             return
@@ -419,6 +417,12 @@ class ScaleReplica:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def page(self, index: int, path: str) -> tuple[bytes, str] | None:
+        """The body and Content-Type of `path` on site `index`, None for a 404 (the national replica overrides)."""
+        if index >= self.n:
+            return None
+        return build_site(index, self.year, self.reports).pages.get(path)
 
     def base_url(self, index: int) -> str:
         return f"http://{address(index)}:{self.port}/"

@@ -36,7 +36,7 @@ def _head(site: Site, title: str, extra: str = "") -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{escape(title)}</title>
 <meta name="SiteName" content="{escape(site["name"])}">
-<meta name="SiteIDCode" content="{site["site_id"]}">
+{f'<meta name="SiteIDCode" content="{site["site_id"]}">' if site["site_id"] else ""}
 {extra}<link rel="stylesheet" type="text/css" href="/images/style.css">
 <script type="text/javascript" src="/images/jquery.min.js"></script>
 </head>
@@ -59,10 +59,11 @@ def _top(site: Site, *, gate_link: str = "") -> str:
 
 
 def _footer(site: Site) -> str:
-    return f"""<div class="footer"><div class="w1200">
+    site_id = f"网站标识码：{site['site_id']}　　" if site["site_id"] else ""
+    return f"""{site.get("link_blocks", "")}<div class="footer"><div class="w1200">
 <p><a href="/wzdt/">网站地图</a> | <a href="/lxwm/">联系我们</a> | <a href="/sysm/">使用帮助</a></p>
 <p>版权所有：{escape(site["owner"])}　　主办：{escape(site["name"])}　　承办：{escape(site["host_unit"])}</p>
-<p>网站标识码：{site["site_id"]}　　<a href="https://beian.miit.gov.cn/">{site["icp"]}</a>
+<p>{site_id}<a href="https://beian.miit.gov.cn/">{site["icp"]}</a>
 <img src="/images/ga.png" alt="">{site["gongan"]}</p>
 <p>技术支持：{site["vendor"]}　　建议使用1920×1080分辨率浏览</p>
 </div></div>

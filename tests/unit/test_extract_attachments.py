@@ -51,7 +51,6 @@ def test_docx_paragraphs_tables_and_metadata(tmp_path: Path) -> None:
     assert record["report_kind"] == "rule_of_law"
     assert record["report_year"] == 2021
     assert record["published"] == "2022-03-15"
-    assert record["on_time"] is True
     assert record["issuer"] == "垫江县人民政府桂溪街道办事处"
 
 

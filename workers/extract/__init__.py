@@ -14,8 +14,8 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from workers.extract.decode import Decoded, decode
-from workers.extract.errors import DecodeError, ExtractError
+from nianbao.decode import Decoded, decode
+from nianbao.errors import DecodeError, ExtractError
 from workers.extract.options import Options
 
 __all__ = ["DecodeError", "Decoded", "ExtractError", "Options", "decode", "decode_text", "detect_format", "extract"]
@@ -110,7 +110,7 @@ MIN_TRADITIONAL_CHARS = 3
 
 
 def _has_traditional_chars(text: str) -> bool:
-    from workers.extract.charsets import traditional_only_chars
+    from nianbao.charsets import traditional_only_chars
 
     marks = traditional_only_chars()
     return sum(map(marks.__contains__, text)) >= MIN_TRADITIONAL_CHARS
@@ -119,7 +119,6 @@ def _has_traditional_chars(text: str) -> bool:
 def _reclassify(record: dict[str, Any]) -> None:
     """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy."""
     from nianbao.normalise import to_simplified
-    from nianbao.reports import is_on_time, load_kinds
     from workers.extract.metadata import report_kind_year
 
     kind, year = report_kind_year(
@@ -127,10 +126,6 @@ def _reclassify(record: dict[str, Any]) -> None:
     )
     record["report_kind"] = record.get("report_kind") or kind
     record["report_year"] = record.get("report_year") or year
-    if record["report_kind"]:
-        record["on_time"] = is_on_time(
-            load_kinds()[record["report_kind"]], record["report_year"], record.get("published")
-        )
 
 
 def _without_title(text: str, title: str) -> str:
@@ -175,7 +170,6 @@ def _extract_html(body: bytes, url: str, content_type: str | None, options: Opti
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,
         "report_year": meta.report_year,
-        "on_time": meta.on_time,
         "encoding": decoded.encoding,
         "confidence": decoded.confidence,
         "repairs": list(decoded.repairs),

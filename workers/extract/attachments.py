@@ -19,8 +19,8 @@ import tempfile
 import zipfile
 from typing import Any
 
-from workers.extract.charsets import plausibility
-from workers.extract.errors import ExtractError
+from nianbao.charsets import plausibility
+from nianbao.errors import ExtractError
 from workers.extract.metadata import text_metadata
 from workers.extract.options import Options
 
@@ -43,7 +43,6 @@ def _record(text: str, extractor: str, flags: list[str]) -> dict[str, Any]:
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,
         "report_year": meta.report_year,
-        "on_time": meta.on_time,
         "encoding": None,
         "confidence": None,
         "repairs": [],

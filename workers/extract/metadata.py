@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from lxml import etree
 
 from nianbao.normalise import arabic_dates, compact, is_cjk, squash
-from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
+from nianbao.reports import classify_title, find_year
 from workers.extract.html import with_traditional
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,6 @@ class Metadata:
     issuer: str | None
     report_kind: str | None
     report_year: int | None
-    on_time: bool | None
 
 
 def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
@@ -613,8 +612,7 @@ def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: 
     published = find_published(tree, page_text, main_text, url, title)
     issuer = find_issuer(tree, page_text, main_text, title)
     kind, year = report_kind_year(title, main_text, published)
-    on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
-    return Metadata(title, published, issuer, kind, year, on_time)
+    return Metadata(title, published, issuer, kind, year)
 
 
 def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
@@ -638,5 +636,4 @@ def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
     published = labelled_date(main_text[:SIGNATURE_WINDOW]) or signature_date(main_text)
     issuer = find_issuer(etree.Element("html"), "", main_text, title)
     kind, year = report_kind_year(title, body, published)
-    on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
-    return Metadata(title, published, issuer, kind, year, on_time)
+    return Metadata(title, published, issuer, kind, year)

@@ -15,8 +15,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from workers.extract.charsets import plausibility
-from workers.extract.errors import DecodeError
+from nianbao.charsets import plausibility
+from nianbao.errors import DecodeError
 
 logger = logging.getLogger(__name__)
 
