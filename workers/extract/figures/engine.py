@@ -175,11 +175,21 @@ def _assign(
     mapped.values[key] = value
 
 
+def _headings_only(grid: Grid) -> list[list[Cell]] | None:
+    """The rows of a grid that holds column headings and nothing else (no number), else None."""
+    if any(parse_value(cell.text) not in ((True, None), (False, None)) for row in grid for cell in row):
+        return None
+    rows = [row for row in grid if len(_distinct([c for c in row if not parse_value(c.text)[0]])) >= 2]
+    return rows or None
+
+
 def map_grids(grids: list[Grid]) -> Mapped:
-    """Map every grid that is one of the format's tables; a grid right after a table's part that no signature
-    recognises but whose width matches continues it (a table split over two pages or two <table>s)."""
+    """Map every grid that is one of the format's tables. A grid right after a table's part that no signature
+    recognises but whose width matches continues it (a table split over two pages or two <table>s); a grid of
+    headings alone right before a table of the same width gives it its headings (Word split under the header)."""
     mapped = Mapped()
     previous: tuple[schema.Table, int, State] | None = None
+    loose: Grid | None = None  # the last grid no signature recognised
     for index, grid in enumerate(grids):
         if not grid or not grid[0]:
             continue
@@ -187,9 +197,13 @@ def map_grids(grids: list[Grid]) -> Mapped:
         state = None
         if table is None and previous is not None and previous[1] == len(grid[0]):
             table, _, state = previous
+        elif table is not None and loose is not None and len(loose[0]) == len(grid[0]):
+            headings = _headings_only(loose)
+            state = State(headings) if headings else None
         if table is None:
-            previous = None
+            previous, loose = None, grid
             continue
+        loose = None
         before = len(mapped.values)
         state = map_grid(grid, table, mapped, state)
         if len(mapped.values) > before:
