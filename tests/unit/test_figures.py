@@ -211,9 +211,10 @@ def test_a_table_split_in_two_continues_under_the_first_parts_headings_and_group
 
 
 def test_headings_in_a_table_of_their_own_head_the_table_below() -> None:
-    html = requests_rows(["一、本年新收政府信息公开申请数量", "（一）予以公开"], [["1", "2", "0", "0", "0", "0", "3"]] * 2)
-    head, body = html.split("<tr><td colspan=\"3\">一、", 1)
-    values = read(head + "</table><table><tr><td colspan=\"3\">一、" + body)["values"]
+    row = ["1", "2", "0", "0", "0", "0", "3"]
+    html = requests_rows(["一、本年新收政府信息公开申请数量", "（一）予以公开"], [row, row])
+    head, body = html.split('<tr><td colspan="3">一、', 1)
+    values = read(head + '</table><table><tr><td colspan="3">一、' + body)["values"]
     assert (values["requests.new.natural_person"], values["requests.granted.business"]) == (1, 2)
     assert values["requests.granted.total"] == 3
 
