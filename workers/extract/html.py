@@ -14,12 +14,14 @@ import copy
 import itertools
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
 from nianbao.normalise import compact, squash
+from workers.extract import rules
 from workers.extract.options import Options
 
 logger = logging.getLogger(__name__)
@@ -277,6 +279,37 @@ def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Eleme
     return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
 
 
+def _headline_link(item: etree._Element) -> bool:
+    """Whether the item holds a link whose text reads as another article's headline (not a menu word, not a file)."""
+    anchors = [item] if item.tag == "a" else item.iter("a")
+    for a in anchors:
+        size = len(compact(a.text_content()))
+        href = (a.get("href") or "").lower().split("?")[0]
+        if rules.HEADLINE_MIN_CHARS <= size <= rules.HEADLINE_MAX_CHARS and not href.endswith(
+            rules.ATTACHMENT_SUFFIXES
+        ):
+            return True
+    return False
+
+
+def is_story_stream(el: etree._Element, lengths: dict[etree._Element, int]) -> bool:
+    """Whether the block is a stream of other stories: most children of one shape, each a short teaser led by a
+    linked headline (rules.STREAM_*), and the block neither holds the article's heading or container nor sits in
+    its container."""
+    if el.tag not in rules.STREAM_TAGS or len(el) < rules.STREAM_MIN_ITEMS:
+        return False
+    children = [child for child in el if isinstance(child.tag, str)]
+    shapes = Counter((child.tag, child.get("class", "")) for child in children)
+    shape, count = shapes.most_common(1)[0] if shapes else (None, 0)
+    if count < rules.STREAM_MIN_ITEMS or count < rules.STREAM_MIN_SHARE * len(children):
+        return False
+    items = [child for child in children if (child.tag, child.get("class", "")) == shape]
+    teasers = sum(1 for item in items if lengths.get(item, 0) <= rules.STREAM_ITEM_MAX_CHARS and _headline_link(item))
+    if teasers < rules.STREAM_TEASER_SHARE * len(items):
+        return False
+    return not (_HOLDS_REPORT(el) or _INSIDE_REPORT(el))
+
+
 # The information-disclosure box every government article carries (索引号, 发文机关, 成文日期, 文号 …): the
 # metadata reads its values from the whole page; in the text it is noise. A label opens a cell's text, appears once,
 # and may be spaced out ("索 引 号"); one at least is a box's own (a report's list may say 名称：… 文号：…).
@@ -362,7 +395,11 @@ def prune(tree: etree._Element) -> etree._Element:
         verdict = _furniture(el, length, search) if el is not tree else False
         if verdict or (
             el is not tree
-            and (_is_related_list(el, length, lengths) or (el in boxes and _is_disclosure_box(el, length)))
+            and (
+                _is_related_list(el, length, lengths)
+                or (el in boxes and _is_disclosure_box(el, length))
+                or is_story_stream(el, lengths)
+            )
         ):
             doomed.append(el)
             continue
