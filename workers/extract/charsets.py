@@ -62,11 +62,14 @@ _COMMON_SIMPLIFIED = (
 
 @cache
 def common_chars() -> frozenset[str]:
-    """The common characters in both Simplified and Traditional forms (Traditional pages are just as real)."""
+    """The common characters in both Simplified and Traditional forms (Traditional pages are just as real), and
+    written Cantonese's own (Hong Kong pages)."""
     import opencc  # imported lazily: loading the dictionaries costs a few hundred milliseconds
 
+    from workers.extract.rules import CANTONESE_CHARS
+
     traditional = opencc.OpenCC("s2t").convert(_COMMON_SIMPLIFIED)
-    return frozenset(_COMMON_SIMPLIFIED) | frozenset(traditional)
+    return frozenset(_COMMON_SIMPLIFIED) | frozenset(traditional) | frozenset(CANTONESE_CHARS)
 
 
 # CJK characters as `nianbao.normalise.is_cjk` defines them (the basic block and extension A).

@@ -10,7 +10,8 @@ def test_runs_between_breaks_become_paragraphs_and_blocks_stay() -> None:
     tree = parse(
         "<html><body><table><tr><td id='cell'><span id='body'><span class='title'>一、项目编号：</span><br>"
         "<span>ZC130800202101632</span><br>本项目代理费总金额：<span>0</span><br>"
-        "<div id='t'><table><tr><td>供应商</td><td>金额</td></tr></table></div>自本公告发布之日起一个工作日内，供应商可以书面形式提出质疑。<br>"
+        "<div id='t'><table><tr><td>供应商</td><td>金额</td></tr></table></div>"
+        "自本公告发布之日起一个工作日内，供应商可以书面形式提出质疑。<br>"
         "</span></td></tr></table><div id='caption'>图片说明<br>第二行</div></body></html>"
     )
     br_runs_as_paragraphs(tree)
