@@ -46,6 +46,7 @@ DISCOVER_MAX_PORTALS = 20_000  # above the ~14,000 government websites China has
 DISCOVER_SECONDS = 6 * 3600
 DISCOVER_LINKS_PER_PAGE = 600  # a province's 网站导航 lists a few hundred portals; thousands are a link farm
 DISCOVER_NAV_PAGES = 3  # navigation pages read per portal
+DISCOVER_PROGRESS_EVERY = 50  # portals between two progress lines on stderr
 # Discovery touches each host a few times only: many hosts at once, each politely (the per-host delay holds).
 DISCOVER_CONCURRENT_REQUESTS = 16
 
@@ -81,7 +82,9 @@ class DiscoverSpider(scrapy.Spider):
     handle_httpstatus_list = (404, 403, 410, 412, 521)
     custom_settings: dict[str, Any] | None = {"CONCURRENT_ITEMS": 1}  # noqa: RUF012  # Scrapy's own attribute
 
-    def __init__(self, seeds: list[Site], discovery: Discovery, nav_pages: int = DISCOVER_NAV_PAGES, **kwargs: Any):
+    def __init__(
+        self, seeds: list[Site], discovery: Discovery, nav_pages: int = DISCOVER_NAV_PAGES, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.seeds = seeds
         self.discovery = discovery
@@ -113,13 +116,14 @@ class DiscoverSpider(scrapy.Spider):
         page = parse_html(decode_html(response.body))
         columns = list(dict.fromkeys(link.url for link in column_links(page, response.url))) if page is not None else []
         portal = self.discovery.fetched(candidate, site_code(page), portal_name(page), columns)
+        if len(self.discovery.done) % DISCOVER_PROGRESS_EVERY == 0:  # long work shows progress
+            print(f"discover: {len(self.discovery.done)} portals fetched, {len(self.discovery.queued)} found",
+                  file=sys.stderr, flush=True)  # fmt: skip
         if portal is None:
             return  # outside the tree: its links are not read
         links = portal_links(page, response.url)
         yield from self._follow(candidate, links)
-        directories = navigation_pages(page, response.url) + [
-            link.url for link in links if link.verdict == "directory"
-        ]
+        directories = navigation_pages(page, response.url) + [link.url for link in links if link.verdict == "directory"]
         for url in list(dict.fromkeys(directories))[: self.nav_pages]:
             yield scrapy.Request(url, callback=self.parse_navigation, errback=self.navigation_failed,
                                  priority=-candidate.depth, meta={"candidate": candidate})  # fmt: skip
@@ -141,14 +145,18 @@ class DiscoverSpider(scrapy.Spider):
             self.discovery.refused(candidate, str(failure.value))
             return
         response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else f"{type(failure.value).__name__}: {failure.value}"
+        reason = (
+            f"HTTP {response.status}" if response is not None else f"{type(failure.value).__name__}: {failure.value}"
+        )
         self.discovery.failed(candidate, reason)
 
     def navigation_failed(self, failure: Failure) -> None:
         self.logger.info("navigation page not read: %s", failure.value)
 
 
-def discover_settings(seeds: list[Site], warc_path: str, *, seconds: float, overrides: dict[str, Any] | None = None) -> Settings:
+def discover_settings(
+    seeds: list[Site], warc_path: str, *, seconds: float, overrides: dict[str, Any] | None = None
+) -> Settings:
     """A harvest's settings (crawler.crawl.crawl_settings) for a crawl of the seeds' kind of hosts: local
     replicas allow loopback addresses; the seeds' smallest delay is every host's."""
     delays = [s.delay for s in seeds if s.delay is not None]

@@ -210,9 +210,7 @@ class Discovery:
         self.decide(candidate.url, "unreachable", reason, candidate.source)
         return portal
 
-    def fetched(
-        self, candidate: Candidate, code: SiteCode | None, name: str, columns: list[str]
-    ) -> Portal | None:
+    def fetched(self, candidate: Candidate, code: SiteCode | None, name: str, columns: list[str]) -> Portal | None:
         """Place a portal from its home page; None when it lies outside the tree (the decision says why)."""
         self.done.add(portal_key(candidate.url))
         name = clean_name(name) or clean_name(candidate.text)

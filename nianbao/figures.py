@@ -13,6 +13,7 @@ the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ def field_key(table: Table, row: str, column: str) -> str | None:
     return f"requests.{row}.{column}"
 
 
-def all_keys(fmt: str | None = None) -> list[str]:
+@cache
+def all_keys(fmt: str | None = None) -> tuple[str, ...]:
     """Every key of the format `fmt` (both formats when None), in the tables' order: the Parquet columns."""
     keys: list[str] = []
     for table in TABLES:
@@ -202,7 +204,7 @@ def all_keys(fmt: str | None = None) -> list[str]:
                 key = field_key(table, row.key, col.key)
                 if key and key not in keys:
                     keys.append(key)
-    return keys
+    return tuple(keys)
 
 
 # Where a report's tables are missing, the reason the figures say so.

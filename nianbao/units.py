@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from nianbao import divisions
-from nianbao.normalise import arabic_dates, compact
+from nianbao.dates import arabic_dates
+from nianbao.normalise import compact
 from nianbao.reports import LEVEL_ALIASES
 
 # Where the publisher's name ends in a title: at the year, at 关于, or at the kind's own words.

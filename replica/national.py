@@ -87,8 +87,12 @@ def _short(name: str) -> str:
 class NationalTree:
     """The portals, built from the divisions table; pure data (no sockets)."""
 
-    def __init__(self, year: int = YEAR) -> None:
+    def __init__(
+        self, year: int = YEAR, provinces: tuple[str, ...] = PROVINCES, cities: int = 3,
+        counties: tuple[int, ...] = COUNTIES_PER_CITY,
+    ) -> None:  # fmt: skip
         self.year = year
+        self.provinces, self.cities, self.counties = provinces, cities, counties
         self.portals: dict[str, Portal] = {}
         self._build()
 
@@ -99,7 +103,7 @@ class NationalTree:
 
     def _build(self) -> None:
         roots = []
-        for p_i, pcode in enumerate(PROVINCES):
+        for p_i, pcode in enumerate(self.provinces):
             prov = divisions.lookup(pcode)
             assert prov is not None
             pk = f"p{p_i}"
@@ -110,24 +114,27 @@ class NationalTree:
                 dk = f"{pk}-d{d_i}"
                 self.add(Portal(dk, f"{prov.name}{dept}", pcode, "department", pk, f"{pcode}{d_i + 2:04d}", up=[pk]))
                 root.children.append(dk)
-            cities = [c for c in divisions.children(pcode) if c.level == "city"][:3]
+            cities = [c for c in divisions.children(pcode) if c.level == "city"][: self.cities]
             for c_i, city in enumerate(cities):
                 ck = f"{pk}-c{c_i}"
-                shape = ["footer", "select", "script"][c_i]
+                shape = ["footer", "select", "script"][c_i % 3]
                 if p_i == 1 and c_i == 1:
                     shape = "navpage"
                 if p_i == 1 and c_i == 2:
                     shape = "jsarray"
-                cp = self.add(Portal(ck, f"{city.name}人民政府", city.code, "city", pk, f"{city.code}0001", shape=shape))
+                cp = self.add(
+                    Portal(ck, f"{city.name}人民政府", city.code, "city", pk, f"{city.code}0001", shape=shape)
+                )
                 root.children.append(ck)
                 sk = f"{ck}-d0"
                 self.add(Portal(sk, f"{city.name}司法局", city.code, "department", ck, f"{city.code}0002", up=[pk]))
                 cp.children.append(sk)
                 counties = [c for c in divisions.children(city.code) if c.level == "county"]
-                chosen = counties[: COUNTIES_PER_CITY[c_i]]
+                wanted = self.counties[min(c_i, len(self.counties) - 1)]
+                chosen = counties[:wanted]
                 if city.code == "320100":  # Nanjing: make sure 鼓楼区 is in (the shared-name trap)
                     chosen = [c for c in counties if c.name == "鼓楼区"] + [c for c in chosen if c.name != "鼓楼区"]
-                    chosen = chosen[: COUNTIES_PER_CITY[c_i]]
+                    chosen = chosen[:wanted]
                 keys = []
                 for k_i, county in enumerate(chosen):
                     kk = f"{ck}-k{k_i}"
@@ -136,7 +143,7 @@ class NationalTree:
                     if county.name == "鼓楼区" and city.code == "320100":
                         portal.site_id = ""
                         portal.notes.append("no code: division by name within the parent's")
-                    if p_i == 0 and c_i == 1 and k_i == 1:  # prints a code of a division in another city
+                    if p_i == 0 and c_i == 1 and k_i == 1 and len(cities) > 2:  # a code of another city's division
                         other = [c for c in divisions.children(cities[2].code) if c.level == "county"][-1]
                         portal.site_id = f"{other.code}0001"
                         portal.notes.append(f"code names {other.code}, outside its parent's division")
@@ -233,8 +240,10 @@ def _site(portal: Portal, port: int) -> dict[str, Any]:
 class NationalReplica(ScaleReplica):
     """The national tree's portals on one port, one loopback address each; a context manager."""
 
-    def __init__(self, port: int = 0, *, year: int = YEAR, seconds: float | None = None) -> None:
-        self.tree = NationalTree(year)
+    def __init__(
+        self, port: int = 0, *, year: int = YEAR, seconds: float | None = None, tree: NationalTree | None = None
+    ) -> None:
+        self.tree = tree or NationalTree(year)
         served = sum(1 for p in self.tree.portals.values() if not p.dead)
         super().__init__(served, port, year=year, seconds=seconds)
         self._pages: dict[int, dict[str, tuple[bytes, str]]] = {}
@@ -266,10 +275,10 @@ class NationalReplica(ScaleReplica):
             return ""
         if shape == "select":
             options = "".join(f'<option value="{u}">{html.escape(t)}</option>' for t, u in links)
-            return (f'<div class="link_item"><div class="click_shadow">{title}</div>'
-                    f'<select class="footer_change"><option value="0">{title}</option>{options}</select></div>\n')  # fmt: skip
+            head = f'<div class="link_item"><div class="click_shadow">{title}</div>'
+            return head + f'<select class="footer_change"><option value="0">{title}</option>{options}</select></div>\n'
         if shape == "script":
-            items = "".join(f"'<li><a href=\"{u}\" target=\"_blank\">{t}</a></li>'+\n" for t, u in links)
+            items = "".join(f'\'<li><a href="{u}" target="_blank">{t}</a></li>\'+\n' for t, u in links)
             return (f'<div class="yqlj"><h3>{title}</h3>\n<script type="text/javascript">\n'
                     f"document.write('<ul class=\"list\">'+\n{items}'</ul>');\n</script></div>\n")  # fmt: skip
         if shape == "jsarray":
@@ -285,8 +294,7 @@ class NationalReplica(ScaleReplica):
         shape = "select" if portal.shape == "select" else "footer"
         t = self.tree.portals
         blocks = self._block("国务院部门网站", [("司法部", self.url("x-moj"))], shape)
-        blocks += self._block("地方政府网站", [("北京", self.url("x-beijing"))]
-                              + self._links(portal.siblings), shape)  # fmt: skip
+        blocks += self._block("地方政府网站", [("北京", self.url("x-beijing")), *self._links(portal.siblings)], shape)
         friends = [(t["x-news"].name, self.url("x-news")), (t["x-xinhua"].name, self.url("x-xinhua")),
                    (t["x-12345"].name, self.url("x-12345")), (t["x-pufa"].name, self.url("x-pufa")),
                    ("ICP备案查询", "https://beian.miit.gov.cn/")]  # fmt: skip
@@ -312,7 +320,9 @@ class NationalReplica(ScaleReplica):
                     + self._block("部门网站", self._links(depts), "footer")
                     + self._block("乡镇街道网站", self._links(towns), "footer"))  # fmt: skip
         if portal.level == "department":
-            up = self._links(portal.up) + ([("兄弟单位网站", self.url("x-bjsfj"))] if portal.key.endswith("p0-d0") else [])
+            up = self._links(portal.up) + (
+                [("兄弟单位网站", self.url("x-bjsfj"))] if portal.key.endswith("p0-d0") else []
+            )
             return self._block("相关网站", up, "footer")
         return ""
 
@@ -340,7 +350,9 @@ class NationalReplica(ScaleReplica):
 
         site["link_blocks"] = self._blocks(portal) if not portal.trap else ""
         if portal.shape == "navpage":
-            site["link_blocks"] += '<div class="links"><h3>网站导航</h3><ul><li><a href="/wzdh/">网站导航</a></li></ul></div>'
+            site["link_blocks"] += (
+                '<div class="links"><h3>网站导航</h3><ul><li><a href="/wzdh/">网站导航</a></li></ul></div>'
+            )
             put("/wzdh/index.html", self._navpage(portal, site))
         columns: list[tuple[str, str, list[Doc]]] = []
         if not portal.trap:
@@ -384,8 +396,10 @@ class NationalReplica(ScaleReplica):
             else:
                 title = f"{_short(issuer)}{year}年政府信息公开工作年度报告"
                 body = info_disclosure_report(issuer, year, local, seed=f"{unit.key}-{kind}-{year}")
-            doc = Doc(key=f"{unit.key}-{kind}-{year}", title=title, published=published, time="09:30",
-                      paragraphs=body, source=issuer, kind=kind, year=year, issuer=issuer, text_contains=[local])  # fmt: skip
+            doc = Doc(
+                key=f"{unit.key}-{kind}-{year}", title=title, published=published, time="09:30", paragraphs=body,
+                source=issuer, kind=kind, year=year, issuer=issuer, text_contains=[local],
+            )  # fmt: skip
             doc.path = f"{prefix}/content_{year}.html"
             docs.append(doc)
         return docs
@@ -397,13 +411,17 @@ class NationalReplica(ScaleReplica):
         return f"{city.name if city and city.level == 'city' else ''}{unit.name}"
 
     def _fillers(self, portal: Portal, kind: str) -> list[Doc]:
-        docs = [filler_doc(f"{portal.key}-{kind}", _short(portal.name), i, self.tree.year, 3 + i, 5 + i) for i in range(2)]
+        docs = [
+            filler_doc(f"{portal.key}-{kind}", _short(portal.name), i, self.tree.year, 3 + i, 5 + i) for i in range(2)
+        ]
         for n, d in enumerate(docs):
             d.path = f"/{KINDS[kind][1]}/news_{n}.html"
         return docs
 
-    def _column(self, site: dict[str, Any], put: Any, column: tuple[str, str], docs: list[Doc], extra: str = "") -> None:
-        name, href = column
+    def _column(
+        self, site: dict[str, Any], put: Any, column: tuple[str, str], docs: list[Doc], extra: str = ""
+    ) -> None:
+        href = column[1]
         page = T.listing_next(site, column, docs, 1, 1, lambda n: href)
         put(href, page.replace('<div class="pagination">', extra + '<div class="pagination">', 1))
         for d in docs:
@@ -458,12 +476,16 @@ class NationalReplica(ScaleReplica):
                     assert is_on_time(kinds[kind], unit.level, self.tree.year, published) == (status == "on_time")
                 if unit.dead:
                     status, published = "not_crawled", None
-                rows.append({"kind": kind, "year": self.tree.year, "division": unit.division, "name": unit.name,
-                             "level": LEVEL_ALIASES.get(unit.level, unit.level), "portal": self.url(unit.key),
-                             "published_on": self.url(publisher.key), "status": status, "published": published})  # fmt: skip
+                rows.append({
+                    "kind": kind, "year": self.tree.year, "division": unit.division, "name": unit.name,
+                    "level": LEVEL_ALIASES.get(unit.level, unit.level), "portal": self.url(unit.key),
+                    "published_on": self.url(publisher.key), "status": status, "published": published,
+                })  # fmt: skip
             for division in divisions.divisions(self.tree.year):
-                if division.code[:2] in {p[:2] for p in PROVINCES} and division.code not in present and (
-                    division.level in kinds[kind].due
+                if (
+                    division.code[:2] in {p[:2] for p in self.tree.provinces}
+                    and division.code not in present
+                    and (division.level in kinds[kind].due)
                 ):
                     rows.append({"kind": kind, "year": self.tree.year, "division": division.code,
                                  "name": division.name, "level": division.level, "portal": None,
@@ -476,12 +498,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=3600)
     parser.add_argument("--seeds-out", help="write the provincial seed registry (YAML) here")
+    parser.add_argument("--provinces", default=",".join(PROVINCES), help="division codes of the provinces")
+    parser.add_argument("--cities", type=int, default=3, help="prefecture cities per province")
+    parser.add_argument("--counties", type=int, nargs="+", default=list(COUNTIES_PER_CITY), help="per city")
     args = parser.parse_args(argv)
-    replica = NationalReplica(args.port, seconds=args.seconds).start()
+    tree = NationalTree(provinces=tuple(args.provinces.split(",")), cities=args.cities, counties=tuple(args.counties))
+    replica = NationalReplica(args.port, seconds=args.seconds, tree=tree).start()
     if args.seeds_out:
         with open(args.seeds_out, "w", encoding="utf-8") as out:
             out.write(replica.seeds_yaml())
-    print(f"port {replica.port}", flush=True)
+    print(f"port {replica.port} portals {len(tree.portals)}", flush=True)
     try:
         while not replica.stopped:
             time.sleep(0.5)

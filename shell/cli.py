@@ -642,12 +642,15 @@ def sites_import(
         sys.stdout.write(text)
 
 
+STARTER_REGISTRY = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml"
+
+
 @sites_app.command("discover")
 def sites_discover(
     out: Annotated[Path, typer.Option("--out", "-o", help="Registry YAML to write; updated when it exists.")],
     seeds: Annotated[
         Path, typer.Option(help="Registry whose portals discovery starts from (its provincial ones by default).")
-    ] = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml",
+    ] = STARTER_REGISTRY,
     province: Annotated[
         list[str] | None, typer.Option(help="Start from these divisions' portals only (44, 440000, 440100).")
     ] = None,

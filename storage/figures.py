@@ -23,7 +23,7 @@ from storage.store import Store
 KIND = "info_disclosure"
 COLUMNS = ["doc_id", "site", "division", "report_year", "title", "url", "key", "figures_format", "figures_flags",
            "figures_source"]  # fmt: skip
-FIELDS = all_keys()  # both versions' cells: a 2019-format report leaves the 2021-only columns null
+FIELDS = list(all_keys())  # both versions' cells: a 2019-format report leaves the 2021-only columns null
 # Cells in 万元 with decimals; every other cell is a count.
 AMOUNTS = tuple(key for key in FIELDS if key.endswith("amount"))
 SCHEMA = pa.schema(
@@ -79,10 +79,11 @@ def read_figures(store: Store, year: int) -> pa.Table:
 
 
 def national_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """For operators: reports, reports with figures, the total of every field over them, and the reports whose
-    checks failed (with the checks)."""
+    """For operators: reports, reports with figures, the total of every field some report prints, and the reports
+    whose checks failed (with the checks)."""
     with_figures = [row for row in rows if row["figures_format"]]
-    totals = {field: sum(row[field] or 0 for row in with_figures) for field in FIELDS}
+    printed = [field for field in FIELDS if any(row[field] is not None for row in with_figures)]
+    totals = {field: sum(row[field] or 0 for row in with_figures) for field in printed}
     failed = [
         {"site": row["site"], "title": row["title"], "url": row["url"], "flags": row["figures_flags"]}
         for row in with_figures

@@ -210,6 +210,31 @@ def test_a_table_split_in_two_continues_under_the_first_parts_headings_and_group
     assert values["requests.not_processed.mass_repeated.total"] == 4
 
 
+def test_a_row_printing_only_its_total_and_slashes_for_nothing() -> None:
+    html = requests_rows(
+        ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开"],
+        [["", "", "", "", "", "", "0"], ["/", "/", "/", "/", "/", "/", "2"], ["1", "", "", "", "", "", "1"]],
+    )
+    active = table([["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "/", "/", "/"],
+                    ["行政规范性文件", "0", "1", "25"]])  # fmt: skip
+    got = read(active + html)
+    values = got["values"]
+    assert (values["requests.new.total"], values["requests.new.natural_person"]) == (0, None)
+    assert (values["requests.carried_over.total"], values["requests.carried_over.business"]) == (2, None)
+    assert values["active.regulations.issued"] is None and values["active.normative_documents.in_force"] == 25
+    assert "requests_applicant_sum.carried_over" not in got["flags"]  # a total with no part printed: not checked
+    assert "requests_applicant_sum.granted" not in got["flags"]
+
+
+def test_headings_in_a_table_of_their_own_head_the_table_below() -> None:
+    row = ["1", "2", "0", "0", "0", "0", "3"]
+    html = requests_rows(["一、本年新收政府信息公开申请数量", "（一）予以公开"], [row, row])
+    head, body = html.split('<tr><td colspan="3">一、', 1)
+    values = read(head + '</table><table><tr><td colspan="3">一、' + body)["values"]
+    assert (values["requests.new.natural_person"], values["requests.granted.business"]) == (1, 2)
+    assert values["requests.granted.total"] == 3
+
+
 def test_a_traditional_report_is_read_through_its_simplified_labels() -> None:
     import opencc
 

@@ -244,3 +244,32 @@ def test_a_gbk_page() -> None:
     body = html.encode("gbk")
     assert site_code(body) is not None and site_code(body).code == "3201150001"  # type: ignore[union-attr]
     assert [(link.text, link.verdict) for link in portal_links(body, PAGE)] == [("G县", "portal")]
+
+
+@pytest.mark.parametrize(
+    ("html", "code"),
+    [
+        ('<p>网站标识码：<span class="num">3100000001</span></p>', "3100000001"),
+        ("<p>政府网站识别码 bm16000002</p>", "bm16000002"),
+        ("<meta content='4401000004' name='SiteIDCode'>", "4401000004"),
+        ("<script id=\"_jiucuo_\" sitecode='4401130001' src='jiucuo.js'></script>", "4401130001"),
+    ],
+)
+def test_site_code_shapes(html: str, code: str) -> None:
+    found = site_code(html)
+    assert found is not None and found.code == code
+
+
+def test_a_dropdown_without_a_title_and_a_decorated_title() -> None:
+    found = _links(
+        '<select onchange="go(this)"><option value="">--县（市、区）政府--</option>'
+        '<option value="http://a.gov.cn/">A县</option><option value="http://b.gov.cn/">B县</option></select>'
+        '<select><option>请选择</option><option value="//c.gov.cn/">C市</option>'
+        '<option value="http://d.gov.cn/">D市</option></select>'
+    )
+    assert found == {
+        "http://a.gov.cn/": ("县（市、区）政府", "portal", "select"),
+        "http://b.gov.cn/": ("县（市、区）政府", "portal", "select"),
+        "http://c.gov.cn/": ("请选择", "portal", "select"),
+        "http://d.gov.cn/": ("请选择", "portal", "select"),
+    }
