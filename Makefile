@@ -29,8 +29,11 @@ $(CHROMIUM):
 	@echo "installing Debian's chromium (the rendering test needs it; needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Tests run in parallel (pytest-xdist): integration tests wait on real servers more than they use the CPU, and each
+# owns its ports and folders.
+TEST_WORKERS ?= 3
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration"

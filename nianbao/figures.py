@@ -13,6 +13,7 @@ the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,17 @@ class Table:
 
 
 # -- 二、主动公开政府信息情况 --------------------------------------------------------------------------------------
-# 2021: 规章 / 行政规范性文件 × 本年制发件数, 本年废止件数, 现行有效件数; 行政许可, 行政处罚, 行政强制 × 本年处理决定数量;
+# 2021: 规章 / 行政规范性文件 × 本年制发件数, 本年废止件数, 现行有效件数;
+# 行政许可, 行政处罚, 行政强制 × 本年处理决定数量;
 # 行政事业性收费 × 本年收费金额（万元）. 2019: 规章 / 规范性文件 × 本年新制作数量, 本年新公开数量, 对外公开总数量;
 # 行政许可, 其他对外管理服务事项, 行政处罚, 行政强制 × 上一年项目数量, 本年增/减, 处理决定数量; 行政事业性收费 ×
 # 上一年项目数量, 本年增/减; 政府集中采购 × 采购项目数量, 采购总金额.
 ACTIVE = Table(
     name="active",
-    signature=(("规章", "规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费"),
-               ("制发", "废止", "现行有效", "处理决定", "收费金额", "新制作", "新公开", "项目数量")),
+    signature=(
+        ("规章", "规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费"),
+        ("制发", "废止", "现行有效", "处理决定", "收费金额", "新制作", "新公开", "项目数量"),
+    ),
     rows=(
         Label("regulations", (r"^规章", r"^(本级)?政府规章")),
         Label("normative_documents", (r"规范性文件",)),
@@ -102,7 +106,10 @@ ACTIVE_CELLS: dict[str, tuple[str, ...]] = {
     "procurement": ("procurement_items", "procurement_amount"),
 }
 # The contract's names for the 2019 procurement cells read better without the repeated word.
-ACTIVE_RENAME = {"procurement.procurement_items": "procurement.items", "procurement.procurement_amount": "procurement.amount"}
+ACTIVE_RENAME = {
+    "procurement.procurement_items": "procurement.items",
+    "procurement.procurement_amount": "procurement.amount",
+}
 
 # -- 三、收到和处理政府信息公开申请情况 ------------------------------------------------------------------------------
 REFUSED, UNAVAILABLE, NOT_PROCESSED, OTHER = "不予公开", "无法提供", "不予处理", "其他处理"
@@ -185,7 +192,8 @@ def field_key(table: Table, row: str, column: str) -> str | None:
     return f"requests.{row}.{column}"
 
 
-def all_keys(fmt: str | None = None) -> list[str]:
+@cache
+def all_keys(fmt: str | None = None) -> tuple[str, ...]:
     """Every key of the format `fmt` (both formats when None), in the tables' order: the Parquet columns."""
     keys: list[str] = []
     for table in TABLES:
@@ -196,7 +204,7 @@ def all_keys(fmt: str | None = None) -> list[str]:
                 key = field_key(table, row.key, col.key)
                 if key and key not in keys:
                     keys.append(key)
-    return keys
+    return tuple(keys)
 
 
 # Where a report's tables are missing, the reason the figures say so.

@@ -115,7 +115,10 @@ def blank_zeros(values: Values, keys: list[str]) -> Values:
 
 # ---- table 二 -------------------------------------------------------------------------------------------
 
-TD = '<td style="border:solid windowtext 1.0pt;padding:0cm 5.4pt" {attrs}><p align="center"><span style="font-size:10.5pt;font-family:仿宋_GB2312">{text}</span></p></td>'
+TD = (
+    '<td style="border:solid windowtext 1.0pt;padding:0cm 5.4pt" {attrs}><p align="center">'
+    '<span style="font-size:10.5pt;font-family:仿宋_GB2312">{text}</span></p></td>'
+)
 
 
 def _td(text: str, style: str, rowspan: int = 1, colspan: int = 1) -> str:
@@ -129,7 +132,8 @@ def _table(rows: list[str], style: str) -> str:
     if style in ("word", "traditional", "inconsistent"):
         return (
             '<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" '
-            'style="border-collapse:collapse;border:none"><tbody>\n' + "\n".join(f"<tr>{r}</tr>" for r in rows)
+            'style="border-collapse:collapse;border:none"><tbody>\n'
+            + "\n".join(f"<tr>{r}</tr>" for r in rows)
             + "\n</tbody></table>"
         )
     return '<table border="1" width="100%">\n' + "\n".join(f"<tr>{r}</tr>" for r in rows) + "\n</table>"
@@ -144,8 +148,11 @@ def active_table(v: Values, fmt: str, style: str) -> str:
         for key, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
             cells = "".join(td(show(v[f"active.{key}.{c}"], style)) for c in ("issued", "abolished", "in_force"))
             rows.append(td(label) + cells)
-        for section, items in (("第二十条第（五）项", [("licensing", "行政许可")]),
-                               ("第二十条第（六）项", [("penalties", "行政处罚"), ("coercion", "行政强制")])):  # fmt: skip
+        sections = [
+            ("第二十条第（五）项", [("licensing", "行政许可")]),
+            ("第二十条第（六）项", [("penalties", "行政处罚"), ("coercion", "行政强制")]),
+        ]
+        for section, items in sections:
             rows.append(td(section, colspan=4))
             rows.append(td("信息内容") + td("本年处理决定数量", colspan=3))
             rows += [td(label) + td(show(v[f"active.{key}.decisions"], style), colspan=3) for key, label in items]
@@ -161,12 +168,16 @@ def active_table(v: Values, fmt: str, style: str) -> str:
     rows.append(td("第二十条第（五）项", colspan=4))
     rows.append(td("信息内容") + td("上一年项目数量") + td("本年增/减") + td("处理决定数量"))
     for key, label in (("licensing", "行政许可"), ("other_services", "其他对外管理服务事项")):
-        cells = "".join(td(show(v[f"active.{key}.{c}"], style)) for c in ("items_last_year", "items_change", "decisions"))
+        cells = "".join(
+            td(show(v[f"active.{key}.{c}"], style)) for c in ("items_last_year", "items_change", "decisions")
+        )
         rows.append(td(label) + cells)
     rows.append(td("第二十条第（六）项", colspan=4))
     rows.append(td("信息内容") + td("上一年项目数量") + td("本年增/减") + td("处理决定数量"))
     for key, label in (("penalties", "行政处罚"), ("coercion", "行政强制")):
-        cells = "".join(td(show(v[f"active.{key}.{c}"], style)) for c in ("items_last_year", "items_change", "decisions"))
+        cells = "".join(
+            td(show(v[f"active.{key}.{c}"], style)) for c in ("items_last_year", "items_change", "decisions")
+        )
         rows.append(td(label) + cells)
     rows.append(td("第二十条第（八）项", colspan=4))
     rows.append(td("信息内容") + td("上一年项目数量") + td("本年增/减", colspan=2))
@@ -210,7 +221,9 @@ def requests_tables(v: Values, fmt: str, style: str) -> list[str]:
     span = 2 if not flat else 3
     lead = (lambda text: td(text, colspan=span)) if not flat else (lambda text: td(text, colspan=3))
     results.append(first + lead("（一）予以公开") + _numbers(v, "granted", style))
-    results.append(lead("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") + _numbers(v, "partly_granted", style))
+    results.append(
+        lead("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") + _numbers(v, "partly_granted", style)
+    )
     for group, heading, reasons, labels in RESULT_GROUPS:
         if group == "other" and fmt == "2019":
             results.append(lead(heading) + _numbers(v, "other.total", style))
@@ -250,7 +263,8 @@ def appeals_table(v: Values, style: str) -> str:
         return _table(rows, style)
     rows = [
         td("行政复议", colspan=5) + td("行政诉讼", colspan=10),
-        "".join(td(label, rowspan=2) for _, label in RESULTS) + td("未经复议直接起诉", colspan=5)
+        "".join(td(label, rowspan=2) for _, label in RESULTS)
+        + td("未经复议直接起诉", colspan=5)
         + td("复议后起诉", colspan=5),
         "".join(td(label) for _, label in RESULTS) * 2,
         "".join(td(show(v[f"{g}.{r}"], style)) for g, _ in GROUPS for r, _ in RESULTS),
@@ -267,7 +281,8 @@ def report_body(issuer: str, year: int, v: Values, fmt: str, style: str) -> tupl
         f"本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》要求编制。"
         f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
         "一、总体情况",
-        f"{year}年，{issuer}坚持以公开为常态、不公开为例外，全年主动公开政府信息{int(v['requests.new.total'] or 0) * 37 + 512}条。",
+        f"{year}年，{issuer}坚持以公开为常态、不公开为例外，"
+        f"全年主动公开政府信息{int(v['requests.new.total'] or 0) * 37 + 512}条。",
         "二、主动公开政府信息情况",
         "三、收到和处理政府信息公开申请情况",
         "四、政府信息公开行政复议、行政诉讼情况",

@@ -143,6 +143,32 @@ def print_summary(summary: dict) -> None:
             out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")
 
 
+def print_coverage(rows: list[dict[str, Any]], title: str, units: bool) -> None:
+    """Rates by province and level, a total; with `units`, every unit whose portal is known, and its status."""
+    from nianbao.coverage import STATUSES, rates
+
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    table = Table(title=title)
+    for column in ("province", "level", "units", *STATUSES, "published", "on time"):
+        table.add_column(column.replace("_", " "), justify="left" if column in ("province", "level") else "right")
+    for row in [*rates(rows), *({**r, "province": "[b]all", "level": ""} for r in rates(rows, by=()))]:
+        counts = (str(row[c]) for c in ("units", *STATUSES))
+        table.add_row(
+            row["province"], row["level"], *counts, f"{row['published_rate']:.0%}", f"{row['on_time_rate']:.0%}"
+        )
+    out.print(table)
+    if not units:
+        return
+    known = [r for r in rows if r["status"] != "portal_not_found"]
+    listing = Table(title=f"Units with a known portal: {len(known)} of {len(rows)}")
+    for column in ("division", "name", "level", "status", "published", "site", "report / reason"):
+        listing.add_column(column)
+    for r in sorted(known, key=lambda r: (r["division"], r["level"])):
+        detail = r["report_url"] or r["reason"]
+        listing.add_row(r["division"], r["name"], r["level"], r["status"], r["published"] or "", r["site"], detail)
+    out.print(listing)
+
+
 @app.command()
 def harvest(
     year: Annotated[int, typer.Option(help="Report year: the year the reports cover (2021 → published in 2022).")],
@@ -174,7 +200,10 @@ def demo(
         registry.parent.mkdir(parents=True, exist_ok=True)
         registry.write_text(sites_yaml(replica.port), encoding="utf-8")
         console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
-        print_summary(run_harvest(year, registry, [], [], store, None))
+        summary = run_harvest(year, registry, [], [], store, None)
+        print_summary(summary)
+        for kind in summary["kinds"]:
+            coverage(kind=[kind], year=year, province=None, units=True, store=store)
 
 
 @app.command()
@@ -272,6 +301,42 @@ def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> d
         else:
             failed += 1
     return {"stored": stored, "failed": failed}
+
+
+@app.command()
+def coverage(
+    year: Annotated[int, typer.Option(help="Report year.")],
+    kind: Annotated[
+        list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")
+    ] = [],  # noqa: B006
+    province: Annotated[str | None, typer.Option(help="Only this province: its code (44) or name (广东省).")] = None,
+    units: Annotated[bool, typer.Option("--units", help="List every unit whose portal is known.")] = False,
+    store: StoreOption = "./data",
+) -> None:
+    """Which units that owe the report published it on time, late, not at all, or could not be harvested: the
+    coverage table a harvest wrote (coverage/{kind}/{year}.parquet), with rates by province and level."""
+    from nianbao.divisions import PROVINCES
+    from nianbao.reports import load_kinds
+    from storage.coverage import read_coverage
+    from storage.store import Store
+
+    target = Store(store)
+    prefix = None
+    if province:
+        prefix = next(
+            (code for code, name in PROVINCES.items() if province in (code, name) or name.startswith(province)), None
+        )
+        if prefix is None:
+            fail(f"no province {province!r}: give its two-digit code (44) or its name (广东省)")
+    for code in kind or list(load_kinds()):
+        try:
+            rows = read_coverage(target, code, year)
+        except FileNotFoundError:
+            fail(f"no coverage table for {code} {year} in {store}: run `nianbao harvest --year {year}` first")
+        rows = [r for r in rows if prefix is None or r["division"].startswith(prefix)]
+        if not rows:
+            fail(f"no unit of province {province} in the coverage table of {code} {year}")
+        print_coverage(rows, f"Coverage of {code} {year}: units that owe the report", units)
 
 
 @app.command()

@@ -15,15 +15,15 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from nianbao.figures import all_keys
 from storage import layout
 from storage.manifest import current_documents
 from storage.store import Store
-from nianbao.figures import all_keys
 
 KIND = "info_disclosure"
 COLUMNS = ["doc_id", "site", "division", "report_year", "title", "url", "key", "figures_format", "figures_flags",
            "figures_source"]  # fmt: skip
-FIELDS = all_keys()  # both versions' cells: a 2019-format report leaves the 2021-only columns null
+FIELDS = list(all_keys())  # both versions' cells: a 2019-format report leaves the 2021-only columns null
 # Cells in 万元 with decimals; every other cell is a count.
 AMOUNTS = tuple(key for key in FIELDS if key.endswith("amount"))
 SCHEMA = pa.schema(
@@ -46,7 +46,11 @@ def figure_row(key: str, doc: dict[str, Any]) -> dict[str, Any]:
     figures = doc.get("figures") or {}
     source = doc.get("figures_source") or {}
     row = {c: doc.get(c) for c in COLUMNS[:6]}
-    row |= {"key": key, "figures_format": doc.get("figures_format"), "figures_flags": list(doc.get("figures_flags") or [])}
+    row |= {
+        "key": key,
+        "figures_format": doc.get("figures_format"),
+        "figures_flags": list(doc.get("figures_flags") or []),
+    }
     row["figures_source"] = source.get("format")
     for field in FIELDS:
         value = figures.get(field)
@@ -75,10 +79,11 @@ def read_figures(store: Store, year: int) -> pa.Table:
 
 
 def national_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """For operators: reports, reports with figures, the total of every field over them, and the reports whose
-    checks failed (with the checks)."""
+    """For operators: reports, reports with figures, the total of every field some report prints, and the reports
+    whose checks failed (with the checks)."""
     with_figures = [row for row in rows if row["figures_format"]]
-    totals = {field: sum(row[field] or 0 for row in with_figures) for field in FIELDS}
+    printed = [field for field in FIELDS if any(row[field] is not None for row in with_figures)]
+    totals = {field: sum(row[field] or 0 for row in with_figures) for field in printed}
     failed = [
         {"site": row["site"], "title": row["title"], "url": row["url"], "flags": row["figures_flags"]}
         for row in with_figures

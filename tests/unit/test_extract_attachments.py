@@ -222,11 +222,15 @@ def test_replica_site_attachments() -> None:
     files = [p for p in REPLICA_SITE.rglob("*") if p.suffix.lower() in (".pdf", ".docx")]
     if not files:
         pytest.skip("no PDF/DOCX fixtures under replica/site")
+    from replica import ground_truth
+
+    kinds = {t["path"].rsplit("/", 1)[-1]: t["kind"] for t in ground_truth() if t["format"] in ("pdf", "docx")}
+    names = {"rule_of_law": "法治政府建设", "info_disclosure": "政府信息公开"}
     for path in files:
         record = extract(path.read_bytes(), url=path.name)
         assert record["extractor"] in ("pdf", "docx")
         if "pdf_text_unreadable" not in record["flags"]:
             assert len(record["text"]) > 200, path.name
-            assert record["report_kind"] == "rule_of_law", path.name
+            assert record["report_kind"] == kinds[path.name], path.name
             assert record["report_year"] is not None and 2015 <= record["report_year"] <= 2030, path.name
-            assert "法治政府建设" in record["title"], path.name
+            assert names[kinds[path.name]] in record["title"], path.name

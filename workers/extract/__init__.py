@@ -198,7 +198,7 @@ def extract(
     else:
         from workers.extract.attachments import extract_attachment
 
-        record = extract_attachment(body, fmt, options)
+        record, source, fmt = extract_attachment(body, fmt, options)
     record = _finish(record, options)
     if _has_figures(record, fmt):
         from workers.extract.figures import figures_fields

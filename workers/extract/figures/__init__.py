@@ -3,9 +3,10 @@
     figures_fields(body, fmt, report_year=..., traditional=...) -> {"figures": {...} | None, "figures_format",
                                                                   "figures_flags", "figures_source"}
 
-`nianbao/figures.py` holds the format's cells and their printed labels (data, shared with storage), `grids.py` reads tables out of HTML, DOCX
-and PDF, `engine.py` maps cells to keys by their labels, `checks.py` runs the sums the format implies. Called by
-`workers.extract.extract` only for information-disclosure reports, so other pages cost nothing more.
+`nianbao/figures.py` holds the format's cells and their printed labels (data, shared with storage);
+`grids.py` reads tables out of HTML, DOCX and PDF; `engine.py` maps cells to keys by their labels; `checks.py`
+runs the sums the format implies. Called by `workers.extract.extract` only for information-disclosure reports,
+so other pages cost nothing more.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from workers.extract.figures.engine import Figures, figures_from_grids
 from workers.extract.figures.grids import Cell, Grid, docx_grids, html_grids_from_text, pdf_grids
 
-__all__ = ["Figures", "figures_fields", "grids_of"]
+__all__ = ["Figures", "figures_fields", "grids_of", "simplified_grids"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def grids_of(body: bytes | str, fmt: str, max_pages: int = 500) -> list[Grid]:
     return []
 
 
-def _simplified(grids: list[Grid]) -> list[Grid]:
+def simplified_grids(grids: list[Grid]) -> list[Grid]:
     """Traditional labels (明報 copies, /gate/big5/ pages) converted once, for the Simplified patterns."""
     from nianbao.normalise import to_simplified
 
@@ -65,5 +66,5 @@ def figures_fields(
         logger.info("tables of a %s body unreadable: %s: %s", fmt, type(e).__name__, e)
         return Figures(None, None, [UNREADABLE], []).to_fields(fmt)
     if traditional and grids:
-        grids = _simplified(grids)
+        grids = simplified_grids(grids)
     return figures_from_grids(grids, report_year).to_fields(fmt)

@@ -1,9 +1,9 @@
 """The sums the format implies, as named checks. A failed check is reported as a flag, never repaired.
 
-    requests_results_sum.<column>     (七)总计 = (一) + (二) + (三)… + (四)… + (五)… + (六)…   (table 三, per column)
-    requests_balance.<column>         一 本年新收 + 二 上年结转 = (七)总计 + 四 结转下年度          (table 三, per column)
-    requests_applicant_sum.<row>      the 总计 column = 自然人 + the five 法人或其他组织 columns   (table 三, per row)
-    appeals_sum.<group>               总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结             (table 四, per group)
+    requests_results_sum.<column>   table 三, per column: (七)总计 = (一) + (二) + (三)… + (四)… + (五)… + (六)…
+    requests_balance.<column>       table 三, per column: 一 本年新收 + 二 上年结转 = (七)总计 + 四 结转下年度
+    requests_applicant_sum.<row>    table 三, per row: the 总计 column = 自然人 + the five 法人或其他组织 columns
+    appeals_sum.<group>             table 四, per group: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结
 
 A check runs when its total and at least one of its parts are printed; a blank part counts as 0 (reports leave
 zero cells blank).

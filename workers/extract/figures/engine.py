@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from nianbao import figures as schema
 from workers.extract.figures import checks
@@ -55,17 +56,24 @@ def compact(label: str) -> str:
     return _FOOTNOTE.sub("", t)
 
 
-def _matches(label: schema.Label, text: str) -> bool:
-    return any(re.search(p, text) for p in label.patterns)
+@cache
+def _pattern(label: schema.Label) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in label.patterns))
 
 
-def _pick(labels: tuple[schema.Label, ...], texts: list[str], context: str) -> schema.Label | None:
+# A table's row label repeats for each of its numbers and a column heading for each row: decided once each. The
+# labels of the format are few; the bound keeps a worker's memory flat over odd labels of many reports.
+PICK_CACHE = 4096
+
+
+@lru_cache(maxsize=PICK_CACHE)
+def _pick(labels: tuple[schema.Label, ...], texts: tuple[str, ...], context: str) -> schema.Label | None:
     """The first label matching the most specific text (the last), then the texts together; its section must show
     in the texts or the context (the section row above)."""
     joined = "".join(texts)
     for text in (texts[-1], joined) if texts else ():
         for label in labels:
-            if _matches(label, text) and (label.section is None or label.section in joined + context):
+            if _pattern(label).search(text) and (label.section is None or label.section in joined + context):
                 return label
     return None
 
@@ -130,7 +138,7 @@ def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, state: State | Non
             section = own  # the row names its own group (a spanned cell): the rows below it may lose it at a break
         seen: set[int] = set()
         for j, (cell, (is_value, value)) in enumerate(zip(row, parsed, strict=True)):
-            if not is_value or cell.ident in seen and cell.ident >= 0:
+            if not is_value or (cell.ident in seen and cell.ident >= 0):
                 continue
             seen.add(cell.ident)
             heading = [compact(c.text) for c in _distinct([h[j] for h in headers if j < len(h)])]
@@ -142,12 +150,12 @@ def _assign(
     table: schema.Table, texts: list[str], heading: list[str], section: str, value: Number | None, mapped: Mapped
 ) -> None:
     if table.either_way:
-        both = [*heading, *texts]
-        row, col = _pick(table.rows, both, section), _pick(table.columns, texts + heading, section)
+        both, reverse = (*heading, *texts), (*texts, *heading)
+        row, col = _pick(table.rows, both, section), _pick(table.columns, reverse, section)
         if row is None or col is None:
-            row, col = _pick(table.rows, texts + heading, section), _pick(table.columns, both, section)
+            row, col = _pick(table.rows, reverse, section), _pick(table.columns, both, section)
     else:
-        row, col = _pick(table.rows, texts, section), _pick(table.columns, heading, section)
+        row, col = _pick(table.rows, tuple(texts), section), _pick(table.columns, tuple(heading), section)
     if row is None or col is None:
         return
     key = schema.field_key(table, row.key, col.key)
@@ -167,11 +175,21 @@ def _assign(
     mapped.values[key] = value
 
 
+def _headings_only(grid: Grid) -> list[list[Cell]] | None:
+    """The rows of a grid that holds column headings and nothing else (no number), else None."""
+    if any(parse_value(cell.text) not in ((True, None), (False, None)) for row in grid for cell in row):
+        return None
+    rows = [row for row in grid if len(_distinct([c for c in row if not parse_value(c.text)[0]])) >= 2]
+    return rows or None
+
+
 def map_grids(grids: list[Grid]) -> Mapped:
-    """Map every grid that is one of the format's tables; a grid right after a table's part that no signature
-    recognises but whose width matches continues it (a table split over two pages or two <table>s)."""
+    """Map every grid that is one of the format's tables. A grid right after a table's part that no signature
+    recognises but whose width matches continues it (a table split over two pages or two <table>s); a grid of
+    headings alone right before a table of the same width gives it its headings (Word split under the header)."""
     mapped = Mapped()
     previous: tuple[schema.Table, int, State] | None = None
+    loose: Grid | None = None  # the last grid no signature recognised
     for index, grid in enumerate(grids):
         if not grid or not grid[0]:
             continue
@@ -179,9 +197,13 @@ def map_grids(grids: list[Grid]) -> Mapped:
         state = None
         if table is None and previous is not None and previous[1] == len(grid[0]):
             table, _, state = previous
+        elif table is not None and loose is not None and len(loose[0]) == len(grid[0]):
+            headings = _headings_only(loose)
+            state = State(headings) if headings else None
         if table is None:
-            previous = None
+            previous, loose = None, grid
             continue
+        loose = None
         before = len(mapped.values)
         state = map_grid(grid, table, mapped, state)
         if len(mapped.values) > before:

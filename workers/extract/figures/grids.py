@@ -32,6 +32,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _span(value: str | None) -> int:
+    if not value:
+        return 1
     try:
         return max(1, min(int(str(value).strip() or 1), MAX_ROWS))
     except ValueError:
@@ -91,10 +93,15 @@ def html_grids(tree: Any) -> list[Grid]:
 
 
 def html_grids_from_text(html: str) -> list[Grid]:
+    """The tables of a page's HTML; only the stretch from its first <table to its last </table> is parsed."""
     import lxml.html
 
+    lower = html.lower()
+    start, end = lower.find("<table"), lower.rfind("</table>")
+    if start < 0 or end < start:
+        return []
     try:
-        tree = lxml.html.fromstring(html)
+        tree = lxml.html.fromstring(f"<div>{html[start : end + len('</table>')]}</div>")
     except (ValueError, TypeError, lxml.etree.ParserError):
         return []
     return html_grids(tree)

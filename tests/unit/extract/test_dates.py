@@ -1,4 +1,4 @@
-"""Publication dates in patterns seen on real news and government pages (a sweep over other projects' fixtures).
+"""Date rules: labelled dates, signatures, bylines under the heading, URL dates, ROC years, clocks.
 
 Each page here is small and written for the test; it reproduces one pattern, not any real page.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.extract.pages import page as titled_page
+from tests.unit.extract.pages import paragraphs
 from workers.extract import extract
 from workers.extract.metadata import header_date, labelled_date, roc_date, signature_date, url_date
 
@@ -271,3 +273,19 @@ def test_a_byline_the_text_kept_does_not_hide_the_header() -> None:
     head = "<html><head><title>全国政协会议开幕_新闻中心</title></head><body><h1>全国政协会议开幕</h1>"
     html = f"{head}{byline}{BODY}{RELATED}</body></html>"
     assert extract(html.encode())["published"] == "2024-03-05"
+
+
+def test_a_signature_after_the_editors_line_stays_and_dates_the_report() -> None:
+    """ "编辑：… 审核：…" above the issuer and the signature date: the signature stays, and dates the report."""
+    body = f"<h1>某某县2021年法治政府建设年度报告</h1>{paragraphs()}<p>编辑：张三 审核：李四</p>"
+    record = extract(
+        titled_page("某某县2021年法治政府建设年度报告", body + "<p>某某县人民政府</p><p>2022年1月20日</p>")
+    )
+    assert record["published"] == "2022-01-20" and record["text"].rstrip().endswith("2022年1月20日")
+
+
+def test_an_update_label_dates_the_article_before_a_related_lists_publication_labels() -> None:
+    """An article dated only by 更新时间: a related list's 发布时间 further down is not its date."""
+    related = "".join(f"<li><a href='/{i}.html'>另一篇文章标题{i}</a> 发布时间：2023-01-05</li>" for i in range(3))
+    body = f"<h1>某某局工作动态</h1><div class='info'>更新时间：2022-01-25</div>{paragraphs()}<ul>{related}</ul>"
+    assert extract(titled_page("某某局工作动态", body))["published"] == "2022-01-25"
