@@ -33,7 +33,7 @@ class Attribution:
 
     division: str
     level: str
-    note: str = ""  # "ambiguous: 110105 220104", recorded in the document's flags
+    note: str = ""  # "ambiguous publisher 朝阳区: 110105 220104", kept in the document's flags
 
 
 def publisher_name(title: str, issuer: str | None) -> str:
