@@ -48,7 +48,7 @@ DISCOVER_LINKS_PER_PAGE = 600  # a province's 网站导航 lists a few hundred p
 DISCOVER_NAV_PAGES = 3  # navigation pages read per portal
 DISCOVER_PROGRESS_EVERY = 50  # portals between two progress lines on stderr
 # Discovery touches each host a few times only: many hosts at once, each politely (the per-host delay holds).
-DISCOVER_CONCURRENT_REQUESTS = 16
+DISCOVER_CONCURRENT_REQUESTS = 32
 
 _SETTINGS = {
     "NIANBAO_CONDITIONAL_ENABLED": False,  # no incremental state: every home page is read
