@@ -113,9 +113,10 @@ class DiscoverSpider(scrapy.Spider):
         if response.status != 200 or not isinstance(response, TextResponse):
             self.discovery.failed(candidate, f"HTTP {response.status}" if response.status != 200 else "not a page")
             return
-        page = parse_html(decode_html(response.body))
+        text = decode_html(response.body)
+        page = parse_html(text)
         columns = list(dict.fromkeys(link.url for link in column_links(page, response.url))) if page is not None else []
-        portal = self.discovery.fetched(candidate, site_code(page), portal_name(page), columns)
+        portal = self.discovery.fetched(candidate, site_code(text), portal_name(page), columns)  # the code: raw text
         if len(self.discovery.done) % DISCOVER_PROGRESS_EVERY == 0:  # long work shows progress
             print(f"discover: {len(self.discovery.done)} portals fetched, {len(self.discovery.queued)} found",
                   file=sys.stderr, flush=True)  # fmt: skip
