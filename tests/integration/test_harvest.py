@@ -119,7 +119,7 @@ REPLICA_COVERAGE = {
 def test_coverage_of_every_unit_that_owes_the_report_is_written_for_duckdb_and_printed(first_run) -> None:
     """Every government of the registry's provinces (广东, 湖南, 天津, 江苏, 重庆, 四川) is a row; those with a portal
     carry what the harvest found, the others say no portal is known. One test, so that the harvest runs once."""
-    store, _, _ = first_run
+    store, _, stdout = first_run
     run = json.loads(next(store.glob("runs/*.json")).read_text("utf-8"))
     provinces = {site["division"][:2] for site in REPLICA_REGISTRY}
     for kind in ("rule_of_law", "info_disclosure"):
@@ -143,6 +143,8 @@ def test_coverage_of_every_unit_that_owes_the_report_is_written_for_duckdb_and_p
         assert (types["published"], types["on_time"], types["year"]) == ("DATE", "BOOLEAN", "BIGINT")
         assert run["coverage"][kind]["key"] == f"coverage/{kind}/2021.parquet"
         assert run["coverage"][kind]["portal_blocked"] == 1
+        units = run["coverage"][kind]["units"]
+        assert f"Coverage of {kind}: {units} units owe it: " in stdout  # the harvest's own summary says it too
 
     command = [NIANBAO, "coverage", "--kind", "rule_of_law", "--year", "2021", "--province", "广东", "--units"]
     result = subprocess.run([*command, "--store", str(store)], capture_output=True, text=True, timeout=120)
