@@ -134,6 +134,9 @@ def docx_grids(body: bytes) -> list[Grid]:
 
 # pdfplumber settings for ruled tables (the format's tables are printed with all borders).
 PDF_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+# Pages searched for tables: a report runs 5–40 pages and prints its tables in parts 二–四, before its prose ends;
+# pdfplumber costs about a tenth of a second a page, so a 500-page file is not worth reading to the end.
+PDF_TABLE_PAGES = 60
 # Rulings closer than this (points) are one grid line.
 PDF_EDGE_TOLERANCE = 2.0
 
@@ -150,6 +153,19 @@ def _index(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
+def _chars_by_position(chars: list[dict[str, Any]], xs: list[float], ys: list[float]) -> dict[tuple[int, int], list]:
+    """The page's characters binned by the grid position their centre falls in (one pass, not one per cell)."""
+    import bisect
+
+    bins: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for ch in chars:
+        r = bisect.bisect(ys, (ch["top"] + ch["bottom"]) / 2) - 1
+        c = bisect.bisect(xs, (ch["x0"] + ch["x1"]) / 2) - 1
+        if 0 <= r < len(ys) - 1 and 0 <= c < len(xs) - 1:
+            bins.setdefault((r, c), []).append(ch)
+    return bins
+
+
 def pdf_grids(body: bytes, max_pages: int) -> list[Grid]:
     """The ruled tables of a PDF (pdfplumber), spans rebuilt from the cells' boxes: a merged cell covers several
     column and row rulings, and every position under it gets the same `Cell`."""
@@ -157,7 +173,7 @@ def pdf_grids(body: bytes, max_pages: int) -> list[Grid]:
 
     grids = []
     with pdfplumber.open(io.BytesIO(body)) as pdf:
-        for page in pdf.pages[:max_pages]:
+        for page in pdf.pages[: min(max_pages, PDF_TABLE_PAGES)]:
             for table in page.find_tables(PDF_TABLE_SETTINGS):
                 boxes = table.cells
                 xs = _edges([b[0] for b in boxes] + [b[2] for b in boxes])
@@ -165,13 +181,18 @@ def pdf_grids(body: bytes, max_pages: int) -> list[Grid]:
                 if len(xs) < 2 or len(ys) < 2:
                     continue
                 height, width = min(len(ys) - 1, MAX_ROWS), min(len(xs) - 1, MAX_COLS)
+                bins = _chars_by_position(page.chars, xs, ys)
                 blank = Cell("", -1)
                 grid = [[blank] * width for _ in range(height)]
                 for ident, (x0, top, x1, bottom) in enumerate(boxes):
-                    text = page.crop((x0, top, x1, bottom)).extract_text() or ""
-                    cell = Cell(_SPACES.sub("", text), ident)  # a cell's text wraps inside it: no spaces in Chinese
-                    for r in range(_index(ys, top), min(_index(ys, bottom), height)):
-                        for c in range(_index(xs, x0), min(_index(xs, x1), width)):
+                    rows = range(_index(ys, top), min(_index(ys, bottom), height))
+                    cols = range(_index(xs, x0), min(_index(xs, x1), width))
+                    chars = [ch for r in rows for c in cols for ch in bins.get((r, c), ())]
+                    chars.sort(key=lambda ch: (round(ch["top"]), ch["x0"]))  # line by line, left to right
+                    # A cell's text wraps inside it: joined without spaces, as Chinese is written.
+                    cell = Cell(_SPACES.sub("", "".join(ch["text"] for ch in chars)), ident)
+                    for r in rows:
+                        for c in cols:
                             grid[r][c] = cell
                 grids.append(grid)
     return grids
