@@ -80,7 +80,7 @@ def cases() -> list[tuple[str, str, bytes | str, dict[str, Any], int, bool]]:
     from replica import figures as F
     from replica import ground_truth
     from replica.server import SITE_DIR, load_meta
-    from workers.extract.decode import decode
+    from nianbao.decode import decode
 
     meta = load_meta()
     label_of = {s["host"]: label for label, s in meta["sites"].items()}
