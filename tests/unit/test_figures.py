@@ -132,6 +132,16 @@ def test_a_group_printed_as_its_own_heading_row_gives_its_rows_their_reasons() -
     assert values["requests.total.legal_services"] == 5
 
 
+def test_a_row_of_slashes_under_a_group_heading_keeps_the_group_for_the_rows_after_it() -> None:
+    html = requests_rows(
+        ["一、本年新收", "（一）予以公开", "（五）不予处理", "3.要求提供公开出版物", "4.无正当理由大量反复申请"],
+        [["1"] * 7, ["1"] * 7, [""] * 7, ["/"] * 7, ["4"] * 7],
+    )
+    values = read(html)["values"]
+    assert values["requests.not_processed.publication.total"] is None
+    assert values["requests.not_processed.mass_repeated.total"] == 4
+
+
 def test_the_2019_and_2021_row_sets() -> None:
     keys_2019, keys_2021 = set(schema.all_keys("2019")), set(schema.all_keys("2021"))
     assert "requests.other.total.natural_person" in keys_2019 - keys_2021

@@ -122,14 +122,15 @@ def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, state: State | Non
     for row in grid:
         parsed = [parse_value(cell.text) for cell in row]
         numbers = [v for is_value, v in parsed if is_value and v is not None]
+        # "—", "/", "无" in a row make it a data row whose cells are blank (an empty cell alone does not).
+        marks = any(is_value and v is None and cell.text for cell, (is_value, v) in zip(row, parsed, strict=True))
         labels = _distinct([cell for cell, (is_value, _) in zip(row, parsed, strict=True) if not is_value])
-        if not numbers:
+        if not numbers and not marks:
             if len(labels) >= 2:
                 headers = [row] if header_done or not headers else [*headers, row]
                 header_done = False
-            elif labels:
-                found = next((s for s in schema.SECTIONS if s in compact(labels[0].text)), None)
-                section = found or ("" if table is schema.REQUESTS else compact(labels[0].text))
+            elif labels:  # a heading of its own: a group of table 三 the next rows belong to
+                section = next((s for s in schema.SECTIONS if s in compact(labels[0].text)), section)
             continue
         header_done = True
         texts = [compact(cell.text) for cell in labels]
