@@ -78,10 +78,10 @@ def by_position(grids: list[Any]) -> dict[str, Any]:
 
 def cases() -> list[tuple[str, str, bytes | str, dict[str, Any], int, bool]]:
     """(name, format, body, expected figures, report year, Traditional)."""
+    from nianbao.decode import decode
     from replica import figures as F
     from replica import ground_truth
     from replica.server import SITE_DIR, load_meta
-    from nianbao.decode import decode
 
     meta = load_meta()
     label_of = {s["host"]: label for label, s in meta["sites"].items()}

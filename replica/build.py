@@ -583,8 +583,9 @@ FIGURE_VARIANTS_DIR = ATTACH_DIR / "figures"
 
 def figure_variants() -> list[Doc]:
     docs = []
-    for markup, fmt, year in [("word", "2021", 2022), ("flat", "2021", 2022), ("split", "2021", 2022),
-                              ("traditional", "2021", 2022), ("inconsistent", "2021", 2022), ("2019", "2019", 2020)]:  # fmt: skip
+    markups = [("word", "2021", 2022), ("flat", "2021", 2022), ("split", "2021", 2022),
+               ("traditional", "2021", 2022), ("inconsistent", "2021", 2022), ("2019", "2019", 2020)]  # fmt: skip
+    for markup, fmt, year in markups:
         for ext in ("pdf", "docx"):
             doc = figure_report(f"variant-{markup}", "某县人民政府", year, f"{year + 1}-01-20", markup, fmt)
             doc.format = ext
