@@ -332,3 +332,20 @@ def test_pages_of_other_kinds_are_not_read_for_tables() -> None:
     title = "某区2021年法治政府建设年度报告"
     html = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{APPEALS_HTML}</body></html>"
     assert "figures" not in extract(html.encode("utf-8"))
+
+
+VARIANTS = Path(__file__).resolve().parents[2] / "replica" / "attachments" / "figures"
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [json.loads(line) for line in (VARIANTS / "truth.jsonl").read_text("utf-8").splitlines()],
+    ids=lambda truth: truth["file"],
+)
+def test_every_markup_made_into_pdf_and_docx_by_libreoffice_gives_its_figures(truth: dict) -> None:
+    fmt = truth["file"].rsplit(".", 1)[1]
+    body = (VARIANTS / truth["file"]).read_bytes()
+    got = figures_fields(body, fmt, report_year=truth["report_year"], traditional=truth["traditional"])
+    assert got["figures"] == truth["figures"]
+    assert (got["figures_format"], got["figures_flags"]) == (truth["figures_format"], truth["figures_flags"])
+    assert got["figures_source"]["format"] == fmt
