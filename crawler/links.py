@@ -11,7 +11,6 @@ classifier the workers also use, so the crawler and the metadata never disagree 
 
 from __future__ import annotations
 
-import datetime
 import logging
 import re
 from collections.abc import Iterator
@@ -24,8 +23,9 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from nianbao.dates import DATE, find_date, iso_date, year_from_url
 from nianbao.decode import DecodeError, decode
-from nianbao.normalise import arabic_dates, compact, squash
+from nianbao.normalise import compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
 
@@ -56,10 +56,6 @@ _SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "about:", "
 _ELLIPSIS = re.compile(r"(…+|\.{2,}|。{3,})$")
 # What a truncated title may be missing: appended to it to see whether it could still be a report title.
 _COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
-# Dates as listings write them: 2022-01-25, 2022/1/25, 2022.01.25, 2022年1月25日, [2022-01-25].
-_DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?",
-)
 # A date without its year, as old templates print it: "10-19", "[9/3]", "8月30日", "发布日期：10-19". Read only
 # as a whole piece of text (`_date_pieces`): in a sentence or a number like "第1-2期" it is none.
 _MONTH_DAY = re.compile(
@@ -71,11 +67,8 @@ _DAY = re.compile(r"(\d{1,2})\s*日?")
 _MONTH_DAY_HINT = re.compile(r"\d\s*(?:[-/]|月)\s*\d")
 _BRACKETS = "[]()【】（）"
 _NOTE_TAGS = frozenset({"sup", "sub"})
-# Where an article URL carries its publication year and month: t20171019_1.html, /201710/, /art/2017/9/3/.
-_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})(?:[/_-]?(\d{1,2})(?!\d))?")
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
-_CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
 _DIGIT = re.compile(r"\d")
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
@@ -170,48 +163,6 @@ def _absolute_url(href: str, base: str) -> str | None:
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None
     return simplified_url(absolute)
-
-
-def find_date(text: str) -> str | None:
-    """The first valid calendar date in `text` as YYYY-MM-DD, else None."""
-    text = arabic_dates(text)  # "２０２２－０１－２５", "二〇二二年一月二十五日"
-    for m in _DATE.finditer(text):
-        if _CLOCK.search(text[max(0, m.start() - 8) : m.start()]):
-            continue  # a page-header clock ("今天是2022年3月1日") dates the visit, not the item
-        if date := _iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-            return date
-    return None
-
-
-def _iso_date(year: int, month: int, day: int) -> str | None:
-    """YYYY-MM-DD of a real calendar day, else None (templates print "02-30" and "13-01" too)."""
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-# A listing may show the publication date a few weeks after the date in the article's URL (its creation).
-URL_DATE_LAG_DAYS = 60
-
-
-def _year_from_url(url: str, month: int, day: int) -> int | None:
-    """The year of a listing's month-day, from the article URL: its full date (t20171019_…, /2017/10/19/), which
-    the month-day follows by at most URL_DATE_LAG_DAYS, else its year and month (/201710/).
-
-    A URL with a full date that the month-day does not follow says the month-day ("(1/2)") was no date.
-    """
-    dates = [m for m in _URL_DATE.finditer(urlsplit(url).path) if 1 <= int(m.group(2)) <= 12]
-    created = [d for m in dates if m.group(3) and (d := _iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3))))]
-    if created:
-        for iso in created:
-            start = datetime.date.fromisoformat(iso)
-            for year in (start.year, start.year + 1):
-                shown = _iso_date(year, month, day)
-                if shown and 0 <= (datetime.date.fromisoformat(shown) - start).days <= URL_DATE_LAG_DAYS:
-                    return year
-        return None
-    return next((int(m.group(1)) for m in dates if int(m.group(2)) == month), None)
 
 
 def is_truncated(title: str) -> bool:
@@ -350,8 +301,8 @@ def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
         for piece in _date_pieces(a, row, shared):
             if month_day := _month_day(piece):
                 month, day = month_day
-                year = _year_from_url(str(a.get("href", "")), month, day)
-                return (_iso_date(year, month, day) if year else None), True
+                year = year_from_url(str(a.get("href", "")), month, day)
+                return (iso_date(year, month, day) if year else None), True
     # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
     if not _YEAR_MONTH.search(row_text) or len(squash(row_text)) > _ROW_MAX_TEXT:
         return None, False
@@ -419,7 +370,7 @@ def _is_date_piece(text: str, loose: bool) -> bool:
     text = compact(text).strip(_BRACKETS)
     if not text or len(text) > _DATE_ELEMENT_MAX:
         return False
-    return bool(find_date(text) and not _DATE.sub("", text)) or (loose and _month_day(text) is not None)
+    return bool(find_date(text) and not DATE.sub("", text)) or (loose and _month_day(text) is not None)
 
 
 def _text_without_date(a: Any) -> str:

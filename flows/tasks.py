@@ -30,10 +30,11 @@ from prefect.exceptions import ObjectNotFound
 from prefect.settings import get_current_settings
 
 from flows.progress import report
-from nianbao.divisions import province_of
+from nianbao.coverage import STATUSES, Outcome, coverage_rows, outcome_of, owed_units, rates
 from nianbao.reports import load_kinds
 from nianbao.sites import Site, lanes, load_registry
 from storage import layout
+from storage.coverage import read_coverage, write_coverage
 from storage.figures import KIND as FIGURES_KIND
 from storage.figures import figure_rows, national_summary, write_figures
 from storage.manifest import read_manifest, write_manifest
@@ -289,29 +290,53 @@ def write_run_summary(store_url: str, summary: dict[str, Any]) -> str:
     return key
 
 
-def coverage(store: Store, sites: list[Site], kinds: list[str], year: int) -> list[dict[str, Any]]:
-    """Per province and level: how many sites published each kind's report on `year`, how many on time."""
-    by_site: dict[tuple[str, str], list[dict[str, Any]]] = {}
+# -- 6. coverage -----------------------------------------------------------------------------------------------
+def previous_outcomes(store: Store, kind: str, year: int) -> dict[str, Outcome]:
+    """What earlier harvests found of each unit's own site, from the coverage table they wrote: a re-run of one
+    site leaves the others as they were (missing, blocked) instead of not crawled."""
+    try:
+        rows = read_coverage(store, kind, year)
+    except FileNotFoundError:
+        return {}
+    outcomes = {}
+    for row in rows:
+        if row["status"] == "missing":
+            outcomes[row["site"]] = Outcome(crawled=True)
+        elif row["status"] == "portal_blocked":
+            outcomes[row["site"]] = Outcome(crawled=False, blocked=row["reason"])
+    return outcomes
+
+
+@task(name="write-coverage", retries=2, retry_delay_seconds=[2, 5])
+def write_coverage_tables(
+    store_url: str, registry: list[Site], kinds: list[str], year: int, site_rows: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """For each kind: one row per unit that owes the report (the provinces the registry reaches), from the
+    manifest written just before and this run's crawl outcomes; the table goes to `coverage/{kind}/{year}.parquet`.
+    Returns per kind its key, its status counts and its rates by province and level."""
+    store = Store(store_url)
+    provinces = {site.division[:2] for site in registry}
+    this_run = {row["site"]: outcome_of(row) for row in site_rows}
+    written = {}
     for kind in kinds:
-        for row in read_manifest(store, kind, year).select(["site", "on_time"]).to_pylist():  # written just before
-            by_site.setdefault((kind, row["site"]), []).append(row)
-    table: dict[tuple[str, str, str], Counter[str]] = {}
-    for site in sites:
-        for kind in kinds:
-            counts = table.setdefault((province_of(site.division), site.level, kind), Counter())
-            rows = by_site.get((kind, site.code), [])
-            counts["sites"] += 1
-            counts["published"] += bool(rows)
-            counts["on_time"] += any(r.get("on_time") for r in rows)
-    return [
-        {"province": province, "level": level, "kind": kind, **counts}
-        for (province, level, kind), counts in sorted(table.items())
-    ]
+        rules = load_kinds()[kind]
+        units = owed_units(rules, year, registry, provinces)
+        documents = read_manifest(store, kind, year).to_pylist()
+        outcomes = previous_outcomes(store, kind, year) | this_run
+        rows = coverage_rows(rules, year, units, documents, outcomes)
+        counts = Counter(row["status"] for row in rows)
+        written[kind] = {
+            "key": write_coverage(store, kind, year, rows),
+            "units": len(rows),
+            **{status: counts[status] for status in STATUSES},
+            "rates": rates(rows),
+        }
+    return written
 
 
-def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any]]) -> None:
+def publish_artifacts(summary: dict[str, Any]) -> None:
     """What an operator reads in the Prefect UI: the run table, coverage, and the failures to re-drive."""
-    run_id, year, store = summary["run_id"], summary["year"], summary["store"]
+    run_id, year, store, kinds = summary["run_id"], summary["year"], summary["store"], summary["kinds"]
     create_table_artifact(
         key="harvest-summary",
         table=[{k: v for k, v in row.items() if k != "failures"} for row in summary["sites"]],
@@ -319,8 +344,9 @@ def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any
     )
     create_table_artifact(
         key="harvest-coverage",
-        table=coverage_rows,
-        description=f"Sites that published the report on {year}, and on time, by province and level",
+        table=[{"kind": kind, **row} for kind, table in summary["coverage"].items() for row in table["rates"]],
+        description=f"Units that owe each kind's report on {year}, by province and level: on time, late, missing, "
+        f"portal blocked, not crawled, no portal known (tables: {', '.join(layout.coverage(k, year) for k in kinds)})",
     )
     failures = [(row["site"], f) for row in summary["sites"] for f in row["failures"]]
     errors = [
@@ -468,6 +494,7 @@ def harvest_sites(
         "manifests": write_manifests(store, kinds, year),
         "figures": summarise_figures(store, kinds, year),
     }
+    summary["coverage"] = write_coverage_tables(store, load_registry(registry), kinds, year, rows)
     summary["run_key"] = write_run_summary(store, summary)
-    publish_artifacts(summary, coverage(Store(store), chosen, kinds, year))
+    publish_artifacts(summary)
     return summary

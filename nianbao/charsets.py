@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from nianbao.encoding_rules import CANTONESE_CHARS
+
 # About the 500 most frequent characters of modern Chinese (after Jun Da's corpus frequency list); they cover
 # roughly three quarters of running text, in news and in government reports alike.
 _COMMON_SIMPLIFIED = (
@@ -62,11 +64,12 @@ _COMMON_SIMPLIFIED = (
 
 @cache
 def common_chars() -> frozenset[str]:
-    """The common characters in both Simplified and Traditional forms (Traditional pages are just as real)."""
+    """The common characters in both Simplified and Traditional forms (Traditional pages are just as real), and
+    written Cantonese's own (Hong Kong pages)."""
     import opencc  # imported lazily: loading the dictionaries costs a few hundred milliseconds
 
     traditional = opencc.OpenCC("s2t").convert(_COMMON_SIMPLIFIED)
-    return frozenset(_COMMON_SIMPLIFIED) | frozenset(traditional)
+    return frozenset(_COMMON_SIMPLIFIED) | frozenset(traditional) | frozenset(CANTONESE_CHARS)
 
 
 # CJK characters as `nianbao.normalise.is_cjk` defines them (the basic block and extension A).
@@ -86,10 +89,6 @@ def traditional_only_chars() -> frozenset[str]:
         converter = opencc.OpenCC("s2t")
         converted = "".join(converter.convert(ch)[:1] or ch for ch in _COMMON_SIMPLIFIED)
     return frozenset(t for s, t in zip(_COMMON_SIMPLIFIED, converted, strict=True) if s != t)
-
-
-def _is_suspicious(ch: str) -> bool:
-    return _SUSPICIOUS.match(ch) is not None
 
 
 def plausibility(text: str) -> tuple[float, int]:

@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from nianbao import encoding_rules as rules
 from nianbao.charsets import plausibility
 from nianbao.errors import DecodeError
 
@@ -182,6 +183,62 @@ def _decode_utf8_fragments(body: bytes, encoding: str, text: str) -> tuple[str, 
     return "".join(pieces), fragments
 
 
+_HZ_RUN = re.compile(rb"~\{[\x21-\x7e]+~\}")
+
+
+def _as_hz(body: bytes) -> str | None:
+    """The text of an all-ASCII body written in HZ (GB2312 between "~{" and "~}"), or None when it is not HZ: no
+    such run, a run HZ cannot decode, or a result that does not read as Chinese."""
+    if len(_HZ_RUN.findall(body)) < rules.HZ_MIN_RUNS:
+        return None
+    try:
+        text = body.decode("hz")
+    except UnicodeDecodeError:
+        return None
+    score, cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
+    return text if cjk and score >= rules.HZ_MIN_PLAUSIBILITY else None
+
+
+def _script_share(text: str, script: str) -> bool:
+    """Whether the text holds the script (kana, Hangul) at rules.SCRIPT_MIN_SHARE of its script-or-Han characters."""
+    shown = len(re.findall(rules.SCRIPT_PATTERN[script], text))
+    han = len(re.findall("[\u4e00-\u9fff]", text))
+    return shown > 0 and shown >= rules.SCRIPT_MIN_SHARE * (shown + han)
+
+
+def _detector_believed(body: bytes, encoding: str) -> bool:
+    """Whether to believe a detector's guess for undeclared bytes. A guess other than UTF-8, GB18030 and Big5-HKSCS
+    (a short GB2312 text is often guessed Korean or Japanese) yields when the bytes read as plausible Chinese in
+    GB18030 without kana (EUC-JP's kana sit where GB2312's do), and a Japanese or Korean guess needs that language's
+    own script in its reading (rules.SCRIPT_*)."""
+    if encoding in _CJK_CANDIDATES:
+        return True
+    try:
+        gb = body.decode("gb18030")[:PLAUSIBILITY_SAMPLE]
+        score, cjk = plausibility(gb)
+    except UnicodeDecodeError:
+        gb, score, cjk = "", 0.0, 0
+    if cjk >= rules.GB_MIN_CHARS and score >= rules.GB_PLAUSIBLE and not _script_share(gb, "kana"):
+        return False
+    script = rules.SCRIPT_OF_CODEC.get(encoding.replace("-", "_"))
+    return script is None or _script_share(body.decode(encoding, errors="replace")[:PLAUSIBILITY_SAMPLE], script)
+
+
+def _cantonese_big5(body: bytes) -> str | None:
+    """The Big5-HKSCS reading of bytes read as GB18030 when it holds written Cantonese (rules.CANTONESE_CHARS, most
+    of them Big5 has only through HKSCS) and the GB18030 reading holds none: the evidence a short page lacks."""
+    try:
+        text = body.decode("big5hkscs")
+    except UnicodeDecodeError:
+        return None
+    marks = frozenset(rules.CANTONESE_CHARS)
+    if sum(map(marks.__contains__, text)) < rules.HKSCS_MIN_CHARS:
+        return None
+    if any(map(marks.__contains__, body.decode("gb18030", errors="replace"))):
+        return None
+    return text
+
+
 def _stray_utf8_errors(utf8_text: str, errors: int) -> bool:
     """UTF-8 text with a few invalid bytes (a truncated character, one pasted GBK byte), not another codec."""
     _, cjk = plausibility(utf8_text[:PLAUSIBILITY_SAMPLE])
@@ -207,7 +264,9 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
     utf8_text, utf8_errors = _decode_as(body, "utf-8")
     is_ascii = body.isascii()
 
-    if is_ascii:
+    if is_ascii and (hz := _as_hz(body)) is not None:
+        encoding, text, confidence = "hz", hz, 1.0
+    elif is_ascii:
         encoding, text, confidence = declared or "utf-8", body.decode("ascii"), 1.0
     elif utf8_errors == 0 or _stray_utf8_errors(utf8_text, utf8_errors):
         # Valid UTF-8 with non-ASCII content is almost never anything else: GBK and Big5 text breaks UTF-8's
@@ -219,11 +278,13 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
         preferred = declared if declared and declared != "utf-8" else None
         if preferred is None:
             detected, _ = _detect(body)
-            preferred = detected if detected and detected != "utf-8" else None
+            preferred = detected if detected and detected != "utf-8" and _detector_believed(body, detected) else None
         encoding, text, score = _choose_cjk(body, preferred)
         _, cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
         if cjk < MIN_CJK_EVIDENCE and preferred:
             encoding, text = preferred, body.decode(preferred, errors="replace")
+        if encoding == "gb18030" and (hkscs := _cantonese_big5(body)) is not None:
+            encoding, text = "big5hkscs", hkscs
         confidence = round(max(0.0, min(1.0, score)), 3) if cjk >= MIN_CJK_EVIDENCE else 0.5
         text, fragments = _decode_utf8_fragments(body, encoding, text)
         if fragments:
@@ -245,7 +306,15 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
 _GBK_MOJIBAKE_RUN = re.compile(
     r"[\u4e00-\u9fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\uff00-\uffef\ue000-\uf8ff\ufffd\u2014-\u201d]{2,}"
 )
-_LATIN1_MOJIBAKE = re.compile(r"[\u00c2-\u00ef][\u0080-\u00bf\u2018-\u203a\u0152-\u0192\u02c6-\u02dc]")
+# A run of characters that UTF-8 bytes read as Latin-1 or cp1252 become: a lead byte (Ã, å, è …) and continuation
+# bytes (C1 controls, or the cp1252 punctuation and letters those bytes map to).
+_LATIN1_MOJIBAKE_RUN = re.compile(
+    "(?:[\u00c2-\u00f4][\u0080-\u00bf\u2018-\u203a\u0152-\u0192\u02c6-\u02dc\u20ac\u2122\u00a0]+)"
+    f"{{{rules.LATIN1_RUN_MIN_CHARS},}}"
+)
+_CP1252_BYTES = {ch: bytes([b]) for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", "ignore"))}
+
+
 # A repaired run must gain this much plausibility; real text scores near 1, mojibake near 0.
 MOJIBAKE_GAIN = 0.3
 
@@ -276,11 +345,21 @@ def repair_mojibake(text: str) -> tuple[str, list[str]]:
     if fixed != text:
         repairs.append("mojibake: utf-8 read as gbk, repaired")
         text = fixed
-    if len(_LATIN1_MOJIBAKE.findall(text)) >= 2:
-        import ftfy
-
-        fixed = ftfy.fix_text(text, normalization=None, fix_character_width=False, uncurl_quotes=False)
-        if fixed != text:
-            repairs.append("mojibake: utf-8 read as latin-1, repaired")
-            text = fixed
+    fixed = _LATIN1_MOJIBAKE_RUN.sub(_repair_latin1_run, text)
+    if fixed != text:
+        repairs.append("mojibake: utf-8 read as latin-1, repaired")
+        text = fixed
     return text, repairs
+
+
+def _repair_latin1_run(match: re.Match[str]) -> str:
+    """The run's bytes (Latin-1, cp1252 for its punctuation) decoded as UTF-8, when that is plausible Chinese; else
+    the run as it is: "Ã©tÃ©" in a UTF-8 page is what the page says, and only Chinese proves a repair here."""
+    run = match.group(0)
+    try:
+        raw = b"".join(_CP1252_BYTES.get(ch) or ch.encode("latin-1") for ch in run)
+        fixed = raw.decode("utf-8")
+    except UnicodeError:
+        return run
+    score, cjk = plausibility(fixed)
+    return fixed if cjk and score >= MOJIBAKE_GAIN else run

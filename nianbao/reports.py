@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from nianbao.normalise import CN_DIGITS, arabic_dates, compact, strip_pinyin, to_simplified
+from nianbao.dates import CN_DIGITS, arabic_dates
+from nianbao.normalise import compact, strip_pinyin, to_simplified
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")

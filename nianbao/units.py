@@ -1,4 +1,4 @@
-"""Units: who owes a report, and which unit a report found on a portal is from.
+"""Which unit a report found on a portal is from (who owes reports: nianbao.coverage).
 
 A unit is a government (of a province, city or county: a division) or a department of one. A registry site is
 one unit's portal, or a column that carries many units' reports (a city's column with one sub-column per
@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from nianbao import divisions
-from nianbao.normalise import arabic_dates, compact
+from nianbao.dates import arabic_dates
+from nianbao.normalise import compact
 from nianbao.reports import LEVEL_ALIASES
 
 # Where the publisher's name ends in a title: at the year, at 关于, or at the kind's own words.
@@ -23,7 +24,7 @@ _LEADING_YEAR = re.compile(r"^(?:19|20)\d{2}年度?")
 _DEPARTMENT = re.compile(r"(局|委员会|委|办公室|办公厅|厅|署|办|中心|管委会|管理委员会|院|队|所|站)$")
 _GOVERNMENT = re.compile(r"(人民政府|政府)$")
 # Below a county: towns, townships, subdistricts; their reports stay in the site's division, as a township's.
-_TOWNSHIP = re.compile(r"(镇|乡|街道|办事处|苏木)(人民政府)?$")
+_TOWNSHIP = re.compile(r"(镇|乡|街道|街道办|办事处|苏木)(人民政府)?$")
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def attribute(title: str, issuer: str | None, division: str, level: str, year: i
     name = publisher_name(title, issuer)
     if level in ("department", "township", "national") or not name:
         return Attribution(division, level)
-    is_department = bool(_DEPARTMENT.search(name)) and not _GOVERNMENT.search(name)
-    if _TOWNSHIP.search(name) and not is_department:
+    if _TOWNSHIP.search(name):
         return Attribution(division, "township")  # a town's report on its county's portal: not the county's
+    is_department = bool(_DEPARTMENT.search(name)) and not _GOVERNMENT.search(name)
     found = divisions.match_name(name, within=division, year=year)
     if len(found) > 1:
         codes = " ".join(d.code for d in found)
@@ -66,16 +67,3 @@ def attribute(title: str, issuer: str | None, division: str, level: str, year: i
     if unit is None:
         return Attribution(division, level)
     return Attribution(unit.code, unit.level)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One unit that owes a kind's report for a year: a division's government, or a department the registry
-    knows (its own site). `site` is the registry site where its reports are looked for ("" when none)."""
-
-    division: str
-    name: str
-    level: str
-    province: str
-    parent: str
-    site: str = ""

@@ -33,6 +33,7 @@ all (a report of the year before instead); the first city of the second province
 from __future__ import annotations
 
 import argparse
+import datetime
 import html
 import random
 import sys
@@ -42,7 +43,7 @@ from functools import cached_property
 from typing import Any
 
 from nianbao import divisions
-from nianbao.reports import load_kinds
+from nianbao.reports import LEVEL_ALIASES, deadline, is_on_time, load_kinds
 from replica import templates as T
 from replica.content import Doc, filler_doc, info_disclosure_report, rule_of_law_report
 from replica.scale import ScaleReplica, address
@@ -51,8 +52,8 @@ YEAR = 2023
 PROVINCES = ("320000", "350000")  # 江苏省, 福建省: both have a 鼓楼区 (南京, 徐州; 福州)
 COUNTIES_PER_CITY = (4, 3, 3)
 KINDS = {"rule_of_law": ("法治政府建设", "fzzfjs"), "info_disclosure": ("政府信息公开年报", "xxgknb")}
-# Who published when: a unit's ordinal picks its status per kind. On time is mid-January of the following year,
-# before every deadline in kinds.yaml (checked in `_dates`); late is June, after all of them.
+# Who published when: a unit's ordinal picks its status per kind; on time is days before its deadline in
+# kinds.yaml (kind × level), late weeks after it.
 STATUS_CYCLE = ("on_time", "late", "missing", "on_time", "late")
 BIG_BLOCK = 2000  # links in the trap block of the navigation page
 ROBOTS = "User-agent: *\nDisallow: /search/\n"
@@ -71,7 +72,6 @@ class Portal:
     index: int = -1  # loopback address index
     dead: bool = False
     shape: str = "footer"  # how its children are linked: footer | select | script | jsarray | navpage
-    owes: bool = True  # a government at county level and above, or a department of one
     trap: str = ""  # "" for a portal of the tree; else why it is not one
     children: list[str] = field(default_factory=list)
     siblings: list[str] = field(default_factory=list)
@@ -87,8 +87,12 @@ def _short(name: str) -> str:
 class NationalTree:
     """The portals, built from the divisions table; pure data (no sockets)."""
 
-    def __init__(self, year: int = YEAR) -> None:
+    def __init__(
+        self, year: int = YEAR, provinces: tuple[str, ...] = PROVINCES, cities: int = 3,
+        counties: tuple[int, ...] = COUNTIES_PER_CITY,
+    ) -> None:  # fmt: skip
         self.year = year
+        self.provinces, self.cities, self.counties = provinces, cities, counties
         self.portals: dict[str, Portal] = {}
         self._build()
 
@@ -99,7 +103,7 @@ class NationalTree:
 
     def _build(self) -> None:
         roots = []
-        for p_i, pcode in enumerate(PROVINCES):
+        for p_i, pcode in enumerate(self.provinces):
             prov = divisions.lookup(pcode)
             assert prov is not None
             pk = f"p{p_i}"
@@ -110,24 +114,27 @@ class NationalTree:
                 dk = f"{pk}-d{d_i}"
                 self.add(Portal(dk, f"{prov.name}{dept}", pcode, "department", pk, f"{pcode}{d_i + 2:04d}", up=[pk]))
                 root.children.append(dk)
-            cities = [c for c in divisions.children(pcode) if c.level == "city"][:3]
+            cities = [c for c in divisions.children(pcode) if c.level == "city"][: self.cities]
             for c_i, city in enumerate(cities):
                 ck = f"{pk}-c{c_i}"
-                shape = ["footer", "select", "script"][c_i]
+                shape = ["footer", "select", "script"][c_i % 3]
                 if p_i == 1 and c_i == 1:
                     shape = "navpage"
                 if p_i == 1 and c_i == 2:
                     shape = "jsarray"
-                cp = self.add(Portal(ck, f"{city.name}人民政府", city.code, "city", pk, f"{city.code}0001", shape=shape))
+                cp = self.add(
+                    Portal(ck, f"{city.name}人民政府", city.code, "city", pk, f"{city.code}0001", shape=shape)
+                )
                 root.children.append(ck)
                 sk = f"{ck}-d0"
                 self.add(Portal(sk, f"{city.name}司法局", city.code, "department", ck, f"{city.code}0002", up=[pk]))
                 cp.children.append(sk)
                 counties = [c for c in divisions.children(city.code) if c.level == "county"]
-                chosen = counties[: COUNTIES_PER_CITY[c_i]]
+                wanted = self.counties[min(c_i, len(self.counties) - 1)]
+                chosen = counties[:wanted]
                 if city.code == "320100":  # Nanjing: make sure 鼓楼区 is in (the shared-name trap)
                     chosen = [c for c in counties if c.name == "鼓楼区"] + [c for c in chosen if c.name != "鼓楼区"]
-                    chosen = chosen[: COUNTIES_PER_CITY[c_i]]
+                    chosen = chosen[:wanted]
                 keys = []
                 for k_i, county in enumerate(chosen):
                     kk = f"{ck}-k{k_i}"
@@ -136,7 +143,7 @@ class NationalTree:
                     if county.name == "鼓楼区" and city.code == "320100":
                         portal.site_id = ""
                         portal.notes.append("no code: division by name within the parent's")
-                    if p_i == 0 and c_i == 1 and k_i == 1:  # prints a code of a division in another city
+                    if p_i == 0 and c_i == 1 and k_i == 1 and len(cities) > 2:  # a code of another city's division
                         other = [c for c in divisions.children(cities[2].code) if c.level == "county"][-1]
                         portal.site_id = f"{other.code}0001"
                         portal.notes.append(f"code names {other.code}, outside its parent's division")
@@ -154,7 +161,7 @@ class NationalTree:
                     if p_i == 0 and c_i == 0 and k_i == 1:  # a town with a site of its own
                         tk = f"{kk}-t0"
                         self.add(Portal(tk, f"{county.name}东山街道办事处", county.code, "township", kk,
-                                        f"{county.code}0010", owes=False))  # fmt: skip
+                                        f"{county.code}0010"))  # fmt: skip
                         portal.children.append(tk)
                 for kk in keys:
                     self.portals[kk].siblings = [o for o in keys if o != kk]
@@ -163,17 +170,17 @@ class NationalTree:
         for root in roots:
             root.siblings = [r.key for r in roots if r is not root]
         # Traps: served portals that are no part of the tree.
-        self.add(Portal("x-moj", "中华人民共和国司法部", "", "national", None, "bm03000001", owes=False,
+        self.add(Portal("x-moj", "中华人民共和国司法部", "", "national", None, "bm03000001",
                         trap="a ministry"))  # fmt: skip
-        self.add(Portal("x-pufa", "法治宣传教育网", "", "national", None, "bm03000002", owes=False,
+        self.add(Portal("x-pufa", "法治宣传教育网", "", "national", None, "bm03000002",
                         trap="a ministry under a neutral name: its code says bm"))  # fmt: skip
-        self.add(Portal("x-beijing", "北京市人民政府", "110000", "province", None, "1100000001", owes=False,
+        self.add(Portal("x-beijing", "北京市人民政府", "110000", "province", None, "1100000001",
                         trap="another province"))  # fmt: skip
-        self.add(Portal("x-bjsfj", "兄弟单位网站", "110000", "department", None, "1100000002", owes=False,
+        self.add(Portal("x-bjsfj", "兄弟单位网站", "110000", "department", None, "1100000002",
                         trap="another province under a neutral name: its code says 11"))  # fmt: skip
-        self.add(Portal("x-news", "人民网", "", "national", None, "", owes=False, trap="a news site"))
-        self.add(Portal("x-xinhua", "新华网", "", "national", None, "", owes=False, trap="a news site"))
-        self.add(Portal("x-12345", "12345政务服务便民热线", "", "national", None, "", owes=False, trap="a hotline"))
+        self.add(Portal("x-news", "人民网", "", "national", None, "", trap="a news site"))
+        self.add(Portal("x-xinhua", "新华网", "", "national", None, "", trap="a news site"))
+        self.add(Portal("x-12345", "12345政务服务便民热线", "", "national", None, "", trap="a hotline"))
         # Served portals take the addresses in order; a dead one's address lies beyond them: nothing listens there.
         served = [p for p in self.portals.values() if not p.dead]
         for i, p in enumerate(served):
@@ -185,21 +192,27 @@ class NationalTree:
 
     @cached_property
     def units(self) -> list[Portal]:
-        """The portals of the tree whose governments or departments owe reports, in tree order."""
-        return [p for p in self.portals.values() if not p.trap and p.owes]
+        """The portals of the tree, in tree order (each owes the kinds whose `due` names its level)."""
+        return [p for p in self.portals.values() if not p.trap]
+
+    def owes(self, portal: Portal, kind: str) -> bool:
+        return LEVEL_ALIASES.get(portal.level, portal.level) in load_kinds()[kind].due
 
     def status(self, portal: Portal, kind: str) -> str:
         ordinal = self.units.index(portal) + (0 if kind == "rule_of_law" else 2)
         return STATUS_CYCLE[ordinal % len(STATUS_CYCLE)]
 
     def published(self, portal: Portal, kind: str) -> str | None:
+        """The date the unit published its report for the year: days before its deadline (kinds.yaml, kind ×
+        level), weeks after it, or None."""
         status = self.status(portal, kind)
-        day = 10 + self.units.index(portal) % 15
-        if status == "on_time":
-            return f"{self.year + 1}-01-{day:02d}"
-        if status == "late":
-            return f"{self.year + 1}-06-{day:02d}"
-        return None
+        last = deadline(load_kinds()[kind], portal.level, self.year)
+        if last is None or status == "missing":
+            return None
+        shift = self.units.index(portal) % 10
+        day = datetime.date.fromisoformat(last)
+        day += datetime.timedelta(days=-(5 + shift) if status == "on_time" else 20 + shift)
+        return day.isoformat()
 
     def publisher(self, portal: Portal, kind: str) -> Portal:
         """The portal whose columns carry the unit's report of `kind`: its own, or the city's that collects it."""
@@ -208,12 +221,6 @@ class NationalTree:
                 if portal.key in p.collects:
                     return p
         return portal
-
-
-def _check_dates(year: int) -> None:
-    """On time and late must stay so whatever the deadlines in kinds.yaml (late from any month-day they name)."""
-    for kind in load_kinds().values():
-        assert f"{year + 1}-01-24" < f"{year + 1}-{kind.late_from}" <= f"{year + 1}-06-10", kind.late_from
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -233,20 +240,22 @@ def _site(portal: Portal, port: int) -> dict[str, Any]:
 class NationalReplica(ScaleReplica):
     """The national tree's portals on one port, one loopback address each; a context manager."""
 
-    def __init__(self, port: int = 0, *, year: int = YEAR, seconds: float | None = None) -> None:
-        _check_dates(year)
-        self.tree = NationalTree(year)
+    def __init__(
+        self, port: int = 0, *, year: int = YEAR, seconds: float | None = None, tree: NationalTree | None = None
+    ) -> None:
+        self.tree = tree or NationalTree(year)
         served = sum(1 for p in self.tree.portals.values() if not p.dead)
         super().__init__(served, port, year=year, seconds=seconds)
         self._pages: dict[int, dict[str, tuple[bytes, str]]] = {}
         self._by_index = {p.index: p for p in self.tree.portals.values() if not p.dead}
+        self.down: set[str] = set()  # portal URLs that answer 404 from now on: a portal that stopped answering
 
     def url(self, key: str) -> str:
         return f"http://{address(self.tree.portals[key].index)}:{self.port}/"
 
     def page(self, index: int, path: str) -> tuple[bytes, str] | None:
         portal = self._by_index.get(index)
-        if portal is None:
+        if portal is None or self.url(portal.key) in self.down:
             return None
         if index not in self._pages:
             self._pages[index] = self._build(portal)
@@ -266,10 +275,10 @@ class NationalReplica(ScaleReplica):
             return ""
         if shape == "select":
             options = "".join(f'<option value="{u}">{html.escape(t)}</option>' for t, u in links)
-            return (f'<div class="link_item"><div class="click_shadow">{title}</div>'
-                    f'<select class="footer_change"><option value="0">{title}</option>{options}</select></div>\n')  # fmt: skip
+            head = f'<div class="link_item"><div class="click_shadow">{title}</div>'
+            return head + f'<select class="footer_change"><option value="0">{title}</option>{options}</select></div>\n'
         if shape == "script":
-            items = "".join(f"'<li><a href=\"{u}\" target=\"_blank\">{t}</a></li>'+\n" for t, u in links)
+            items = "".join(f'\'<li><a href="{u}" target="_blank">{t}</a></li>\'+\n' for t, u in links)
             return (f'<div class="yqlj"><h3>{title}</h3>\n<script type="text/javascript">\n'
                     f"document.write('<ul class=\"list\">'+\n{items}'</ul>');\n</script></div>\n")  # fmt: skip
         if shape == "jsarray":
@@ -285,8 +294,7 @@ class NationalReplica(ScaleReplica):
         shape = "select" if portal.shape == "select" else "footer"
         t = self.tree.portals
         blocks = self._block("国务院部门网站", [("司法部", self.url("x-moj"))], shape)
-        blocks += self._block("地方政府网站", [("北京", self.url("x-beijing"))]
-                              + self._links(portal.siblings), shape)  # fmt: skip
+        blocks += self._block("地方政府网站", [("北京", self.url("x-beijing")), *self._links(portal.siblings)], shape)
         friends = [(t["x-news"].name, self.url("x-news")), (t["x-xinhua"].name, self.url("x-xinhua")),
                    (t["x-12345"].name, self.url("x-12345")), (t["x-pufa"].name, self.url("x-pufa")),
                    ("ICP备案查询", "https://beian.miit.gov.cn/")]  # fmt: skip
@@ -312,7 +320,9 @@ class NationalReplica(ScaleReplica):
                     + self._block("部门网站", self._links(depts), "footer")
                     + self._block("乡镇街道网站", self._links(towns), "footer"))  # fmt: skip
         if portal.level == "department":
-            up = self._links(portal.up) + ([("兄弟单位网站", self.url("x-bjsfj"))] if portal.key.endswith("p0-d0") else [])
+            up = self._links(portal.up) + (
+                [("兄弟单位网站", self.url("x-bjsfj"))] if portal.key.endswith("p0-d0") else []
+            )
             return self._block("相关网站", up, "footer")
         return ""
 
@@ -340,12 +350,14 @@ class NationalReplica(ScaleReplica):
 
         site["link_blocks"] = self._blocks(portal) if not portal.trap else ""
         if portal.shape == "navpage":
-            site["link_blocks"] += '<div class="links"><h3>网站导航</h3><ul><li><a href="/wzdh/">网站导航</a></li></ul></div>'
+            site["link_blocks"] += (
+                '<div class="links"><h3>网站导航</h3><ul><li><a href="/wzdh/">网站导航</a></li></ul></div>'
+            )
             put("/wzdh/index.html", self._navpage(portal, site))
         columns: list[tuple[str, str, list[Doc]]] = []
         if not portal.trap:
             for kind, (col_name, col_path) in KINDS.items():
-                own = self.tree.publisher(portal, kind) is portal and portal.owes
+                own = self.tree.publisher(portal, kind) is portal and self.tree.owes(portal, kind)
                 collected = [self.tree.portals[k] for k in portal.collects] if kind == "rule_of_law" else []
                 if not own and not collected:
                     continue
@@ -384,8 +396,10 @@ class NationalReplica(ScaleReplica):
             else:
                 title = f"{_short(issuer)}{year}年政府信息公开工作年度报告"
                 body = info_disclosure_report(issuer, year, local, seed=f"{unit.key}-{kind}-{year}")
-            doc = Doc(key=f"{unit.key}-{kind}-{year}", title=title, published=published, time="09:30",
-                      paragraphs=body, source=issuer, kind=kind, year=year, issuer=issuer, text_contains=[local])  # fmt: skip
+            doc = Doc(
+                key=f"{unit.key}-{kind}-{year}", title=title, published=published, time="09:30", paragraphs=body,
+                source=issuer, kind=kind, year=year, issuer=issuer, text_contains=[local],
+            )  # fmt: skip
             doc.path = f"{prefix}/content_{year}.html"
             docs.append(doc)
         return docs
@@ -397,13 +411,17 @@ class NationalReplica(ScaleReplica):
         return f"{city.name if city and city.level == 'city' else ''}{unit.name}"
 
     def _fillers(self, portal: Portal, kind: str) -> list[Doc]:
-        docs = [filler_doc(f"{portal.key}-{kind}", _short(portal.name), i, self.tree.year, 3 + i, 5 + i) for i in range(2)]
+        docs = [
+            filler_doc(f"{portal.key}-{kind}", _short(portal.name), i, self.tree.year, 3 + i, 5 + i) for i in range(2)
+        ]
         for n, d in enumerate(docs):
             d.path = f"/{KINDS[kind][1]}/news_{n}.html"
         return docs
 
-    def _column(self, site: dict[str, Any], put: Any, column: tuple[str, str], docs: list[Doc], extra: str = "") -> None:
-        name, href = column
+    def _column(
+        self, site: dict[str, Any], put: Any, column: tuple[str, str], docs: list[Doc], extra: str = ""
+    ) -> None:
+        href = column[1]
         page = T.listing_next(site, column, docs, 1, 1, lambda n: href)
         put(href, page.replace('<div class="pagination">', extra + '<div class="pagination">', 1))
         for d in docs:
@@ -416,7 +434,7 @@ class NationalReplica(ScaleReplica):
         lines = ["# nianbao national replica: the provincial portals (replica.national)", "sites:"]
         for p in self.tree.portals.values():
             if p.level == "province" and not p.trap:
-                lines += [f"  - code: {p.site_id}", f"    name: {p.name}", f'    division: "{p.division}"',
+                lines += [f"  - code: \"{p.site_id}\"", f"    name: {p.name}", f'    division: "{p.division}"',
                           "    level: province", f"    start_urls: [{self.url(p.key)}]", "    delay: 0",
                           "    local: true"]  # fmt: skip
         return "\n".join(lines) + "\n"
@@ -438,18 +456,40 @@ class NationalReplica(ScaleReplica):
         return {self.url(p.key): p.trap for p in self.tree.portals.values() if p.trap}
 
     def coverage_truth(self) -> list[dict[str, Any]]:
-        """One row per unit owing a report × kind: its status for the year, the date it published, and the portal
-        where the report is (its own, or the city's that collects it); a dead portal's unit is portal_not_found."""
+        """One row per unit owing a report × kind, as nianbao.coverage counts them within the two provinces:
+        each portal of the tree whose level the kind's `due` names (its status for the year, the date it
+        published, and the portal where the report is: its own, or the city's that collects it), and every
+        other government of the provinces' divisions, which has no portal here (portal_not_found). The dead
+        portal is in the registry discovery writes, but never answers: not_crawled."""
         rows = []
-        for unit in self.tree.units:
-            for kind in KINDS:
+        kinds = load_kinds()
+        for kind in KINDS:
+            present = set()
+            for unit in self.tree.units:
+                if not self.tree.owes(unit, kind):
+                    continue
+                if unit.level not in ("department", "township"):
+                    present.add(unit.division)
                 publisher = self.tree.publisher(unit, kind)
                 status, published = self.tree.status(unit, kind), self.tree.published(unit, kind)
+                if published is not None:  # the one definition of on time agrees with the replica's plan
+                    assert is_on_time(kinds[kind], unit.level, self.tree.year, published) == (status == "on_time")
                 if unit.dead:
-                    status, published = "portal_not_found", None
-                rows.append({"kind": kind, "year": self.tree.year, "division": unit.division, "name": unit.name,
-                             "level": unit.level, "portal": self.url(unit.key), "published_on": self.url(publisher.key),
-                             "status": status, "published": published})  # fmt: skip
+                    status, published = "not_crawled", None
+                rows.append({
+                    "kind": kind, "year": self.tree.year, "division": unit.division, "name": unit.name,
+                    "level": LEVEL_ALIASES.get(unit.level, unit.level), "portal": self.url(unit.key),
+                    "published_on": self.url(publisher.key), "status": status, "published": published,
+                })  # fmt: skip
+            for division in divisions.divisions(self.tree.year):
+                if (
+                    division.code[:2] in {p[:2] for p in self.tree.provinces}
+                    and division.code not in present
+                    and (division.level in kinds[kind].due)
+                ):
+                    rows.append({"kind": kind, "year": self.tree.year, "division": division.code,
+                                 "name": division.name, "level": division.level, "portal": None,
+                                 "published_on": None, "status": "portal_not_found", "published": None})  # fmt: skip
         return rows
 
 
@@ -458,12 +498,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=3600)
     parser.add_argument("--seeds-out", help="write the provincial seed registry (YAML) here")
+    parser.add_argument("--provinces", default=",".join(PROVINCES), help="division codes of the provinces")
+    parser.add_argument("--cities", type=int, default=3, help="prefecture cities per province")
+    parser.add_argument("--counties", type=int, nargs="+", default=list(COUNTIES_PER_CITY), help="per city")
     args = parser.parse_args(argv)
-    replica = NationalReplica(args.port, seconds=args.seconds).start()
+    tree = NationalTree(provinces=tuple(args.provinces.split(",")), cities=args.cities, counties=tuple(args.counties))
+    replica = NationalReplica(args.port, seconds=args.seconds, tree=tree).start()
     if args.seeds_out:
         with open(args.seeds_out, "w", encoding="utf-8") as out:
             out.write(replica.seeds_yaml())
-    print(f"port {replica.port}", flush=True)
+    print(f"port {replica.port} portals {len(tree.portals)}", flush=True)
     try:
         while not replica.stopped:
             time.sleep(0.5)

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from replica import templates as T
@@ -370,7 +370,7 @@ class ScaleReplica:
                     raise
         raise OSError(errno.EADDRINUSE, "no port free on every scale replica address")
 
-    def start(self) -> ScaleReplica:
+    def start(self) -> Self:
         self._servers = self._bind()
         self._thread = threading.Thread(target=self._serve, name="scale-replica", daemon=True)
         self._thread.start()
@@ -412,7 +412,7 @@ class ScaleReplica:
     def stopped(self) -> bool:
         return self._stopping.is_set()
 
-    def __enter__(self) -> ScaleReplica:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

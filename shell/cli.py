@@ -143,6 +143,32 @@ def print_summary(summary: dict) -> None:
             out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")
 
 
+def print_coverage(rows: list[dict[str, Any]], title: str, units: bool) -> None:
+    """Rates by province and level, a total; with `units`, every unit whose portal is known, and its status."""
+    from nianbao.coverage import STATUSES, rates
+
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    table = Table(title=title)
+    for column in ("province", "level", "units", *STATUSES, "published", "on time"):
+        table.add_column(column.replace("_", " "), justify="left" if column in ("province", "level") else "right")
+    for row in [*rates(rows), *({**r, "province": "[b]all", "level": ""} for r in rates(rows, by=()))]:
+        counts = (str(row[c]) for c in ("units", *STATUSES))
+        table.add_row(
+            row["province"], row["level"], *counts, f"{row['published_rate']:.0%}", f"{row['on_time_rate']:.0%}"
+        )
+    out.print(table)
+    if not units:
+        return
+    known = [r for r in rows if r["status"] != "portal_not_found"]
+    listing = Table(title=f"Units with a known portal: {len(known)} of {len(rows)}")
+    for column in ("division", "name", "level", "status", "published", "site", "report / reason"):
+        listing.add_column(column)
+    for r in sorted(known, key=lambda r: (r["division"], r["level"])):
+        detail = r["report_url"] or r["reason"]
+        listing.add_row(r["division"], r["name"], r["level"], r["status"], r["published"] or "", r["site"], detail)
+    out.print(listing)
+
+
 @app.command()
 def harvest(
     year: Annotated[int, typer.Option(help="Report year: the year the reports cover (2021 → published in 2022).")],
@@ -174,7 +200,10 @@ def demo(
         registry.parent.mkdir(parents=True, exist_ok=True)
         registry.write_text(sites_yaml(replica.port), encoding="utf-8")
         console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
-        print_summary(run_harvest(year, registry, [], [], store, None))
+        summary = run_harvest(year, registry, [], [], store, None)
+        print_summary(summary)
+        for kind in summary["kinds"]:
+            coverage(kind=[kind], year=year, province=None, units=True, store=store)
 
 
 @app.command()
@@ -272,6 +301,42 @@ def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> d
         else:
             failed += 1
     return {"stored": stored, "failed": failed}
+
+
+@app.command()
+def coverage(
+    year: Annotated[int, typer.Option(help="Report year.")],
+    kind: Annotated[
+        list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")
+    ] = [],  # noqa: B006
+    province: Annotated[str | None, typer.Option(help="Only this province: its code (44) or name (广东省).")] = None,
+    units: Annotated[bool, typer.Option("--units", help="List every unit whose portal is known.")] = False,
+    store: StoreOption = "./data",
+) -> None:
+    """Which units that owe the report published it on time, late, not at all, or could not be harvested: the
+    coverage table a harvest wrote (coverage/{kind}/{year}.parquet), with rates by province and level."""
+    from nianbao.divisions import PROVINCES
+    from nianbao.reports import load_kinds
+    from storage.coverage import read_coverage
+    from storage.store import Store
+
+    target = Store(store)
+    prefix = None
+    if province:
+        prefix = next(
+            (code for code, name in PROVINCES.items() if province in (code, name) or name.startswith(province)), None
+        )
+        if prefix is None:
+            fail(f"no province {province!r}: give its two-digit code (44) or its name (广东省)")
+    for code in kind or list(load_kinds()):
+        try:
+            rows = read_coverage(target, code, year)
+        except FileNotFoundError:
+            fail(f"no coverage table for {code} {year} in {store}: run `nianbao harvest --year {year}` first")
+        rows = [r for r in rows if prefix is None or r["division"].startswith(prefix)]
+        if not rows:
+            fail(f"no unit of province {province} in the coverage table of {code} {year}")
+        print_coverage(rows, f"Coverage of {code} {year}: units that owe the report", units)
 
 
 @app.command()
@@ -505,9 +570,27 @@ def divisions_cmd(
 
 # -- replica and registry --------------------------------------------------------------------------------------
 @replica_app.command("serve")
-def replica_serve(port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421) -> None:
-    """Serve the portal replica until Ctrl-C, and print its sites registry."""
+def replica_serve(
+    port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421,
+    national: Annotated[
+        bool, typer.Option(help="The national-shaped replica (replica.national, on 127.0.1.1 and up) instead.")
+    ] = False,
+) -> None:
+    """Serve the portal replica until Ctrl-C, and print its sites registry (national: its provincial seeds)."""
     import time
+
+    if national:
+        from replica.national import NationalReplica
+
+        with NationalReplica(port) as served:
+            sys.stdout.write(served.seeds_yaml())
+            console.print(f"National replica serving on port {served.port}. Ctrl-C stops it.")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+        return
 
     from replica import Replica, sites_yaml
 
@@ -557,6 +640,56 @@ def sites_import(
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+STARTER_REGISTRY = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml"
+
+
+@sites_app.command("discover")
+def sites_discover(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Registry YAML to write; updated when it exists.")],
+    seeds: Annotated[
+        Path, typer.Option(help="Registry whose portals discovery starts from (its provincial ones by default).")
+    ] = STARTER_REGISTRY,
+    province: Annotated[
+        list[str] | None, typer.Option(help="Start from these divisions' portals only (44, 440000, 440100).")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Links from a seed portal to the deepest portal (default 4).")
+    ] = None,
+    max_portals: Annotated[int | None, typer.Option(help="Portals at most (default 20,000).")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Time bound of the crawl (default 6 hours).")] = None,
+    warc: Annotated[Path | None, typer.Option(help="WARC of the crawl (default: next to --out).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="A Scrapy setting, NAME=VALUE.")] = None,
+) -> None:
+    """Find the government portals below the seed portals by their link blocks, and write a registry of them."""
+    from crawler.discover import discover_registry, seed_sites
+
+    try:
+        starts = seed_sites(seeds, province or [])
+    except RegistryError as e:
+        fail(str(e))
+    if not starts:
+        fail(f"{seeds}: no seed portal (provincial, or of --province {' '.join(province or [])})")
+    console.print(f"Discovering from {len(starts)} portal(s): {', '.join(s.name for s in starts)}")
+    bounds = {"max_depth": depth, "max_portals": max_portals, "seconds": seconds}  # None: crawler.discover's own
+    summary = discover_registry(
+        starts, out, warc=str(warc) if warc else None, overrides=dict(item.split("=", 1) for item in set_ or []),
+        **{name: value for name, value in bounds.items() if value is not None},  # type: ignore[arg-type]
+    )  # fmt: skip
+    table = Table(title=f"Discovered: {out}")
+    for column in ("what", "count"):
+        table.add_column(column)
+    for level, n in sorted(summary["levels"].items()):
+        table.add_row(f"level {level}", str(n))
+    for status, n in sorted(summary["status"].items()):
+        table.add_row(f"status {status}", str(n))
+    for decision, n in sorted(summary["decisions"].items()):
+        table.add_row(f"decision {decision}", str(n))
+    table.add_row("pages fetched", str(summary["pages"]))
+    table.add_row("seconds", str(summary["seconds"]))
+    Console().print(table)
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
 
 @sites_app.command("validate")

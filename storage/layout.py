@@ -65,3 +65,8 @@ def batch(run_id: str, part: int) -> str:
 
 def failure(year: int, site: str, capture_id: str) -> str:
     return f"failures/{safe(year)}/{safe(site)}/{safe(capture_id)}.json"
+
+
+def coverage(kind: str, year: int) -> str:
+    """One row per unit that owes the kind's report for the year (nianbao.coverage), for DuckDB and the map."""
+    return f"coverage/{safe(kind)}/{safe(year)}.parquet"

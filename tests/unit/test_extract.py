@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.normalise import arabic_dates, is_traditional, strip_pinyin, to_simplified
+from nianbao.dates import arabic_dates
+from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
 from workers.extract import Options, detect_format, extract
 from workers.extract.html import parse, prune
 from workers.extract.metadata import find_title, labelled_date, signature_date, text_metadata

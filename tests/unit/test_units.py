@@ -24,6 +24,7 @@ from workers.documents import build_document
         ("2021年法治政府建设年度报告", None, "440100", "city", ("440100", "city")),  # nothing named: the site's
         # A town's report on its county's portal is not the county's.
         ("湘潭县石鼓镇2021年法治政府建设年度报告", None, "430321", "county", ("430321", "township")),
+        ("湘潭县易俗河街道办2021年政府信息公开工作年度报告", None, "430321", "county", ("430321", "township")),
         # A department's or a township's own site publishes its own reports, whatever they name.
         ("天津市静海区2021年法治政府建设年度报告", None, "120118", "department", ("120118", "department")),
         ("湘潭县2021年法治政府建设年度报告", None, "430321", "township", ("430321", "township")),
