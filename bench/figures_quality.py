@@ -60,7 +60,7 @@ def by_position(grids: list[Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     last = None
     for grid in grids:
-        table = classify(grid) or last
+        table = next(iter(classify(grid)), None) or last
         last = table
         if table is None:
             continue

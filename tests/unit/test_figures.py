@@ -245,6 +245,19 @@ def test_headings_in_a_table_of_their_own_head_the_table_below() -> None:
     assert values["requests.granted.total"] == 3
 
 
+@pytest.mark.parametrize("style", ["word", "flat"])
+def test_the_three_tables_printed_as_one(style: str) -> None:
+    import re
+
+    values = F.make_values(f"unit-one-table-{style}", "2021")
+    _, body = F.report_body("某县人民政府", 2022, values, "2021", style)
+    one = re.sub(r"</table>\s*(<p[^>]*>[^<]*</p>\s*)*<table[^>]*>", "", body)
+    assert one.count("<table") == 1
+    got = read(one)
+    assert got["values"] == values
+    assert got["flags"] == []
+
+
 def test_a_traditional_report_is_read_through_its_simplified_labels() -> None:
     import opencc
 

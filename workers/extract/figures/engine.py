@@ -78,13 +78,15 @@ def _pick(labels: tuple[schema.Label, ...], texts: tuple[str, ...], context: str
     return None
 
 
-def classify(grid: Grid) -> schema.Table | None:
-    """Which of the format's tables a grid is (its signature's patterns all show in its text), or None."""
+def classify(grid: Grid) -> tuple[schema.Table, ...]:
+    """Which of the format's tables a grid holds (their signatures' patterns all show in its text): usually one,
+    several when a report printed them as one <table>."""
     text = compact("".join(cell.text for row in grid for cell in row))
-    for table in (schema.REQUESTS, schema.APPEALS, schema.ACTIVE):
-        if all(any(p in text for p in group) for group in table.signature):
-            return table
-    return None
+    return tuple(
+        table
+        for table in (schema.REQUESTS, schema.APPEALS, schema.ACTIVE)
+        if all(any(p in text for p in group) for group in table.signature)
+    )
 
 
 @dataclass
@@ -194,22 +196,24 @@ def map_grids(grids: list[Grid]) -> Mapped:
     for index, grid in enumerate(grids):
         if not grid or not grid[0]:
             continue
-        table = classify(grid)
+        tables = classify(grid)
         state = None
-        if table is None and previous is not None and previous[1] == len(grid[0]):
-            table, _, state = previous
-        elif table is not None and loose is not None and len(loose[0]) == len(grid[0]):
+        if not tables and previous is not None and previous[1] == len(grid[0]):
+            tables, state = (previous[0],), previous[2]
+        elif tables and loose is not None and len(loose[0]) == len(grid[0]):
             headings = _headings_only(loose)
             state = State(headings) if headings else None
-        if table is None:
+        if not tables:
             previous, loose = None, grid
             continue
         loose = None
         before = len(mapped.values)
-        state = map_grid(grid, table, mapped, state)
+        state = map_grid(grid, tables[0], mapped, state)
+        for other in tables[1:]:  # the cells of the others' rows and columns only match their own labels
+            map_grid(grid, other, mapped)
         if len(mapped.values) > before:
             mapped.tables.append(index)
-        previous = (table, len(grid[0]), state)
+        previous = (tables[0], len(grid[0]), state)
     return mapped
 
 
