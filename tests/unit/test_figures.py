@@ -236,6 +236,16 @@ def test_a_row_printing_only_its_total_and_slashes_for_nothing() -> None:
     assert "requests_applicant_sum.granted" not in got["flags"]
 
 
+def test_a_table_split_after_its_first_rows_goes_on_under_its_headings() -> None:
+    html = requests_rows(
+        ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"], [["3"] * 7, ["0"] * 7]
+    )
+    rest = table([["（一）予以公开|c3", *["2"] * 7], ["（二）部分公开|c3", *["1"] * 7], ["（七）总计|c3", *["3"] * 7]])
+    values = read(html + rest)["values"]
+    assert (values["requests.new.business"], values["requests.granted.research"]) == (3, 2)
+    assert values["requests.total.total"] == 3
+
+
 def test_headings_in_a_table_of_their_own_head_the_table_below() -> None:
     row = ["1", "2", "0", "0", "0", "0", "3"]
     html = requests_rows(["一、本年新收政府信息公开申请数量", "（一）予以公开"], [row, row])

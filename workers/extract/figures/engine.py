@@ -187,9 +187,10 @@ def _headings_only(grid: Grid) -> list[list[Cell]] | None:
 
 
 def map_grids(grids: list[Grid]) -> Mapped:
-    """Map every grid that is one of the format's tables. A grid right after a table's part that no signature
-    recognises but whose width matches continues it (a table split over two pages or two <table>s); a grid of
-    headings alone right before a table of the same width gives it its headings (Word split under the header)."""
+    """Map every grid that is one of the format's tables. A grid right after a part of a table, of its width, that
+    no signature recognises or that is the same table, continues it (a table split over two pages or two <table>s:
+    the first part's headings and group go on unless it prints its own); a grid of headings alone right before a
+    table of the same width gives it its headings (Word split under the header)."""
     mapped = Mapped()
     previous: tuple[schema.Table, int, State] | None = None
     loose: Grid | None = None  # the last grid no signature recognised
@@ -198,8 +199,8 @@ def map_grids(grids: list[Grid]) -> Mapped:
             continue
         tables = classify(grid)
         state = None
-        if not tables and previous is not None and previous[1] == len(grid[0]):
-            tables, state = (previous[0],), previous[2]
+        if previous is not None and previous[1] == len(grid[0]) and (not tables or previous[0] in tables):
+            tables, state = (previous[0], *(t for t in tables if t is not previous[0])), previous[2]
         elif tables and loose is not None and len(loose[0]) == len(grid[0]):
             headings = _headings_only(loose)
             state = State(headings) if headings else None
