@@ -182,7 +182,6 @@ APPEALS = Table(
 )
 
 TABLES = (ACTIVE, REQUESTS, APPEALS)
-FORMATS = ("2019", "2021")
 
 
 def field_key(table: Table, row: str, column: str) -> str | None:

@@ -94,7 +94,7 @@ class Mapped:
     """The cells of one or more grids mapped to keys, and what was seen on the way."""
 
     values: dict[str, Number | None] = field(default_factory=dict)
-    seen_formats: set[str] = field(default_factory=set)
+    versions: set[str] = field(default_factory=set)  # versions of the format that alone print a cell seen
     tables: list[int] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
 
@@ -164,11 +164,9 @@ def _assign(
     key = schema.field_key(table, row.key, col.key)
     if key is None:
         return
-    mapped.seen_formats.update(f for f in schema.FORMATS if f in row.formats and f in col.formats)
-    if len(row.formats) == 1:
-        mapped.seen_formats.add(f"only:{row.formats[0]}")
-    if len(col.formats) == 1:
-        mapped.seen_formats.add(f"only:{col.formats[0]}")
+    for label in (row, col):  # a cell only one version prints tells the version
+        if len(label.formats) == 1:
+            mapped.versions.add(label.formats[0])
     if key in mapped.values and mapped.values[key] != value:
         if mapped.values[key] is None:
             mapped.values[key] = value
@@ -220,9 +218,9 @@ def map_grids(grids: list[Grid]) -> Mapped:
 
 def report_format(mapped: Mapped, report_year: int | None) -> str:
     """'2019' or '2021': the cells only one version prints decide; else the report year."""
-    if "only:2019" in mapped.seen_formats and "only:2021" not in mapped.seen_formats:
+    if mapped.versions == {"2019"}:
         return "2019"
-    if "only:2021" in mapped.seen_formats:
+    if "2021" in mapped.versions:
         return "2021"
     if report_year is not None and report_year < schema.SECOND_FORMAT_YEAR:
         return "2019"
