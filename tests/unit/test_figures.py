@@ -372,3 +372,50 @@ def test_every_markup_made_into_pdf_and_docx_by_libreoffice_gives_its_figures(tr
     assert got["figures"] == truth["figures"]
     assert (got["figures_format"], got["figures_flags"]) == (truth["figures_format"], truth["figures_flags"])
     assert got["figures_source"]["format"] == fmt
+
+
+def ofd_of_tables(html: str) -> bytes:
+    """An OFD page drawing the tables of `html` as an OFD writer does: a ruled PathObject round every (merged)
+    cell, its text a TextCode near the cell's top left; the tables one under another, in millimetres."""
+    import io
+    import zipfile
+    from html import escape
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    objects, top, oid = [], 20.0, 10
+    for grid in html_grids_from_text(html):
+        width, row_height = 180 / len(grid[0]), 9.0
+        boxes: dict[object, list] = {}
+        for r, row in enumerate(grid):
+            for c, cell in enumerate(row):
+                box = boxes.setdefault(cell.ident if cell.ident >= 0 else (r, c), [r, c, r, c, cell.text])
+                box[2], box[3] = max(box[2], r), max(box[3], c)
+        for r0, c0, r1, c1, text in boxes.values():
+            x, y, w, h = 15 + c0 * width, top + r0 * row_height, (c1 - c0 + 1) * width, (r1 - r0 + 1) * row_height
+            objects.append(
+                f'<ofd:PathObject ID="{oid}" Boundary="{x:.2f} {y:.2f} {w:.2f} {h:.2f}">'
+                f"<ofd:AbbreviatedData>M 0 0 L {w:.2f} 0 L {w:.2f} {h:.2f} L 0 {h:.2f} C</ofd:AbbreviatedData>"
+                f'</ofd:PathObject><ofd:TextObject ID="{oid + 1}" Boundary="{x + 0.5:.2f} {y + 0.5:.2f} {w:.2f} 5" '
+                f'Font="1" Size="2.5"><ofd:TextCode X="0" Y="3">{escape(text)}</ofd:TextCode></ofd:TextObject>'
+            )
+            oid += 2
+        top += len(grid) * row_height + 15
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("OFD.xml", f'<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+                   "</ofd:DocBody></ofd:OFD>")  # fmt: skip
+        z.writestr("Doc_0/Document.xml", f'<ofd:Document {ns}><ofd:Pages><ofd:Page ID="1" '
+                   'BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>')  # fmt: skip
+        z.writestr("Doc_0/Pages/Page_0/Content.xml", f'<ofd:Page {ns}><ofd:Content><ofd:Layer ID="2">'
+                   f"{''.join(objects)}</ofd:Layer></ofd:Content></ofd:Page>")  # fmt: skip
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("style", "fmt"), [("word", "2021"), ("split", "2021"), ("2019", "2019")])
+def test_the_ruled_tables_of_an_ofd_report(style: str, fmt: str) -> None:
+    values = F.make_values(f"unit-ofd-{style}", fmt)
+    _, body = F.report_body("某县人民政府", 2022, values, fmt, style)
+    ofd = ofd_of_tables(f"<html><body>{body}</body></html>")
+    got = figures_fields(ofd, "ofd", report_year=2022)
+    assert got["figures"] == values
+    assert (got["figures_format"], got["figures_flags"], got["figures_source"]["format"]) == (fmt, [], "ofd")
