@@ -275,30 +275,54 @@ def _month_day(piece: str) -> tuple[int, int] | None:
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
-def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
-    """(ISO date, whether the row shows a date at all) for the listing item that holds `a`.
+# What a row-date reader returns: (ISO date, whether the row shows a date at all), or None when it finds nothing.
+RowDating: TypeAlias = tuple[str | None, bool]
 
-    A row may show its month and day only ("10-19"): it is a dated item all the same, and its year is the one
-    the article's URL carries (t20171019_…); without one the date stays unknown rather than guessed.
-    """
-    # A row shared by many items (a flat list, a block of them): only the text beside this anchor is its own.
-    shared = (a.getparent() is row and _is_flat(row)) or _is_container(row)
+
+def _full_date(a: Any, row: Any, shared: bool) -> RowDating | None:
+    """A full date in the row's text outside the title ("2022-01-25", "2022年1月25日")."""
     for text in _date_texts(a, row, shared):
         if date := find_date(text):
             return date, True
+    return None
+
+
+def _month_day_date(a: Any, row: Any, shared: bool) -> RowDating | None:
+    """A date without its year ("10-19"): the row is a dated item all the same, and its year is the one the
+    article's URL carries (t20171019_…); without one the date stays unknown rather than guessed."""
     # Most rows left (menus, headings) have no number in them to read: they are not walked piece by piece.
+    if not MONTH_DAY_HINT.search(row.text_content()):
+        return None
+    for piece in _date_pieces(a, row, shared):
+        if month_day := _month_day(piece):
+            month, day = month_day
+            year = year_from_url(str(a.get("href", "")), month, day)
+            return (iso_date(year, month, day) if year else None), True
+    return None
+
+
+def _card_date(a: Any, row: Any, shared: bool) -> RowDating | None:
+    """A card's date, the day printed apart from the year and month (`<b>05</b><i>2021-03</i>`)."""
     row_text = row.text_content()
-    if MONTH_DAY_HINT.search(row_text):
-        for piece in _date_pieces(a, row, shared):
-            if month_day := _month_day(piece):
-                month, day = month_day
-                year = year_from_url(str(a.get("href", "")), month, day)
-                return (iso_date(year, month, day) if year else None), True
     # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
-    if not YEAR_MONTH.search(row_text) or len(squash(row_text)) > ROW_MAX_TEXT:
-        return None, False
-    if not shared and (date := _split_date(row)):
-        return date, True
+    if shared or not YEAR_MONTH.search(row_text) or len(squash(row_text)) > ROW_MAX_TEXT:
+        return None
+    date = _split_date(row)
+    return (date, True) if date else None
+
+
+# The ways a listing row shows its date, tried in this order; the first that finds one dates the row.
+ROW_DATE_READERS = (_full_date, _month_day_date, _card_date)
+
+
+def _row_dating(a: Any, row: Any) -> RowDating:
+    """(ISO date, whether the row shows a date at all) for the listing item that holds `a`, by the first of
+    ROW_DATE_READERS that finds one."""
+    # A row shared by many items (a flat list, a block of them): only the text beside this anchor is its own.
+    shared = (a.getparent() is row and _is_flat(row)) or _is_container(row)
+    for reader in ROW_DATE_READERS:
+        if (found := reader(a, row, shared)) is not None:
+            return found
     return None, False
 
 
