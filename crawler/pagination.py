@@ -46,6 +46,7 @@ from crawler.rules import (
     DATAPROXY_ENDPOINT,
     DATAPROXY_GROUP_SETTING,
     DATAPROXY_HREF,
+    DATAPROXY_NAME,
     DATAPROXY_PAGES_PER_REQUEST,
     DATAPROXY_PARAMS,
     DATAPROXY_PATH,
@@ -266,7 +267,7 @@ def _inline_datastores(doc: Any) -> list[str]:
 
 def _dataproxy_requests(doc: Any, url: str) -> list[str]:
     # Only the scripts that talk to dataproxy.jsp: other scripts have their own `path` or `col` variables.
-    scripts = "\n".join(t for t in doc.xpath("//script/text()") if "dataproxy.jsp" in t)
+    scripts = "\n".join(t for t in doc.xpath("//script/text()") if DATAPROXY_NAME in t)
     if not scripts:
         return []
     params: dict[str, str] = {}
@@ -315,9 +316,9 @@ def dataproxy_requests(html: Page, url: str) -> list[str]:
     query string, with `startrecord`/`endrecord`/`perpage` for the first batch the page does not already embed.
     """
     # Most pages do not call it: given as text, they are not parsed for nothing.
-    if isinstance(html, str) and "dataproxy.jsp" not in html:
+    if isinstance(html, str) and DATAPROXY_NAME not in html:
         return []
-    if isinstance(html, bytes) and b"dataproxy.jsp" not in html:
+    if isinstance(html, bytes) and DATAPROXY_NAME.encode() not in html:
         return []
     doc = parse_html(html)
     return [] if doc is None else _dataproxy_requests(doc, url)

@@ -148,6 +148,8 @@ PAGE_NAME = re.compile(r"""(\w+)['"]\s*\+\s*['"]_['"]\s*\+[^;\n]*?['"]\.?['"]?\s
 
 # JCMS (Hanweb) columns fetch their list from here as XML, one CDATA HTML fragment per record.
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+# The name every page that calls it carries: a plain test before a page is parsed or its scripts searched.
+DATAPROXY_NAME = "dataproxy.jsp"
 # jpage shows `perpage` records per page and fetches three pages per request; requests here do the same.
 DATAPROXY_PERPAGE = 15
 DATAPROXY_PAGES_PER_REQUEST = 3
