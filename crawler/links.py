@@ -7,6 +7,8 @@ Government listings are lists of items — one `<li>`, `<tr>` or repeated block 
 title link and a publication date. The item (its "row") is what ties a date to a link, so everything here
 starts by finding the row of each anchor. Report titles are judged by `nianbao.reports.classify_title`, the
 classifier the workers also use, so the crawler and the metadata never disagree on what a report is.
+
+The words, patterns and tuned numbers these functions apply are data in `crawler.rules`.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ Portals page their columns in a few recurring ways, each handled by one function
 
 `should_stop` is the incremental rule: once a page holds nothing new for the target year, the rest of the
 column is older still. `unchanged_listing` is its form for a listing page that answered 304 Not Modified.
+
+The pager labels, page parameters and script patterns are data in `crawler.rules`.
 """
 
 from __future__ import annotations
