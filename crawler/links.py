@@ -55,11 +55,10 @@ from crawler.rules import (
     SCRIPT_HREF,
     SKIP_SCHEMES,
     TITLE_COMPLETIONS,
-    XML_DECLARATION,
     YEAR_MONTH,
 )
 from nianbao.dates import DATE, find_date, iso_date, year_from_url
-from nianbao.decode import DecodeError, decode
+from nianbao.decode import DecodeError, decode, without_xml_declaration
 from nianbao.normalise import compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
@@ -117,7 +116,7 @@ def parse_html(html: Page) -> HtmlElement | None:
         # lxml's own charset sniffing loses most of some GBK pages; decode here instead.
         html = decode_html(html)
     # lxml refuses text that still carries an XML encoding declaration; the text is already decoded.
-    html = XML_DECLARATION.sub("", html, count=1)
+    html = without_xml_declaration(html)
     if not html or not html.strip():
         return None
     try:

@@ -70,9 +70,9 @@ from crawler.rules import (
     TOTAL_PAGE,
     TOTAL_RECORD,
     VOLATILE_PARAM,
-    XML_DECLARATION,
     XML_ENTITIES,
 )
+from nianbao.decode import without_xml_declaration
 from nianbao.normalise import compact
 from nianbao.urls import canonical_url
 from storage.state import SiteState
@@ -365,7 +365,7 @@ def dataproxy_records(xml: str | bytes, url: str) -> tuple[list[Link], int | Non
     """
     if isinstance(xml, str):
         # ElementTree refuses text that still declares an encoding; the text is already decoded.
-        xml = XML_DECLARATION.sub("", xml, count=1)
+        xml = without_xml_declaration(xml)
     try:
         root = _parse_datastore(xml)
         fragments = [r.text or "" for r in root.iter("record")]

@@ -21,8 +21,6 @@ SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "about:", "v
 HREF_BREAKS = re.compile(r"[\r\n\t]")
 # A folder and its index file are one page (`xxgknb/`, `xxgknb/index.html`, `default.aspx`).
 INDEX_FILE = re.compile(r"/(?:index|default)\.s?html?$|/(?:index|default)\.(?:jsp|php|aspx?)$", re.I)
-# lxml refuses text that still carries an XML encoding declaration; pages and dataproxy answers are decoded first.
-XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # ---------------------------------------------------------------------------------------------- attachments
 

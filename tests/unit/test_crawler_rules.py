@@ -49,8 +49,6 @@ FOUND = [
     (rules.INDEX_FILE, "http://x.gov.cn/xxgknb/index_1.html", False),
     (rules.COLUMN_YEAR, "2022年法治政府建设工作要点", True),
     (rules.COLUMN_YEAR, "法治政府建设", False),
-    (rules.XML_DECLARATION, '<?xml version="1.0" encoding="GBK"?><html>', True),
-    (rules.XML_DECLARATION, "<html><?xml ?>", False),
 ]
 
 
