@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
@@ -33,6 +33,7 @@ _SID = re.compile(r"""\bSID\s*:\s*['"]?(\d+)""")
 _TREE = re.compile(r"\bTREE\s*:\s*(\[.*?\])\s*,\s*[A-Z_]+\s*:", re.S)
 API_PATH = "gkmlpt/api/all/{node}"
 MIN_PAGE_SIZE = 10  # the platform lists 10 to 100 articles a page
+BEIJING = timezone(timedelta(hours=8))  # China Standard Time: the day a portal shows is the day in Beijing
 
 
 def _nodes(tree: list[Any]) -> list[dict[str, Any]]:
@@ -69,10 +70,12 @@ def gkmlpt_requests(html: Page, url: str) -> list[str]:
 
 
 def _date(article: dict[str, Any]) -> str:
+    """The article's date as the platform shows it; epoch seconds are read on Beijing time, the portals' own (a
+    report posted at 07:30 on 1 April is dated 1 April, not 31 March)."""
     for key in ("created_at", "display_publish_time", "date"):
         value = article.get(key)
         if isinstance(value, int | float) and value > 0:  # seconds since the epoch
-            return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d")
+            return datetime.fromtimestamp(value, BEIJING).strftime("%Y-%m-%d")
         if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
             return value[:10]
     return ""

@@ -46,15 +46,6 @@ class Table:
     columns: tuple[Label, ...]
     either_way: bool = False
 
-    def keys(self, fmt: str | None = None) -> list[str]:
-        return [
-            f"{self.name}.{row.key}.{col.key}"
-            for row in self.rows
-            if fmt is None or fmt in row.formats
-            for col in self.columns
-            if fmt is None or fmt in col.formats
-        ]
-
 
 # -- 二、主动公开政府信息情况 --------------------------------------------------------------------------------------
 # 2021: 规章 / 行政规范性文件 × 本年制发件数, 本年废止件数, 现行有效件数;

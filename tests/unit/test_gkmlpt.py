@@ -53,3 +53,12 @@ def test_the_last_page_and_bad_answers() -> None:
     assert [link.rel for link in links] == ["report"]
     assert gkmlpt_records(b"<html>404</html>", api) == ([], 0)
     assert gkmlpt_records(b"[]", api) == ([], 0)
+
+
+def test_epoch_dates_are_read_on_beijing_time() -> None:
+    """A report posted at 07:30 on 1 April in Beijing (23:30 UTC on 31 March) was published on 1 April: late."""
+    api = "http://www.example.gov.cn/gkmlpt/api/all/21?page=1&sid=1"
+    posted = 1711927800  # 2024-03-31T23:30:00Z = 2024-04-01 07:30 Beijing
+    one = {"title": "某某区2023年法治政府建设年度报告", "url": "/a.html", "created_at": posted}
+    links, _ = gkmlpt_records(json.dumps({"total": 1, "articles": [one]}).encode(), api)
+    assert [link.date for link in links if link.rel == "report"] == ["2024-04-01"]
