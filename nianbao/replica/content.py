@@ -36,6 +36,7 @@ class Doc:
     attachment: str = ""  # path of the attachment, set by build.py
     aliases: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)  # related-link titles shown beside the report
+    encoding: str | None = None  # served in this charset (declared in <meta> and header), not the site's
 
 
 def seed_lines(prefix: str) -> list[str]:
