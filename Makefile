@@ -17,7 +17,7 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	# Bytecode written once here: every crawl and worker process starts without compiling its imports
 	# (PYTHONDONTWRITEBYTECODE environments would otherwise recompile them in every process).
-	$(BIN)/python -m compileall -q nianbao crawler workers flows storage
+	$(BIN)/python -m compileall -q nianbao crawler workers flows storage publish
 	touch $(STAMP)
 
 demo: $(STAMP)

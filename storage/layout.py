@@ -60,3 +60,13 @@ def batch(run_id: str, part: int) -> str:
 
 def failure(year: int, site: str, capture_id: str) -> str:
     return f"failures/{safe(year)}/{safe(site)}/{safe(capture_id)}.json"
+
+
+def warc_prefix(year: int, site: str | None = None) -> str:
+    """The WARCs of a report year, or of one site in it."""
+    return f"raw/{safe(year)}/{safe(site)}/" if site else f"raw/{safe(year)}/"
+
+
+def wacz(year: int, site: str, kind: str | None = None) -> str:
+    """A site's WACZ package of a report year (all kinds' reports as its pages, or one kind's)."""
+    return f"wacz/{safe(year)}/{safe(kind)}/{safe(site)}.wacz" if kind else f"wacz/{safe(year)}/{safe(site)}.wacz"
