@@ -210,9 +210,12 @@ def export_site(
             packed.append(target)
         description = f"nianbao harvest of {site}, report year {year}: {len(documents)} reports, WARCs {', '.join(keys)}"
         wacz_path = local / "package.wacz"
-        package.unmatched_pages = build_wacz(
-            packed, report_pages(documents), wacz_path, f"{site} {year}", description, signing_url
-        )
+        # WACZ requires pages: a site with no report shows what its crawl met first (a challenge, an empty column).
+        pages = report_pages(documents) or [
+            {"url": o.url, "title": f"{site} {year}: no report found; the crawl's first page"}
+            for o in [o for o in originals if not o.url.endswith("/robots.txt")][:1]
+        ]
+        package.unmatched_pages = build_wacz(packed, pages, wacz_path, f"{site} {year}", description, signing_url)
         valid, said = validate_wacz(wacz_path)
         if not valid:
             raise RuntimeError(f"the WACZ of {site} {year} does not validate: {said[-500:]}")
