@@ -7,10 +7,10 @@ redis-server (nianbao.runtime.start_redis), a Prefect server with SQLite and its
 off), the deployments (`nianbao deploy`), two Prefect process workers and two Celery workers
 (nianbao.runtime.start_celery_workers). It runs the national harvest of the year through its deployment into
 s3://, finds the run's artifacts through the Prefect API, and photographs with headless Chromium (Debian's
-`chromium`, driven by playwright): the flow run page, its Artifacts tab, and each artifact's page (the
-`harvest-summary` and `harvest-coverage` tables, the `harvest-failures` markdown). Each shot waits until the page
-shows what it is meant to show (the run's state, a site code in the table), so a spinner is never saved as a
-result. Requests to anything but 127.0.0.1 are refused by the browser and counted.
+`chromium` with `fonts-noto-cjk`, driven by playwright): the flow run page, its Artifacts tab, and each artifact's
+page (the `harvest-summary` and `harvest-coverage` tables, the `harvest-failures` markdown). Each shot waits until
+the page shows what it is meant to show (the run's state, a site code in the table), so a spinner is never saved as
+a result. Requests to anything but 127.0.0.1 are refused by the browser and counted.
 
 Prints one line per PNG (path: what it shows), then `ui_screenshot: flow_run=… state=… artifacts=… shots=…`.
 Everything started here is stopped at the end, on error and on Ctrl-C.
@@ -45,6 +45,9 @@ from nianbao.runtime import free_port, start_celery_workers, start_redis  # noqa
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Noto CJK (fonts-noto-cjk, as `make test` installs it): without a CJK font Chromium draws every Chinese
+# site name as empty boxes.
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 BUCKET = "nianbao-ui"
 POOL = "nianbao-process"
 WINDOW = (1600, 1200)
@@ -294,8 +297,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1500, help="seconds the harvest may take")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the logs and Prefect database")
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium", file=sys.stderr)
+    if not CHROMIUM.exists() or not CJK_FONT.exists():
+        print(
+            f"{CHROMIUM} and {CJK_FONT} are needed: apt-get update && apt-get install -y chromium fonts-noto-cjk",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     args.out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, interrupt)

@@ -245,23 +245,33 @@ def write_manifests(store_url: str, kinds: list[str], year: int) -> dict[str, in
 
 # -- 5. summary ------------------------------------------------------------------------------------------------
 def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    """One site's line of the run, in the order an operator reads it: the site, what it holds (reports known this
+    run, of which new, changed, unchanged), what went wrong, then the crawl's own figures.
+
+    `reports` counts every report page the run met: those fetched and extracted, and those the site's state
+    let it skip (a 304, or the same bytes: `unchanged` at the crawl). `reports_found` are the fetched ones only,
+    the captures sent to extraction.
+    """
     outcome = outcome or {}
     results = outcome.get("results", {})
+    # A detail page that only wraps its attachments is not a report of its own.
+    fetched = outcome.get("captures", 0) - results.get("wrapper", 0)
+    # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
+    unchanged = outcome.get("unchanged", 0) + results.get("unchanged", 0)
     return {
         "site": site.code,
         "name": site.name,
         "level": site.level,
-        "pages": outcome.get("pages", 0),
-        # A detail page that only wraps its attachments is not a report of its own.
-        "reports_found": outcome.get("captures", 0) - results.get("wrapper", 0),
+        "reports": fetched + outcome.get("unchanged", 0),
         "new": results.get("new", 0),
         "changed": results.get("changed", 0),
-        # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
-        "unchanged": outcome.get("unchanged", 0) + results.get("unchanged", 0),
-        "stored": sum(results.get(s, 0) for s in ("new", "changed", "unchanged")),
+        "unchanged": unchanged,
         "failed": results.get("failed", 0) + (1 if error else 0),
         "blocked": outcome.get("blocked") or "",
         "error": error or "",
+        "stored": results.get("new", 0) + results.get("changed", 0) + unchanged,
+        "pages": outcome.get("pages", 0),
+        "reports_found": fetched,
         "seconds": outcome.get("seconds", 0),
         "failures": outcome.get("failures", []),
     }

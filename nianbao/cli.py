@@ -92,10 +92,7 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
                 if row["error"]:
                     progress.advance(crawled)
                 note = f" [red]{row['error'] or row['blocked']}" if row["error"] or row["blocked"] else ""
-                progress.console.print(
-                    f"{row['site']}: {row['pages']} pages, {row['reports_found']} reports found, "
-                    f"{row['stored']} stored, {row['failed']} failed{note}"
-                )
+                progress.console.print(f"{row['site']}: {site_line(row)}{note}")
 
         stop_listening = listen(on_event)
         # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
@@ -113,23 +110,37 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
     raise AssertionError("unreachable")
 
 
+SUMMARY_COUNTS = ("reports", "new", "changed", "unchanged", "failed", "pages")  # the run table's numbers, in order
+
+
+def site_line(row: dict[str, Any]) -> str:
+    """What a run did on one site, as a sentence: the reports it knows and what became of them."""
+    return (
+        f"{row['reports']} reports ({row['new']} new, {row['changed']} changed, {row['unchanged']} unchanged), "
+        f"{row['failed']} failed, {row['pages']} pages fetched"
+    )
+
+
 def print_summary(summary: dict) -> None:
-    """The run's table on stdout (wide enough for a log file too), then where the output lies."""
+    """The run's table on stdout (wide enough for a log file too), then where the output lies.
+
+    `reports` are the report pages the run met, fetched or known unchanged from the site's state; each is new,
+    changed, unchanged or failed.
+    """
     out = Console(width=max(Console().width, 140), soft_wrap=True)
-    numbers = ("pages", "reports_found", "stored", "new", "changed", "failed")
     table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
     table.add_column("site")
     table.add_column("level")
-    for name in numbers:
-        table.add_column(name.replace("_", " "), justify="right")
+    for name in SUMMARY_COUNTS:
+        table.add_column(name, justify="right")
     table.add_column("blocked / error")
-    totals = dict.fromkeys(numbers, 0)
+    totals = dict.fromkeys(SUMMARY_COUNTS, 0)
     for row in summary["sites"]:
-        for name in numbers:
+        for name in SUMMARY_COUNTS:
             totals[name] += row[name]
         note = (row["blocked"] or row["error"])[:70]
-        table.add_row(row["site"], row["level"], *(str(row[name]) for name in numbers), note)
-    table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in numbers), "")
+        table.add_row(row["site"], row["level"], *(str(row[name]) for name in SUMMARY_COUNTS), note)
+    table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in SUMMARY_COUNTS), "")
     out.print(table)
     out.print(f"Documents, WARC captures and manifests: {summary['store']}")
     out.print(f"Run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
@@ -160,8 +171,10 @@ def harvest(
 def demo(
     year: Annotated[int, typer.Option(help="Report year to harvest from the replica.")] = 2021,
     store: StoreOption = "./data",
+    site_dir: Annotated[Path, typer.Option(help="Where to write the dataset site.")] = Path("site"),
 ) -> None:
-    """Start the portal replica on localhost and harvest it: the whole system on one machine."""
+    """Start the portal replica on localhost and harvest it: the whole system on one machine. Then pack the WARCs
+    as WACZ files (`nianbao export --format wacz`) and write the dataset site (`nianbao publish`)."""
     from nianbao.replica import Replica, sites_yaml
 
     with Replica(port=0) as replica:
@@ -170,6 +183,10 @@ def demo(
         registry.write_text(sites_yaml(replica.port), encoding="utf-8")
         console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
         print_summary(run_harvest(year, registry, [], [], store, None))
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    out.print("\nWACZ packages (open them in pywb or ReplayWeb.page):")
+    export(year=year, kind=None, format="wacz", site=[], signing_url="", store=store)
+    publish(out=site_dir, year=year, kind=[], replay="", store=store)
 
 
 @app.command()
@@ -212,13 +229,14 @@ def status(
     runs = [target.get_json(key) for key in list(target.keys("runs/"))]
     runs.sort(key=lambda run: run.get("finished_at", ""), reverse=True)
     table = Table(title=f"Last runs in {store}")
-    for column in ("run", "year", "finished", "sites", "reports found", "stored", "failed", "blocked"):
+    counts = ("reports", "new", "changed", "unchanged", "failed")
+    for column in ("run", "year", "finished", "sites", *counts, "blocked"):
         table.add_column(column)
     for run in runs[:limit]:
         rows = run["sites"]
         table.add_row(
             run["run_id"], str(run["year"]), run["finished_at"], str(len(rows)),
-            *(str(sum(r[k] for r in rows)) for k in ("reports_found", "stored", "failed")),
+            *(str(sum(r.get(k, r.get("reports_found", 0) if k == "reports" else 0) for r in rows)) for k in counts),
             str(sum(bool(r["blocked"]) for r in rows)),
         )  # fmt: skip
     Console(width=max(Console().width, 140)).print(table if runs else f"No runs recorded in {store} yet.")
@@ -364,8 +382,9 @@ def publish(
     done = publish_site(Store(store), year, kind or list(load_kinds()), out, replay)
     if not done["sites"]:
         fail(f"nothing harvested for {year} in {store}: run `nianbao harvest --year {year}` first")
-    Console().print(
-        f"{done['sites']} sites, {done['reports']} reports, {done['wacz']} WACZ files: open {out.resolve()}/index.html"
+    Console(width=max(Console().width, 140), soft_wrap=True).print(
+        f"Dataset site: {out.resolve()}/index.html ({done['sites']} sites, {done['reports']} reports, "
+        f"{done['wacz']} WACZ files)"
     )
 
 

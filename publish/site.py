@@ -71,10 +71,10 @@ def province_tiles(sites: list[SiteEntry], kind: str, coverage: list[dict[str, A
     """One tile per province: its place on the grid and its sites' counts (published, on time, late, missing)."""
     counts: dict[str, Counter[str]] = {}
     if coverage is not None:  # the coverage table's rows (province, sites, published, on_time …) are summed
-        for row in coverage:
-            c = counts.setdefault(str(row["province"]), Counter())
+        for line in coverage:
+            c = counts.setdefault(str(line["province"]), Counter())
             for name in ("sites", "published", "on_time"):
-                c[name] += int(row.get(name) or 0)
+                c[name] += int(line.get(name) or 0)
     else:
         for site in sites:
             c = counts.setdefault(site.province, Counter())
@@ -182,7 +182,9 @@ def publish(store: Store, year: int, kinds: list[str], out: Path, replay: str = 
     maps = []
     for kind in kinds:
         coverage = read_coverage(store, kind, year)
-        source = f"coverage/{kind}/{year}.parquet" if coverage is not None else f"{layout.manifest(kind, year)} and runs/"
+        source = (
+            f"coverage/{kind}/{year}.parquet" if coverage is not None else f"{layout.manifest(kind, year)} and runs/"
+        )
         maps.append({"kind": kind, "tiles": province_tiles(sites, kind, coverage), "source": source})
     packed = set()  # the sites' WACZ files, copied beside the pages (`nianbao export --format wacz` made them)
     for site in sites:

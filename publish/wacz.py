@@ -200,7 +200,7 @@ def export_site(
                     originals += found
         package = Package(key=key, site=site, year=year, warcs=sorted(fetched), pages=len(documents))
         packed = []
-        for warc_key, path in fetched.items():
+        for path in fetched.values():
             target = local / "out" / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             with path.open("rb") as source, target.open("wb") as out:
@@ -208,7 +208,9 @@ def export_site(
             package.revisits_completed += done
             package.revisits_orphaned += orphaned
             packed.append(target)
-        description = f"nianbao harvest of {site}, report year {year}: {len(documents)} reports, WARCs {', '.join(keys)}"
+        description = (
+            f"nianbao harvest of {site}, report year {year}: {len(documents)} reports, WARCs {', '.join(keys)}"
+        )
         wacz_path = local / "package.wacz"
         # WACZ requires pages: a site with no report shows what its crawl met first (a challenge, an empty column).
         pages = report_pages(documents) or [

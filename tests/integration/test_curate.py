@@ -114,9 +114,11 @@ def browser() -> Iterator[Any]:
         context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         context.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "file://", "data:"))
-            else route.abort(),
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(("http://127.0.0.1", "file://", "data:"))
+                else route.abort()
+            ),
         )
         yield context
         chromium.close()
@@ -181,7 +183,7 @@ def test_published_site_shows_the_map_the_sites_and_a_report(
     out = tmp_path / "site"
     replay = f"{pywb}/{COLLECTION}/{{ts}}/{{url}}"
     said = run([NIANBAO, "publish", str(out), "--year", "2021", "--store", str(store), "--replay", replay], local_env)
-    assert "2 sites, 2 reports, 2 WACZ files" in said
+    assert "(2 sites, 2 reports, 2 WACZ files)" in said
     page = browser.new_page()
     page.goto((out / "index.html").as_uri(), wait_until="load")
     tile = page.locator("#map-rule_of_law .tile[data-province='广东省']")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
