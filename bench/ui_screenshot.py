@@ -209,6 +209,15 @@ def run_artifacts(api: str, flow_run_id: str) -> dict[str, dict[str, Any]]:
     return {a["key"]: a for a in found if a.get("key")}
 
 
+def markdown_rows(markdown: str) -> list[dict[str, str]]:
+    """The rows of the markdown table in an artifact (flows.tasks.markdown_table), by column name."""
+    lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    if len(lines) < 2:
+        return []
+    names = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    return [dict(zip(names, (c.strip() for c in line.strip("|").split(" | ")), strict=False)) for line in lines[2:]]
+
+
 @dataclass
 class Shot:
     name: str
@@ -317,7 +326,7 @@ def main() -> None:
             summary = artifacts.get("harvest-summary")
             if summary is None:
                 raise RuntimeError(f"no harvest-summary artifact on flow run {run['id']}: {sorted(artifacts)}")
-            rows = json.loads(summary["data"])
+            rows = markdown_rows(summary["data"])
             site = rows[0]["site"]
             print(f"artifacts: {', '.join(sorted(artifacts))}; harvest-summary has {len(rows)} rows")
             shots = [
@@ -337,12 +346,12 @@ def main() -> None:
                 Shot(
                     "artifact-harvest-summary",
                     f"/artifacts/artifact/{summary['id']}",
-                    f"the harvest-summary table: {len(rows)} sites (site, pages, reports found, stored, failed, …)",
+                    f"the harvest-summary table: {len(rows)} sites (site, name, level, reports, new, changed, …)",
                     ["harvest-summary", site],
                 ),
             ]
             if "harvest-coverage" in artifacts:
-                coverage = json.loads(artifacts["harvest-coverage"]["data"])
+                coverage = markdown_rows(artifacts["harvest-coverage"]["data"])
                 shots.append(
                     Shot(
                         "artifact-harvest-coverage",

@@ -22,7 +22,7 @@ from typing import Any, cast
 
 from celery.result import AsyncResult
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.concurrency.sync import concurrency
@@ -304,17 +304,36 @@ def coverage(store: Store, sites: list[Site], kinds: list[str], year: int) -> li
     ]
 
 
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """Rows as a markdown table, columns in the rows' own order, numbers right-aligned."""
+    if not rows:
+        return "Nothing to show.\n"
+    columns = list(rows[0])
+
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    numeric = [all(isinstance(r.get(c), int | float) for r in rows) for c in columns]
+    lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |"]
+    lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
+    lines += ["| " + " | ".join(cell(r.get(c, "")) for c in columns) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
 def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any]]) -> None:
     """What an operator reads in the Prefect UI: the run table, coverage, and the failures to re-drive."""
     run_id, year, store = summary["run_id"], summary["year"], summary["store"]
-    create_table_artifact(
+    # Markdown tables, not table artifacts: Prefect's UI lays a table artifact's columns out alphabetically
+    # (blocked, changed, error, … site twelfth); a markdown table keeps the operator's order.
+    rows = [{k: v for k, v in row.items() if k != "failures"} for row in summary["sites"]]
+    create_markdown_artifact(
         key="harvest-summary",
-        table=[{k: v for k, v in row.items() if k != "failures"} for row in summary["sites"]],
+        markdown=f"# Harvest {run_id}: report year {year}\n\n" + markdown_table(rows),
         description=f"Harvest {run_id}: report year {year}, {len(summary['sites'])} sites, store {store}",
     )
-    create_table_artifact(
+    create_markdown_artifact(
         key="harvest-coverage",
-        table=coverage_rows,
+        markdown=f"# Coverage of report year {year}\n\n" + markdown_table(coverage_rows),
         description=f"Sites that published the report on {year}, and on time, by province and level",
     )
     failures = [(row["site"], f) for row in summary["sites"] for f in row["failures"]]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from flows.tasks import site_row
+from flows.tasks import markdown_table, site_row
 from nianbao.cli import print_summary, site_line
 from nianbao.sites import Site
 from publish.site import SiteEntry, figure_rows, province_tiles, site_status
@@ -133,3 +133,15 @@ def test_a_rerun_of_an_unchanged_site_reads_as_two_reports_unchanged(capsys) -> 
     ]  # fmt: skip
     panyu = next(line for line in out.splitlines() if "gd-panyu" in line)
     assert [int(n) for n in panyu.replace("│", " ").split() if n.isdigit()] == [2, 0, 0, 2, 0, 5]
+
+
+def test_run_table_artifact_keeps_the_operators_column_order() -> None:
+    site = Site(code="js-jiangning", name="南京市江宁区人民政府", division="320115", level="district",
+                start_urls=["http://127.0.0.16/"])  # fmt: skip
+    row = site_row(site, {"pages": 1, "captures": 0, "blocked": "HTTP 412 | challenge"}, None)
+    row.pop("failures")
+    table = markdown_table([row]).splitlines()
+    assert table[0].startswith("| site | name | level | reports | new | changed | unchanged | failed | blocked |")
+    assert table[1].startswith("|---|---|---|---:|")
+    assert table[2].startswith("| js-jiangning | 南京市江宁区人民政府 | district | 0 |")
+    assert "HTTP 412 \\| challenge" in table[2]
