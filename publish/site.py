@@ -5,8 +5,9 @@
     OUT/data/{kind}-{year}.parquet   the manifests, for download
     OUT/wacz/{site}.wacz        the sites' WACZ packages, when `nianbao export --format wacz` made them
 
-Coverage comes from the coverage table (`coverage/{kind}/{year}.parquet`) when one was written, else from the
-manifest and the sites of the year's runs (a site harvested with no report of the kind is missing). The map is a
+Coverage comes from the coverage table (`coverage/{kind}/{year}.parquet`, one row per unit that owes the report, with
+its status) when one was written, else from the documents and the sites of the year's runs (a site harvested with no
+report of the kind is missing). The map is a
 tile grid of the provinces (one square each, placed roughly where the province lies): no boundary file is used,
 so the site needs no map data with its own licence, and every province, however small, gets a square as large as
 the others.
@@ -42,7 +43,9 @@ TILES: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 SHORT = {"内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏", "宁夏回族自治区": "宁夏",
          "新疆维吾尔自治区": "新疆", "香港特别行政区": "香港", "澳门特别行政区": "澳门"}  # fmt: skip
-STATUSES = ("on_time", "late", "missing")  # a site's standing for one kind: published by the deadline, after, not
+# A unit's standing in the coverage table (issue 16) that means a report was found: by the deadline, after it,
+# or with no date; every other status (missing, portal_blocked, not_crawled, portal_not_found) is none found.
+PUBLISHED = ("on_time", "late", "undated")
 
 
 @dataclass
@@ -70,11 +73,12 @@ def site_status(reports: list[dict[str, Any]]) -> str:
 def province_tiles(sites: list[SiteEntry], kind: str, coverage: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """One tile per province: its place on the grid and its sites' counts (published, on time, late, missing)."""
     counts: dict[str, Counter[str]] = {}
-    if coverage is not None:  # the coverage table's rows (province, sites, published, on_time …) are summed
+    if coverage is not None:  # the coverage table: one row per unit that owes the report, with its status
         for line in coverage:
             c = counts.setdefault(str(line["province"]), Counter())
-            for name in ("sites", "published", "on_time"):
-                c[name] += int(line.get(name) or 0)
+            c["sites"] += 1
+            c["published"] += line.get("status") in PUBLISHED
+            c["on_time"] += line.get("status") == "on_time"
     else:
         for site in sites:
             c = counts.setdefault(site.province, Counter())
@@ -111,7 +115,7 @@ def read_coverage(store: Store, kind: str, year: int) -> list[dict[str, Any]] | 
     if not store.exists(key):
         return None
     rows: list[dict[str, Any]] = pq.read_table(io.BytesIO(store.get_bytes(key))).to_pylist()
-    return rows if rows and "province" in rows[0] else None
+    return rows if rows and {"province", "status"} <= set(rows[0]) else None
 
 
 def harvested_sites(store: Store, year: int) -> dict[str, SiteEntry]:

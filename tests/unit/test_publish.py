@@ -103,11 +103,10 @@ def test_site_status_and_province_tiles() -> None:
     assert (tiles["广东省"]["published"], tiles["广东省"]["on_time"], tiles["广东省"]["late"]) == (2, 1, 1)
     assert (tiles["湖南省"]["missing"], tiles["湖南省"]["share"]) == (1, 0.0)
     assert tiles["西藏自治区"]["share"] is None and tiles["西藏自治区"]["short"] == "西藏"
-    table = [
-        {"province": "广东省", "level": "district", "kind": "rule_of_law", "sites": 5, "published": 4, "on_time": 3}
-    ]
-    from_table = {t["name"]: t for t in province_tiles([], "rule_of_law", table)}
-    assert (from_table["广东省"]["missing"], from_table["广东省"]["late"]) == (1, 1)
+    statuses = ["on_time", "on_time", "late", "undated", "portal_blocked", "missing"]
+    table = [{"province": "广东省", "kind": "rule_of_law", "status": status} for status in statuses]
+    tile = {t["name"]: t for t in province_tiles([], "rule_of_law", table)}["广东省"]
+    assert (tile["sites"], tile["published"], tile["on_time"], tile["late"], tile["missing"]) == (6, 4, 2, 2, 2)
 
 
 def test_figures_of_any_shape_read_as_rows() -> None:
