@@ -16,6 +16,7 @@ import tempfile
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from time import monotonic, sleep
 from typing import Any, cast
@@ -244,6 +245,12 @@ def write_manifests(store_url: str, kinds: list[str], year: int) -> dict[str, in
 
 
 # -- 5. summary ------------------------------------------------------------------------------------------------
+# A site's line of a run in the order an operator reads it (the run summary's JSON is stored with sorted keys, so
+# the order is kept here, not in the rows).
+SITE_COLUMNS = ("site", "name", "level", "reports", "new", "changed", "unchanged", "failed", "blocked", "error",
+                "stored", "pages", "reports_found", "seconds")  # fmt: skip
+
+
 def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
     """One site's line of the run, in the order an operator reads it: the site, what it holds (reports known this
     run, of which new, changed, unchanged), what went wrong, then the crawl's own figures.
@@ -304,11 +311,11 @@ def coverage(store: Store, sites: list[Site], kinds: list[str], year: int) -> li
     ]
 
 
-def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """Rows as a markdown table, columns in the rows' own order, numbers right-aligned."""
+def markdown_table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows as a markdown table, in the order of `columns` (default: the first row's), numbers right-aligned."""
     if not rows:
         return "Nothing to show.\n"
-    columns = list(rows[0])
+    columns = list(columns or rows[0])
 
     def cell(value: Any) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
@@ -325,10 +332,9 @@ def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any
     run_id, year, store = summary["run_id"], summary["year"], summary["store"]
     # Markdown tables, not table artifacts: Prefect's UI lays a table artifact's columns out alphabetically
     # (blocked, changed, error, … site twelfth); a markdown table keeps the operator's order.
-    rows = [{k: v for k, v in row.items() if k != "failures"} for row in summary["sites"]]
     create_markdown_artifact(
         key="harvest-summary",
-        markdown=f"# Harvest {run_id}: report year {year}\n\n" + markdown_table(rows),
+        markdown=f"# Harvest {run_id}: report year {year}\n\n" + markdown_table(summary["sites"], SITE_COLUMNS),
         description=f"Harvest {run_id}: report year {year}, {len(summary['sites'])} sites, store {store}",
     )
     create_markdown_artifact(
