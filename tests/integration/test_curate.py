@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from nianbao.normalise import strip_pinyin
-from nianbao.runtime import free_port
+from shell.runtime import free_port
 from storage.warc import read_response
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,6 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from flows.tasks import SITE_COLUMNS, markdown_table, site_row
-from nianbao.cli import print_summary, site_line
 from nianbao.sites import Site
 from publish.site import SiteEntry, figure_rows, province_tiles, site_status
 from publish.wacz import (
@@ -21,6 +20,7 @@ from publish.wacz import (
     response_originals,
     validate_wacz,
 )
+from shell.cli import print_summary, site_line
 from storage.warc import write_exchange
 
 URL = "http://127.0.0.11/fzzfjs/202112/t20211213_5078.html"
