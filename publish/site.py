@@ -111,7 +111,7 @@ def figure_rows(figures: Any, path: str = "") -> list[tuple[str, str]]:
 
 # -- reading the store -------------------------------------------------------------------------------------------
 def read_coverage(store: Store, kind: str, year: int) -> list[dict[str, Any]] | None:
-    key = f"coverage/{layout.safe(kind)}/{layout.safe(year)}.parquet"  # the coverage table's key (issue 16)
+    key = layout.coverage(kind, year)
     if not store.exists(key):
         return None
     rows: list[dict[str, Any]] = pq.read_table(io.BytesIO(store.get_bytes(key))).to_pylist()
@@ -189,7 +189,8 @@ def publish(store: Store, year: int, kinds: list[str], out: Path, replay: str = 
         source = (
             f"coverage/{kind}/{year}.parquet" if coverage is not None else f"{layout.manifest(kind, year)} and runs/"
         )
-        maps.append({"kind": kind, "tiles": province_tiles(sites, kind, coverage), "source": source})
+        counted = "units that owe the report" if coverage is not None else "sites harvested"
+        maps.append({"kind": kind, "tiles": province_tiles(sites, kind, coverage), "source": source, "of": counted})
     packed = set()  # the sites' WACZ files, copied beside the pages (`nianbao export --format wacz` made them)
     for site in sites:
         if store.exists(layout.wacz(year, site.code)):

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from nianbao.normalise import strip_pinyin
@@ -186,9 +187,15 @@ def test_published_site_shows_the_map_the_sites_and_a_report(
     assert "(2 sites, 2 reports, 2 WACZ files)" in said
     page = browser.new_page()
     page.goto((out / "index.html").as_uri(), wait_until="load")
-    tile = page.locator("#map-rule_of_law .tile[data-province='广东省']")
-    assert tile.inner_text().replace("\n", "") == "广东1/1"
-    assert page.locator("#map-rule_of_law .tile[data-province='湖南省']").inner_text().replace("\n", "") == "湖南1/1"
+    # The map counts the coverage table the harvest wrote: every unit of the two provinces that owes the report.
+    units = pq.read_table(store / "coverage" / "rule_of_law" / "2021.parquet").to_pylist()
+    for province, short in (("广东省", "广东"), ("湖南省", "湖南")):
+        owing = [u for u in units if u["province"] == province]
+        published = sum(u["status"] in ("on_time", "late", "undated") for u in owing)
+        assert published >= 1, province
+        tile = page.locator(f"#map-rule_of_law .tile[data-province='{province}']").inner_text()
+        assert tile.replace("\n", "").startswith(f"{short}{published}/{len(owing)}"), (province, tile)
+    assert "coverage/rule_of_law/2021.parquet" in page.locator("#map-rule_of_law").inner_text()
     rows = page.locator("#sites tbody tr")
     assert rows.count() == 2
     row = page.locator(f"#sites tr[data-site='{GBK_SITE}']").inner_text()
