@@ -64,10 +64,13 @@ class SiteEntry:
 
 # -- the core: records in, rows out ------------------------------------------------------------------------------
 def site_status(reports: list[dict[str, Any]]) -> str:
-    """on_time when a report was published by the deadline, late when only after it, missing when none."""
+    """on_time when a report was published by the deadline, late when only after it, missing when none;
+    `published` when no deadline applies to it (a unit the kind does not hold to one) or its date is unknown."""
     if not reports:
         return "missing"
-    return "on_time" if any(r.get("on_time") for r in reports) else "late"
+    if any(r.get("on_time") for r in reports):
+        return "on_time"
+    return "late" if any(r.get("on_time") is False for r in reports) else "published"
 
 
 def province_tiles(sites: list[SiteEntry], kind: str, coverage: list[dict[str, Any]] | None) -> list[dict[str, Any]]:

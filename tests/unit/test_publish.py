@@ -93,6 +93,7 @@ def test_site_status_and_province_tiles() -> None:
     assert site_status([]) == "missing"
     assert site_status([{"on_time": False}]) == "late"
     assert site_status([{"on_time": False}, {"on_time": True}]) == "on_time"
+    assert site_status([{"on_time": None}]) == "published"  # no deadline holds this unit, or no date
     sites = [
         SiteEntry("gd-a", "甲", "440113", "district", status={"rule_of_law": "on_time"}),
         SiteEntry("gd-b", "乙", "441900", "township", status={"rule_of_law": "late"}),
