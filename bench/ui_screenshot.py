@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
 
+from flows.tasks import markdown_rows  # noqa: E402
 from replica import Replica, sites_yaml  # noqa: E402
 from shell.runtime import free_port, start_celery_workers, start_redis  # noqa: E402
 
@@ -207,15 +208,6 @@ def run_artifacts(api: str, flow_run_id: str) -> dict[str, dict[str, Any]]:
     """The artifacts of one flow run by key, as the Prefect API lists them."""
     found = api_post(api, "/artifacts/filter", {"flow_runs": {"id": {"any_": [flow_run_id]}}})
     return {a["key"]: a for a in found if a.get("key")}
-
-
-def markdown_rows(markdown: str) -> list[dict[str, str]]:
-    """The rows of the markdown table in an artifact (flows.tasks.markdown_table), by column name."""
-    lines = [line for line in markdown.splitlines() if line.startswith("|")]
-    if len(lines) < 2:
-        return []
-    names = [c.strip() for c in lines[0].strip("|").split(" | ")]
-    return [dict(zip(names, (c.strip() for c in line.strip("|").split(" | ")), strict=False)) for line in lines[2:]]
 
 
 @dataclass

@@ -367,6 +367,15 @@ def markdown_table(rows: list[dict[str, Any]], columns: Sequence[str] | None = N
     return "\n".join(lines) + "\n"
 
 
+def markdown_rows(markdown: str) -> list[dict[str, str]]:
+    """The rows of a table `markdown_table` wrote (in an artifact read back through the API), by column name."""
+    lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    if len(lines) < 2:
+        return []
+    names = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    return [dict(zip(names, (c.strip() for c in line.strip("|").split(" | ")), strict=False)) for line in lines[2:]]
+
+
 def publish_artifacts(summary: dict[str, Any]) -> None:
     """What an operator reads in the Prefect UI: the run table, coverage, and the failures to re-drive."""
     run_id, year, store, kinds = summary["run_id"], summary["year"], summary["store"], summary["kinds"]

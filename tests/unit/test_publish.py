@@ -9,7 +9,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from flows.tasks import SITE_COLUMNS, markdown_table, site_row
+from flows.tasks import SITE_COLUMNS, markdown_rows, markdown_table, site_row
 from nianbao.sites import Site
 from publish.site import SiteEntry, figure_rows, province_tiles, site_status
 from publish.wacz import (
@@ -145,3 +145,5 @@ def test_run_table_artifact_keeps_the_operators_column_order() -> None:
     assert table[1].startswith("|---|---|---|---:|")
     assert table[2].startswith("| js-jiangning | 南京市江宁区人民政府 | district | 0 |")
     assert "HTTP 412 \\| challenge" in table[2]
+    (read,) = markdown_rows("\n".join(table))  # as the cluster test and ui_screenshot read the artifact back
+    assert (read["site"], read["reports"], read["reports found"]) == ("js-jiangning", "0", "0")
