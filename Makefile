@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint quality format lock clean
+.PHONY: install demo test test-unit lint quality format lock clean pywb
 
 install: $(STAMP)
 
@@ -17,23 +17,36 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	# Bytecode written once here: every crawl and worker process starts without compiling its imports
 	# (PYTHONDONTWRITEBYTECODE environments would otherwise recompile them in every process).
-	$(BIN)/python -m compileall -q nianbao crawler workers flows storage shell replica
+	$(BIN)/python -m compileall -q nianbao crawler workers flows storage shell replica publish
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/nianbao demo --year 2021
 
-# Debian's Chromium, for the test of JavaScript rendering (scrapy-playwright drives it; no browser download).
+# Debian's Chromium, for the test of JavaScript rendering (scrapy-playwright drives it; no browser download), and
+# Debian's Noto CJK fonts, so the pages the tests and benches photograph show Chinese, not empty boxes.
 CHROMIUM := /usr/bin/chromium
+CJK_FONTS := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 $(CHROMIUM):
 	@echo "installing Debian's chromium (the rendering test needs it; needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+$(CJK_FONTS):
+	@echo "installing Debian's fonts-noto-cjk (screenshots of Chinese pages need it; needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
+
+# pywb, the replay server of the WACZ test, in its own venv from its own lock (it pins redis==2.10.6).
+PYWB := .venv-pywb
+$(PYWB)/.installed: tools/pywb/requirements.lock $(STAMP)
+	test -x $(PYWB)/bin/python || $(PYTHON) -m venv $(PYWB)
+	$(BIN)/uv pip sync -q --python $(PYWB)/bin/python tools/pywb/requirements.lock
+	touch $@
+pywb: $(PYWB)/.installed
 
 # Tests run in parallel (pytest-xdist), a file per worker so that a module's shared harvest runs once: integration
 # tests wait on real servers more than they use the CPU, and each
 # owns its ports and folders.
 TEST_WORKERS ?= 3
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(CJK_FONTS) $(PYWB)/.installed
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: $(STAMP)
@@ -55,6 +68,7 @@ format: $(STAMP)
 lock:
 	$(BIN)/uv pip compile -q --python-version 3.11 requirements.in -o requirements.lock
 	$(BIN)/uv pip compile -q --python-version 3.11 requirements-dev.in -o requirements-dev.lock
+	$(BIN)/uv pip compile -q --python-version 3.11 tools/pywb/requirements.in -o tools/pywb/requirements.lock
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PYWB) data .pytest_cache .mypy_cache .ruff_cache

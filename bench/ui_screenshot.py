@@ -7,10 +7,10 @@ redis-server (shell.runtime.start_redis), a Prefect server with SQLite and its U
 off), the deployments (`nianbao deploy`), two Prefect process workers and two Celery workers
 (shell.runtime.start_celery_workers). It runs the national harvest of the year through its deployment into
 s3://, finds the run's artifacts through the Prefect API, and photographs with headless Chromium (Debian's
-`chromium`, driven by playwright): the flow run page, its Artifacts tab, and each artifact's page (the
-`harvest-summary` and `harvest-coverage` tables, the `harvest-failures` markdown). Each shot waits until the page
-shows what it is meant to show (the run's state, a site code in the table), so a spinner is never saved as a
-result. Requests to anything but 127.0.0.1 are refused by the browser and counted.
+`chromium` with `fonts-noto-cjk`, driven by playwright): the flow run page, its Artifacts tab, and each artifact's
+page (the `harvest-summary` and `harvest-coverage` tables, the `harvest-failures` markdown). Each shot waits until
+the page shows what it is meant to show (the run's state, a site code in the table), so a spinner is never saved as
+a result. Requests to anything but 127.0.0.1 are refused by the browser and counted.
 
 Prints one line per PNG (path: what it shows), then `ui_screenshot: flow_run=… state=… artifacts=… shots=…`.
 Everything started here is stopped at the end, on error and on Ctrl-C.
@@ -40,11 +40,15 @@ sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
 
+from flows.tasks import markdown_rows  # noqa: E402
 from replica import Replica, sites_yaml  # noqa: E402
 from shell.runtime import free_port, start_celery_workers, start_redis  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Noto CJK (fonts-noto-cjk, as `make test` installs it): without a CJK font Chromium draws every Chinese
+# site name as empty boxes.
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 BUCKET = "nianbao-ui"
 POOL = "nianbao-process"
 WINDOW = (1600, 1200)
@@ -294,8 +298,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1500, help="seconds the harvest may take")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the logs and Prefect database")
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium", file=sys.stderr)
+    if not CHROMIUM.exists() or not CJK_FONT.exists():
+        print(
+            f"{CHROMIUM} and {CJK_FONT} are needed: apt-get update && apt-get install -y chromium fonts-noto-cjk",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     args.out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, interrupt)
@@ -311,7 +318,7 @@ def main() -> None:
             summary = artifacts.get("harvest-summary")
             if summary is None:
                 raise RuntimeError(f"no harvest-summary artifact on flow run {run['id']}: {sorted(artifacts)}")
-            rows = json.loads(summary["data"])
+            rows = markdown_rows(summary["data"])
             site = rows[0]["site"]
             print(f"artifacts: {', '.join(sorted(artifacts))}; harvest-summary has {len(rows)} rows")
             shots = [
@@ -331,12 +338,12 @@ def main() -> None:
                 Shot(
                     "artifact-harvest-summary",
                     f"/artifacts/artifact/{summary['id']}",
-                    f"the harvest-summary table: {len(rows)} sites (site, pages, reports found, stored, failed, …)",
+                    f"the harvest-summary table: {len(rows)} sites (site, name, level, reports, new, changed, …)",
                     ["harvest-summary", site],
                 ),
             ]
             if "harvest-coverage" in artifacts:
-                coverage = json.loads(artifacts["harvest-coverage"]["data"])
+                coverage = markdown_rows(artifacts["harvest-coverage"]["data"])
                 shots.append(
                     Shot(
                         "artifact-harvest-coverage",

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from time import monotonic, sleep
 from typing import Any, cast
@@ -259,25 +260,41 @@ def summarise_figures(store_url: str, kinds: list[str], year: int) -> dict[str, 
 
 
 # -- 5. summary ------------------------------------------------------------------------------------------------
+# A site's line of a run in the order an operator reads it (the run summary's JSON is stored with sorted keys, so
+# the order is kept here, not in the rows).
+SITE_COLUMNS = ("site", "name", "level", "reports", "new", "changed", "unchanged", "failed", "blocked", "error",
+                "stored", "with_figures", "pages", "reports_found", "seconds")  # fmt: skip
+
+
 def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    """One site's line of the run, in the order an operator reads it: the site, what it holds (reports known this
+    run, of which new, changed, unchanged), what went wrong, then the crawl's own figures.
+
+    `reports` counts every report page the run met: those fetched and extracted, and those the site's state
+    let it skip (a 304, or the same bytes: `unchanged` at the crawl). `reports_found` are the fetched ones only,
+    the captures sent to extraction.
+    """
     outcome = outcome or {}
     results = outcome.get("results", {})
+    # A detail page that only wraps its attachments is not a report of its own.
+    fetched = outcome.get("captures", 0) - results.get("wrapper", 0)
+    # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
+    unchanged = outcome.get("unchanged", 0) + results.get("unchanged", 0)
     return {
         "site": site.code,
         "name": site.name,
         "level": site.level,
-        "pages": outcome.get("pages", 0),
-        # A detail page that only wraps its attachments is not a report of its own.
-        "reports_found": outcome.get("captures", 0) - results.get("wrapper", 0),
+        "reports": fetched + outcome.get("unchanged", 0),
         "new": results.get("new", 0),
         "changed": results.get("changed", 0),
-        # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
-        "unchanged": outcome.get("unchanged", 0) + results.get("unchanged", 0),
-        "stored": sum(results.get(s, 0) for s in ("new", "changed", "unchanged")),
-        "with_figures": results.get("with_figures", 0),  # information-disclosure reports whose tables were read
+        "unchanged": unchanged,
         "failed": results.get("failed", 0) + (1 if error else 0),
         "blocked": outcome.get("blocked") or "",
         "error": error or "",
+        "stored": results.get("new", 0) + results.get("changed", 0) + unchanged,
+        "with_figures": results.get("with_figures", 0),  # information-disclosure reports whose tables were read
+        "pages": outcome.get("pages", 0),
+        "reports_found": fetched,
         "seconds": outcome.get("seconds", 0),
         "failures": outcome.get("failures", []),
     }
@@ -335,17 +352,49 @@ def write_coverage_tables(
     return written
 
 
+def markdown_table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows as a markdown table, in the order of `columns` (default: the first row's), numbers right-aligned."""
+    if not rows:
+        return "Nothing to show.\n"
+    columns = list(columns or rows[0])
+
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    numeric = [all(isinstance(r.get(c), int | float) for r in rows) for c in columns]
+    lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |"]
+    lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
+    lines += ["| " + " | ".join(cell(r.get(c, "")) for c in columns) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_rows(markdown: str) -> list[dict[str, str]]:
+    """The rows of a table `markdown_table` wrote (in an artifact read back through the API), by column name."""
+    lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    if len(lines) < 2:
+        return []
+    names = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    return [dict(zip(names, (c.strip() for c in line.strip("|").split(" | ")), strict=False)) for line in lines[2:]]
+
+
 def publish_artifacts(summary: dict[str, Any]) -> None:
     """What an operator reads in the Prefect UI: the run table, coverage, and the failures to re-drive."""
     run_id, year, store, kinds = summary["run_id"], summary["year"], summary["store"], summary["kinds"]
-    create_table_artifact(
+    # Markdown tables, not table artifacts: Prefect's UI lays a table artifact's columns out alphabetically
+    # (blocked, changed, error, … site twelfth); a markdown table keeps the operator's order.
+    create_markdown_artifact(
         key="harvest-summary",
-        table=[{k: v for k, v in row.items() if k != "failures"} for row in summary["sites"]],
+        markdown=f"# Harvest {run_id}: report year {year}\n\n" + markdown_table(summary["sites"], SITE_COLUMNS),
         description=f"Harvest {run_id}: report year {year}, {len(summary['sites'])} sites, store {store}",
     )
-    create_table_artifact(
+    coverage = [
+        {"province": row["province"], "level": row["level"], "kind": kind, **row}
+        for kind, table in summary["coverage"].items()
+        for row in table["rates"]
+    ]
+    create_markdown_artifact(
         key="harvest-coverage",
-        table=[{"kind": kind, **row} for kind, table in summary["coverage"].items() for row in table["rates"]],
+        markdown=f"# Coverage of report year {year}\n\n" + markdown_table(coverage),
         description=f"Units that owe each kind's report on {year}, by province and level: on time, late, missing, "
         f"portal blocked, not crawled, no portal known (tables: {', '.join(layout.coverage(k, year) for k in kinds)})",
     )

@@ -284,7 +284,11 @@ def write_column(
     col_href = f"/{column}/index.html" if style in ("trs", "jcms") else f"/{column}/list.html"
     for d in docs:
         related = [r for r in docs if r is not d and (r.kind or "报告" in r.title)][:4]
-        tree.put_html(d.path, T.detail(site, d, (name, col_href), related, extra_links=extra_links))
+        if d.encoding:  # a page in another charset than its site's, declared as such
+            html = T.detail({**site, "declared": d.encoding}, d, (name, col_href), related, extra_links=extra_links)
+            tree.put_bytes(d.path, html.encode(d.encoding, "xmlcharrefreplace"), tree.content_type(charset=d.encoding))
+        else:
+            tree.put_html(d.path, T.detail(site, d, (name, col_href), related, extra_links=extra_links))
         d.excludes = [r.title for r in related[:2]]
     return docs
 
@@ -400,7 +404,8 @@ def build_panyu(tree: SiteTree) -> list[Doc]:
 
 
 def build_xiangtan(tree: SiteTree) -> list[Doc]:
-    """A county portal with three towns' columns; plain 下一页 links; the pinyin-annotated seed page."""
+    """A county portal with three towns' columns; plain 下一页 links; the pinyin-annotated seed page, written in
+    Traditional characters and served in Big5 (charset=big5 in <meta> and header) on a UTF-8 portal."""
     site = tree.site
     site["nav"] = [("法治政府建设", "/fzzfjs/list.html"), ("石鼓镇", "/xzzf/shigu/list.html"),
                    ("易俗河镇", "/xzzf/yisuhe/list.html"), ("花石镇", "/xzzf/huashi/list.html")]  # fmt: skip
@@ -418,7 +423,8 @@ def build_xiangtan(tree: SiteTree) -> list[Doc]:
 
     lines = seed_lines("001")
     shigu_seed = report("seed-001", lines[0].strip(), "2022-01-12", "湘潭縣石鼓鎮(zhèn)人民政府", "rule_of_law", 2021,
-                        seed_body("001"), time="14:46", source="湘潭縣人民政府門戶網(wǎng)站")  # fmt: skip
+                        seed_body("001"), time="14:46", source="湘潭縣人民政府門戶網(wǎng)站",
+                        encoding="big5")  # fmt: skip
     shigu = write_column(tree, "xzzf/shigu", "石鼓镇", [shigu_seed, *fillers("shigu", "石鼓镇", 5, 20)], 7)
     yisuhe_docs = [
         written("yisuhe-2022", "易俗河镇人民政府", 2022, "2023-01-30", "镇党委", "易俗河镇2022年法治政府建设年度报告"),
@@ -689,8 +695,8 @@ def truth_entry(site: Site, doc: Doc) -> dict[str, Any]:
         "text_excludes": [*T.FOOTER_STRINGS, T.CLOCK, site["icp"], *doc.excludes]
         + (["— 2 —"] if doc.format == "pdf" else []),  # a printed page number is no body text
         "format": doc.format,
-        "encoding": None if attached else site["encoding"],
-        "declared_charset": None if attached else site["declared"],
+        "encoding": None if attached else doc.encoding or site["encoding"],
+        "declared_charset": None if attached else doc.encoding or site["declared"],
         **(figure_truth(doc) if doc.kind == "info_disclosure" else {}),
     }
 

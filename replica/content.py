@@ -40,6 +40,7 @@ class Doc:
     figures: dict[str, int | float | None] | None = None  # an information-disclosure report's printed figures
     figures_format: str | None = None  # "2019" | "2021"
     figures_flags: list[str] = field(default_factory=list)  # the checks its figures fail, or why it has none
+    encoding: str | None = None  # served in this charset (declared in <meta> and header), not the site's
 
 
 def seed_lines(prefix: str) -> list[str]:

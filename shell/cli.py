@@ -8,13 +8,14 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nianbao.reports import load_kinds
 from nianbao.sites import RegistryError, load_registry
 
 app = typer.Typer(
@@ -37,7 +38,7 @@ StoreOption = Annotated[
 RegistryOption = Annotated[Path, typer.Option("--sites", help="Sites registry YAML.")]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(2)
 
@@ -92,10 +93,7 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
                 if row["error"]:
                     progress.advance(crawled)
                 note = f" [red]{row['error'] or row['blocked']}" if row["error"] or row["blocked"] else ""
-                progress.console.print(
-                    f"{row['site']}: {row['pages']} pages, {row['reports_found']} reports found, "
-                    f"{row['stored']} stored, {row['failed']} failed{note}"
-                )
+                progress.console.print(f"{row['site']}: {site_line(row)}{note}")
 
         stop_listening = listen(on_event)
         # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
@@ -113,23 +111,37 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
     raise AssertionError("unreachable")
 
 
+SUMMARY_COUNTS = ("reports", "new", "changed", "unchanged", "failed", "pages")  # the run table's numbers, in order
+
+
+def site_line(row: dict[str, Any]) -> str:
+    """What a run did on one site, as a sentence: the reports it knows and what became of them."""
+    return (
+        f"{row['reports']} reports ({row['new']} new, {row['changed']} changed, {row['unchanged']} unchanged), "
+        f"{row['failed']} failed, {row['pages']} pages fetched"
+    )
+
+
 def print_summary(summary: dict) -> None:
-    """The run's table on stdout (wide enough for a log file too), then where the output lies."""
+    """The run's table on stdout (wide enough for a log file too), then where the output lies.
+
+    `reports` are the report pages the run met, fetched or known unchanged from the site's state; each is new,
+    changed, unchanged or failed.
+    """
     out = Console(width=max(Console().width, 140), soft_wrap=True)
-    numbers = ("pages", "reports_found", "stored", "new", "changed", "failed")
     table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
     table.add_column("site")
     table.add_column("level")
-    for name in numbers:
-        table.add_column(name.replace("_", " "), justify="right")
+    for name in SUMMARY_COUNTS:
+        table.add_column(name, justify="right")
     table.add_column("blocked / error")
-    totals = dict.fromkeys(numbers, 0)
+    totals = dict.fromkeys(SUMMARY_COUNTS, 0)
     for row in summary["sites"]:
-        for name in numbers:
+        for name in SUMMARY_COUNTS:
             totals[name] += row[name]
         note = (row["blocked"] or row["error"])[:70]
-        table.add_row(row["site"], row["level"], *(str(row[name]) for name in numbers), note)
-    table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in numbers), "")
+        table.add_row(row["site"], row["level"], *(str(row[name]) for name in SUMMARY_COUNTS), note)
+    table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in SUMMARY_COUNTS), "")
     out.print(table)
     out.print(f"Documents, WARC captures and manifests: {summary['store']}")
     out.print(f"Run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
@@ -196,8 +208,10 @@ def harvest(
 def demo(
     year: Annotated[int, typer.Option(help="Report year to harvest from the replica.")] = 2021,
     store: StoreOption = "./data",
+    site_dir: Annotated[Path, typer.Option(help="Where to write the dataset site.")] = Path("site"),
 ) -> None:
-    """Start the portal replica on localhost and harvest it: the whole system on one machine."""
+    """Start the portal replica on localhost and harvest it: the whole system on one machine. Then pack the WARCs
+    as WACZ files (`nianbao export --format wacz`) and write the dataset site (`nianbao publish`)."""
     from replica import Replica, sites_yaml
 
     with Replica(port=0) as replica:
@@ -209,6 +223,10 @@ def demo(
         print_summary(summary)
         for kind in summary["kinds"]:
             coverage(kind=[kind], year=year, province=None, units=True, store=store)
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    out.print("\nWACZ packages (open them in pywb or ReplayWeb.page):")
+    export(year=year, kind=None, format="wacz", site=[], signing_url="", store=store)
+    publish(out=site_dir, year=year, kind=[], replay="", store=store)
 
 
 @app.command()
@@ -251,13 +269,14 @@ def status(
     runs = [target.get_json(key) for key in list(target.keys("runs/"))]
     runs.sort(key=lambda run: run.get("finished_at", ""), reverse=True)
     table = Table(title=f"Last runs in {store}")
-    for column in ("run", "year", "finished", "sites", "reports found", "stored", "failed", "blocked"):
+    counts = ("reports", "new", "changed", "unchanged", "failed")
+    for column in ("run", "year", "finished", "sites", *counts, "blocked"):
         table.add_column(column)
     for run in runs[:limit]:
         rows = run["sites"]
         table.add_row(
             run["run_id"], str(run["year"]), run["finished_at"], str(len(rows)),
-            *(str(sum(r[k] for r in rows)) for k in ("reports_found", "stored", "failed")),
+            *(str(sum(r.get(k, r.get("reports_found", 0) if k == "reports" else 0) for r in rows)) for k in counts),
             str(sum(bool(r["blocked"]) for r in rows)),
         )  # fmt: skip
     Console(width=max(Console().width, 140)).print(table if runs else f"No runs recorded in {store} yet.")
@@ -346,21 +365,35 @@ def coverage(
 
 @app.command()
 def export(
-    kind: Annotated[str, typer.Option(help="Report kind code, e.g. rule_of_law.")],
     year: Annotated[int, typer.Option(help="Report year.")],
-    format: Annotated[str, typer.Option(help="csv (manifest columns) or jsonl (whole documents).")] = "csv",
+    kind: Annotated[
+        str | None, typer.Option(help="Report kind code, e.g. rule_of_law (csv and jsonl need one).")
+    ] = None,
+    format: Annotated[
+        str, typer.Option(help="csv (manifest columns), jsonl (whole documents) or wacz (web archive packages).")
+    ] = "csv",
+    site: Annotated[list[str], typer.Option(help="wacz: only this site (repeatable); default every site.")] = [],  # noqa: B006
+    signing_url: Annotated[
+        str, typer.Option(envvar="NIANBAO_WACZ_SIGNING_URL", help="wacz: an authsign server that signs the packages.")
+    ] = "",
     store: StoreOption = "./data",
 ) -> None:
-    """Write the stored documents of one kind and year to stdout, as CSV or JSON lines."""
+    """Write the stored documents of one kind and year to stdout (CSV or JSON lines), or pack the year's WARCs
+    as WACZ files in the store, one per site (wacz/{year}/{site}.wacz), with the reports as their pages."""
     import csv
 
     from storage import layout
     from storage.manifest import COLUMNS, manifest_rows
     from storage.store import Store
 
-    if format not in ("csv", "jsonl"):
-        fail(f"--format must be csv or jsonl, not {format!r}")
+    if format not in ("csv", "jsonl", "wacz"):
+        fail(f"--format must be csv, jsonl or wacz, not {format!r}")
     target = Store(store)
+    if format == "wacz":
+        export_wacz(target, year, kind, site, signing_url)
+        return
+    if not kind:
+        fail(f"--format {format} needs --kind (one of: {', '.join(load_kinds())})")
     if format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
         writer.writeheader()
@@ -369,6 +402,66 @@ def export(
     for key in target.keys(layout.docs_prefix(kind, year)):
         if layout.is_current_doc(key):
             sys.stdout.write(json.dumps(target.get_json(key), ensure_ascii=False) + "\n")
+
+
+def export_wacz(store: Any, year: int, kind: str | None, sites: list[str], signing_url: str) -> None:
+    """One WACZ per site (validated by py-wacz before it is stored); a site that cannot be packed is said and the
+    others still are; exit 1 if any failed."""
+    from publish.wacz import export_site, sites_with_warcs
+
+    kinds = [kind] if kind else list(load_kinds())
+    if kind and kind not in load_kinds():
+        fail(f"unknown report kind {kind!r}; configured: {', '.join(load_kinds())}")
+    chosen = sites or sites_with_warcs(store, year)
+    if not chosen:
+        fail(f"no WARC for {year} in {store.url}: harvest first (`nianbao harvest --year {year}`)")
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    failed = 0
+    for code in chosen:
+        try:
+            package = export_site(store, year, code, kinds, kind, signing_url)
+        except (ValueError, RuntimeError, OSError) as e:
+            console.print(f"[red]error:[/red] {code}: {e}")
+            failed += 1
+            continue
+        note = f", {package.revisits_completed} revisits completed" if package.revisits_completed else ""
+        note += f", {package.revisits_orphaned} revisits without their original" if package.revisits_orphaned else ""
+        note += f", pages not in the WARCs: {', '.join(package.unmatched_pages)}" if package.unmatched_pages else ""
+        out.print(
+            f"{store.url.rstrip('/')}/{package.key}: {len(package.warcs)} WARC(s), {package.pages} report page(s)"
+            f"{note}; valid (wacz validate)"
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def publish(
+    out: Annotated[Path, typer.Argument(help="Folder to write the site into (created if missing).")],
+    year: Annotated[int, typer.Option(help="Report year.")],
+    kind: Annotated[list[str], typer.Option(help="Report kind (repeatable); default every configured kind.")] = [],  # noqa: B006
+    replay: Annotated[
+        str, typer.Option(help="Replay address with {ts} and {url}, e.g. http://host:8080/nianbao/{ts}/{url} (pywb).")
+    ] = "",
+    store: StoreOption = "./data",
+) -> None:
+    """Write the dataset site of one report year: coverage map, sites and their reports, a page per report,
+    the Parquet manifests; plain files to open in a browser or host anywhere."""
+    from publish.site import publish as publish_site
+    from storage.store import Store
+
+    unknown = [k for k in kind if k not in load_kinds()]
+    if unknown:
+        fail(f"unknown report kind(s) {', '.join(unknown)}; configured: {', '.join(load_kinds())}")
+    if replay and not ("{ts}" in replay and "{url}" in replay):
+        fail("--replay must hold {ts} and {url}, e.g. http://127.0.0.1:8080/nianbao/{ts}/{url}")
+    done = publish_site(Store(store), year, kind or list(load_kinds()), out, replay)
+    if not done["sites"]:
+        fail(f"nothing harvested for {year} in {store}: run `nianbao harvest --year {year}` first")
+    Console(width=max(Console().width, 140), soft_wrap=True).print(
+        f"Dataset site: {out.resolve()}/index.html ({done['sites']} sites, {done['reports']} reports, "
+        f"{done['wacz']} WACZ files)"
+    )
 
 
 @app.command()

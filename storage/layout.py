@@ -70,3 +70,13 @@ def failure(year: int, site: str, capture_id: str) -> str:
 def coverage(kind: str, year: int) -> str:
     """One row per unit that owes the kind's report for the year (nianbao.coverage), for DuckDB and the map."""
     return f"coverage/{safe(kind)}/{safe(year)}.parquet"
+
+
+def warc_prefix(year: int, site: str | None = None) -> str:
+    """The WARCs of a report year, or of one site in it."""
+    return f"raw/{safe(year)}/{safe(site)}/" if site else f"raw/{safe(year)}/"
+
+
+def wacz(year: int, site: str, kind: str | None = None) -> str:
+    """A site's WACZ package of a report year (all kinds' reports as its pages, or one kind's)."""
+    return f"wacz/{safe(year)}/{safe(kind)}/{safe(site)}.wacz" if kind else f"wacz/{safe(year)}/{safe(site)}.wacz"

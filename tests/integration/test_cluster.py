@@ -22,6 +22,7 @@ import httpx
 import pytest
 import redis
 
+from flows.tasks import markdown_rows
 from replica import ground_truth
 from shell.runtime import free_port, start_celery_workers, start_redis
 from storage import layout
@@ -190,14 +191,16 @@ def test_national_harvest_through_the_deployment_then_a_site_rerun(cluster: Clus
     response = httpx.post(f"{cluster.api}/artifacts/filter", json={"flow_runs": {"id": {"any_": [result["id"]]}}})
     artifacts = {a["key"]: a for a in response.json()}
     assert {"harvest-summary", "harvest-coverage", "harvest-failures"} <= set(artifacts)
-    summary_rows = json.loads(artifacts["harvest-summary"]["data"])
-    assert {row["site"] for row in summary_rows} >= {"gd-panyu", "js-jiangning"}
+    summary_table = artifacts["harvest-summary"]["data"]  # markdown: the operator's column order
+    assert "| site | name | level | reports | new | changed | unchanged | failed |" in summary_table
+    assert "| gd-panyu |" in summary_table and "| js-jiangning |" in summary_table
     assert "nianbao failures --year 2021 --redrive" in artifacts["harvest-failures"]["data"]
     # Coverage against the denominator: every government of the registry's provinces, by province and level.
-    coverage = {(r["kind"], r["province"], r["level"]): r for r in json.loads(artifacts["harvest-coverage"]["data"])}
-    assert coverage[("rule_of_law", "江苏省", "county")]["portal_blocked"] == 1  # 江宁's 412
-    assert coverage[("rule_of_law", "广东省", "county")]["on_time"] == 1  # 番禺
-    assert coverage[("rule_of_law", "广东省", "county")]["units"] == 122
+    rows = markdown_rows(artifacts["harvest-coverage"]["data"])  # markdown too: province, level, kind, counts
+    coverage = {(r["kind"], r["province"], r["level"]): r for r in rows}
+    assert coverage[("rule_of_law", "江苏省", "county")]["portal blocked"] == "1"  # 江宁's 412
+    assert coverage[("rule_of_law", "广东省", "county")]["on time"] == "1"  # 番禺
+    assert coverage[("rule_of_law", "广东省", "county")]["units"] == "122"
 
     # Re-run one site through `harvest-site` (`nianbao rerun` submits to the deployment): nothing duplicated.
     before = {key: doc["sha256"] for key, doc in documents(store).items()}

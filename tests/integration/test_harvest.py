@@ -81,7 +81,11 @@ def test_raw_captures_manifests_and_run_summary_are_written(first_run) -> None:
     run = json.loads(run_file.read_text("utf-8"))
     blocked = {row["site"] for row in run["sites"] if row["blocked"]}
     assert blocked == set(blocked_sites())
-    assert "reports found" in stdout and f"Documents, WARC captures and manifests: {store}" in stdout
+    header = next(line for line in stdout.splitlines() if " site " in line and " reports " in line)
+    assert [w for w in header.split() if w.isalpha()][:8] == [
+        "site", "level", "reports", "new", "changed", "unchanged", "failed", "pages"
+    ]  # fmt: skip
+    assert f"Documents, WARC captures and manifests: {store}" in stdout
 
 
 # The replica's units that owe a report and have a portal, as the replica's ground truth makes them: 番禺 and 湘潭县
