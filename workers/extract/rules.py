@@ -78,3 +78,11 @@ HKSCS_MIN_CHARS = 2
 # Mojibake of UTF-8 read as Latin-1/cp1252 ("å\x8f\x91å¸\x83") is repaired run by run, and only when the run comes
 # back as plausible Chinese: "Ã©" or "São" in a UTF-8 page are what the page says, not damage.
 LATIN1_RUN_MIN_CHARS = 3
+
+# --- language before the Traditional test (__init__.py: `language`) ---------------------------------------------
+# Japanese writes Han characters in forms OpenCC takes for Traditional (國, 學, 會, 經 …): a Japanese text got a
+# "Traditional" flag and a bogus Simplified copy. Japanese prose is a third kana or more; Chinese writes kana only
+# in a quoted name or title (13 % of a short sentence quoting one): at this share of kana among kana and Han
+# characters a text is Japanese, and the Traditional test is not asked. Korean likewise by Hangul.
+LANGUAGE_SCRIPTS = (("ja", "[\u3041-\u309f\u30a1-\u30fa\u30fc]"), ("ko", "[\uac00-\ud7a3]"))
+LANGUAGE_MIN_SHARE = 0.2
