@@ -148,10 +148,45 @@ def parse_html(html: Page) -> HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.fromstring(html)
+        doc = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError) as e:
         logger.debug("unparsable page: %s", e)
         return None
+    uncomment_listings(doc)
+    return doc
+
+
+# A comment holding at least this many links is a listing's items (and its pager script) that the template
+# commented out and a script fills in live (TRS columns: `<ul><!-- <li><a …>…</a><b>2025-11-17</b></li> … -->`);
+# a commented-out logo or menu link or two stays a comment.
+COMMENT_MIN_LINKS = 3
+_COMMENT_LINK = re.compile(r"<a\s[^>]*href\s*=", re.I)
+
+
+def uncomment_listings(doc: HtmlElement) -> None:
+    """Put the markup of comments that hold a listing's links back into the tree, in place of the comment."""
+    for comment in list(doc.iter(etree.Comment)):
+        text = comment.text or ""
+        parent = comment.getparent()
+        if parent is None or len(_COMMENT_LINK.findall(text)) < COMMENT_MIN_LINKS:
+            continue
+        try:
+            parts = lxml.html.fragments_fromstring(text)
+        except (etree.ParserError, ValueError):
+            continue
+        index = parent.index(comment)
+        previous = comment.getprevious()
+        leading = parts.pop(0) if parts and isinstance(parts[0], str) else ""
+        if previous is not None:
+            previous.tail = (previous.tail or "") + leading
+        else:
+            parent.text = (parent.text or "") + leading
+        for offset, part in enumerate(parts):
+            parent.insert(index + offset, part)
+        last = parts[-1] if parts else previous
+        if last is not None:
+            last.tail = (last.tail or "") + (comment.tail or "")
+        parent.remove(comment)
 
 
 def base_url(doc: Any, url: str) -> str:
