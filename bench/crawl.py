@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/crawl.py [--sites 60] [--parallel 8] [--per-host 2] [--repeat 3] [--profile FILE]
 
-1. Throughput, on the scale replica (nianbao.replica.scale: N small generated portals, one loopback address each,
+1. Throughput, on the scale replica (replica.scale: N small generated portals, one loopback address each,
    served by a process of their own). nianbao crawls them in one crawl process as a harvest batch does: one Scrapy
    crawler per site (`crawler.crawl.crawl_settings` + `crawler.spider.ReportSpider` in one CrawlerProcess),
    `--parallel` sites at once, throttling off (DOWNLOAD_DELAY=0, AutoThrottle and robots.txt Crawl-delay off), at
@@ -22,7 +22,7 @@
    the median of each figure.
 3. Incremental re-run: the same sites crawled again on the same store (their state): requests and response bytes
    (Scrapy's `downloader/response_bytes`, headers included) as a share of the full crawl — on the scale sites and
-   on the portal replica (nianbao.replica: pagination styles, JCMS, PDF reports, attachments); the headline share is
+   on the portal replica (replica: pagination styles, JCMS, PDF reports, attachments); the headline share is
    the portal replica's.
 
 `--profile FILE` runs the first full crawl under cProfile and writes its stats to FILE (`python -m pstats FILE`).
@@ -55,8 +55,8 @@ import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
-from nianbao.replica import Replica, sites_yaml  # noqa: E402
 from nianbao.sites import Site, parse_registry  # noqa: E402
+from replica import Replica, sites_yaml  # noqa: E402
 
 KINDS = ["rule_of_law", "info_disclosure"]
 
@@ -323,7 +323,7 @@ class ScaleServer:
     """The scale replica in a process of its own: its threads must not share this process's interpreter lock."""
 
     def __init__(self, n: int, year: int, registry: Path) -> None:
-        command = [sys.executable, "-m", "nianbao.replica.scale", "--sites", str(n), "--port", "0"]
+        command = [sys.executable, "-m", "replica.scale", "--sites", str(n), "--port", "0"]
         command += ["--year", str(year), "--seconds", "3600", "--registry-out", str(registry)]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None

@@ -103,13 +103,13 @@ def crawl_settings(
     return settings
 
 
-def dispatch(captures: list[Capture], store_url: str, division: str) -> list[str]:
-    """Send each capture to the extract queue; return the task ids the flow waits on."""
+def dispatch(captures: list[Capture], store_url: str, division: str, level: str = "") -> list[str]:
+    """Send each capture to the extract queue with its site's division and level; return the task ids the flow
+    waits on."""
     from workers.celery import app  # the app only: the crawler never imports extraction code
 
-    return [
-        app.send_task("nianbao.extract", args=[c.to_dict(), store_url, division], queue="extract").id for c in captures
-    ]
+    args = [store_url, division, level]
+    return [app.send_task("nianbao.extract", args=[c.to_dict(), *args], queue="extract").id for c in captures]
 
 
 def write_captures(captures: list[Capture], path: str) -> list[str]:
@@ -227,7 +227,7 @@ def crawl_sites(
     """
     # Captures handed to the caller's `send` (a file) are its business; those sent to Celery the flow collects.
     awaiting_extraction = send is None
-    send = send or (lambda captures, site: dispatch(captures, store.url, site.division))
+    send = send or (lambda captures, site: dispatch(captures, store.url, site.division, site.level))
     # The process's settings (reactor, logging) at the lowest priority: the runner merges them into every crawler,
     # where they must not override the crawler's own (WARC path, delays, page bounds of its site).
     shared = crawl_settings(sites[0], "", overrides=overrides)

@@ -21,7 +21,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
-from crawler.links import Link, Page, decode_html, detail_links, listing_items, listing_links, parse_html
+from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html
+from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING, render_settings
@@ -108,7 +109,7 @@ class ReportSpider(scrapy.Spider):
             return
         # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8. Parsed once:
         # links, items and pagination all read this tree.
-        page = parse_html(decode_html(response.body))
+        page = parse_html(decode_html(response.body, content_type_of(response)))
         links = listing_links(page, response.url)
         follow: list[tuple[str, str]] = []
         # The stop rule looks at every dated item of the page, not only the reports on it.
@@ -297,7 +298,9 @@ class ReportSpider(scrapy.Spider):
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
         if isinstance(response, TextResponse):
-            page = parse_html(decode_html(response.body))  # parsed once for its title and its attachments
+            page = parse_html(
+                decode_html(response.body, content_type_of(response))
+            )  # parsed once for its title and its attachments
             page_title = page_title_of(page)
             page_kind, page_year = classify_title(page_title)
             if page_kind:  # the detail page completes a title truncated in the listing
@@ -430,3 +433,9 @@ def validators_of(response: Response) -> dict[str, str | None]:
         "etag": etag.decode("latin-1") if etag else None,
         "last_modified": modified.decode("latin-1") if modified else None,
     }
+
+
+def content_type_of(response: Response) -> str | None:
+    """The response's Content-Type header as text: its charset is the first declaration the decoder weighs."""
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None

@@ -10,7 +10,7 @@ import pytest
 from workers.extract import DecodeError, ExtractError, decode, decode_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "nianbao" / "replica" / "seeds"
+SEEDS = ROOT / "replica" / "seeds"
 REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
 
 BODY_SENTENCE = "我镇坚持党对法治建设的领导,认真学习贯彻习近平法治思想"

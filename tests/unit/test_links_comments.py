@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.links import listing_items, listing_links
+from crawler.links import listing_items
+from crawler.listing import listing_links
 
 URL = "https://jyt.example.gov.cn/jyt/c110634/zwgklist.shtml"
 ITEMS = [

@@ -1,4 +1,5 @@
-"""rules.HZ_* / SCRIPT_* / CANTONESE_CHARS / LATIN1_*: encodings decided by evidence, each class decoding exactly.
+"""Encodings decided by evidence (nianbao.encoding_rules: HZ_*, SCRIPT_*, CANTONESE_CHARS, LATIN1_*), each class
+decoding exactly.
 
 The files are made with Python's own codecs, the way their sites wrote them.
 """
