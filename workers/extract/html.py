@@ -365,7 +365,8 @@ def _is_disclosure_box(el: etree._Element, length: int) -> bool:
 
 
 def prune(tree: etree._Element) -> etree._Element:
-    """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
+    """A copy of the tree without scripts, portal furniture, disclosure boxes, lists of other articles and story
+    streams (top-down: a dropped element takes its children), its <br>-written runs and text <div>s made <p>s."""
     tree = prune_scripts(tree)
     unwrap_layout_tables(tree)
     lengths = _compact_lengths(tree)
