@@ -10,7 +10,7 @@ provincial portals with every host's delay 0 and AutoThrottle off (robots.txt is
 time and CPU time of that process (interpreter start and imports included: what an operator waits for), and the
 discovery's own time (from the reactor starting to the registry written). Baseline, in the same run: one aiohttp
 ClientSession fetching every URL the discovery requested (its WARC's request records: robots.txt, home pages,
-navigation pages) with the same limits (16 connections, 2 per host), bodies read, nothing parsed.
+navigation pages) with the same limits (32 connections, 2 per host), bodies read, nothing parsed.
 
 Last line: `discover: portals=… portals_per_s=… cpu_s_per_portal=… pages_per_s=… plain_pages_per_s=… ratio=…`
 (ratio: discovery's pages per second over the plain client's).
@@ -42,7 +42,7 @@ def requested(warc: Path) -> list[str]:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "request"]
 
 
-async def fetch_plain(urls: list[str], total: int = 16, per_host: int = 2) -> int:
+async def fetch_plain(urls: list[str], total: int = 32, per_host: int = 2) -> int:
     connector = aiohttp.TCPConnector(limit=total, limit_per_host=per_host)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=20)) as session:
 

@@ -3,8 +3,9 @@
     .venv/bin/python bench/figures_quality.py
 
 Corpus: every replica report with figures (HTML in several markups and Traditional, the PDF and DOCX LibreOffice
-made from them, the 2019 format, totals that do not add up), the same figures printed in every HTML markup of
-replica/figures.py for a few more seeds, and the real gov-reports page (16 cells transcribed by hand).
+made from them, the 2019 format, totals that do not add up), every markup as PDF and DOCX too
+(replica/attachments/figures/, made by `python -m replica.build --figure-attachments`), the same figures printed
+in every HTML markup of replica/figures.py for a few more seeds, and the real gov-reports page (16 cells by hand).
 
 For each format (html, pdf, docx) it prints the share of reports whose every field is right and the share of
 fields right, for nianbao (workers.extract.figures: labels mapped by meaning) and for the baseline measured in
@@ -59,7 +60,7 @@ def by_position(grids: list[Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     last = None
     for grid in grids:
-        table = classify(grid) or last
+        table = next(iter(classify(grid)), None) or last
         last = table
         if table is None:
             continue
@@ -99,6 +100,13 @@ def cases() -> list[tuple[str, str, bytes | str, dict[str, Any], int, bool]]:
             values = F.make_values(f"bench-{seed}", fmt)
             _, html = F.report_body("某县人民政府", 2022 if fmt == "2021" else 2020, values, fmt, style)
             out.append((f"bench-{seed}-{style}", "html", f"<html><body>{html}</body></html>", values, 2022, False))
+    from replica.build import FIGURE_VARIANTS_DIR
+
+    for line in (FIGURE_VARIANTS_DIR / "truth.jsonl").read_text("utf-8").splitlines():
+        truth = json.loads(line)
+        body = (FIGURE_VARIANTS_DIR / truth["file"]).read_bytes()
+        fmt = truth["file"].rsplit(".", 1)[1]
+        out.append((truth["file"], fmt, body, truth["figures"], truth["report_year"], truth["traditional"]))
     for line in (REAL / "truth.jsonl").read_text("utf-8").splitlines():
         truth = json.loads(line)
         body = (REAL / truth["file"]).read_text("utf-8")

@@ -48,7 +48,7 @@ DISCOVER_LINKS_PER_PAGE = 600  # a province's 网站导航 lists a few hundred p
 DISCOVER_NAV_PAGES = 3  # navigation pages read per portal
 DISCOVER_PROGRESS_EVERY = 50  # portals between two progress lines on stderr
 # Discovery touches each host a few times only: many hosts at once, each politely (the per-host delay holds).
-DISCOVER_CONCURRENT_REQUESTS = 16
+DISCOVER_CONCURRENT_REQUESTS = 32
 
 _SETTINGS = {
     "NIANBAO_CONDITIONAL_ENABLED": False,  # no incremental state: every home page is read
@@ -113,9 +113,10 @@ class DiscoverSpider(scrapy.Spider):
         if response.status != 200 or not isinstance(response, TextResponse):
             self.discovery.failed(candidate, f"HTTP {response.status}" if response.status != 200 else "not a page")
             return
-        page = parse_html(decode_html(response.body))
+        text = decode_html(response.body)
+        page = parse_html(text)
         columns = list(dict.fromkeys(link.url for link in column_links(page, response.url))) if page is not None else []
-        portal = self.discovery.fetched(candidate, site_code(page), portal_name(page), columns)
+        portal = self.discovery.fetched(candidate, site_code(text), portal_name(page), columns)  # the code: raw text
         if len(self.discovery.done) % DISCOVER_PROGRESS_EVERY == 0:  # long work shows progress
             print(f"discover: {len(self.discovery.done)} portals fetched, {len(self.discovery.queued)} found",
                   file=sys.stderr, flush=True)  # fmt: skip

@@ -81,7 +81,8 @@ def _facts(portal: Portal, today: str) -> dict[str, Any]:
 def merge(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
     """The new list of entries, and what the merge decided (manual entries that stood for a found portal)."""
     manual = [e for e in previous if not e.get("discovery")]
-    manual_keys = {e["code"] for e in manual} | {portal_key(u) for e in manual for u in e.get("start_urls", [])}
+    manual_keys: dict[str, str] = {e["code"]: e["code"] for e in manual}  # code or portal key → manual code
+    manual_keys |= {portal_key(u): e["code"] for e in manual for u in e.get("start_urls", [])}
     earlier = [e for e in previous if e.get("discovery")]
     by_key: dict[str, dict[str, Any]] = {}
     for e in earlier:
@@ -94,8 +95,11 @@ def merge(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> tuple[
     renamed: dict[str, str] = {}  # this run's code → the code the registry knows the portal by
     for entry in found:
         keys = [entry["code"], portal_key(entry["start_urls"][0])]
-        if any(k in manual_keys for k in keys):
-            notes.append(f"{entry['start_urls'][0]} ({entry['name']}) is a manual entry already: kept as written")
+        if manual_code := next((manual_keys[k] for k in keys if k in manual_keys), None):
+            notes.append(
+                f"{entry['start_urls'][0]} ({entry['name']}) is the manual entry {manual_code}: kept as written"
+            )
+            renamed[entry["code"]] = manual_code  # its children name it as their parent
             continue
         old = next((by_key[k] for k in keys if k in by_key), None)
         if old is not None:

@@ -41,7 +41,7 @@ Verdict = Literal["portal", "national", "non_government", "service", "directory"
 _CODE = r"(bm\d{8}|\d{10})(?!\d)"
 # Where pages print or embed it, most explicit first: the footer's label, the meta tag, the 找错 script.
 CODE_SOURCES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("footer", re.compile(r"网站(?:标识|识别)码\s*(?:[:：]|&nbsp;|\s|</?[a-zA-Z][^<>]{0,80}>)*" + _CODE)),
+    ("footer", re.compile(r"(?:网站)?(?:标识|识别)码\s*(?:[:：]|&nbsp;|\s|</?[a-zA-Z][^<>]{0,80}>)*" + _CODE)),
     ("meta", re.compile(r"<meta[^>]+name=[\"']?SiteIDCode[\"']?[^>]*content=[\"']?" + _CODE, re.I)),
     ("meta", re.compile(r"<meta[^>]+content=[\"']?" + _CODE + r"[\"']?[^>]*name=[\"']?SiteIDCode", re.I)),
     ("jiucuo", re.compile(r"sitecode\s*=\s*[\"']?" + _CODE, re.I)),
@@ -123,6 +123,7 @@ def portal_name(html: Page) -> str:
 # A block's title names what its links are: other governments' or departments' sites. Short texts only.
 BLOCK_TITLES = re.compile(
     r"(网站|网站群|政府网|链接|网站导航|政府|机构|部门|单位|部委|委|市州|县区|区县|市县|县市区|区市)[)）]?(导航区)?$|"
+    r"[市县区州旗][)）]$|"
     r"^(各|市县|县区|区县|区市|市州|省直|市直|县直|区直|乡镇|街道|镇街)"
 )
 # A block of news sites says so in its title: its links are no governments whatever their names.

@@ -21,6 +21,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
+from crawler.gkmlpt import gkmlpt_records, gkmlpt_requests
 from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html
 from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
@@ -120,6 +121,7 @@ class ReportSpider(scrapy.Spider):
         if not self.site.listing_urls and response.meta.get("column_depth", 0) < COLUMN_DEPTH:
             follow += [("column", link.url) for link in links if link.rel == "column"]
         follow += [("dataproxy", url) for url in dataproxy_requests(page, response.url)]
+        follow += [("gkmlpt", url) for url in gkmlpt_requests(page, response.url)]
         yield from self._listing_fetched(response, links, follow)
 
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
@@ -134,6 +136,19 @@ class ReportSpider(scrapy.Spider):
             follow = [("records", link.url) for link in links if link.rel in ("next", "page")]
         yield from self._listing_fetched(response, links, follow)
 
+    def parse_gkmlpt(self, response: Response) -> Iterator[scrapy.Request]:
+        """One page of a gkmlpt catalogue node's JSON list (crawler.gkmlpt)."""
+        if response.status == 304:
+            yield from self._listing_unchanged(response)
+            return
+        if response.status != 200:
+            return
+        links, _total = gkmlpt_records(response.body, response.url)
+        follow: list[tuple[str, str]] = []
+        if not should_stop(links, year=self.year, known=self.known):
+            follow = [("gkmlpt", link.url) for link in links if link.rel == "next"]
+        yield from self._listing_fetched(response, links, follow)
+
     def _listing_request(self, kind: str, url: str, *, column_depth: int) -> scrapy.Request:
         """A request `kind` (crawler.pagination.CONTINUATIONS …) made from a listing page at `column_depth`."""
         meta: dict[str, Any] = {CONDITIONAL: True}
@@ -141,6 +156,8 @@ class ReportSpider(scrapy.Spider):
             meta["column_depth"] = column_depth + 1
         if kind in ("dataproxy", "records"):  # XML record sets: never rendered
             return scrapy.Request(url, callback=self.parse_dataproxy, meta=meta)
+        if kind == "gkmlpt":  # JSON lists
+            return scrapy.Request(url, callback=self.parse_gkmlpt, meta=meta)
         meta[LISTING] = True  # an HTML listing: rendered on a render site
         return scrapy.Request(url, callback=self.parse_listing, meta=meta)
 

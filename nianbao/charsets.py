@@ -91,10 +91,6 @@ def traditional_only_chars() -> frozenset[str]:
     return frozenset(t for s, t in zip(_COMMON_SIMPLIFIED, converted, strict=True) if s != t)
 
 
-def _is_suspicious(ch: str) -> bool:
-    return _SUSPICIOUS.match(ch) is not None
-
-
 def plausibility(text: str) -> tuple[float, int]:
     """(score, number of CJK characters): the share of CJK characters that are common, less suspicious ones.
 

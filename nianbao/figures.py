@@ -117,7 +117,11 @@ SECTIONS = (REFUSED, UNAVAILABLE, NOT_PROCESSED, OTHER)
 
 REQUESTS = Table(
     name="requests",
-    signature=(("本年新收", "新收"), ("予以公开", "不予公开", "部分公开")),
+    # Two of its row labels (or a row and an applicant column), so that either part of a table split in two shows.
+    signature=(
+        ("本年新收", "上年结转", "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "结转下年"),
+        ("自然人", "商业企业", "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "结转下年"),
+    ),
     rows=(
         Label("new", (r"本年.{0,3}新收", r"^新收")),
         Label("carried_over", (r"上年.{0,4}结转", r"上年度?遗留")),
@@ -178,7 +182,6 @@ APPEALS = Table(
 )
 
 TABLES = (ACTIVE, REQUESTS, APPEALS)
-FORMATS = ("2019", "2021")
 
 
 def field_key(table: Table, row: str, column: str) -> str | None:

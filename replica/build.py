@@ -576,6 +576,23 @@ BLANK_CELLS = {
 }
 
 
+# Every markup of figures.py as PDF and DOCX too (not served: bench/figures_quality.py measures the PDF and DOCX
+# table readers on them), with their truth in truth.json.
+FIGURE_VARIANTS_DIR = ATTACH_DIR / "figures"
+
+
+def figure_variants() -> list[Doc]:
+    docs = []
+    markups = [("word", "2021", 2022), ("flat", "2021", 2022), ("split", "2021", 2022),
+               ("traditional", "2021", 2022), ("inconsistent", "2021", 2022), ("2019", "2019", 2020)]  # fmt: skip
+    for markup, fmt, year in markups:
+        for ext in ("pdf", "docx"):
+            doc = figure_report(f"variant-{markup}", "某县人民政府", year, f"{year + 1}-01-20", markup, fmt)
+            doc.format = ext
+            docs.append(doc)
+    return docs
+
+
 def figure_report(key: str, issuer: str, year: int, published: str, markup: str, fmt: str | None) -> Doc:
     """One report of the figures site: its body with the tables, and what an extractor must read from them."""
     title = f"{issuer}{year}年政府信息公开工作年度报告"
@@ -729,6 +746,15 @@ def main(argv: list[str] | None = None) -> None:
 
         attached = [spec for spec in FIGURE_REPORTS if spec[4] in ("pdf", "docx")]
         make_figure_attachments(ATTACH_DIR, [figure_report(*spec) for spec in attached])
+        variants = figure_variants()
+        make_figure_attachments(FIGURE_VARIANTS_DIR, variants)
+        lines = [
+            json.dumps({"file": f"{d.key}.{d.format}", "traditional": d.key.endswith("traditional"),
+                        "figures": d.figures, "figures_format": d.figures_format, "figures_flags": d.figures_flags,
+                        "report_year": d.year}, ensure_ascii=False)
+            for d in variants
+        ]  # fmt: skip
+        (FIGURE_VARIANTS_DIR / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     truth = build()
     print(f"wrote {SITE_DIR} and {GROUND_TRUTH}: {len(truth['reports'])} reports")
 

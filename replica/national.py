@@ -20,7 +20,9 @@ navigation page with a block of 2,000 links.
 
 Report columns (法治政府建设 and 政府信息公开年报) hold each owing unit's report for `YEAR` on time, late or not at
 all (a report of the year before instead); the first city of the second province collects its districts'
-法治政府建设 reports in one sub-column per district, their own portals carry none.
+法治政府建设 reports in one sub-column per district, their own portals carry none; the third city of the second
+province publishes its and its 司法局's 政府信息公开 reports on a Guangdong-style gkmlpt platform (a catalogue drawn
+from `window._CONFIG`, lists from `/gkmlpt/api/all/{node}`: crawler.gkmlpt).
 
     with NationalReplica() as r:
         seeds = r.seeds_yaml()           # the provincial portals: where `nianbao sites discover` starts
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import html
+import json
 import random
 import sys
 import time
@@ -77,6 +80,7 @@ class Portal:
     siblings: list[str] = field(default_factory=list)
     up: list[str] = field(default_factory=list)  # links back up (loops)
     collects: list[str] = field(default_factory=list)  # keys of units whose reports it publishes in sub-columns
+    gkmlpt: list[str] = field(default_factory=list)  # keys of units whose disclosure reports its gkmlpt lists
     notes: list[str] = field(default_factory=list)  # the decision discovery must record for it
 
 
@@ -167,6 +171,8 @@ class NationalTree:
                     self.portals[kk].siblings = [o for o in keys if o != kk]
                 if p_i == 1 and c_i == 0:  # 福州: the districts' rule-of-law reports are in its sub-columns
                     cp.collects = list(keys)
+                if p_i == 1 and c_i == 2:  # 莆田: its and its 司法局's disclosure reports on a gkmlpt platform
+                    cp.gkmlpt = [ck, sk]
         for root in roots:
             root.siblings = [r.key for r in roots if r is not root]
         # Traps: served portals that are no part of the tree.
@@ -216,10 +222,9 @@ class NationalTree:
 
     def publisher(self, portal: Portal, kind: str) -> Portal:
         """The portal whose columns carry the unit's report of `kind`: its own, or the city's that collects it."""
-        if kind == "rule_of_law":
-            for p in self.portals.values():
-                if portal.key in p.collects:
-                    return p
+        for p in self.portals.values():
+            if portal.key in (p.collects if kind == "rule_of_law" else p.gkmlpt):
+                return p
         return portal
 
 
@@ -355,8 +360,12 @@ class NationalReplica(ScaleReplica):
             )
             put("/wzdh/index.html", self._navpage(portal, site))
         columns: list[tuple[str, str, list[Doc]]] = []
+        if portal.gkmlpt:
+            self._gkmlpt(portal, site, put, pages)
         if not portal.trap:
             for kind, (col_name, col_path) in KINDS.items():
+                if kind == "info_disclosure" and portal.gkmlpt:
+                    continue
                 own = self.tree.publisher(portal, kind) is portal and self.tree.owes(portal, kind)
                 collected = [self.tree.portals[k] for k in portal.collects] if kind == "rule_of_law" else []
                 if not own and not collected:
@@ -378,23 +387,45 @@ class NationalReplica(ScaleReplica):
         put("/index.html", T.home(site, columns, []))
         return pages
 
+    def _gkmlpt(self, portal: Portal, site: dict[str, Any], put: Any, pages: dict[str, tuple[bytes, str]]) -> None:
+        """Guangdong's gkmlpt platform (crawler.gkmlpt): a catalogue page drawn from `window._CONFIG`, node 7 the
+        disclosure reports of the units in `portal.gkmlpt`, listed by the JSON API; node 8 notices (not followed)."""
+        docs: list[Doc] = []
+        for n, key in enumerate(portal.gkmlpt):
+            for d in self._reports(self.tree.portals[key], "info_disclosure", path_prefix="/gkmlpt/content/0/7"):
+                d.path = d.path.replace("content_", f"post_{n}")
+                docs.append(d)
+        tree = [{"id": 7, "name": "政府信息公开年报", "children": [], "post_count": len(docs)},
+                {"id": 8, "name": "通知公告", "children": [], "post_count": 0}]  # fmt: skip
+        config = (
+            f"window._CONFIG = {{\n  SID: '{350000 + portal.index}',\n  TREE: {json.dumps(tree, ensure_ascii=False)},\n"
+        )
+        config += "  SERVICE_AREA_ID: 1\n};"
+        put("/gkmlpt/index", T.simple_page(site, "政府信息公开", f'<div id="app"></div><script>{config}</script>'))
+        articles = [{"id": i, "title": d.title, "url": d.path, "created_at": d.published, "publisher": d.issuer}
+                    for i, d in enumerate(docs)]  # fmt: skip
+        body = json.dumps({"total": len(articles), "articles": articles, "classify": {"post_count": len(articles)}})
+        pages["/gkmlpt/api/all/7"] = (body.encode(), "application/json")
+        for d in docs:
+            put(d.path, T.detail(site, d, ("政府信息公开", "/gkmlpt/index"), []))
+        site["nav"].append(("政府信息公开", "/gkmlpt/index"))
+
     def _reports(self, unit: Portal, kind: str, path_prefix: str = "") -> list[Doc]:
         """The unit's report of `kind` for the year (when it published one) and the one of the year before."""
         col_path = KINDS[kind][1]
         prefix = path_prefix or f"/{col_path}"
         docs = []
         r = random.Random(f"national-{unit.key}-{kind}")
-        issuer = unit.name if unit.level == "department" or unit.division[2:] == "0000" else self._full(unit)
+        issuer = self._issuer(unit)
         for year, published in ((self.tree.year, self.tree.published(unit, kind)), (self.tree.year - 1,
                                 f"{self.tree.year}-01-2{r.randrange(8)}")):  # fmt: skip
             if published is None:
                 continue
             local = f"{_short(unit.name)}全年办理行政复议案件{r.randint(10, 400)}件。"
+            title = self.title(unit, kind, year)
             if kind == "rule_of_law":
-                title = f"{_short(issuer)}{year}年法治政府建设年度报告"
                 body = rule_of_law_report(issuer, year, local, superior="市委", seed=f"{unit.key}-{year}")
             else:
-                title = f"{_short(issuer)}{year}年政府信息公开工作年度报告"
                 body = info_disclosure_report(issuer, year, local, seed=f"{unit.key}-{kind}-{year}")
             doc = Doc(
                 key=f"{unit.key}-{kind}-{year}", title=title, published=published, time="09:30", paragraphs=body,
@@ -403,6 +434,14 @@ class NationalReplica(ScaleReplica):
             doc.path = f"{prefix}/content_{year}.html"
             docs.append(doc)
         return docs
+
+    def _issuer(self, unit: Portal) -> str:
+        return unit.name if unit.level == "department" or unit.division[2:] == "0000" else self._full(unit)
+
+    def title(self, unit: Portal, kind: str, year: int) -> str:
+        """The title of the unit's report of `kind` on `year` (its issuer's name, the year, the kind's name)."""
+        what = "法治政府建设年度报告" if kind == "rule_of_law" else "政府信息公开工作年度报告"
+        return f"{_short(self._issuer(unit))}{year}年{what}"
 
     def _full(self, unit: Portal) -> str:
         """A county's government with its city's name ("福州市鼓楼区人民政府"): how a collected report names it."""
@@ -480,6 +519,7 @@ class NationalReplica(ScaleReplica):
                     "kind": kind, "year": self.tree.year, "division": unit.division, "name": unit.name,
                     "level": LEVEL_ALIASES.get(unit.level, unit.level), "portal": self.url(unit.key),
                     "published_on": self.url(publisher.key), "status": status, "published": published,
+                    "title": self.title(unit, kind, self.tree.year) if published else None,
                 })  # fmt: skip
             for division in divisions.divisions(self.tree.year):
                 if (
@@ -489,7 +529,8 @@ class NationalReplica(ScaleReplica):
                 ):
                     rows.append({"kind": kind, "year": self.tree.year, "division": division.code,
                                  "name": division.name, "level": division.level, "portal": None,
-                                 "published_on": None, "status": "portal_not_found", "published": None})  # fmt: skip
+                                 "published_on": None, "status": "portal_not_found", "published": None,
+                                 "title": None})  # fmt: skip
         return rows
 
 

@@ -30,7 +30,7 @@ app.add_typer(store_app, name="store")
 app.add_typer(sites_app, name="sites")
 
 console = Console(stderr=True)
-NATIONAL_REGISTRY = Path(__file__).parent / "registry" / "national.yaml"
+NATIONAL_REGISTRY = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml"
 StoreOption = Annotated[
     str, typer.Option(envvar="NIANBAO_STORE", help="Object store: a directory or s3://bucket/prefix.")
 ]
@@ -642,15 +642,12 @@ def sites_import(
         sys.stdout.write(text)
 
 
-STARTER_REGISTRY = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml"
-
-
 @sites_app.command("discover")
 def sites_discover(
     out: Annotated[Path, typer.Option("--out", "-o", help="Registry YAML to write; updated when it exists.")],
     seeds: Annotated[
         Path, typer.Option(help="Registry whose portals discovery starts from (its provincial ones by default).")
-    ] = STARTER_REGISTRY,
+    ] = NATIONAL_REGISTRY,
     province: Annotated[
         list[str] | None, typer.Option(help="Start from these divisions' portals only (44, 440000, 440100).")
     ] = None,

@@ -85,3 +85,30 @@ def test_discover_finds_the_national_tree(tmp_path: Path) -> None:
         assert again[county["url"]].discovery["status"] == "unreachable"  # type: ignore[index]
         assert again[county["url"]].code == by_url[county["url"]].code
         assert again[county["url"]].division == county["division"]
+
+
+def test_a_crawl_of_the_discovered_registry_finds_every_published_report(tmp_path: Path) -> None:
+    """The registry discovery writes is what a harvest crawls: from each portal's home page (the crawler's own
+    column discovery), the crawl reaches every report the replica's units published for the year — in their own
+    columns, in a city's sub-columns for its districts, and on the gkmlpt platform's JSON lists."""
+    with NationalReplica() as replica:
+        seeds, out = tmp_path / "seeds.yaml", tmp_path / "discovered.yaml"
+        seeds.write_text(replica.seeds_yaml(), encoding="utf-8")
+        _discover(seeds, out)
+        sites = [s.model_dump(mode="json") for s in parse_registry(out.read_text(encoding="utf-8"))]
+        (tmp_path / "sites.json").write_text(json.dumps(sites), encoding="utf-8")
+        captures = tmp_path / "captures.jsonl"
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler.crawl", "--sites-file", str(tmp_path / "sites.json"), "--year", "2023",
+             "--kind", "rule_of_law", "--kind", "info_disclosure", "--store", str(tmp_path / "store"),
+             "--captures-out", str(captures), "--set", "LOG_LEVEL=ERROR", "--set", "AUTOTHROTTLE_ENABLED=False"],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        found = {(json.loads(line)["anchor_text"], json.loads(line)["url"]) for line in captures.open(encoding="utf-8")}
+        published = [r for r in replica.coverage_truth() if r["published"]]
+        assert len(published) == 70
+        for row in published:
+            assert any(title == row["title"] and url.startswith(row["published_on"]) for title, url in found), row
+        assert any("/gkmlpt/content/" in url for _, url in found)
+        assert any("/fzzfjs/sub" in url for _, url in found)

@@ -230,6 +230,20 @@ def test_the_registry_written_is_valid_and_a_rerun_keeps_the_operators_fields(tm
     assert summary["status"] == {"ok": 2, "unreachable": 1}
 
 
+def test_a_seed_registry_written_over_keeps_its_manual_entries_as_parents() -> None:
+    """`--out` the seed registry itself: the provinces stay the operator's entries, and their children name them."""
+    seed = {"code": "jiangsu", "name": "江苏省人民政府", "division": "320000", "level": "province",
+            "start_urls": ["http://js.example/"]}  # fmt: skip
+    found = [
+        {**seed, "code": "3200000001", "discovery": {"status": "ok"}},
+        {"code": "3201000001", "name": "南京市人民政府", "division": "320100", "level": "city",
+         "start_urls": ["http://nj.example/"], "parent": "3200000001", "discovery": {"status": "ok"}},
+    ]  # fmt: skip
+    entries, notes = merge([seed], found)
+    assert [e["code"] for e in entries] == ["jiangsu", "3201000001"]
+    assert entries[1]["parent"] == "jiangsu" and "manual entry jiangsu" in notes[0]
+
+
 def test_a_portal_no_longer_linked_is_marked_vanished() -> None:
     old = {"code": "a", "name": "A", "division": "320100", "level": "city", "start_urls": ["http://a.example/"],
            "discovery": {"status": "ok", "first_seen": "2025-01-01", "last_seen": "2025-01-01"}}  # fmt: skip

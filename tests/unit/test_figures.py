@@ -132,6 +132,16 @@ def test_a_group_printed_as_its_own_heading_row_gives_its_rows_their_reasons() -
     assert values["requests.total.legal_services"] == 5
 
 
+def test_a_row_of_slashes_under_a_group_heading_keeps_the_group_for_the_rows_after_it() -> None:
+    html = requests_rows(
+        ["一、本年新收", "（一）予以公开", "（五）不予处理", "3.要求提供公开出版物", "4.无正当理由大量反复申请"],
+        [["1"] * 7, ["1"] * 7, [""] * 7, ["/"] * 7, ["4"] * 7],
+    )
+    values = read(html)["values"]
+    assert values["requests.not_processed.publication.total"] is None
+    assert values["requests.not_processed.mass_repeated.total"] == 4
+
+
 def test_the_2019_and_2021_row_sets() -> None:
     keys_2019, keys_2021 = set(schema.all_keys("2019")), set(schema.all_keys("2021"))
     assert "requests.other.total.natural_person" in keys_2019 - keys_2021
@@ -226,6 +236,16 @@ def test_a_row_printing_only_its_total_and_slashes_for_nothing() -> None:
     assert "requests_applicant_sum.granted" not in got["flags"]
 
 
+def test_a_table_split_after_its_first_rows_goes_on_under_its_headings() -> None:
+    html = requests_rows(
+        ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"], [["3"] * 7, ["0"] * 7]
+    )
+    rest = table([["（一）予以公开|c3", *["2"] * 7], ["（二）部分公开|c3", *["1"] * 7], ["（七）总计|c3", *["3"] * 7]])
+    values = read(html + rest)["values"]
+    assert (values["requests.new.business"], values["requests.granted.research"]) == (3, 2)
+    assert values["requests.total.total"] == 3
+
+
 def test_headings_in_a_table_of_their_own_head_the_table_below() -> None:
     row = ["1", "2", "0", "0", "0", "0", "3"]
     html = requests_rows(["一、本年新收政府信息公开申请数量", "（一）予以公开"], [row, row])
@@ -233,6 +253,19 @@ def test_headings_in_a_table_of_their_own_head_the_table_below() -> None:
     values = read(head + '</table><table><tr><td colspan="3">一、' + body)["values"]
     assert (values["requests.new.natural_person"], values["requests.granted.business"]) == (1, 2)
     assert values["requests.granted.total"] == 3
+
+
+@pytest.mark.parametrize("style", ["word", "flat"])
+def test_the_three_tables_printed_as_one(style: str) -> None:
+    import re
+
+    values = F.make_values(f"unit-one-table-{style}", "2021")
+    _, body = F.report_body("某县人民政府", 2022, values, "2021", style)
+    one = re.sub(r"</table>\s*(<p[^>]*>[^<]*</p>\s*)*<table[^>]*>", "", body)
+    assert one.count("<table") == 1
+    got = read(one)
+    assert got["values"] == values
+    assert got["flags"] == []
 
 
 def test_a_traditional_report_is_read_through_its_simplified_labels() -> None:
@@ -322,3 +355,67 @@ def test_pages_of_other_kinds_are_not_read_for_tables() -> None:
     title = "某区2021年法治政府建设年度报告"
     html = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{APPEALS_HTML}</body></html>"
     assert "figures" not in extract(html.encode("utf-8"))
+
+
+VARIANTS = Path(__file__).resolve().parents[2] / "replica" / "attachments" / "figures"
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [json.loads(line) for line in (VARIANTS / "truth.jsonl").read_text("utf-8").splitlines()],
+    ids=lambda truth: truth["file"],
+)
+def test_every_markup_made_into_pdf_and_docx_by_libreoffice_gives_its_figures(truth: dict) -> None:
+    fmt = truth["file"].rsplit(".", 1)[1]
+    body = (VARIANTS / truth["file"]).read_bytes()
+    got = figures_fields(body, fmt, report_year=truth["report_year"], traditional=truth["traditional"])
+    assert got["figures"] == truth["figures"]
+    assert (got["figures_format"], got["figures_flags"]) == (truth["figures_format"], truth["figures_flags"])
+    assert got["figures_source"]["format"] == fmt
+
+
+def ofd_of_tables(html: str) -> bytes:
+    """An OFD page drawing the tables of `html` as an OFD writer does: a ruled PathObject round every (merged)
+    cell, its text a TextCode near the cell's top left; the tables one under another, in millimetres."""
+    import io
+    import zipfile
+    from html import escape
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    objects, top, oid = [], 20.0, 10
+    for grid in html_grids_from_text(html):
+        width, row_height = 180 / len(grid[0]), 9.0
+        boxes: dict[object, list] = {}
+        for r, row in enumerate(grid):
+            for c, cell in enumerate(row):
+                box = boxes.setdefault(cell.ident if cell.ident >= 0 else (r, c), [r, c, r, c, cell.text])
+                box[2], box[3] = max(box[2], r), max(box[3], c)
+        for r0, c0, r1, c1, text in boxes.values():
+            x, y, w, h = 15 + c0 * width, top + r0 * row_height, (c1 - c0 + 1) * width, (r1 - r0 + 1) * row_height
+            objects.append(
+                f'<ofd:PathObject ID="{oid}" Boundary="{x:.2f} {y:.2f} {w:.2f} {h:.2f}">'
+                f"<ofd:AbbreviatedData>M 0 0 L {w:.2f} 0 L {w:.2f} {h:.2f} L 0 {h:.2f} C</ofd:AbbreviatedData>"
+                f'</ofd:PathObject><ofd:TextObject ID="{oid + 1}" Boundary="{x + 0.5:.2f} {y + 0.5:.2f} {w:.2f} 5" '
+                f'Font="1" Size="2.5"><ofd:TextCode X="0" Y="3">{escape(text)}</ofd:TextCode></ofd:TextObject>'
+            )
+            oid += 2
+        top += len(grid) * row_height + 15
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("OFD.xml", f'<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+                   "</ofd:DocBody></ofd:OFD>")  # fmt: skip
+        z.writestr("Doc_0/Document.xml", f'<ofd:Document {ns}><ofd:Pages><ofd:Page ID="1" '
+                   'BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>')  # fmt: skip
+        z.writestr("Doc_0/Pages/Page_0/Content.xml", f'<ofd:Page {ns}><ofd:Content><ofd:Layer ID="2">'
+                   f"{''.join(objects)}</ofd:Layer></ofd:Content></ofd:Page>")  # fmt: skip
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("style", "fmt"), [("word", "2021"), ("split", "2021"), ("2019", "2019")])
+def test_the_ruled_tables_of_an_ofd_report(style: str, fmt: str) -> None:
+    values = F.make_values(f"unit-ofd-{style}", fmt)
+    _, body = F.report_body("某县人民政府", 2022, values, fmt, style)
+    ofd = ofd_of_tables(f"<html><body>{body}</body></html>")
+    got = figures_fields(ofd, "ofd", report_year=2022)
+    assert got["figures"] == values
+    assert (got["figures_format"], got["figures_flags"], got["figures_source"]["format"]) == (fmt, [], "ofd")

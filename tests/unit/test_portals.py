@@ -199,6 +199,11 @@ def test_document_write_with_unescape_and_js_arrays() -> None:
     }
 
 
+def test_a_title_ending_in_its_bracketed_units() -> None:
+    found = _links('<div><h4>县（市、区）</h4><ul><li><a href="http://www.h.gov.cn/">H县</a></li></ul></div>')
+    assert found == {"http://www.h.gov.cn/": ("县（市、区）", "portal", "anchor")}
+
+
 def test_a_block_labelled_by_its_aria_label() -> None:
     found = _links('<div aria-label="您已进入友情链接导航区"><a href="http://www.e.gov.cn/">E市</a></div>')
     assert found == {"http://www.e.gov.cn/": ("友情链接导航区", "portal", "anchor")}
@@ -251,6 +256,7 @@ def test_a_gbk_page() -> None:
     [
         ('<p>网站标识码：<span class="num">3100000001</span></p>', "3100000001"),
         ("<p>政府网站识别码 bm16000002</p>", "bm16000002"),
+        ("<p>标识码：4401000004</p>", "4401000004"),
         ("<meta content='4401000004' name='SiteIDCode'>", "4401000004"),
         ("<script id=\"_jiucuo_\" sitecode='4401130001' src='jiucuo.js'></script>", "4401130001"),
     ],

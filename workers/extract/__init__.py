@@ -240,4 +240,6 @@ def _has_figures(record: dict[str, Any], fmt: str) -> bool:
     if record.get("report_kind") == "info_disclosure":
         return True
     text = record.get("text_simplified") or record.get("text") or ""
-    return fmt in ("pdf", "docx") and record.get("report_kind") is None and all(m in text for m in _TABLE_MARKERS)
+    return (
+        fmt in ("pdf", "docx", "ofd") and record.get("report_kind") is None and all(m in text for m in _TABLE_MARKERS)
+    )

@@ -232,6 +232,11 @@ def _ofd_page_text(root: Any) -> str:
 
 def ofd_text(body: bytes, options: Options) -> str:
     """Text of an OFD: OFD.xml → DocRoot (Document.xml) → its pages' Content.xml TextCode elements."""
+    return _tidy("\n\n".join(_ofd_page_text(page) for page in ofd_pages(body, options)))
+
+
+def ofd_pages(body: bytes, options: Options) -> list[Any]:
+    """The parsed Content.xml of every page of an OFD, in the document's order."""
     archive = open_zip(body, options)
     names = set(archive.namelist())
     root = _xml(_read_member(archive, "OFD.xml"), "OFD.xml")
@@ -251,8 +256,7 @@ def ofd_text(body: bytes, options: Options) -> str:
         page_files = [n for _, n in found]
     if len(page_files) > options.max_pdf_pages:
         raise ExtractError(f"OFD has {len(page_files)} pages, more than the limit of {options.max_pdf_pages}")
-    pages = [_ofd_page_text(_xml(_read_member(archive, name), name)) for name in page_files if name in names]
-    return _tidy("\n\n".join(pages))
+    return [_xml(_read_member(archive, name), name) for name in page_files if name in names]
 
 
 # ---- DOC / WPS via LibreOffice ------------------------------------------------------------------------

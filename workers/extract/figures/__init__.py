@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from workers.extract.figures.engine import Figures, figures_from_grids
-from workers.extract.figures.grids import Cell, Grid, docx_grids, html_grids_from_text, pdf_grids
+from workers.extract.figures.grids import Cell, Grid, docx_grids, html_grids_from_text, ofd_grids, pdf_grids
 
 __all__ = ["Figures", "figures_fields", "grids_of", "simplified_grids"]
 
@@ -26,13 +26,17 @@ UNREADABLE = "figure_tables_unreadable"
 
 
 def grids_of(body: bytes | str, fmt: str, max_pages: int = 500) -> list[Grid]:
-    """The tables of one body: `fmt` is 'html' (body: the decoded text), 'docx' or 'pdf'; others have none."""
+    """The tables of one body: `fmt` is 'html' (body: the decoded text), 'docx', 'pdf' or 'ofd'; others have none."""
     if fmt == "html":
         return html_grids_from_text(body if isinstance(body, str) else body.decode("utf-8", "replace"))
     if fmt == "docx" and isinstance(body, bytes):
         return docx_grids(body)
     if fmt == "pdf" and isinstance(body, bytes):
         return pdf_grids(body, max_pages)
+    if fmt == "ofd" and isinstance(body, bytes):
+        from workers.extract.options import Options
+
+        return ofd_grids(body, Options(max_pdf_pages=max_pages))
     return []
 
 

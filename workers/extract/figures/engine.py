@@ -78,13 +78,15 @@ def _pick(labels: tuple[schema.Label, ...], texts: tuple[str, ...], context: str
     return None
 
 
-def classify(grid: Grid) -> schema.Table | None:
-    """Which of the format's tables a grid is (its signature's patterns all show in its text), or None."""
+def classify(grid: Grid) -> tuple[schema.Table, ...]:
+    """Which of the format's tables a grid holds (their signatures' patterns all show in its text): usually one,
+    several when a report printed them as one <table>."""
     text = compact("".join(cell.text for row in grid for cell in row))
-    for table in (schema.REQUESTS, schema.APPEALS, schema.ACTIVE):
-        if all(any(p in text for p in group) for group in table.signature):
-            return table
-    return None
+    return tuple(
+        table
+        for table in (schema.REQUESTS, schema.APPEALS, schema.ACTIVE)
+        if all(any(p in text for p in group) for group in table.signature)
+    )
 
 
 @dataclass
@@ -92,7 +94,7 @@ class Mapped:
     """The cells of one or more grids mapped to keys, and what was seen on the way."""
 
     values: dict[str, Number | None] = field(default_factory=dict)
-    seen_formats: set[str] = field(default_factory=set)
+    versions: set[str] = field(default_factory=set)  # versions of the format that alone print a cell seen
     tables: list[int] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
 
@@ -122,14 +124,15 @@ def map_grid(grid: Grid, table: schema.Table, mapped: Mapped, state: State | Non
     for row in grid:
         parsed = [parse_value(cell.text) for cell in row]
         numbers = [v for is_value, v in parsed if is_value and v is not None]
+        # "—", "/", "无" in a row make it a data row whose cells are blank (an empty cell alone does not).
+        marks = any(is_value and v is None and cell.text for cell, (is_value, v) in zip(row, parsed, strict=True))
         labels = _distinct([cell for cell, (is_value, _) in zip(row, parsed, strict=True) if not is_value])
-        if not numbers:
+        if not numbers and not marks:
             if len(labels) >= 2:
                 headers = [row] if header_done or not headers else [*headers, row]
                 header_done = False
-            elif labels:
-                found = next((s for s in schema.SECTIONS if s in compact(labels[0].text)), None)
-                section = found or ("" if table is schema.REQUESTS else compact(labels[0].text))
+            elif labels:  # a heading of its own: a group of table 三 the next rows belong to
+                section = next((s for s in schema.SECTIONS if s in compact(labels[0].text)), section)
             continue
         header_done = True
         texts = [compact(cell.text) for cell in labels]
@@ -161,11 +164,9 @@ def _assign(
     key = schema.field_key(table, row.key, col.key)
     if key is None:
         return
-    mapped.seen_formats.update(f for f in schema.FORMATS if f in row.formats and f in col.formats)
-    if len(row.formats) == 1:
-        mapped.seen_formats.add(f"only:{row.formats[0]}")
-    if len(col.formats) == 1:
-        mapped.seen_formats.add(f"only:{col.formats[0]}")
+    for label in (row, col):  # a cell only one version prints tells the version
+        if len(label.formats) == 1:
+            mapped.versions.add(label.formats[0])
     if key in mapped.values and mapped.values[key] != value:
         if mapped.values[key] is None:
             mapped.values[key] = value
@@ -184,39 +185,42 @@ def _headings_only(grid: Grid) -> list[list[Cell]] | None:
 
 
 def map_grids(grids: list[Grid]) -> Mapped:
-    """Map every grid that is one of the format's tables. A grid right after a table's part that no signature
-    recognises but whose width matches continues it (a table split over two pages or two <table>s); a grid of
-    headings alone right before a table of the same width gives it its headings (Word split under the header)."""
+    """Map every grid that is one of the format's tables. A grid right after a part of a table, of its width, that
+    no signature recognises or that is the same table, continues it (a table split over two pages or two <table>s:
+    the first part's headings and group go on unless it prints its own); a grid of headings alone right before a
+    table of the same width gives it its headings (Word split under the header)."""
     mapped = Mapped()
     previous: tuple[schema.Table, int, State] | None = None
     loose: Grid | None = None  # the last grid no signature recognised
     for index, grid in enumerate(grids):
         if not grid or not grid[0]:
             continue
-        table = classify(grid)
+        tables = classify(grid)
         state = None
-        if table is None and previous is not None and previous[1] == len(grid[0]):
-            table, _, state = previous
-        elif table is not None and loose is not None and len(loose[0]) == len(grid[0]):
+        if previous is not None and previous[1] == len(grid[0]) and (not tables or previous[0] in tables):
+            tables, state = (previous[0], *(t for t in tables if t is not previous[0])), previous[2]
+        elif tables and loose is not None and len(loose[0]) == len(grid[0]):
             headings = _headings_only(loose)
             state = State(headings) if headings else None
-        if table is None:
+        if not tables:
             previous, loose = None, grid
             continue
         loose = None
         before = len(mapped.values)
-        state = map_grid(grid, table, mapped, state)
+        state = map_grid(grid, tables[0], mapped, state)
+        for other in tables[1:]:  # the cells of the others' rows and columns only match their own labels
+            map_grid(grid, other, mapped)
         if len(mapped.values) > before:
             mapped.tables.append(index)
-        previous = (table, len(grid[0]), state)
+        previous = (tables[0], len(grid[0]), state)
     return mapped
 
 
 def report_format(mapped: Mapped, report_year: int | None) -> str:
     """'2019' or '2021': the cells only one version prints decide; else the report year."""
-    if "only:2019" in mapped.seen_formats and "only:2021" not in mapped.seen_formats:
+    if mapped.versions == {"2019"}:
         return "2019"
-    if "only:2021" in mapped.seen_formats:
+    if "2021" in mapped.versions:
         return "2021"
     if report_year is not None and report_year < schema.SECOND_FORMAT_YEAR:
         return "2019"
