@@ -35,6 +35,8 @@ from crawler.rules import (
     COLUMN_NAMES,
     COLUMN_TEXT_MAX,
     COLUMN_YEAR,
+    COMMENT_LINK,
+    COMMENT_MIN_LINKS,
     DATE_ELEMENT_MAX,
     DAY,
     DIGIT,
@@ -128,19 +130,12 @@ def parse_html(html: Page) -> HtmlElement | None:
     return doc
 
 
-# A comment holding at least this many links is a listing's items (and its pager script) that the template
-# commented out and a script fills in live (TRS columns: `<ul><!-- <li><a …>…</a><b>2025-11-17</b></li> … -->`);
-# a commented-out logo or menu link or two stays a comment.
-COMMENT_MIN_LINKS = 3
-_COMMENT_LINK = re.compile(r"<a\s[^>]*href\s*=", re.I)
-
-
 def uncomment_listings(doc: HtmlElement) -> None:
     """Put the markup of comments that hold a listing's links back into the tree, in place of the comment."""
     for comment in list(doc.iter(etree.Comment)):
         text = comment.text or ""
         parent = comment.getparent()
-        if parent is None or len(_COMMENT_LINK.findall(text)) < COMMENT_MIN_LINKS:
+        if parent is None or len(COMMENT_LINK.findall(text)) < COMMENT_MIN_LINKS:
             continue
         try:
             parts = lxml.html.fragments_fromstring(text)
