@@ -302,17 +302,19 @@ def gov_detail_failures(case: dict[str, Any], got: dict[str, Any]) -> list[str]:
 
 def gov_listing_failures(case: dict[str, Any]) -> list[str]:
     """What a listing page got wrong: items (title, URL, date) not found, the next page not found."""
+    from html import unescape
     from urllib.parse import urljoin
 
     from crawler.links import listing_items, parse_html
-    from crawler.pagination import next_links
+    from crawler.pagination import pagination_links
 
     url = case["url"]
     found = {(link.url, link.title, link.date) for link in listing_items(case["raw"], url)}
-    missing = [i for i in case["items"] if (urljoin(url, i["href"]), i["title"], i["date"]) not in found]
+    # A truth title is as the markup spells it ("Bausch &amp;Lomb"); a link's title is the text shown.
+    missing = [i for i in case["items"] if (urljoin(url, i["href"]), unescape(i["title"]), i["date"]) not in found]
     wrong = [f"{len(missing)}/{len(case['items'])} items missing"] if missing else []
     doc = parse_html(case["raw"])
-    nexts = [link.url for link in next_links(doc, url)] if doc is not None else []
+    nexts = [link.url for link in pagination_links(doc, url)] if doc is not None else []
     if case.get("next") and urljoin(url, case["next"]) not in nexts:
         wrong.append(f"next page {case['next']} not found ({nexts[:2]})")
     return wrong

@@ -35,6 +35,8 @@ from crawler.rules import (
     COLUMN_NAMES,
     COLUMN_TEXT_MAX,
     COLUMN_YEAR,
+    COMMENT_LINK,
+    COMMENT_MIN_LINKS,
     DATE_ELEMENT_MAX,
     DAY,
     DIGIT,
@@ -120,10 +122,38 @@ def parse_html(html: Page) -> HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.fromstring(html)
+        doc = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError) as e:
         logger.debug("unparsable page: %s", e)
         return None
+    uncomment_listings(doc)
+    return doc
+
+
+def uncomment_listings(doc: HtmlElement) -> None:
+    """Put the markup of comments that hold a listing's links back into the tree, in place of the comment."""
+    for comment in list(doc.iter(etree.Comment)):
+        text = comment.text or ""
+        parent = comment.getparent()
+        if parent is None or len(COMMENT_LINK.findall(text)) < COMMENT_MIN_LINKS:
+            continue
+        try:
+            parts = lxml.html.fragments_fromstring(text)
+        except (etree.ParserError, ValueError):
+            continue
+        index = parent.index(comment)
+        previous = comment.getprevious()
+        leading = parts.pop(0) if parts and isinstance(parts[0], str) else ""
+        if previous is not None:
+            previous.tail = (previous.tail or "") + leading
+        else:
+            parent.text = (parent.text or "") + leading
+        for offset, part in enumerate(parts):
+            parent.insert(index + offset, part)
+        last = parts[-1] if parts else previous
+        if last is not None:
+            last.tail = (last.tail or "") + (comment.tail or "")
+        parent.remove(comment)
 
 
 def base_url(doc: Any, url: str) -> str:

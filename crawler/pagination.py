@@ -135,6 +135,7 @@ def create_page_links(script: str, url: str) -> list[Link]:
     for m in CREATE_PAGE.finditer(script):
         total, current = _script_value(m.group(1), script), _script_value(m.group(2), script)
         name, ext = m.group(3).strip("'\""), m.group(4).strip("'\"")
+        current = _page_of(url, name, ext, current)
         if total is None or current is None:
             logger.debug("createPageHTML with unresolved arguments in %s", url)
             continue
@@ -142,6 +143,19 @@ def create_page_links(script: str, url: str) -> list[Link]:
             logger.info("%s: createPageHTML announces %d pages; deriving the first %d", url, total, MAX_DERIVED_PAGES)
         links += [Link("page", urljoin(url, page), str(i + 1)) for i, page in _derived_pages(total, current, name, ext)]
     return links
+
+
+def _page_of(url: str, name: str, ext: str, current: int | None) -> int | None:
+    """Which page the listing's URL names (`name.ext` page 0, `name_i.ext` page i), else the script's `current`.
+
+    The URL is the evidence: the variant with an element id first (`createPageHTML('page_div', 10, 1, …)`) counts
+    its current page from 1 on some templates and from 0 on others.
+    """
+    file = urlsplit(url).path.rsplit("/", 1)[-1]
+    if file == f"{name}.{ext}":
+        return 0
+    m = re.fullmatch(rf"{re.escape(name)}_(\d+)\.{re.escape(ext)}", file)
+    return int(m.group(1)) if m else current
 
 
 def _derived_pages(total: int, current: int, name: str, ext: str) -> list[tuple[int, str]]:

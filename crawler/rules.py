@@ -47,6 +47,14 @@ ELLIPSIS = re.compile(r"(…+|\.{2,}|。{3,})$")
 # What a truncated title may be missing: appended to it to see whether it could still be a report title.
 TITLE_COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
 
+# ---------------------------------------------------------------------------------------------- commented-out lists
+
+# A comment holding at least this many links is a listing's items (and its pager script) that the template
+# commented out and a script fills in live (TRS columns: `<ul><!-- <li><a …>…</a><b>2025-11-17</b></li> … -->`);
+# a commented-out logo or menu link or two stays a comment.
+COMMENT_MIN_LINKS = 3
+COMMENT_LINK = re.compile(r"<a\s[^>]*href\s*=", re.I)
+
 # ---------------------------------------------------------------------------------------------- rows
 
 # Tags that are one list item each; a repeated block of other tags is one too (`crawler.links._row_of`).

@@ -89,7 +89,11 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     if removed:
         record["flags"].append("pinyin_annotations_removed")
     sample, simplified = record["text"][:TRADITIONAL_SAMPLE], None
-    if _has_traditional_chars(sample):  # only then is OpenCC asked, once: to judge the sample and to convert
+    lang = language(sample)
+    if lang != "zh":
+        record["flags"].append(f"language_{lang}")  # a Japanese or Korean page: no Traditional test, no copy
+    # Only a Chinese text with Traditional characters is asked OpenCC, once: to judge the sample and to convert.
+    if lang == "zh" and _has_traditional_chars(sample):
         simplified = to_simplified(record["text"])
     # Aligned with the text only when the conversion kept its length (phrase conversions rarely change it).
     aligned = simplified[: len(sample)] if simplified is not None and len(simplified) == len(record["text"]) else None
@@ -102,6 +106,22 @@ def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
     if len(record["text"]) < options.min_text_chars:
         record["flags"].append("text_too_short")
     return record
+
+
+def language(text: str) -> str:
+    """'ja', 'ko' or 'zh': Japanese or Korean when its own script is rules.LANGUAGE_MIN_SHARE of the text's kana,
+    Hangul and Han characters, else Chinese (the default of a Chinese portal, a text without any of them too)."""
+    from workers.extract.rules import LANGUAGE_MIN_SHARE, LANGUAGE_SCRIPTS
+
+    han = len(_HAN.findall(text))
+    for code, pattern in LANGUAGE_SCRIPTS:
+        shown = len(re.findall(pattern, text))
+        if shown and shown >= LANGUAGE_MIN_SHARE * (shown + han):
+            return code
+    return "zh"
+
+
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
 
 
 # A text whose sample holds fewer than this many common Traditional-only characters is Simplified (or not

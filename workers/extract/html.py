@@ -310,6 +310,31 @@ def is_story_stream(el: etree._Element, lengths: dict[etree._Element, int]) -> b
     return not (_HOLDS_REPORT(el) or _INSIDE_REPORT(el))
 
 
+_COMMENT_TIME = re.compile(rules.COMMENT_TIME)
+
+
+def comment_thread_items(el: etree._Element, lengths: dict[etree._Element, int]) -> list[etree._Element]:
+    """The items of a comment or reply thread that go (rules.COMMENT_*): all, or all but a forum's first post;
+    none when the block is no thread, holds the article's heading or container, or sits in its container."""
+    if len(el) < rules.COMMENT_MIN_ITEMS:
+        return []
+    children = [child for child in el if isinstance(child.tag, str) and lengths.get(child, 0)]
+    shapes = Counter((child.tag, child.get("class", "")) for child in children if child.tag in rules.COMMENT_ITEM_TAGS)
+    shape, count = shapes.most_common(1)[0] if shapes else (None, 0)
+    if count < rules.COMMENT_MIN_ITEMS or count < rules.STREAM_MIN_SHARE * len(children):
+        return []
+    items = [child for child in children if (child.tag, child.get("class", "")) == shape]
+    if any(lengths.get(item, 0) > rules.COMMENT_ITEM_MAX_CHARS for item in items[1:]):
+        return []
+    stamped = sum(1 for item in items if _COMMENT_TIME.search(item.text_content()))
+    if stamped < rules.COMMENT_STAMPED_SHARE * len(items) or _HOLDS_REPORT(el) or _INSIDE_REPORT(el):
+        return []
+    replies = sorted(lengths.get(item, 0) for item in items[1:])
+    if lengths.get(items[0], 0) >= rules.COMMENT_POST_RATIO * replies[len(replies) // 2]:
+        return items[1:]
+    return items
+
+
 # The information-disclosure box every government article carries (索引号, 发文机关, 成文日期, 文号 …): the
 # metadata reads its values from the whole page; in the text it is noise. Its vocabulary is rules.DISCLOSURE_*.
 _DISCLOSURE_LABEL = re.compile(
@@ -365,7 +390,9 @@ def _is_disclosure_box(el: etree._Element, length: int) -> bool:
 
 
 def prune(tree: etree._Element) -> etree._Element:
-    """A copy of the tree without scripts and portal furniture (top-down: a dropped element takes its children)."""
+    """A copy of the tree without scripts, portal furniture, disclosure boxes, lists of other articles, story
+    streams and comment threads (top-down: a dropped element takes its children), its <br>-written runs and text
+    <div>s made <p>s."""
     tree = prune_scripts(tree)
     unwrap_layout_tables(tree)
     lengths = _compact_lengths(tree)
@@ -388,8 +415,12 @@ def prune(tree: etree._Element) -> etree._Element:
         ):
             doomed.append(el)
             continue
+        thread = set(comment_thread_items(el, lengths)) if el is not tree else set()
+        doomed.extend(thread)  # its items, not the block: a heading or a forum's first post beside them stays
         searched = search and verdict is False and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
-        stack.extend((child, search and not searched) for child in el if isinstance(child.tag, str))
+        stack.extend(
+            (child, search and not searched) for child in el if isinstance(child.tag, str) and child not in thread
+        )
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
@@ -466,7 +497,7 @@ META_LINE = re.compile(
     with_traditional(
         r"^(?:[•·]\s*)?(?:(?:发布|發布|发表|成文|印发)?(?:时间|日期)|(?:信息|文章)?来源|浏览(?:次数)?|阅读(?:次数)?|点击(?:数|量|率)?|"
         r"访问(?:次数|量)|作者|编辑|责任编辑|发布机构|索引号|字体大小)\s*[:：]|"
-        r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|[【\[]?\s*[大中小]\s*[】\]]?)$|"
+        r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|登录|注册|(?:pdf|word|PDF|WORD|Word)\s*下载|[【\[]?\s*[大中小]\s*[】\]]?)$|"
         r"^[•·]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|"
         r"^[—\-－]\s*\d{1,3}\s*[—\-－]$"  # page numbers of a pasted Word document: "— 5 —"
     )

@@ -328,7 +328,13 @@ def find_title(tree: etree._Element, page_text: str = "") -> str:
 
 
 def labelled_date(text: str, loose_until: int | None = None) -> str | None:
-    """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks.
+    """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks (`ranked_labelled_date`)."""
+    ranked = ranked_labelled_date(text, loose_until)
+    return ranked[1] if ranked else None
+
+
+def ranked_labelled_date(text: str, loose_until: int | None = None) -> tuple[int, str] | None:
+    """(rank of its label, date) of the date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks.
 
     A publication label wins over a bare 日期/时间, and both over 成文/印发/更新 dates: an information-disclosure
     table gives "成文日期：… 发布日期：…", and the report was published on the second. A label without a colon
@@ -352,7 +358,10 @@ def labelled_date(text: str, loose_until: int | None = None) -> str | None:
             first = m.start()
         if best is None or rank < best[0]:
             best = (rank, found)
-    return best[1] if best else None
+    return best
+
+
+PUBLICATION_LABEL_RANK = 0
 
 
 def _label_rank(text: str, m: re.Match[str]) -> int:
@@ -447,13 +456,16 @@ def _header_text(page_text: str, main_text: str, title: str = "") -> str | None:
 
 def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "", title: str = "") -> str | None:
     """Publication date: meta tags, labelled dates, the signature date, the URL, a date under the title, then
-    htmldate's heuristics."""
+    htmldate's heuristics. A date printed with the article under a publication label (发布时间：…) beats a meta
+    tag that says otherwise: CMSs fill the tag with the day they regenerated the page, or the document's date."""
     meta = _meta(tree, _META_DATE)
-    if meta and (found := parse_date(meta)):
-        return found
+    meta_date = parse_date(meta) if meta else None
     header = _header_text(page_text, main_text, title)
-    if found := labelled_date(page_text, loose_until=len(header) if header is not None else 0):
-        return found
+    labelled = ranked_labelled_date(page_text, loose_until=len(header) if header is not None else 0)
+    if meta_date:
+        return labelled[1] if labelled and labelled[0] == PUBLICATION_LABEL_RANK else meta_date
+    if labelled:
+        return labelled[1]
     if found := signature_date(main_text):
         return found
     if found := url_date(url):

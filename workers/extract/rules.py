@@ -48,3 +48,26 @@ DISCLOSURE_TAGS = frozenset(("table", "tbody", "tr", "ul", "dl", "div", "p"))  #
 BR_HOLDERS = ("td", "div", "span", "font", "section", "article")
 BR_MIN_BREAKS = 3
 BR_MIN_CHARS = 60
+
+# --- language before the Traditional test (__init__.py: `language`) ---------------------------------------------
+# Japanese writes Han characters in forms OpenCC takes for Traditional (國, 學, 會, 經 …): a Japanese text got a
+# "Traditional" flag and a bogus Simplified copy. Japanese prose is a third kana or more; Chinese writes kana only
+# in a quoted name or title (13 % of a short sentence quoting one): at this share of kana among kana and Han
+# characters a text is Japanese, and the Traditional test is not asked. Korean likewise by Hangul.
+LANGUAGE_SCRIPTS = (("ja", "[\u3041-\u309f\u30a1-\u30fa\u30fc]"), ("ko", "[\uac00-\ud7a3]"))
+LANGUAGE_MIN_SHARE = 0.2
+
+# --- comment and reply threads (html.py: `comment_thread_items`) ------------------------------------------------
+# Readers' comments and a forum's replies: a block whose children repeat one shape (not paragraphs), each stamped
+# with its own time (a date with a clock time, "3楼", "发表于", "5分钟前"), each short. A report's paragraphs
+# carry dates but not clock times, and are <p>s. A forum thread's first item is the post itself when it is at
+# least COMMENT_POST_RATIO times as long as the median reply: then only the replies go.
+COMMENT_ITEM_TAGS = frozenset(("div", "li", "dl", "table", "section", "article", "dd"))
+COMMENT_TIME = (
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}|\d+\s*楼|发表于|"
+    r"\d+\s*(?:分钟|小时|天)前"
+)
+COMMENT_MIN_ITEMS = 3
+COMMENT_STAMPED_SHARE = 0.8
+COMMENT_ITEM_MAX_CHARS = 1500
+COMMENT_POST_RATIO = 3

@@ -1,0 +1,12 @@
+"""html.META_LINE: a line that is only a toolbar word (登录, 注册, pdf下载, word下载) is not text."""
+
+from __future__ import annotations
+
+from workers.extract.html import clean_lines
+
+BODY = "吉林省人民政府决定，禁止在嫩江干流补充治理工程建设征占地范围内新增建设项目和迁入人口。"
+
+
+def test_toolbar_words_alone_on_a_line_go_and_sentences_naming_them_stay() -> None:
+    text = "\n".join(["登录", "注册", "pdf下载", "Word 下载", BODY, "请于三日内登录系统完成注册，并下载word模板。"])
+    assert clean_lines(text).splitlines() == [BODY, "请于三日内登录系统完成注册，并下载word模板。"]
