@@ -55,6 +55,23 @@ class Division:
         return (self.since is None or self.since <= year) and (self.until is None or self.until >= year)
 
 
+def government_stem(name: str) -> str:
+    """The name without what a portal or a document adds to a government's: "番禺政府网" → 番禺."""
+    return _GOVERNMENT_SUFFIX.sub("", re.sub(r"\s+", "", name))
+
+
+def names_government_of(name: str, division: Division, year: int | None = None) -> bool:
+    """Whether `name` is `division`'s government itself ("广州市番禺区人民政府", "番禺政府网", "番禺区" as linked), not
+    one of its offices or departments ("广州市人民政府办公厅", "广州市人民政府国有资产监督管理委员会"): without its
+    government suffix and its parents' names before it, the name is one of the division's."""
+    text = government_stem(name)
+    for parent in reversed(ancestors(division, year)):
+        prefix = next((a for a in sorted(aliases(parent.name), key=len, reverse=True) if text.startswith(a)), "")
+        if prefix and text != prefix:
+            text = text[len(prefix) :]
+    return text in aliases(division.name)
+
+
 def _short_name(name: str) -> str:
     """The short name alone ("番禺区" → 番禺), or the name itself when it has none."""
     return m.group(1) if (m := _SHORT.match(name)) else name
@@ -159,7 +176,7 @@ def match_name(name: str, within: str | None = None, year: int | None = None) ->
     the one in 长春). `within` keeps the divisions under that code. More than one result: the name is ambiguous.
     """
     table = _table(year)
-    text = _GOVERNMENT_SUFFIX.sub("", re.sub(r"\s+", "", name))
+    text = government_stem(name)
     spans: list[tuple[int, int, Division]] = []
     for i in range(len(text)):
         for j in range(i + 2, min(len(text), i + table.longest) + 1):

@@ -178,6 +178,18 @@ def test_levels() -> None:
     assert level_of("南京市人民政府", city) == "city"
 
 
+def test_a_portal_is_its_governments_only_when_its_name_is_the_divisions() -> None:
+    guangzhou, panyu, guangdong = (divisions.lookup(c) for c in ("440100", "440113", "440000"))
+    assert guangzhou is not None and panyu is not None and guangdong is not None
+    for name in ("广州市人民政府国有资产监督管理委员会", "广州市人民政府办公厅", "广州市人民政府外事办公室"):
+        assert level_of(name, guangzhou) == "department", name
+    assert level_of("广东省人民政府发展研究中心", guangdong) == "department"
+    assert level_of("广州政府网", guangzhou) == "city"
+    assert level_of("广州市人民政府门户网站", guangzhou) == "city"
+    assert level_of("番禺政府网", panyu) == "district"
+    assert level_of("广东省广州市番禺区人民政府", panyu) == "district"
+
+
 # --- the registry file ----------------------------------------------------------------------------------------
 
 
