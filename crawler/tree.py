@@ -82,8 +82,9 @@ class Decision:
 def portal_key(url: str) -> str:
     """One portal per host and first path segment when it has one (`sfj.cq.gov.cn/cqsjyglj/` is another site)."""
     parts = urlsplit(url)
-    path = parts.path if re.search(r"/[^/.]+/$", parts.path) else "/"
-    return f"{(parts.hostname or '').lower()}:{parts.port or ''}{path}"
+    folders = parts.path.rsplit("/", 1)[0].strip("/")  # a trailing file name (`index.html`) is no folder
+    first = folders.split("/", 1)[0]
+    return f"{(parts.hostname or '').lower()}:{parts.port or ''}/{first + '/' if first else ''}"
 
 
 def clean_name(name: str) -> str:

@@ -9,7 +9,7 @@ import yaml
 
 from crawler.discovered import merge, write_discovered
 from crawler.portals import PortalLink, SiteCode
-from crawler.tree import Candidate, Discovery, level_of
+from crawler.tree import Candidate, Discovery, level_of, portal_key
 from nianbao import divisions
 from nianbao.sites import Site, parse_registry
 
@@ -261,3 +261,11 @@ def test_a_portal_no_longer_linked_is_marked_vanished() -> None:
            "discovery": {"status": "ok", "first_seen": "2025-01-01", "last_seen": "2025-01-01"}}  # fmt: skip
     entries, _ = merge([old], [])
     assert entries[0]["discovery"] == {"status": "vanished", "first_seen": "2025-01-01", "last_seen": "2025-01-01"}
+
+
+def test_a_portal_is_keyed_by_its_host_and_first_folder_whatever_page_is_linked() -> None:
+    assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/") == "sfj.cq.gov.cn:/cqsjyglj/"
+    assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/index.html") == "sfj.cq.gov.cn:/cqsjyglj/"
+    assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/zwgk/list.html") == "sfj.cq.gov.cn:/cqsjyglj/"
+    assert portal_key("http://SFJ.cq.gov.cn/index.html") == portal_key("http://sfj.cq.gov.cn/") == "sfj.cq.gov.cn:/"
+    assert portal_key("http://127.0.0.1:8080/a/") == "127.0.0.1:8080/a/"
