@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from crawler.discovered import merge, write_discovered
+from crawler.discovered import merge, slug, write_discovered
 from crawler.portals import PortalLink, SiteCode
 from crawler.tree import Candidate, Discovery, level_of, portal_key
 from nianbao import divisions
@@ -269,3 +269,25 @@ def test_a_portal_is_keyed_by_its_host_and_first_folder_whatever_page_is_linked(
     assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/zwgk/list.html") == "sfj.cq.gov.cn:/cqsjyglj/"
     assert portal_key("http://SFJ.cq.gov.cn/index.html") == portal_key("http://sfj.cq.gov.cn/") == "sfj.cq.gov.cn:/"
     assert portal_key("http://127.0.0.1:8080/a/") == "127.0.0.1:8080/a/"
+
+
+def test_two_portals_on_one_host_keep_their_own_codes_and_operator_fields_on_a_rerun() -> None:
+    a, b = "http://sfj.cq.gov.cn/cqsjyglj/", "http://sfj.cq.gov.cn/cqsfj/"
+    assert slug(a) == "sfj.cq.gov.cn-cqsjyglj" and slug(b) == "sfj.cq.gov.cn-cqsfj"
+
+    def entry(code: str, url: str, name: str) -> dict:
+        return {"code": code, "name": name, "division": "500000", "level": "department", "start_urls": [url],
+                "discovery": {"status": "ok"}}  # fmt: skip
+
+    # Written by a run that found A first; the operator then added listing_urls to each.
+    previous = [
+        {**entry("sfj.cq.gov.cn", a, "A"), "listing_urls": [a + "list/"]},
+        {**entry("sfj.cq.gov.cn-2", b, "B"), "listing_urls": [b + "list/"]},
+    ]
+    # A re-run that found B first, under codes that swapped.
+    found = [entry("sfj.cq.gov.cn", b, "B"), entry("sfj.cq.gov.cn-2", a, "A")]
+    entries, _ = merge(previous, found)
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["A"]["listing_urls"] == [a + "list/"] and by_name["A"]["code"] == "sfj.cq.gov.cn"
+    assert by_name["B"]["listing_urls"] == [b + "list/"] and by_name["B"]["code"] == "sfj.cq.gov.cn-2"
+    assert len(entries) == 2
