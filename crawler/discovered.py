@@ -28,10 +28,12 @@ OWNED = ("code", "name", "division", "level", "start_urls", "parent", "discovery
 
 
 def slug(url: str) -> str:
-    """A stable code for a portal without a 网站标识码: its host without `www.` (and its port, if any)."""
+    """A stable code for a portal without a 网站标识码: its host without `www.` (its port, if any) and the folder
+    its portal key has (`sfj.cq.gov.cn/cqsjyglj/` → sfj.cq.gov.cn-cqsjyglj), so two portals on one host differ."""
     parts = urlsplit(url)
     host = (parts.hostname or "site").removeprefix("www.")
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{host}-{parts.port}" if parts.port else host)[:64]
+    folder = portal_key(url).split("/", 1)[1].strip("/")
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", "-".join(p for p in (host, str(parts.port or ""), folder) if p))[:64]
 
 
 def entries_from(discovery: Discovery, template: Site, today: str) -> list[dict[str, Any]]:
@@ -86,15 +88,16 @@ def merge(previous: list[dict[str, Any]], found: list[dict[str, Any]]) -> tuple[
     earlier = [e for e in previous if e.get("discovery")]
     by_key: dict[str, dict[str, Any]] = {}
     for e in earlier:
-        by_key.setdefault(e["code"], e)
         for url in e.get("start_urls", []):
             by_key.setdefault(portal_key(url), e)
+    for e in earlier:
+        by_key.setdefault(e["code"], e)
     out = list(manual)
     notes: list[str] = []
     matched: set[int] = set()
     renamed: dict[str, str] = {}  # this run's code → the code the registry knows the portal by
     for entry in found:
-        keys = [entry["code"], portal_key(entry["start_urls"][0])]
+        keys = [portal_key(entry["start_urls"][0]), entry["code"]]  # the portal first: a code may have moved
         if manual_code := next((manual_keys[k] for k in keys if k in manual_keys), None):
             notes.append(
                 f"{entry['start_urls'][0]} ({entry['name']}) is the manual entry {manual_code}: kept as written"

@@ -25,10 +25,8 @@ from urllib.parse import urlsplit
 from crawler.portals import PortalLink, SiteCode
 from nianbao import divisions
 from nianbao.divisions import Division
+from nianbao.units import TOWNSHIP
 
-# A government's own portal, not one of its departments'.
-GOVERNMENT_NAME = re.compile(r"人民政府|政府门户|政府网$|政府网站$|^[\u4e00-\u9fff]{2,12}[省市县区旗盟州]政府$")
-TOWNSHIP_NAME = re.compile(r"(街道|镇|乡|苏木)(办事处|人民政府|政府)?(门户)?(网站)?$")
 # Links to ministries and non-government sites are recorded one by one up to this many per portal, then counted.
 DECISIONS_PER_PAGE = 100
 _GOVERNMENT = re.compile(r"(人民政府|政府)$")
@@ -84,8 +82,9 @@ class Decision:
 def portal_key(url: str) -> str:
     """One portal per host and first path segment when it has one (`sfj.cq.gov.cn/cqsjyglj/` is another site)."""
     parts = urlsplit(url)
-    path = parts.path if re.search(r"/[^/.]+/$", parts.path) else "/"
-    return f"{(parts.hostname or '').lower()}:{parts.port or ''}{path}"
+    folders = parts.path.rsplit("/", 1)[0].strip("/")  # a trailing file name (`index.html`) is no folder
+    first = folders.split("/", 1)[0]
+    return f"{(parts.hostname or '').lower()}:{parts.port or ''}/{first + '/' if first else ''}"
 
 
 def clean_name(name: str) -> str:
@@ -96,9 +95,10 @@ def clean_name(name: str) -> str:
 def level_of(name: str, division: Division) -> str:
     """The registry level of a portal named `name` in `division`."""
     name = clean_name(name)
-    if TOWNSHIP_NAME.search(name) and division.level == "county" and name not in divisions.aliases(division.name):
+    government = divisions.names_government_of(name, division)  # "贾汪区" as linked, "番禺政府网"
+    if TOWNSHIP.search(name) and division.level == "county" and not government:
         return "township"
-    if not GOVERNMENT_NAME.search(name) and name not in divisions.aliases(division.name):  # "贾汪区" as linked
+    if not government:  # 广州市人民政府办公厅, 广州市人民政府国有资产监督管理委员会
         return "department"
     if division.level == "county":
         return "district" if division.name.endswith("区") else "county"

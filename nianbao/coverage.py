@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from nianbao import divisions
+from nianbao.normalise import compact
 from nianbao.reports import LEVEL_ALIASES, Kind
 from nianbao.sites import Site
-from nianbao.units import in_force
+from nianbao.units import in_force, publisher_name
 
 # Taiwan, Hong Kong and Macau have GB/T 2260 codes but none of the mainland's reporting rules.
 OUTSIDE = ("71", "81", "82")
@@ -114,6 +115,7 @@ def coverage_rows(
     own_unit = {site: unit for unit in units if unit.level in GOVERNMENT_LEVELS for site in unit.sites}
     by_government: dict[tuple[str, str], list[dict[str, Any]]] = {}
     by_site: dict[str, list[dict[str, Any]]] = {}
+    by_division: dict[str, list[dict[str, Any]]] = {}  # a department's report is mostly on its government's portal
     for doc in documents:
         division, level = unit_of(doc)
         if divisions.lookup(division, year) is None and (unit := own_unit.get(doc.get("site") or "")):
@@ -122,12 +124,19 @@ def coverage_rows(
             by_government.setdefault((division, level), []).append(doc)
         else:
             by_site.setdefault(doc.get("site") or "", []).append(doc)
+            by_division.setdefault(division, []).append(doc)
     rows = []
     for unit in units:
         if unit.level in GOVERNMENT_LEVELS:
             found = by_government.get((unit.division, unit.level), [])
         else:
-            found = [d for d in by_site.get(unit.site, []) if unit_of(d)[1] == unit.level]
+            # Its reports by its name wherever in its division they were found, else those on its own site.
+            found = [
+                d
+                for d in by_division.get(unit.division, [])
+                if unit_of(d)[1] == unit.level
+                and _same_unit(publisher_name(d.get("title") or "", d.get("issuer")), unit.name)
+            ] or [d for d in by_site.get(unit.site, []) if unit_of(d)[1] == unit.level]
         row: dict[str, Any] = {
             "kind": kind.code,
             "year": year,
@@ -154,6 +163,13 @@ def coverage_rows(
             row |= portal_status(kind, year, unit, outcomes)
         rows.append(row)
     return rows
+
+
+def _same_unit(publisher: str, name: str) -> bool:
+    """Whether a document's publisher is the unit so named, within one division: "广州市司法局" is "司法局"."""
+    publisher, name = compact(publisher), compact(name)
+    shorter, longer = sorted((publisher, name), key=len)
+    return len(shorter) >= 2 and longer.endswith(shorter)
 
 
 def portal_status(kind: Kind, year: int, unit: Unit, outcomes: dict[str, Outcome]) -> dict[str, str]:

@@ -55,6 +55,28 @@ class Division:
         return (self.since is None or self.since <= year) and (self.until is None or self.until >= year)
 
 
+def government_stem(name: str) -> str:
+    """The name without what a portal or a document adds to a government's: "番禺政府网" → 番禺."""
+    return _GOVERNMENT_SUFFIX.sub("", re.sub(r"\s+", "", name))
+
+
+def names_government_of(name: str, division: Division, year: int | None = None) -> bool:
+    """Whether `name` is `division`'s government itself ("广州市番禺区人民政府", "番禺政府网", "番禺区" as linked), not
+    one of its offices or departments ("广州市人民政府办公厅", "广州市人民政府国有资产监督管理委员会"): without its
+    government suffix and its parents' names before it, the name is one of the division's."""
+    text = government_stem(name)
+    for parent in reversed(ancestors(division, year)):
+        prefix = next((a for a in sorted(aliases(parent.name), key=len, reverse=True) if text.startswith(a)), "")
+        if prefix and text != prefix:
+            text = text[len(prefix) :]
+    return text in aliases(division.name)
+
+
+def _short_name(name: str) -> str:
+    """The short name alone ("番禺区" → 番禺), or the name itself when it has none."""
+    return m.group(1) if (m := _SHORT.match(name)) else name
+
+
 def aliases(name: str) -> set[str]:
     """The names a division goes by: its own, the short one ("番禺区" → 番禺) when two characters or more are
     left, and for autonomous ones the short name with the kind of unit ("延边朝鲜族自治州" → 延边, 延边州)."""
@@ -154,11 +176,15 @@ def match_name(name: str, within: str | None = None, year: int | None = None) ->
     the one in 长春). `within` keeps the divisions under that code. More than one result: the name is ambiguous.
     """
     table = _table(year)
-    text = _GOVERNMENT_SUFFIX.sub("", re.sub(r"\s+", "", name))
+    text = government_stem(name)
     spans: list[tuple[int, int, Division]] = []
     for i in range(len(text)):
         for j in range(i + 2, min(len(text), i + table.longest) + 1):
-            spans.extend((i, j, d) for d in table.by_name.get(text[i:j], ()))
+            # A short name counts only where a government's name ends: "公安" (公安县) is no name in "荆州市公安局",
+            # "资源" (资源县) none in "自然资源局"; "番禺政府网" and "番禺" are 番禺区.
+            ends = j == len(text) or text.startswith(("人民政府", "政府"), j)
+            named = table.by_name.get(text[i:j], ())
+            spans.extend((i, j, d) for d in named if ends or text[i:j] != _short_name(d.name))
     # A name inside a longer name at the same place is not a name ("东区" in "河东区").
     spans = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0] for o in spans)]
     found = {d.code: d for _, _, d in spans}

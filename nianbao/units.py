@@ -22,9 +22,11 @@ _HEAD_END = re.compile(r"关于|(?:19|20)\d{2}|法治政府|法治建设|依法�
 _LEADING_YEAR = re.compile(r"^(?:19|20)\d{2}年度?")
 # A department of a government: 司法局, 发展和改革委员会, 卫健委, 政府办公室 (the office's own report), 税务局 …
 _DEPARTMENT = re.compile(r"(局|委员会|委|办公室|办公厅|厅|署|办|中心|管委会|管理委员会|院|队|所|站)$")
-_GOVERNMENT = re.compile(r"(人民政府|政府)$")
-# Below a county: towns, townships, subdistricts; their reports stay in the site's division, as a township's.
-_TOWNSHIP = re.compile(r"(镇|乡|街道|街道办|办事处|苏木)(人民政府)?$")
+# A government's general office issues its government's reports (条例 art. 49): "广州市人民政府办公厅" → 广州市人民政府.
+_GENERAL_OFFICE = re.compile(r"(人民政府|政府|管委会|管理委员会)?(办公室|办公厅)$")
+# Below a county: towns, townships, subdistricts (their reports stay in the site's division, as a township's; their
+# portals are townships' in discovery, crawler.tree).
+TOWNSHIP = re.compile(r"(镇|乡|街道|街道办|苏木)(办事处|人民政府|政府)?$")
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,12 @@ class Attribution:
 
 def publisher_name(title: str, issuer: str | None) -> str:
     """The publisher as a title names it ("广州市番禺区司法局2021年…报告" → 广州市番禺区司法局), else the issuer."""
+    return _title_publisher(title) or compact(issuer or "")
+
+
+def _title_publisher(title: str) -> str:
     text = _LEADING_YEAR.sub("", compact(arabic_dates(title)))
-    head = _HEAD_END.split(text, maxsplit=1)[0]
-    return head or compact(issuer or "")
+    return _HEAD_END.split(text, maxsplit=1)[0]
 
 
 def in_force(division: str, name: str, year: int | None) -> str:
@@ -60,12 +65,15 @@ def attribute(title: str, issuer: str | None, division: str, level: str, year: i
     as a department does); a name that fits several stays with the site and says so.
     """
     level = LEVEL_ALIASES.get(level, level) or getattr(divisions.lookup(division, year), "level", "")
-    name = publisher_name(title, issuer)
+    # Only a title makes a report a department's: the issuer of a government's report is often its general office
+    # or the department that drafted it (司法局 for 法治政府建设), publishing for the government.
+    from_title = _title_publisher(title)
+    name = from_title or _GENERAL_OFFICE.sub(r"\1", compact(issuer or ""))
     if level in ("department", "township", "national") or not name:
         return Attribution(division, level)
-    if _TOWNSHIP.search(name):
+    if TOWNSHIP.search(name):
         return Attribution(division, "township")  # a town's report on its county's portal: not the county's
-    is_department = bool(_DEPARTMENT.search(name)) and not _GOVERNMENT.search(name)
+    is_department = bool(from_title) and bool(_DEPARTMENT.search(name)) and divisions.government_stem(name) == name
     # A site's code out of force that year: the name is looked for in its province (新津区 on 新津县's 510132).
     found = divisions.match_name(name, within=division if divisions.lookup(division, year) else division[:2], year=year)
     if len(found) > 1:

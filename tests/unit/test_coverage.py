@@ -100,6 +100,21 @@ def test_a_report_in_a_city_column_counts_for_its_district() -> None:
     assert (tianhe["status"], tianhe["site"], tianhe["report_url"]) == ("on_time", "gz", "http://gz/tianhe.html")
 
 
+def test_a_departments_report_on_its_governments_portal_counts_for_the_department_by_its_name() -> None:
+    units = [u for u in owed_units(RULE_OF_LAW, 2021, REGISTRY, provinces=["44"]) if u.level == "department"]
+    bureau = doc("gz", "440100", "department", "2022-01-20", True, "http://gz/sfj.html")
+    other = doc("gz", "440100", "department", "2022-01-10", True, "http://gz/jyj.html")
+    bureau["title"] = "广州市司法局2021年法治政府建设年度报告"
+    other["title"] = "广州市教育局2021年法治政府建设年度报告"  # another department's: not 广州市司法局's
+    outcomes = {"gz": Outcome(crawled=True), "gz-sfj": Outcome(crawled=True)}
+    [row] = coverage_rows(RULE_OF_LAW, 2021, units, [bureau, other], outcomes)
+    assert (row["name"], row["status"], row["site"], row["report_url"]) == (
+        "广州市司法局", "on_time", "gz", "http://gz/sfj.html"
+    )  # fmt: skip
+    [row] = coverage_rows(RULE_OF_LAW, 2021, units, [other], outcomes)
+    assert row["status"] == "missing"
+
+
 def test_the_denominator_is_every_government_of_the_year_and_the_departments_the_registry_knows() -> None:
     rows = table()
     levels = Counter(r["level"] for r in rows.values())

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from crawler.discovered import merge, write_discovered
+from crawler.discovered import merge, slug, write_discovered
 from crawler.portals import PortalLink, SiteCode
-from crawler.tree import Candidate, Discovery, level_of
+from crawler.tree import Candidate, Discovery, level_of, portal_key
 from nianbao import divisions
 from nianbao.sites import Site, parse_registry
 
@@ -178,6 +178,18 @@ def test_levels() -> None:
     assert level_of("南京市人民政府", city) == "city"
 
 
+def test_a_portal_is_its_governments_only_when_its_name_is_the_divisions() -> None:
+    guangzhou, panyu, guangdong = (divisions.lookup(c) for c in ("440100", "440113", "440000"))
+    assert guangzhou is not None and panyu is not None and guangdong is not None
+    for name in ("广州市人民政府国有资产监督管理委员会", "广州市人民政府办公厅", "广州市人民政府外事办公室"):
+        assert level_of(name, guangzhou) == "department", name
+    assert level_of("广东省人民政府发展研究中心", guangdong) == "department"
+    assert level_of("广州政府网", guangzhou) == "city"
+    assert level_of("广州市人民政府门户网站", guangzhou) == "city"
+    assert level_of("番禺政府网", panyu) == "district"
+    assert level_of("广东省广州市番禺区人民政府", panyu) == "district"
+
+
 # --- the registry file ----------------------------------------------------------------------------------------
 
 
@@ -249,3 +261,33 @@ def test_a_portal_no_longer_linked_is_marked_vanished() -> None:
            "discovery": {"status": "ok", "first_seen": "2025-01-01", "last_seen": "2025-01-01"}}  # fmt: skip
     entries, _ = merge([old], [])
     assert entries[0]["discovery"] == {"status": "vanished", "first_seen": "2025-01-01", "last_seen": "2025-01-01"}
+
+
+def test_a_portal_is_keyed_by_its_host_and_first_folder_whatever_page_is_linked() -> None:
+    assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/") == "sfj.cq.gov.cn:/cqsjyglj/"
+    assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/index.html") == "sfj.cq.gov.cn:/cqsjyglj/"
+    assert portal_key("http://sfj.cq.gov.cn/cqsjyglj/zwgk/list.html") == "sfj.cq.gov.cn:/cqsjyglj/"
+    assert portal_key("http://SFJ.cq.gov.cn/index.html") == portal_key("http://sfj.cq.gov.cn/") == "sfj.cq.gov.cn:/"
+    assert portal_key("http://127.0.0.1:8080/a/") == "127.0.0.1:8080/a/"
+
+
+def test_two_portals_on_one_host_keep_their_own_codes_and_operator_fields_on_a_rerun() -> None:
+    a, b = "http://sfj.cq.gov.cn/cqsjyglj/", "http://sfj.cq.gov.cn/cqsfj/"
+    assert slug(a) == "sfj.cq.gov.cn-cqsjyglj" and slug(b) == "sfj.cq.gov.cn-cqsfj"
+
+    def entry(code: str, url: str, name: str) -> dict:
+        return {"code": code, "name": name, "division": "500000", "level": "department", "start_urls": [url],
+                "discovery": {"status": "ok"}}  # fmt: skip
+
+    # Written by a run that found A first; the operator then added listing_urls to each.
+    previous = [
+        {**entry("sfj.cq.gov.cn", a, "A"), "listing_urls": [a + "list/"]},
+        {**entry("sfj.cq.gov.cn-2", b, "B"), "listing_urls": [b + "list/"]},
+    ]
+    # A re-run that found B first, under codes that swapped.
+    found = [entry("sfj.cq.gov.cn", b, "B"), entry("sfj.cq.gov.cn-2", a, "A")]
+    entries, _ = merge(previous, found)
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["A"]["listing_urls"] == [a + "list/"] and by_name["A"]["code"] == "sfj.cq.gov.cn"
+    assert by_name["B"]["listing_urls"] == [b + "list/"] and by_name["B"]["code"] == "sfj.cq.gov.cn-2"
+    assert len(entries) == 2

@@ -85,6 +85,15 @@ def test_a_harvest_of_an_old_year_sees_that_years_divisions() -> None:
         ("延边朝鲜族自治州", ["222400"]),
         ("湖北省潜江市", ["429005"]),
         ("中国政府网", []),
+        # A short name only where a government's name ends: 公安县, 资源县 and 平安区 are not in department names.
+        ("荆州市公安局", ["421000"]),
+        ("湖北省公安厅", ["420000"]),
+        ("桂林市自然资源局", ["450300"]),
+        ("广州市人力资源和社会保障局", ["440100"]),
+        ("公安县人民政府", ["421022"]),
+        ("公安政府网", ["421022"]),
+        ("资源县", ["450329"]),
+        ("番禺区司法局", ["440113"]),
     ],
 )
 def test_match_name_finds_the_division_a_government_name_means(name: str, codes: list[str]) -> None:

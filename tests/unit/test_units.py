@@ -30,6 +30,15 @@ from workers.documents import build_document
         ("湘潭县2021年法治政府建设年度报告", None, "430321", "township", ("430321", "township")),
         # The government office's own disclosure report is a department's.
         ("番禺区人民政府办公室2021年政府信息公开工作年度报告", None, "440113", "district", ("440113", "department")),
+        # A government's report issued by its general office (or by the department that drafted it) is the
+        # government's: only a title makes a report a department's.
+        ("2021年政府信息公开工作年度报告", "广州市人民政府办公厅", "440100", "city", ("440100", "city")),
+        ("2021年政府信息公开工作年度报告", "广州市番禺区人民政府办公室", "440100", "city", ("440113", "county")),
+        ("2021年政府信息公开工作年度报告", "平潭综合实验区管委会办公室", "350128", "county", ("350128", "county")),
+        ("2021年法治政府建设年度报告", "广州市司法局", "440100", "city", ("440100", "city")),
+        # A county named by its short name inside a department's name is not that county (公安县, 资源县).
+        ("荆州市公安局2021年政府信息公开工作年度报告", None, "421000", "city", ("421000", "department")),
+        ("桂林市自然资源局2021年政府信息公开工作年度报告", None, "450300", "city", ("450300", "department")),
         # A name outside the site's division is not taken (海珠区 is not under 番禺区).
         ("海珠区2021年法治政府建设年度报告", None, "440113", "district", ("440113", "county")),
         # No level known: the division's own.
