@@ -3,14 +3,13 @@
     .venv/bin/python bench/crawl.py [--sites 60] [--parallel 8] [--per-host 2] [--repeat 3] [--profile FILE]
 
 1. Throughput, on the scale replica (nianbao.replica.scale: N small generated portals, one loopback address each,
-   served by a process of their own). nianbao crawls them in one crawl process as a harvest batch does: one Scrapy
-   crawler per site (`crawler.crawl.crawl_settings` + `crawler.spider.ReportSpider` in one CrawlerProcess),
-   `--parallel` sites at once, throttling off (DOWNLOAD_DELAY=0, AutoThrottle and robots.txt Crawl-delay off), at
-   most `--per-host` requests at once per site (CONCURRENT_REQUESTS and CONCURRENT_REQUESTS_PER_DOMAIN). Time:
-   from the reactor running to the last crawler closing — crawler set-up, robots.txt, parsing, WARC writing and
-   state checkpoints included; the interpreter start, imports (the components the settings name are imported
-   before the clock starts), and saving the states after the crawl are not. The crawl process's CPU time is
-   printed beside it: on a shared machine it is the steadier figure.
+   served by a process of their own). nianbao crawls them in one crawl process as a harvest batch does
+   (`crawler.crawl.crawl_sites`: one Scrapy crawler for all the sites, `--parallel` hosts in flight), throttling
+   off (DOWNLOAD_DELAY=0, AutoThrottle and crawler.middlewares.politeness off), at most `--per-host` requests at
+   once per host and parallel × per-host in all. Time: from the call to the last site's summary — reactor start,
+   state loads, robots.txt, parsing, WARC writing and upload to the (local) store, state saves included; the
+   interpreter start and imports are not. The crawl process's CPU time is printed beside it: on a shared machine
+   it is the steadier figure.
 2. The same URLs in the same run — every request record of every site's WARC, robots.txt and retries included —
    with the same budget (at most parallel × per-host requests in flight, at most per-host on one host), by:
    - bare Scrapy: a spider that only fetches them, one crawler per site, nothing of nianbao's: Scrapy's own share;
@@ -66,7 +65,7 @@ def unthrottled(per_host: int) -> dict[str, str]:
     return {
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
-        "NIANBAO_CRAWLDELAY_ENABLED": "False",
+        "NIANBAO_POLITENESS_ENABLED": "False",
         "RANDOMIZE_DOWNLOAD_DELAY": "False",
         "CONCURRENT_REQUESTS": str(per_host),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(per_host),
@@ -124,53 +123,33 @@ def process_for(settings: Any) -> Any:
 
 
 def batch_nianbao(spec: dict[str, Any]) -> dict[str, Any]:
-    """Crawl the sites with nianbao's spider and settings, one crawler each; save their states as crawler.crawl does."""
-    from scrapy.crawler import Crawler
-
-    from crawler.crawl import crawl_settings
-    from crawler.spider import ReportSpider
-    from storage import layout
-    from storage.state import load_state, save_state
+    """Crawl the sites as a harvest's crawl process does (`crawler.crawl.crawl_sites`: one crawler, `parallel` hosts
+    at once), the captures handed to nobody; time it from the call to the last site's summary."""
+    from crawler.crawl import crawl_sites
     from storage.store import Store
 
     sites = [Site.model_validate(s) for s in spec["sites"]]
-    store, year, overrides = Store(spec["store"]), int(spec["year"]), dict(spec["overrides"])
-    states = {site.code: load_state(store, site.code) for site in sites}
-    warcs = {site.code: layout.warc(year, site.code, spec["round"]) for site in sites}
-    for key in warcs.values():
-        (Path(spec["store"]) / key).parent.mkdir(parents=True, exist_ok=True)
-    process = process_for(crawl_settings(sites[0], "", overrides=overrides))
-    crawlers: dict[str, Crawler] = {}
-
-    def start(site: Site) -> Any:
-        warc = str(Path(spec["store"]) / warcs[site.code])
-        crawler = crawlers[site.code] = Crawler(
-            ReportSpider, crawl_settings(site, warc, store_url=store.url, overrides=overrides)
-        )
-        return process.crawl(
-            crawler, site=site, year=year, kinds=KINDS, warc_key=warcs[site.code], state=states[site.code]
-        )
-
-    seconds, cpu = run_crawlers(sites, int(spec["parallel"]), start, process)
-    rows = []
-    for site in sites:
-        spider, stats = crawlers[site.code].spider, crawlers[site.code].stats
-        assert isinstance(spider, ReportSpider) and stats is not None, site.code
-        # As crawler.crawl does once they are queued, and the flow once it collected their extraction (the bench
-        # extracts nothing: without this the re-run would fetch every report again, as after a lost extraction).
-        states[site.code].dispatched((c.url for c in spider.captures), awaiting_extraction=False)
-        save_state(store, states[site.code])
-        rows.append(
-            {
-                "site": site.code,
-                "warc": warcs[site.code],
-                "pages": int(stats.get_value("response_received_count", 0)),
-                "requests": int(stats.get_value("downloader/request_count", 0)),
-                "response_bytes": int(stats.get_value("downloader/response_bytes", 0)),
-                "captures": len(spider.captures),
-                "errors": int(stats.get_value("log_count/ERROR", 0)),
-            }
-        )
+    overrides = {**spec["overrides"], "CONCURRENT_REQUESTS": str(int(spec["parallel"]) * int(spec["per_host"]))}
+    started, cpu_started = time.perf_counter(), time.process_time()
+    # Captures go nowhere; the state marks them extracted (as the flow does once it collected their extraction:
+    # without it the re-run would fetch every report again, as after a lost extraction).
+    summaries = crawl_sites(
+        sites, int(spec["year"]), KINDS, Store(spec["store"]), send=lambda captures, site: [],
+        overrides=overrides, hosts_in_flight=int(spec["parallel"]),
+    )  # fmt: skip
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    rows = [
+        {
+            "site": s.site,
+            "warc": s.warc_key,
+            "pages": s.pages,
+            "requests": s.requests,
+            "response_bytes": s.response_bytes,
+            "captures": s.captures,
+            "errors": int(bool(s.error)),
+        }
+        for s in summaries
+    ]
     return {"seconds": seconds, "cpu_seconds": cpu, "sites": rows}
 
 
@@ -246,6 +225,7 @@ def crawl(
         "year": year,
         "round": name,
         "parallel": parallel,
+        "per_host": per_host,
         "overrides": unthrottled(per_host),
         "urls": urls,
         "one_crawler": one_crawler,
@@ -400,7 +380,7 @@ def main() -> None:
         f" median of {args.repeat} rounds"
     )
     labels = {
-        "nianbao": "nianbao crawl (Scrapy, one crawler per site)",
+        "nianbao": "nianbao crawl (one crawler for all sites)",
         "scrapy": "bare Scrapy, same URLs, one crawler per site",
         "scrapy_one": "bare Scrapy, same URLs, one crawler for all",
         "aiohttp": "plain aiohttp, same URLs",
