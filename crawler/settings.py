@@ -43,6 +43,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Refuses hostile requests first, in place of Scrapy's OffsiteMiddleware (which lets `dont_filter`
     # requests and their redirects through and does not say why): schemes, off-domain redirects, private hosts.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # robots.txt kept a day in the sites' state: a re-run the same day does not ask every host again.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.CachedRobotsTxtMiddleware": 100,
     "crawler.middlewares.sites.SiteBoundsMiddleware": 40,  # a site told to end sends nothing more
     "crawler.hostile.HostileUrlMiddleware": 50,
     "crawler.traps.QueryVariantMiddleware": 60,  # before robots.txt: a trap URL costs nothing

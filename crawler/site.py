@@ -42,7 +42,7 @@ from nianbao.records import Capture
 from nianbao.reports import classify_title
 from nianbao.sites import Site
 from nianbao.urls import canonical_url
-from storage.state import SiteState, scope
+from storage.state import SiteState, due, now_iso, scope
 
 _DETAIL_PRIORITY = 10
 # Home page → section → report column; deeper "columns" are the navigation repeated on every page.
@@ -124,6 +124,7 @@ class SiteCrawl:
         # are seen before any listing answers, so that an unchanged listing does not ask for them twice.
         known_reports = revalidations(self.state, self.year)
         self.seen_details.update(url for url, _ in known_reports)
+        known_reports = [(url, entry) for url, entry in known_reports if self._due(entry, "report")]
         for url in self.site.listing_urls or self.site.start_urls:
             if self._first_follow(url):
                 yield self._listing_request("page", url, column_depth=0)
@@ -204,11 +205,19 @@ class SiteCrawl:
             entry = self.state.entry(key)
             if entry is not None and key not in self.seen_details:
                 self.seen_details.add(key)
-                yield self._revalidation(key, entry)
+                if self._due(entry, "report"):
+                    yield self._revalidation(key, entry)
         column_depth = response.meta.get("column_depth", 0)
         for kind, target in follow:
             if self._first_follow(target):
                 yield self._listing_request(kind, target, column_depth=column_depth)
+
+    def _due(self, entry: dict[str, Any], kind: str) -> bool:
+        """Whether a known report page or attachment is asked about in this crawl (always with `force`)."""
+        if self.force or due(entry, kind):
+            return True
+        self.count("revalidation_skipped")
+        return False
 
     def _first_follow(self, url: str) -> bool:
         """Whether this crawl requests the listing page `url` for the first time (and now it has)."""
@@ -315,8 +324,10 @@ class SiteCrawl:
         if response.status == 304:  # unchanged since the last crawl: its attachments may still have changed
             entry = self.state.entry(url) or {}
             self._unchanged(url, response)
+            attachments = entry.get("attachments", [])
+            attachments = [a for a in attachments if self._due(self.state.entry(a) or {}, "attachment")]
             yield from self._attachment_requests(
-                entry.get("attachments", []),
+                attachments,
                 url,
                 kind=entry.get("kind") or meta.get("kind"),
                 year=entry.get("report_year") or meta.get("year"),
@@ -362,8 +373,13 @@ class SiteCrawl:
     # -- incremental state ---------------------------------------------------------------------------------
     def _unchanged(self, url: str, response: Response) -> None:
         self.count("unchanged")
-        validators = validators_of(response)
-        self.state.update(url, year=self.year, **{k: v for k, v in validators.items() if v})
+        validators = {k: v for k, v in validators_of(response).items() if v}
+        self.state.update(url, year=self.year, **validators, **self._checked(url, unchanged=True))
+
+    def _checked(self, url: str, *, unchanged: bool) -> dict[str, Any]:
+        """The revalidation record of a report page or attachment just asked about (storage.state.due)."""
+        before = int((self.state.entry(url) or {}).get("unchanged", 0))
+        return {"unchanged": before + 1 if unchanged else 0, "checked": now_iso()}
 
     def _keep(
         self,
@@ -386,6 +402,7 @@ class SiteCrawl:
             "report_year": year,
             "title": title,
             "listed_date": response.meta.get("listed_date"),
+            **self._checked(url, unchanged=unchanged),
         }
         if not attachment:
             values["attachments"] = list(attachments or [])

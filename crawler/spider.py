@@ -92,15 +92,17 @@ class ReportSpider(scrapy.Spider):
         self._admit()
         while self.unstarted and not self.stopping:
             while self.ready:
-                site, rest = self.ready.popleft()
-                self.unstarted -= 1
-                run = await self._open(site, rest)
-                if run is None:
-                    continue
-                for request in run.start_requests():
-                    self.requested(request)
-                    yield request
-                self._settle(run, 0)  # every first request is in (or dropped): the walk goes on from them
+                # The sites ready now are opened together (their states loaded in threads at once): one by one,
+                # each thread hop waits for the reactor's turn, and a busy crawler would admit a few sites a second.
+                ready = [self.ready.popleft() for _ in range(len(self.ready))]
+                self.unstarted -= len(ready)
+                for run in await asyncio.gather(*(self._open(site, rest) for site, rest in ready)):
+                    if run is None:
+                        continue
+                    for request in run.start_requests():
+                        self.requested(request)
+                        yield request
+                    self._settle(run, 0)  # every first request is in (or dropped): the walk goes on from them
             if self.unstarted:
                 self.wake.clear()
                 await self.wake.wait()

@@ -194,7 +194,10 @@ def _run_crawl_process(
                         summary = CrawlSummary.from_dict(json.loads(line))
                         summaries[summary.site] = summary
                         if not summary.error:
-                            report("crawled", site=summary.site, pages=summary.pages, captures=summary.captures)
+                            report(
+                                "crawled", site=summary.site, pages=summary.pages, captures=summary.captures,
+                                seconds=summary.seconds,
+                            )  # fmt: skip
                 crawl.wait()
             finally:
                 timer.cancel()
