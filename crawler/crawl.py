@@ -177,6 +177,7 @@ def finish(
             if k.startswith("status/") or k in ("timeouts", "download_errors")
         },
         throttled=sum(v for k, v in counts.items() if k.startswith("throttled/") and k[10:].isdigit()),
+        refused_by_host=counts["refused_by_host"],
         force=run.force,
         seconds=round(run.seconds(), 2),
     )

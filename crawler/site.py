@@ -298,9 +298,11 @@ class SiteCrawl:
         if str(failure.value) == ROBOTS_FORBIDDEN:
             self.count("robots_forbidden")
             return
+        response = getattr(failure.value, "response", None)
+        if response is not None and response.status in (429, 503):  # still refused after the waits and retries
+            self.count("refused_by_host")
         if not request.meta.get("report"):
             return
-        response = getattr(failure.value, "response", None)
         reason = (
             f"HTTP {response.status}" if response is not None else f"{type(failure.value).__name__}: {failure.value}"
         )

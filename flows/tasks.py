@@ -270,8 +270,36 @@ def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> d
         "blocked": outcome.get("blocked") or "",
         "error": error or "",
         "seconds": outcome.get("seconds", 0),
+        "host": outcome.get("host") or site.host,
+        # What the host answered (2xx … 5xx, timeouts), and whether it kept refusing (429/503 after the retries).
+        "statuses": outcome.get("statuses", {}),
+        "robots_forbidden": outcome.get("robots_forbidden", 0),
+        "throttled": outcome.get("throttled", 0),
+        "refusing": bool(outcome.get("refused_by_host", 0)),
         "failures": outcome.get("failures", []),
     }
+
+
+HOST_COLUMNS = ("2xx", "3xx", "4xx", "5xx", "timeouts", "download_errors")
+
+
+def host_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per host, what it answered over the run (its sites together): the status classes, timeouts, requests
+    refused by robots.txt, 429/503 answers that slowed it down, and whether it kept refusing."""
+    hosts: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        host = hosts.setdefault(
+            row.get("host", ""),
+            {"host": row.get("host", ""), "sites": 0, **dict.fromkeys(HOST_COLUMNS, 0), "robots_forbidden": 0,
+             "throttled": 0, "refusing": False},
+        )  # fmt: skip
+        host["sites"] += 1
+        for column in HOST_COLUMNS:
+            host[column] += row.get("statuses", {}).get(column, 0)
+        host["robots_forbidden"] += row.get("robots_forbidden", 0)
+        host["throttled"] += row.get("throttled", 0)
+        host["refusing"] = host["refusing"] or bool(row.get("refusing"))
+    return sorted(hosts.values(), key=lambda h: (not h["refusing"], -h["throttled"], h["host"]))
 
 
 @task(name="write-run-summary", retries=2, retry_delay_seconds=[2, 5])
@@ -435,8 +463,15 @@ def harvest_sites(
         "registry": registry,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sites": rows,
+        "hosts": host_rows(rows),
+        "refusing_hosts": sorted({row["host"] for row in rows if row.get("refusing")}),
         "manifests": write_manifests(store, kinds, year),
     }
     summary["run_key"] = write_run_summary(store, summary)
     publish_artifacts(summary, coverage(Store(store), chosen, kinds, year))
+    create_table_artifact(
+        key="harvest-hosts",
+        table=summary["hosts"],
+        description=f"Harvest {run_id}: what each host answered; {len(summary['refusing_hosts'])} kept refusing",
+    )
     return summary

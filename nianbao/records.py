@@ -101,6 +101,7 @@ class CrawlSummary(_Record):
     refused: dict[str, int] = field(default_factory=dict)  # by reason: offsite, query_variants, site_closed …
     statuses: dict[str, int] = field(default_factory=dict)  # 2xx, 3xx, 4xx, 5xx, timeouts, download_errors
     throttled: int = 0  # 429/503 answers that slowed the host down
+    refused_by_host: int = 0  # requests the host still refused (429/503) after the waits and retries
     force: bool = False
     seconds: float = 0.0
 
