@@ -20,9 +20,10 @@
    fresh full crawl followed by the others on the same URLs, so all see the same machine load; `--repeat` rounds,
    the median of each figure.
 3. Incremental re-run: the same sites crawled again on the same store (their state): requests and response bytes
-   (Scrapy's `downloader/response_bytes`, headers included) as a share of the full crawl — on the scale sites and
-   on the portal replica (nianbao.replica: pagination styles, JCMS, PDF reports, attachments); the headline share is
-   the portal replica's.
+   (headers included) as a share of the full crawl — on the scale sites and on the portal replica (nianbao.replica:
+   pagination styles, JCMS, PDF reports, attachments); the headline share is the portal replica's. The second
+   re-run ("steady") is every later one: its reports were seen twice the same and wait their revalidation interval,
+   robots.txt is a day old at most.
 
 `--profile FILE` runs the first full crawl under cProfile and writes its stats to FILE (`python -m pstats FILE`).
 `--batch SPEC` is the crawl process the bench starts (a JSON spec); it prints one JSON line.
@@ -365,6 +366,7 @@ def main() -> None:
                     seconds, received = timed(fetch, urls, total, args.per_host)
                     rates[name].append(received / seconds)
             again = crawl(scale.sites, first_store, "again", **budget)
+            steady = crawl(scale.sites, first_store, "steady", **budget)
         finally:
             scale.stop()
         with Replica(port=0, slow_seconds=0.0) as replica:
@@ -373,6 +375,7 @@ def main() -> None:
             store.mkdir(parents=True)
             portal_full = crawl(portals, store, "full", **budget)
             portal_again = crawl(portals, store, "again", **budget)
+            portal_steady = crawl(portals, store, "steady", **budget)
 
     print(
         f"scale replica: {len(scale.sites)} sites, {len(urls)} URLs (robots.txt included); {args.parallel} sites at"
@@ -391,7 +394,13 @@ def main() -> None:
         print(f"  {label:46} {statistics.median(rates[name]):7.1f} pages/s{used}")
     errors = sum(r["errors"] for r in first["sites"] + again["sites"] + portal_full["sites"] + portal_again["sites"])
     shares: dict[str, tuple[float, float]] = {}
-    for name, (one, two) in {"scale": (first, again), "replica": (portal_full, portal_again)}.items():
+    rounds = {
+        "scale": (first, again),
+        "replica": (portal_full, portal_again),
+        "scale_steady": (first, steady),
+        "replica_steady": (portal_full, portal_steady),
+    }
+    for name, (one, two) in rounds.items():
         req = [sum(r["requests"] for r in rnd["sites"]) for rnd in (one, two)]
         got = [sum(r["response_bytes"] for r in rnd["sites"]) for rnd in (one, two)]
         shares[name] = (got[1] / got[0], req[1] / req[0])
@@ -410,6 +419,8 @@ def main() -> None:
         f" bare_scrapy_one_crawler_ratio={statistics.median(rates['scrapy_one']) / best:.2f}"
         f" incremental_bytes_share={shares['replica'][0]:.3f} incremental_requests_share={shares['replica'][1]:.3f}"
         f" scale_incremental_bytes_share={shares['scale'][0]:.3f}"
+        f" steady_requests_share={shares['replica_steady'][1]:.3f} steady_bytes_share={shares['replica_steady'][0]:.3f}"
+        f" scale_steady_requests_share={shares['scale_steady'][1]:.3f}"
     )
 
 

@@ -8,6 +8,7 @@ refuses it every time (429, Retry-After: 1).
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -113,7 +114,7 @@ def test_retry_after_is_honoured_and_a_host_that_keeps_refusing_is_recorded(port
     # b: every try refused (the first and Scrapy's two retries), each after the wait; recorded as refusing.
     b_log = [t for t, path, status in portals["b"][1] if path == "/report.html"]
     assert len(b_log) == 3
-    assert min(later - earlier for earlier, later in zip(b_log, b_log[1:], strict=False)) >= RETRY_AFTER["b"] * 0.9
+    assert min(later - earlier for earlier, later in itertools.pairwise(b_log)) >= RETRY_AFTER["b"] * 0.9
     b = summaries["test-b"]
     assert b["throttled"] == 3 and b["refused_by_host"] == 1
     assert b["statuses"] == {"2xx": 2, "4xx": 3}
