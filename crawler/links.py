@@ -24,6 +24,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from nianbao.markup import shallow, too_deep
 from nianbao.normalise import arabic_dates, compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
@@ -148,7 +149,11 @@ def parse_html(html: Page) -> HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.fromstring(html)
+        parser = lxml.html.HTMLParser()
+        doc = lxml.html.fromstring(html, parser=parser)
+        if too_deep(parser.error_log):  # cut at libxml2's depth limit: parsed again, nested no deeper than it
+            doc = lxml.html.fromstring(shallow(html))
+        return doc
     except (etree.ParserError, ValueError) as e:
         logger.debug("unparsable page: %s", e)
         return None

@@ -326,10 +326,9 @@ class SiteCrawl:
         if response.status == 304:  # unchanged since the last crawl: its attachments may still have changed
             entry = self.state.entry(url) or {}
             self._unchanged(url, response)
-            attachments = entry.get("attachments", [])
-            attachments = [a for a in attachments if self._due(self.state.entry(a) or {}, "attachment")]
+            known = entry.get("attachments", [])
             yield from self._attachment_requests(
-                attachments,
+                [a for a in known if self._due(self.state.entry(a) or {}, "attachment")],
                 url,
                 kind=entry.get("kind") or meta.get("kind"),
                 year=entry.get("report_year") or meta.get("year"),

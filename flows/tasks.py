@@ -469,9 +469,10 @@ def harvest_sites(
     }
     summary["run_key"] = write_run_summary(store, summary)
     publish_artifacts(summary, coverage(Store(store), chosen, kinds, year))
+    hosts = host_rows(rows)
     create_table_artifact(
         key="harvest-hosts",
-        table=summary["hosts"],
-        description=f"Harvest {run_id}: what each host answered; {len(summary['refusing_hosts'])} kept refusing",
+        table=hosts,
+        description=f"Harvest {run_id}: what each host answered; {sum(h['refusing'] for h in hosts)} kept refusing",
     )
     return summary

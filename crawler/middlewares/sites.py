@@ -13,7 +13,7 @@ errors; a site whose responses reach its `max_pages` is told to end.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Self
 
 from scrapy import Request
@@ -57,7 +57,15 @@ class SitePendingMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    # Both forms: with an async one only, Scrapy turns every callback's output into an async chain (slower).
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        requested = getattr(self.crawler.spider, "requested", None)
+        for output in result:
+            if requested is not None and isinstance(output, Request):
+                requested(output)
+            yield output
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         requested = getattr(self.crawler.spider, "requested", None)
         async for output in result:
             if requested is not None and isinstance(output, Request):
