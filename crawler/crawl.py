@@ -279,6 +279,7 @@ def crawl_sites(
                     on_end=on_end,
                     on_failed=on_failed,
                     hosts_in_flight=group_settings.getint("NIANBAO_HOSTS_IN_FLIGHT"),
+                    memory_mb=group_settings.getfloat("NIANBAO_CRAWL_MEMORY_MB"),
                 )
             )
 

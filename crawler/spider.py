@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Self
@@ -40,6 +41,15 @@ HOSTS_IN_FLIGHT = 256  # default of NIANBAO_HOSTS_IN_FLIGHT
 site_opened = object()  # signal: a site of the spider starts (`run`: its SiteCrawl), before its first request
 
 
+def resident_mb() -> float:
+    """This process's resident memory now (Linux: /proc/self/statm), in MB; 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class ReportSpider(scrapy.Spider):
     name = "reports"
     handle_httpstatus_list = (404, 304)
@@ -54,6 +64,7 @@ class ReportSpider(scrapy.Spider):
         on_end: Callable[[SiteCrawl], None],
         on_failed: Callable[[Site, str], None],
         hosts_in_flight: int = HOSTS_IN_FLIGHT,
+        memory_mb: float = 0,
         **kwargs: Any,
     ) -> None:
         """`open_site` loads a site's state and names its WARC (blocking I/O, run in a thread); `on_end` is called
@@ -61,6 +72,7 @@ class ReportSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.open_site, self.on_end, self.on_failed = open_site, on_end, on_failed
         self.hosts_in_flight = max(1, hosts_in_flight)
+        self.memory_mb = memory_mb  # no new host while the process holds more (0: no bound)
         self.waiting: deque[deque[Site]] = deque(deque(lane) for lane in lanes(sites))  # hosts not started
         self.ready: deque[tuple[Site, deque[Site]]] = deque()  # (site, the rest of its host's lane)
         self.runs: dict[str, SiteCrawl] = {}  # sites in flight, by code
@@ -69,6 +81,7 @@ class ReportSpider(scrapy.Spider):
         self.by_host: dict[str, SiteCrawl] = {}  # the site in flight on each host (robots.txt is the host's)
         self.lanes_in_flight = 0
         self.most_in_flight = 0
+        self.held_for_memory = 0  # admissions put off because the process was over its memory bound
         self.wake = asyncio.Event()
         self.stopping = False
 
@@ -108,8 +121,12 @@ class ReportSpider(scrapy.Spider):
                 await self.wake.wait()
 
     def _admit(self) -> None:
-        """Start new hosts while fewer than `hosts_in_flight` are crawled."""
+        """Start new hosts while fewer than `hosts_in_flight` are crawled, and the process is under its memory bound
+        (then the next host starts when a site ends: at least one host is always crawled)."""
         while self.waiting and self.lanes_in_flight < self.hosts_in_flight and not self.stopping:
+            if self.memory_mb and self.lanes_in_flight and resident_mb() > self.memory_mb:
+                self.held_for_memory += 1
+                break
             lane = self.waiting.popleft()
             self.lanes_in_flight += 1
             self.ready.append((lane.popleft(), lane))
@@ -193,6 +210,9 @@ class ReportSpider(scrapy.Spider):
 
     def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
         """Stopped (SIGTERM, Ctrl-C) or done: the sites still in flight end with the crawler's reason."""
+        if self.crawler.stats:
+            self.crawler.stats.set_value("nianbao/most_hosts_in_flight", self.most_in_flight)
+            self.crawler.stats.set_value("nianbao/admission_held_for_memory", self.held_for_memory)
         self.stopping = True
         for run in list(self.runs.values()):
             self._end(run, reason)
