@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint format lock clean
+.PHONY: install demo test test-unit lint quality format lock clean
 
 install: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	# Bytecode written once here: every crawl and worker process starts without compiling its imports
 	# (PYTHONDONTWRITEBYTECODE environments would otherwise recompile them in every process).
-	$(BIN)/python -m compileall -q nianbao crawler workers flows storage
+	$(BIN)/python -m compileall -q nianbao crawler workers flows storage shell replica
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -29,8 +29,11 @@ $(CHROMIUM):
 	@echo "installing Debian's chromium (the rendering test needs it; needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Tests run in parallel (pytest-xdist): integration tests wait on real servers more than they use the CPU, and each
+# owns its ports and folders.
+TEST_WORKERS ?= 3
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration"
@@ -39,6 +42,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The extraction quality gate: bench/extract_quality.py against the floors pinned in bench/quality_floors.json.
+quality: $(STAMP)
+	$(BIN)/python bench/quality_gate.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -40,9 +40,9 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nianbao.replica import ground_truth, sites_yaml  # noqa: E402
-from nianbao.replica.faults import FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
-from nianbao.runtime import free_port, redis_server_binary  # noqa: E402
+from replica import ground_truth, sites_yaml  # noqa: E402
+from replica.faults import FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
+from shell.runtime import free_port, redis_server_binary  # noqa: E402
 from storage import layout  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.proctable import descendants, processes  # noqa: E402
@@ -282,7 +282,7 @@ def tally_replica(name: str, store: Store, sites: list[str] | None, note: str, r
 def replica_registry(workdir: Path, sites: list[str] | None = None) -> Iterator[Path]:
     import yaml
 
-    from nianbao.replica import Replica
+    from replica import Replica
 
     with Replica(port=0) as replica:
         data = yaml.safe_load(sites_yaml(replica.port))

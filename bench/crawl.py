@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/crawl.py [--sites 60] [--parallel 8] [--per-host 2] [--repeat 3] [--profile FILE]
 
-1. Throughput, on the scale replica (nianbao.replica.scale: N small generated portals, one loopback address each,
+1. Throughput, on the scale replica (replica.scale: N small generated portals, one loopback address each,
    served by a process of their own). nianbao crawls them in one crawl process as a harvest batch does
    (`crawler.crawl.crawl_sites`: one Scrapy crawler for all the sites, `--parallel` hosts in flight), throttling
    off (DOWNLOAD_DELAY=0, AutoThrottle and crawler.middlewares.politeness off), at most `--per-host` requests at
@@ -20,7 +20,7 @@
    fresh full crawl followed by the others on the same URLs, so all see the same machine load; `--repeat` rounds,
    the median of each figure.
 3. Incremental re-run: the same sites crawled again on the same store (their state): requests and response bytes
-   (headers included) as a share of the full crawl — on the scale sites and on the portal replica (nianbao.replica:
+   (headers included) as a share of the full crawl — on the scale sites and on the portal replica (replica:
    pagination styles, JCMS, PDF reports, attachments); the headline share is the portal replica's. The second
    re-run ("steady") is every later one: its reports were seen twice the same and wait their revalidation interval,
    robots.txt is a day old at most.
@@ -55,8 +55,8 @@ import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
-from nianbao.replica import Replica, sites_yaml  # noqa: E402
 from nianbao.sites import Site, parse_registry  # noqa: E402
+from replica import Replica, sites_yaml  # noqa: E402
 
 KINDS = ["rule_of_law", "info_disclosure"]
 
@@ -304,7 +304,7 @@ class ScaleServer:
     """The scale replica in a process of its own: its threads must not share this process's interpreter lock."""
 
     def __init__(self, n: int, year: int, registry: Path) -> None:
-        command = [sys.executable, "-m", "nianbao.replica.scale", "--sites", str(n), "--port", "0"]
+        command = [sys.executable, "-m", "replica.scale", "--sites", str(n), "--port", "0"]
         command += ["--year", str(year), "--seconds", "3600", "--registry-out", str(registry)]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None

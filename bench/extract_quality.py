@@ -4,9 +4,9 @@
 
 Score: F1 of character bigrams (a multiset), after removing whitespace and punctuation, against ground truth.
 
-- replica: every report in `nianbao/replica/ground_truth.json` (and its `/gate/big5/` alias), as the bytes the
-  replica serves from `nianbao/replica/site/`. Truth is the report's body as its portal published it: the body
-  paragraphs of the replica's own `Doc` (rebuilt in memory with `nianbao.replica.build`, which writes nothing;
+- replica: every report in `replica/ground_truth.json` (and its `/gate/big5/` alias), as the bytes the
+  replica serves from `replica/site/`. Truth is the report's body as its portal published it: the body
+  paragraphs of the replica's own `Doc` (rebuilt in memory with `replica.build`, which writes nothing;
   a page's title is a field of its own, not a line of its text); for the Traditional gate copy the same text
   through OpenCC s2t, as the gate produced it; for the PDF and DOCX reports the title line and the seed body they
   were made from (`content.seed_body`). Inline pinyin annotations
@@ -17,10 +17,17 @@ Score: F1 of character bigrams (a multiset), after removing whitespace and punct
   character): the bytes its portal sent, as most Chinese pages of the held-out set are.
 - trafilatura-zh: share of "with" snippets present and "without" snippets absent (trafilatura's own eval set).
 - dates: `published` against htmldate-zh's expected_dates.json and trafilatura-zh's dates.
+- zh-extraction-dev: 58 real Chinese pages (news, blogs, forums, a few Japanese) with hand-made main text, scored
+  with the held-out check's own metric (`heldout_f1`: NFKC first, and symbols S* removed too).
+- gov-portals: real portal pages with hand-made truth. A detail page is right when its title and date are the
+  ones shown, its text holds the body's first and last words and none of the `must_not` boilerplate (pages whose
+  body someone edited, `tampered_suspected`, are checked for title, date and boilerplate only); a listing page
+  when every item (title, URL, date) and the next page are found (`crawler.links`, `crawler.pagination`).
 
 Prints one table per set and, last, the summary line
 `extract_quality: replica_f1=… realpages_f1=… trafilatura_realpages_f1=… realpages_served_f1=…
-trafilatura_realpages_served_f1=… dates=k/n`.
+trafilatura_realpages_served_f1=… dates=k/n zh_dev_f1=… trafilatura_zh_dev_f1=… zh_dev_worst_vs_trafilatura=…
+gov_portals=k/n`.
 """
 
 from __future__ import annotations
@@ -48,8 +55,15 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PZC")
 
 
-def bigram_f1(got: str, truth: str) -> float:
-    a, b = normalise(got), normalise(truth)
+def heldout_normalise(text: str) -> str:
+    """The held-out check's normalisation: NFKC, then no whitespace and no character of the Unicode categories
+    P* (punctuation), S* (symbols), Z* (separators) or C* (control, format, private use)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PSZC")
+
+
+def bigram_f1(got: str, truth: str, normaliser: Callable[[str], str] = normalise) -> float:
+    a, b = normaliser(got), normaliser(truth)
     grams_a = Counter(a[i : i + 2] for i in range(len(a) - 1))
     grams_b = Counter(b[i : i + 2] for i in range(len(b) - 1))
     if not grams_a or not grams_b:
@@ -98,10 +112,10 @@ def replica_cases() -> list[dict[str, Any]]:
     import opencc
 
     from nianbao.normalise import strip_pinyin
-    from nianbao.replica import ground_truth
-    from nianbao.replica.build import BUILDERS, SITES, SiteTree
-    from nianbao.replica.content import seed_body
-    from nianbao.replica.server import SITE_DIR, load_meta
+    from replica import ground_truth
+    from replica.build import BUILDERS, SITES, SiteTree
+    from replica.content import seed_body
+    from replica.server import SITE_DIR, load_meta
 
     meta = load_meta()
     docs: dict[tuple[str, str], Any] = {}
@@ -113,6 +127,8 @@ def replica_cases() -> list[dict[str, Any]]:
     s2t = opencc.OpenCC("s2t")
     cases = []
     for g in ground_truth():
+        if g.get("figures"):  # the tables' reports: their text holds the tables' cells; bench/figures_quality.py
+            continue
         doc = docs[(g["host"], g["detail_path"])]
         label = label_of[g["host"]]
         # A page's text is its body (the title is a field of its own); a PDF or DOCX's text opens with the title.
@@ -200,11 +216,36 @@ def htmldate_cases() -> list[dict[str, Any]]:
     ]
 
 
+def zh_dev_cases() -> list[dict[str, Any]]:
+    folder = REALPAGES / "zh-extraction-dev"
+    lines = (folder / "truth.jsonl").read_text("utf-8").splitlines()
+    return [
+        {
+            "name": entry["file"].removesuffix(".html"),
+            "raw": (folder / entry["file"]).read_bytes(),
+            "url": entry["url"] or "",
+            "content_type": None,
+            "truth": entry["text"],
+        }
+        for entry in map(json.loads, filter(None, lines))
+    ]
+
+
+def gov_portal_cases(kind: str) -> list[dict[str, Any]]:
+    folder = REALPAGES / "gov-portals"
+    lines = (folder / kind / "truth.jsonl").read_text("utf-8").splitlines()
+    return [{**entry, "raw": (folder / entry["file"]).read_bytes()} for entry in map(json.loads, filter(None, lines))]
+
+
 # --- running and printing ----------------------------------------------------------------------------
 
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+def _means(scores: dict[str, list[float]]) -> dict[str, float]:
+    return {name: _mean(values) for name, values in scores.items()}
 
 
 def _table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -215,21 +256,84 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
-def f1_set(title: str, cases: list[dict[str, Any]]) -> dict[str, float]:
+def f1_set(
+    title: str, cases: list[dict[str, Any]], normaliser: Callable[[str], str] = normalise
+) -> dict[str, list[float]]:
+    """Every page's F1 by extractor (a table with the difference and the means)."""
     rows: list[list[str]] = []
     scores: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
     for case in cases:
         row = [case["name"]]
         for name, fn in EXTRACTORS.items():
             result = fn(case["raw"], case["url"], case["content_type"])
-            score = bigram_f1(result["text"], case["truth"])
+            score = bigram_f1(result["text"], case["truth"], normaliser)
             scores[name].append(score)
             row.append(f"{score:.3f}")
+        row.append(f"{scores['nianbao'][-1] - scores['trafilatura'][-1]:+.3f}")
         rows.append(row)
     means = {name: _mean(values) for name, values in scores.items()}
-    rows.append(["mean", *(f"{means[n]:.3f}" for n in EXTRACTORS)])
-    _table(f"{title}: character-bigram F1", ["page", *EXTRACTORS], rows)
-    return means
+    rows.append(["mean", *(f"{means[n]:.3f}" for n in EXTRACTORS), f"{means['nianbao'] - means['trafilatura']:+.3f}"])
+    _table(f"{title}: character-bigram F1", ["page", *EXTRACTORS, "difference"], rows)
+    return scores
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def gov_detail_failures(case: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """What a detail page got wrong: title, date, the body's first and last words, boilerplate in the text."""
+    wrong = []
+    if got["title"] != case["title"]:
+        wrong.append(f"title {got['title']!r}")
+    if got["published"] != case["published"]:
+        wrong.append(f"date {got['published']}")
+    text = _squeeze(got["text"])
+    if not case.get("tampered_suspected"):  # an edited body: its template is real, its text is not
+        if _squeeze(case["body_start"]) not in text:
+            wrong.append("body start missing")
+        if _squeeze(case["body_end"]) not in text:
+            wrong.append("body end missing")
+    wrong += [f"boilerplate {s!r}" for s in case["must_not"] if _squeeze(s) in text]
+    if got.get("error"):
+        wrong.append(got["error"])
+    return wrong
+
+
+def gov_listing_failures(case: dict[str, Any]) -> list[str]:
+    """What a listing page got wrong: items (title, URL, date) not found, the next page not found."""
+    from urllib.parse import urljoin
+
+    from crawler.links import listing_items, parse_html
+    from crawler.pagination import next_links
+
+    url = case["url"]
+    found = {(link.url, link.title, link.date) for link in listing_items(case["raw"], url)}
+    missing = [i for i in case["items"] if (urljoin(url, i["href"]), i["title"], i["date"]) not in found]
+    wrong = [f"{len(missing)}/{len(case['items'])} items missing"] if missing else []
+    doc = parse_html(case["raw"])
+    nexts = [link.url for link in next_links(doc, url)] if doc is not None else []
+    if case.get("next") and urljoin(url, case["next"]) not in nexts:
+        wrong.append(f"next page {case['next']} not found ({nexts[:2]})")
+    return wrong
+
+
+def gov_portal_set() -> tuple[int, int]:
+    """Pages of gov-portals right with nianbao (each failing page listed with what it got wrong)."""
+    rows = []
+    for case in gov_portal_cases("detail"):
+        got = nianbao_text(case["raw"], case["url"] or "", None)
+        rows.append([case["file"], "; ".join(gov_detail_failures(case, got)) or "right"])
+    for case in gov_portal_cases("listing"):
+        rows.append([case["file"], "; ".join(gov_listing_failures(case)) or "right"])
+    right = sum(1 for row in rows if row[1] == "right")
+    rows.append(["right", f"{right}/{len(rows)}"])
+    _table(
+        "gov-portals: title, date, body start/end, no boilerplate; listing items and next page",
+        ["page", "nianbao"],
+        rows,
+    )
+    return right, len(rows) - 1
 
 
 def snippet_set(cases: list[dict[str, Any]]) -> dict[str, float]:
@@ -288,18 +392,24 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
 
     replica = replica_cases()
-    replica_f1 = f1_set("replica (ground_truth.json reports, served bytes)", replica)
+    replica_f1 = _means(f1_set("replica (ground_truth.json reports, served bytes)", replica))
     real = readability_cases()
-    real_f1 = f1_set("readability-zh (expected.html text)", real)
-    served_f1 = f1_set("readability-zh as served (in the charset each page declares)", served_cases(real))
+    real_f1 = _means(f1_set("readability-zh (expected.html text)", real))
+    served_f1 = _means(f1_set("readability-zh as served (in the charset each page declares)", served_cases(real)))
     traf = trafilatura_cases()
     snippet_set(traf)
     dates = date_set(htmldate_cases() + traf + replica)
     ok, n = dates["nianbao"]
+    dev = f1_set("zh-extraction-dev (held-out metric: NFKC, no P*/S*/Z*/C*)", zh_dev_cases(), heldout_normalise)
+    dev_f1 = _means(dev)
+    worst = min(a - b for a, b in zip(dev["nianbao"], dev["trafilatura"], strict=True))
+    gov_ok, gov_n = gov_portal_set()
     print(
         f"\nextract_quality: replica_f1={replica_f1['nianbao']:.3f} realpages_f1={real_f1['nianbao']:.3f} "
         f"trafilatura_realpages_f1={real_f1['trafilatura']:.3f} realpages_served_f1={served_f1['nianbao']:.3f} "
-        f"trafilatura_realpages_served_f1={served_f1['trafilatura']:.3f} dates={ok}/{n}"
+        f"trafilatura_realpages_served_f1={served_f1['trafilatura']:.3f} dates={ok}/{n} "
+        f"zh_dev_f1={dev_f1['nianbao']:.3f} trafilatura_zh_dev_f1={dev_f1['trafilatura']:.3f} "
+        f"zh_dev_worst_vs_trafilatura={worst:+.3f} gov_portals={gov_ok}/{gov_n}"
     )
     return 0
 

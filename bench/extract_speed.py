@@ -10,7 +10,7 @@ The corpus is every HTML report the replica serves plus the real pages in tests/
 is shared and noisy, so the three are run in interleaved repetitions (the order rotates each repetition) and the
 overhead is the median of the per-repetition ratios nianbao / trafilatura, each pair measured back to back.
 
-Part 2, Celery: a real redis-server and two Celery workers (`-c 1` each) started with nianbao.runtime; the same
+Part 2, Celery: a real redis-server and two Celery workers (`-c 1` each) started with shell.runtime; the same
 N captures (written to a WARC in a local Store) are queued as `nianbao.extract` tasks, alternately with one
 worker consuming (the other's consumer cancelled) and with both; the ratio is the median two-worker rate over
 the median one-worker rate.
@@ -43,8 +43,8 @@ REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
 
 def corpus() -> list[tuple[str, bytes, str | None]]:
     """(url, raw bytes, content type) of the replica's HTML reports and the real HTML pages."""
-    from nianbao.replica import ground_truth
-    from nianbao.replica.server import SITE_DIR, load_meta
+    from replica import ground_truth
+    from replica.server import SITE_DIR, load_meta
 
     meta = load_meta()
     label_of = {s["host"]: label for label, s in meta["sites"].items()}
@@ -138,7 +138,7 @@ def write_captures(store_dir: Path, pages: list[tuple[str, bytes, str | None]], 
 
 
 def celery_scaling(tasks: int, reps: int) -> dict[str, Any]:
-    from nianbao import runtime
+    from shell import runtime
 
     workdir = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     started: list[Any] = []

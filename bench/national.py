@@ -3,9 +3,9 @@
     .venv/bin/python bench/national.py --sites 50 [--year 2021] [--no-control] [--parallel 4] [--workers 2]
         [--delay 1] [--hosts-in-flight 256]
 
-Each harvest runs in a child process that calls `nianbao.cli.run_harvest` — the code path of
+Each harvest runs in a child process that calls `shell.cli.run_harvest` — the code path of
 `nianbao harvest --sites FILE` — and records when the flow started and when each site finished (the flow's
-progress events). The parent serves the sites (`python -m nianbao.replica.scale`, not counted in memory) and
+progress events). The parent serves the sites (`python -m replica.scale`, not counted in memory) and
 samples VmRSS of the child's process tree every 0.2 s, grouped by kind: flow (the CLI/flow process), crawler
 (`python -m crawler.crawl`), celery (worker and its pool children), redis, prefect-server, other.
 
@@ -51,7 +51,7 @@ KINDS = ("flow", "crawler", "celery", "redis", "prefect-server", "other")
 # --- the child: one harvest, as `nianbao harvest` runs it ------------------------------------------------------
 def child(args: argparse.Namespace) -> None:
     from flows.progress import listen
-    from nianbao.cli import run_harvest
+    from shell.cli import run_harvest
 
     events: list[tuple[float, str, str]] = []
     crawls: list[tuple[float, float, int]] = []  # (end, seconds, pages) of each site's crawl
@@ -191,7 +191,7 @@ class Sampler(threading.Thread):
 def start_replica(
     n: int, year: int, reports: bool, registry: Path, seconds: float, delay: float
 ) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "nianbao.replica.scale", "--sites", str(n), "--year", str(year)]
+    command = [sys.executable, "-m", "replica.scale", "--sites", str(n), "--year", str(year)]
     command += ["--seconds", str(seconds), "--registry-out", str(registry)]
     if not reports:
         command.append("--no-reports")
@@ -291,7 +291,7 @@ def check_stored(store: Path, n: int, year: int) -> tuple[int, list[str], list[s
     """(expected, missing, unexpected) report URLs, comparing the stored documents with the ground truth."""
     from urllib.parse import urlsplit
 
-    from nianbao.replica.scale import scale_ground_truth
+    from replica.scale import scale_ground_truth
 
     expected = {(g["site"], g["path"]) for g in scale_ground_truth(n, year)}
     stored = set()

@@ -3,9 +3,9 @@
     .venv/bin/python bench/ui_screenshot.py [--out /tmp/nianbao-ui] [--year 2021] [--timeout 1500]
 
 Starts the setting of tests/integration/test_cluster.py on 127.0.0.1 only: moto's S3 server, the portal replica,
-redis-server (nianbao.runtime.start_redis), a Prefect server with SQLite and its UI (`nianbao server`, analytics
+redis-server (shell.runtime.start_redis), a Prefect server with SQLite and its UI (`nianbao server`, analytics
 off), the deployments (`nianbao deploy`), two Prefect process workers and two Celery workers
-(nianbao.runtime.start_celery_workers). It runs the national harvest of the year through its deployment into
+(shell.runtime.start_celery_workers). It runs the national harvest of the year through its deployment into
 s3://, finds the run's artifacts through the Prefect API, and photographs with headless Chromium (Debian's
 `chromium`, driven by playwright): the flow run page, its Artifacts tab, and each artifact's page (the
 `harvest-summary` and `harvest-coverage` tables, the `harvest-failures` markdown). Each shot waits until the page
@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
 
-from nianbao.replica import Replica, sites_yaml  # noqa: E402
-from nianbao.runtime import free_port, start_celery_workers, start_redis  # noqa: E402
+from replica import Replica, sites_yaml  # noqa: E402
+from shell.runtime import free_port, start_celery_workers, start_redis  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")

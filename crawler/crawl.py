@@ -107,13 +107,13 @@ def crawl_settings(
     return settings
 
 
-def dispatch(captures: list[Capture], store_url: str, division: str) -> list[str]:
-    """Send each capture to the extract queue; return the task ids the flow waits on."""
+def dispatch(captures: list[Capture], store_url: str, division: str, level: str = "") -> list[str]:
+    """Send each capture to the extract queue with its site's division and level; return the task ids the flow
+    waits on."""
     from workers.celery import app  # the app only: the crawler never imports extraction code
 
-    return [
-        app.send_task("nianbao.extract", args=[c.to_dict(), store_url, division], queue="extract").id for c in captures
-    ]
+    args = [store_url, division, level]
+    return [app.send_task("nianbao.extract", args=[c.to_dict(), *args], queue="extract").id for c in captures]
 
 
 def write_captures(captures: list[Capture], path: str) -> list[str]:
@@ -214,7 +214,7 @@ def crawl_sites(
     """
     # Captures handed to the caller's `send` (a file) are its business; those sent to Celery the flow collects.
     awaiting_extraction = send is None
-    send = send or (lambda captures, site: dispatch(captures, store.url, site.division))
+    send = send or (lambda captures, site: dispatch(captures, store.url, site.division, site.level))
     settings = crawl_settings(store_url=store.url, force=force, overrides=overrides, hosts_in_flight=hosts_in_flight)
     install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
     from twisted.internet import reactor, threads

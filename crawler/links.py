@@ -11,7 +11,6 @@ classifier the workers also use, so the crawler and the metadata never disagree 
 
 from __future__ import annotations
 
-import datetime
 import logging
 import re
 from collections.abc import Iterator
@@ -24,8 +23,10 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from nianbao.dates import DATE, find_date, iso_date, year_from_url
+from nianbao.decode import DecodeError, decode
 from nianbao.markup import shallow, too_deep
-from nianbao.normalise import arabic_dates, compact, squash
+from nianbao.normalise import compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
 
@@ -56,10 +57,6 @@ _SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "about:", "
 _ELLIPSIS = re.compile(r"(…+|\.{2,}|。{3,})$")
 # What a truncated title may be missing: appended to it to see whether it could still be a report title.
 _COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
-# Dates as listings write them: 2022-01-25, 2022/1/25, 2022.01.25, 2022年1月25日, [2022-01-25].
-_DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?",
-)
 # A date without its year, as old templates print it: "10-19", "[9/3]", "8月30日", "发布日期：10-19". Read only
 # as a whole piece of text (`_date_pieces`): in a sentence or a number like "第1-2期" it is none.
 _MONTH_DAY = re.compile(
@@ -71,11 +68,8 @@ _DAY = re.compile(r"(\d{1,2})\s*日?")
 _MONTH_DAY_HINT = re.compile(r"\d\s*(?:[-/]|月)\s*\d")
 _BRACKETS = "[]()【】（）"
 _NOTE_TAGS = frozenset({"sup", "sub"})
-# Where an article URL carries its publication year and month: t20171019_1.html, /201710/, /art/2017/9/3/.
-_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-]?(\d{1,2})(?:[/_-]?(\d{1,2})(?!\d))?")
 # Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
 _RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
-_CLOCK = re.compile(r"今天|今日|当前时间|现在时间")
 _DIGIT = re.compile(r"\d")
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
@@ -110,28 +104,14 @@ class Link:
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
-# Chinese portals label GBK pages gb2312 (or nothing); GB18030 decodes all of them.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
-
-
-def decode_html(raw: bytes) -> str:
-    """Page bytes as text: UTF-8 if they are valid UTF-8, else the declared charset, else GB18030.
-
-    Portals declare gb2312 on UTF-8 pages and UTF-8 on GBK pages; GBK text is almost never valid UTF-8, so
-    valid UTF-8 wins over the declaration. Callers that decoded the page themselves pass text instead.
-    """
+def decode_html(raw: bytes, content_type: str | None = None) -> str:
+    """Page bytes as text, by nianbao's one decoder (the workers and `nianbao links` use the same): declared
+    charsets checked against the bytes, superset codecs, mojibake repair. A body that is no text (an image, an
+    archive) is an empty page: nothing to follow."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if m := _CHARSET.search(raw[:4096]):
-        declared = m.group(1).decode("ascii", "replace").lower()
-        try:
-            return raw.decode(_SUPERSETS.get(declared, declared))
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return raw.decode("gb18030", "replace")
+        return decode(raw, content_type=content_type).text
+    except DecodeError:
+        return ""
 
 
 def parse_html(html: Page) -> HtmlElement | None:
@@ -188,48 +168,6 @@ def _absolute_url(href: str, base: str) -> str | None:
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None
     return simplified_url(absolute)
-
-
-def find_date(text: str) -> str | None:
-    """The first valid calendar date in `text` as YYYY-MM-DD, else None."""
-    text = arabic_dates(text)  # "２０２２－０１－２５", "二〇二二年一月二十五日"
-    for m in _DATE.finditer(text):
-        if _CLOCK.search(text[max(0, m.start() - 8) : m.start()]):
-            continue  # a page-header clock ("今天是2022年3月1日") dates the visit, not the item
-        if date := _iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-            return date
-    return None
-
-
-def _iso_date(year: int, month: int, day: int) -> str | None:
-    """YYYY-MM-DD of a real calendar day, else None (templates print "02-30" and "13-01" too)."""
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-# A listing may show the publication date a few weeks after the date in the article's URL (its creation).
-URL_DATE_LAG_DAYS = 60
-
-
-def _year_from_url(url: str, month: int, day: int) -> int | None:
-    """The year of a listing's month-day, from the article URL: its full date (t20171019_…, /2017/10/19/), which
-    the month-day follows by at most URL_DATE_LAG_DAYS, else its year and month (/201710/).
-
-    A URL with a full date that the month-day does not follow says the month-day ("(1/2)") was no date.
-    """
-    dates = [m for m in _URL_DATE.finditer(urlsplit(url).path) if 1 <= int(m.group(2)) <= 12]
-    created = [d for m in dates if m.group(3) and (d := _iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3))))]
-    if created:
-        for iso in created:
-            start = datetime.date.fromisoformat(iso)
-            for year in (start.year, start.year + 1):
-                shown = _iso_date(year, month, day)
-                if shown and 0 <= (datetime.date.fromisoformat(shown) - start).days <= URL_DATE_LAG_DAYS:
-                    return year
-        return None
-    return next((int(m.group(1)) for m in dates if int(m.group(2)) == month), None)
 
 
 def is_truncated(title: str) -> bool:
@@ -368,8 +306,8 @@ def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
         for piece in _date_pieces(a, row, shared):
             if month_day := _month_day(piece):
                 month, day = month_day
-                year = _year_from_url(str(a.get("href", "")), month, day)
-                return (_iso_date(year, month, day) if year else None), True
+                year = year_from_url(str(a.get("href", "")), month, day)
+                return (iso_date(year, month, day) if year else None), True
     # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
     if not _YEAR_MONTH.search(row_text) or len(squash(row_text)) > _ROW_MAX_TEXT:
         return None, False
@@ -437,7 +375,7 @@ def _is_date_piece(text: str, loose: bool) -> bool:
     text = compact(text).strip(_BRACKETS)
     if not text or len(text) > _DATE_ELEMENT_MAX:
         return False
-    return bool(find_date(text) and not _DATE.sub("", text)) or (loose and _month_day(text) is not None)
+    return bool(find_date(text) and not DATE.sub("", text)) or (loose and _month_day(text) is not None)
 
 
 def _text_without_date(a: Any) -> str:
@@ -503,7 +441,7 @@ def _name_completions(stem: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------- listings
 
 
-def _report_links(doc: Any, url: str) -> list[Link]:
+def report_links(doc: Any, url: str) -> list[Link]:
     base = base_url(doc, url)
     links: list[Link] = []
     for a in _anchors(doc):
@@ -531,7 +469,7 @@ def _names_column(text: str) -> bool:
     return len(text) <= COLUMN_TEXT_MAX and any(name in text for name in COLUMN_NAMES)
 
 
-def _column_links(doc: Any, url: str) -> list[Link]:
+def column_links(doc: Any, url: str) -> list[Link]:
     base = base_url(doc, url)
     links: list[Link] = []
     for a in _anchors(doc):
@@ -596,28 +534,10 @@ def listing_items(html: Page, url: str) -> list[Link]:
         target = absolute_url(main.get("href"), base)
         assert target is not None
         items.append(Link("item", target, title, kind, year, date, truncated))
-    return _dedupe(items)
+    return dedupe(items)
 
 
-def listing_links(html: Page, url: str) -> list[Link]:
-    """Report links, pagination links and report-column links on a listing (or home) page.
-
-    Reports come first, then pagination, then columns; a URL appears once, under the first of these.
-    """
-    # Imported here: pagination builds on this module's records and row logic.
-    from crawler.pagination import inline_datastore_links, pagination_links
-
-    doc = parse_html(html)
-    if doc is None:
-        return []
-    links = _report_links(doc, url)
-    links += inline_datastore_links(doc, url)
-    links += pagination_links(doc, url)
-    links += _column_links(doc, url)
-    return _dedupe(links)
-
-
-def _dedupe(links: list[Link]) -> list[Link]:
+def dedupe(links: list[Link]) -> list[Link]:
     """The first link to each page (by canonical URL), in order."""
     seen: set[str] = set()
     out = []
@@ -687,7 +607,7 @@ def detail_links(html: Page, url: str) -> list[Link]:
                 title = squash(re.sub(r"<[^>]+>", "", m.group(2)))
                 kind, year, _ = _classify(title, is_truncated(title))
                 links.append(Link("attachment", target, title, kind, year, None, is_truncated(title)))
-    return _dedupe(links)
+    return dedupe(links)
 
 
 _SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>([^<]*)""", re.I)

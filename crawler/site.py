@@ -33,7 +33,9 @@ from twisted.python.failure import Failure
 
 from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.context import REQUEST_ID, SITE, STEP
-from crawler.links import Link, Page, decode_html, detail_links, listing_items, listing_links, parse_html
+from crawler.gkmlpt import gkmlpt_records, gkmlpt_requests
+from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html
+from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING
@@ -140,7 +142,7 @@ class SiteCrawl:
             return
         # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8. Parsed once:
         # links, items and pagination all read this tree.
-        page = parse_html(decode_html(response.body))
+        page = parse_html(decode_html(response.body, content_type_of(response)))
         links = listing_links(page, response.url)
         follow: list[tuple[str, str]] = []
         # The stop rule looks at every dated item of the page, not only the reports on it.
@@ -151,6 +153,7 @@ class SiteCrawl:
         if not self.site.listing_urls and response.meta.get("column_depth", 0) < COLUMN_DEPTH:
             follow += [("column", link.url) for link in links if link.rel == "column"]
         follow += [("dataproxy", url) for url in dataproxy_requests(page, response.url)]
+        follow += [("gkmlpt", url) for url in gkmlpt_requests(page, response.url)]
         yield from self._listing_fetched(response, links, follow)
 
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
@@ -165,6 +168,19 @@ class SiteCrawl:
             follow = [("records", link.url) for link in links if link.rel in ("next", "page")]
         yield from self._listing_fetched(response, links, follow)
 
+    def parse_gkmlpt(self, response: Response) -> Iterator[scrapy.Request]:
+        """One page of a gkmlpt catalogue node's JSON list (crawler.gkmlpt)."""
+        if response.status == 304:
+            yield from self._listing_unchanged(response)
+            return
+        if response.status != 200:
+            return
+        links, _total = gkmlpt_records(response.body, response.url)
+        follow: list[tuple[str, str]] = []
+        if not should_stop(links, year=self.year, known=self.known):
+            follow = [("gkmlpt", link.url) for link in links if link.rel == "next"]
+        yield from self._listing_fetched(response, links, follow)
+
     def _listing_request(self, kind: str, url: str, *, column_depth: int) -> scrapy.Request:
         """A request `kind` (crawler.pagination.CONTINUATIONS …) made from a listing page at `column_depth`."""
         meta: dict[str, Any] = {CONDITIONAL: True}
@@ -172,6 +188,8 @@ class SiteCrawl:
             meta["column_depth"] = column_depth + 1
         if kind in ("dataproxy", "records"):  # XML record sets: never rendered
             return self.request(url, "parse_dataproxy", meta)
+        if kind == "gkmlpt":  # JSON lists
+            return self.request(url, "parse_gkmlpt", meta)
         meta[LISTING] = True  # an HTML listing: rendered on a render site
         return self.request(url, "parse_listing", meta)
 
@@ -342,7 +360,7 @@ class SiteCrawl:
         kind, year, title = meta.get("kind"), meta.get("year"), meta.get("anchor_text", "")
         attachments: list[str] = []
         if isinstance(response, TextResponse):
-            page = parse_html(decode_html(response.body))  # parsed once for its title and its attachments
+            page = parse_html(decode_html(response.body, content_type_of(response)))  # once: title, attachments
             page_title = page_title_of(page)
             page_kind, page_year = classify_title(page_title)
             if page_kind:  # the detail page completes a title truncated in the listing
@@ -480,3 +498,9 @@ def validators_of(response: Response) -> dict[str, str | None]:
         "etag": etag.decode("latin-1") if etag else None,
         "last_modified": modified.decode("latin-1") if modified else None,
     }
+
+
+def content_type_of(response: Response) -> str | None:
+    """The response's Content-Type header as text: its charset is the first declaration the decoder weighs."""
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None

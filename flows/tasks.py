@@ -30,11 +30,14 @@ from prefect.exceptions import ObjectNotFound
 from prefect.settings import get_current_settings
 
 from flows.progress import report
-from nianbao.divisions import province_of
+from nianbao.coverage import STATUSES, Outcome, coverage_rows, outcome_of, owed_units, rates
 from nianbao.records import CrawlSummary
 from nianbao.reports import load_kinds
 from nianbao.sites import Site, lanes, load_registry
 from storage import layout
+from storage.coverage import read_coverage, write_coverage
+from storage.figures import KIND as FIGURES_KIND
+from storage.figures import figure_rows, national_summary, write_figures
 from storage.manifest import read_manifest, write_manifest
 from storage.state import mark_extracted
 from storage.store import Store
@@ -235,6 +238,7 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
             outcome = {"status": "failed", "reason": f"{type(outcome).__name__}: {outcome}"}
         result.forget()
         counts[outcome["status"]] += 1
+        counts["with_figures"] += bool(outcome.get("figures"))
         if outcome.get("url"):  # a finished task names its capture; a timeout or a crash does not
             extracted.append(outcome["url"])
         if outcome["status"] == "failed":
@@ -246,8 +250,19 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
 # -- 4. manifests ----------------------------------------------------------------------------------------------
 @task(name="write-manifests", retries=2, retry_delay_seconds=[2, 5])
 def write_manifests(store_url: str, kinds: list[str], year: int) -> dict[str, int]:
+    """The manifest of every kind, and the figures table when information-disclosure reports were harvested."""
     store = Store(store_url)
-    return {key: rows for key, rows in (write_manifest(store, kind, year) for kind in kinds)}
+    written = [write_manifest(store, kind, year) for kind in kinds]
+    if FIGURES_KIND in kinds:
+        written.append(write_figures(store, year))
+    return dict(written)
+
+
+def summarise_figures(store_url: str, kinds: list[str], year: int) -> dict[str, Any] | None:
+    """National totals per field and the reports whose checks failed (None when no such reports were harvested)."""
+    if FIGURES_KIND not in kinds:
+        return None
+    return national_summary(figure_rows(Store(store_url), year))
 
 
 # -- 5. summary ------------------------------------------------------------------------------------------------
@@ -266,6 +281,7 @@ def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> d
         # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
         "unchanged": outcome.get("unchanged", 0) + results.get("unchanged", 0),
         "stored": sum(results.get(s, 0) for s in ("new", "changed", "unchanged")),
+        "with_figures": results.get("with_figures", 0),  # information-disclosure reports whose tables were read
         "failed": results.get("failed", 0) + (1 if error else 0),
         "blocked": outcome.get("blocked") or "",
         "error": error or "",
@@ -309,29 +325,53 @@ def write_run_summary(store_url: str, summary: dict[str, Any]) -> str:
     return key
 
 
-def coverage(store: Store, sites: list[Site], kinds: list[str], year: int) -> list[dict[str, Any]]:
-    """Per province and level: how many sites published each kind's report on `year`, how many on time."""
-    by_site: dict[tuple[str, str], list[dict[str, Any]]] = {}
+# -- 6. coverage -----------------------------------------------------------------------------------------------
+def previous_outcomes(store: Store, kind: str, year: int) -> dict[str, Outcome]:
+    """What earlier harvests found of each unit's own site, from the coverage table they wrote: a re-run of one
+    site leaves the others as they were (missing, blocked) instead of not crawled."""
+    try:
+        rows = read_coverage(store, kind, year)
+    except FileNotFoundError:
+        return {}
+    outcomes = {}
+    for row in rows:
+        if row["status"] == "missing":
+            outcomes[row["site"]] = Outcome(crawled=True)
+        elif row["status"] == "portal_blocked":
+            outcomes[row["site"]] = Outcome(crawled=False, blocked=row["reason"])
+    return outcomes
+
+
+@task(name="write-coverage", retries=2, retry_delay_seconds=[2, 5])
+def write_coverage_tables(
+    store_url: str, registry: list[Site], kinds: list[str], year: int, site_rows: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """For each kind: one row per unit that owes the report (the provinces the registry reaches), from the
+    manifest written just before and this run's crawl outcomes; the table goes to `coverage/{kind}/{year}.parquet`.
+    Returns per kind its key, its status counts and its rates by province and level."""
+    store = Store(store_url)
+    provinces = {site.division[:2] for site in registry}
+    this_run = {row["site"]: outcome_of(row) for row in site_rows}
+    written = {}
     for kind in kinds:
-        for row in read_manifest(store, kind, year).select(["site", "on_time"]).to_pylist():  # written just before
-            by_site.setdefault((kind, row["site"]), []).append(row)
-    table: dict[tuple[str, str, str], Counter[str]] = {}
-    for site in sites:
-        for kind in kinds:
-            counts = table.setdefault((province_of(site.division), site.level, kind), Counter())
-            rows = by_site.get((kind, site.code), [])
-            counts["sites"] += 1
-            counts["published"] += bool(rows)
-            counts["on_time"] += any(r.get("on_time") for r in rows)
-    return [
-        {"province": province, "level": level, "kind": kind, **counts}
-        for (province, level, kind), counts in sorted(table.items())
-    ]
+        rules = load_kinds()[kind]
+        units = owed_units(rules, year, registry, provinces)
+        documents = read_manifest(store, kind, year).to_pylist()
+        outcomes = previous_outcomes(store, kind, year) | this_run
+        rows = coverage_rows(rules, year, units, documents, outcomes)
+        counts = Counter(row["status"] for row in rows)
+        written[kind] = {
+            "key": write_coverage(store, kind, year, rows),
+            "units": len(rows),
+            **{status: counts[status] for status in STATUSES},
+            "rates": rates(rows),
+        }
+    return written
 
 
-def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any]]) -> None:
+def publish_artifacts(summary: dict[str, Any]) -> None:
     """What an operator reads in the Prefect UI: the run table, coverage, and the failures to re-drive."""
-    run_id, year, store = summary["run_id"], summary["year"], summary["store"]
+    run_id, year, store, kinds = summary["run_id"], summary["year"], summary["store"], summary["kinds"]
     create_table_artifact(
         key="harvest-summary",
         table=[{k: v for k, v in row.items() if k != "failures"} for row in summary["sites"]],
@@ -339,8 +379,9 @@ def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any
     )
     create_table_artifact(
         key="harvest-coverage",
-        table=coverage_rows,
-        description=f"Sites that published the report on {year}, and on time, by province and level",
+        table=[{"kind": kind, **row} for kind, table in summary["coverage"].items() for row in table["rates"]],
+        description=f"Units that owe each kind's report on {year}, by province and level: on time, late, missing, "
+        f"portal blocked, not crawled, no portal known (tables: {', '.join(layout.coverage(k, year) for k in kinds)})",
     )
     failures = [(row["site"], f) for row in summary["sites"] for f in row["failures"]]
     errors = [
@@ -358,6 +399,28 @@ def publish_artifacts(summary: dict[str, Any], coverage_rows: list[dict[str, Any
     ]
     lines += ["", "Re-run one site:", "", f"    nianbao rerun SITE --year {year} --store {store}"]
     create_markdown_artifact(key="harvest-failures", markdown="\n".join(lines), description="Failures to re-drive")
+    if summary.get("figures"):
+        publish_figures(summary["figures"], run_id, year)
+
+
+def publish_figures(figures: dict[str, Any], run_id: str, year: int) -> None:
+    """The information-disclosure figures of the run's year: national totals per field, and the reports whose
+    printed figures fail the format's checks."""
+    create_table_artifact(
+        key="figures-totals",
+        table=[{"field": field, "total": total} for field, total in figures["totals"].items()],
+        description=f"Harvest {run_id}: totals over the {figures['with_figures']} information-disclosure reports on "
+        f"{year} with figures (of {figures['reports']})",
+    )
+    lines = [f"# Figures that do not add up — harvest {run_id}", ""]
+    lines += [
+        f"- `{row['site']}` [{row['title']}]({row['url']}): {', '.join(row['flags'])}"
+        for row in figures["failed_checks"]
+    ] or ["Every report's figures pass the format's checks."]
+    if figures["without_figures"]:
+        lines += ["", "## Reports without figures", ""]
+        lines += [f"- {reason}: {count}" for reason, count in figures["without_figures"].items()]
+    create_markdown_artifact(key="figures-checks", markdown="\n".join(lines), description="Figures failing checks")
 
 
 def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[dict[str, Any]]:
@@ -466,9 +529,11 @@ def harvest_sites(
         "hosts": host_rows(rows),
         "refusing_hosts": sorted({row["host"] for row in rows if row.get("refusing")}),
         "manifests": write_manifests(store, kinds, year),
+        "figures": summarise_figures(store, kinds, year),
     }
+    summary["coverage"] = write_coverage_tables(store, load_registry(registry), kinds, year, rows)
     summary["run_key"] = write_run_summary(store, summary)
-    publish_artifacts(summary, coverage(Store(store), chosen, kinds, year))
+    publish_artifacts(summary)
     hosts = host_rows(rows)
     create_table_artifact(
         key="harvest-hosts",

@@ -99,39 +99,3 @@ def is_traditional(text: str, simplified: str | None = None) -> bool:
     if sum(1 for ch in text if is_cjk(ch)) < TRADITIONAL_MIN_CJK:
         return False
     return traditional_share(text, simplified) >= TRADITIONAL_MIN_SHARE
-
-
-# Dates as official documents write them: "二〇二二年一月二十五日" (the signature of many reports), and typeset
-# titles' full-width "２０２１年". Rewritten in ASCII digits, one date pattern reads them all.
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")  # and the date separators
-CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}  # fmt: skip
-_CN_YEAR_DIGITS = "〇○零ＯO一二三四五六七八九"
-_NEEDS_REWRITE = re.compile("[〇○零Ｏ０-９－／．]|二O")
-_CN_DATE = re.compile(
-    rf"([二一][{_CN_YEAR_DIGITS}]{{3}})(\s*年\s*)(十[一二]?|[一二三四五六七八九])(\s*月\s*)(三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])(?=\s*日)"
-)
-
-
-def _small_number(numerals: str) -> int:
-    """1–31 written in Chinese numerals ("十" 10, "十二" 12, "二十五" 25, "三十一" 31)."""
-    tens, ten, ones = numerals.partition("十")
-    if not ten:
-        return CN_DIGITS[numerals]
-    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
-
-
-def arabic_dates(text: str) -> str:
-    """The text with full-width digits and Chinese-numeral dates in ASCII digits.
-
-    "二〇二二年一月二十五日" becomes "2022年1月25日"; a year alone ("二〇二一年度") is left as it is.
-    """
-
-    if not _NEEDS_REWRITE.search(text):  # most text: every Chinese year 20xx has a 〇, ○ or O in second place
-        return text
-
-    def rewrite(m: re.Match[str]) -> str:
-        year = "".join(str(CN_DIGITS[c]) for c in m.group(1))
-        return f"{year}{m.group(2)}{_small_number(m.group(3))}{m.group(4)}{_small_number(m.group(5))}"
-
-    return _CN_DATE.sub(rewrite, text.translate(_FULLWIDTH_DIGITS))

@@ -53,7 +53,7 @@ class Document(_Record):
     doc_id: str
     sha256: str
     site: str
-    division: str
+    division: str  # the publisher's own division (nianbao.units.attribute), not always the site's
     kind: str | None
     report_year: int | None
     title: str
@@ -70,8 +70,14 @@ class Document(_Record):
     warc_key: str = ""
     warc_offset: int = 0
     fetched_at: str = ""
-    on_time: bool | None = None
+    on_time: bool | None = None  # by its kind's deadline for its level (nianbao.reports.is_on_time)
     flags: list[str] = field(default_factory=list)
+    level: str = ""  # the publisher's level: province, city, county, township, department, national
+    # Information-disclosure reports: the statistical tables' cells (workers/extract/figures), by dotted key.
+    figures: dict[str, int | float | None] | None = None
+    figures_format: str | None = None  # "2019" | "2021": the version of the national format the tables follow
+    figures_flags: list[str] = field(default_factory=list)  # failed checks, or why there are no figures
+    figures_source: dict[str, Any] | None = None  # {"format": "html"|"pdf"|"docx", "tables": [indexes]}
 
 
 @dataclass

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from nianbao.normalise import CN_DIGITS, arabic_dates, compact, strip_pinyin, to_simplified
+from nianbao.dates import CN_DIGITS, arabic_dates
+from nianbao.normalise import compact, strip_pinyin, to_simplified
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二一][〇○零ＯO一二三四五六七八九]{3})年")
@@ -26,6 +28,10 @@ _BARE_YEAR = re.compile(
 )
 # Plausible report years: the first reports under the 2015 and 2008 rules up to "next year".
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# Who publishes a report: the government of a division at one of its levels, a township, a department of a
+# government (and the State Council's departments, "national"). A registry's "district" is a county-level unit.
+LEVELS = ("national", "province", "city", "county", "township", "department")
+LEVEL_ALIASES = {"district": "county"}
 
 
 @dataclass(frozen=True)
@@ -34,17 +40,41 @@ class Kind:
     name: str
     title_patterns: tuple[re.Pattern[str], ...]
     negatives: tuple[re.Pattern[str], ...]
-    late_from: str  # month-day from which a report for the previous year is late
+    due: dict[str, str]  # level → the last day on time ("03-31") in the year after the report year; absent: not owed
 
 
-def _kind(code: str, raw: dict[str, Any]) -> Kind:
-    return Kind(
-        code=code,
-        name=raw["name"],
-        title_patterns=tuple(re.compile(p) for p in raw["title_patterns"]),
-        negatives=tuple(re.compile(n) for n in raw.get("negatives", ())),
-        late_from=raw.get("late_from", "12-31"),
-    )
+class KindsError(ValueError):
+    """A kinds file that does not validate; the message names the kind and the field."""
+
+
+def _due(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict) or not raw:
+        raise KindsError("due: expected a mapping of level → last day on time (MM-DD)")
+    due = {}
+    for level, day in raw.items():
+        if level not in LEVELS:
+            raise KindsError(f"due.{level}: unknown level; one of {', '.join(LEVELS)}")
+        try:
+            date.fromisoformat(f"2000-{day}")  # a leap year: 02-29 is a day
+        except (TypeError, ValueError):
+            raise KindsError(f"due.{level}: {day!r} is not a month-day (MM-DD)") from None
+        due[level] = day
+    return due
+
+
+def _kind(code: str, raw: Any) -> Kind:
+    if not isinstance(raw, dict):
+        raise KindsError("expected a mapping of fields")
+    for field in ("name", "title_patterns", "due"):
+        if field not in raw:
+            raise KindsError(f"{field}: missing")
+    patterns = []
+    for field in ("title_patterns", "negatives"):
+        try:
+            patterns.append(tuple(re.compile(p) for p in raw.get(field) or ()))
+        except (TypeError, re.error) as e:
+            raise KindsError(f"{field}: {e}") from e
+    return Kind(code=code, name=raw["name"], title_patterns=patterns[0], negatives=patterns[1], due=_due(raw["due"]))
 
 
 @cache
@@ -56,13 +86,13 @@ def load_kinds(path: str | None = None) -> dict[str, Kind]:
     else:
         raw = yaml.safe_load(resources.files("nianbao").joinpath("kinds.yaml").read_text("utf-8"))
     if not isinstance(raw, dict) or not raw:
-        raise ValueError(f"kinds file {path or 'kinds.yaml'}: expected a mapping of kind code → rules")
+        raise KindsError(f"kinds file {path or 'kinds.yaml'}: expected a mapping of kind code → rules")
     kinds = {}
     for code, rules in raw.items():
         try:
             kinds[code] = _kind(code, rules)
-        except (KeyError, TypeError, re.error) as e:
-            raise ValueError(f"kinds file {path or 'kinds.yaml'}: kind {code!r}: bad or missing field {e}") from e
+        except KindsError as e:
+            raise KindsError(f"kinds file {path or 'kinds.yaml'}: kind {code!r}: {e}") from e
     return kinds
 
 
@@ -107,8 +137,18 @@ def classify_title(title: str, kinds: dict[str, Kind] | None = None) -> tuple[st
     return None, None
 
 
-def is_on_time(kind: Kind, report_year: int | None, published: str | None) -> bool | None:
-    """Whether a report was published before its kind's deadline in the year after the report year."""
-    if report_year is None or not published:
+def deadline(kind: Kind, level: str, report_year: int) -> str | None:
+    """The last day (ISO) a report of `kind` on `report_year` by a publisher at `level` is on time; None when
+    that level owes no report of this kind (a township's rule-of-law report)."""
+    day = kind.due.get(LEVEL_ALIASES.get(level, level))
+    return f"{report_year + 1}-{day}" if day else None
+
+
+def is_on_time(kind: Kind, level: str, report_year: int | None, published: str | None) -> bool | None:
+    """Whether a report was published by its deadline (kind × level); None when undated or owed by no deadline.
+
+    The one definition of "on time": the Document's `on_time` and the coverage table both come from here.
+    """
+    if report_year is None or not published or not (last := deadline(kind, level, report_year)):
         return None
-    return published[:10] < f"{report_year + 1}-{kind.late_from}"
+    return published[:10] <= last

@@ -30,6 +30,11 @@ class Site(BaseModel):
     max_pages: int = Field(default=400, ge=1)
     render: bool = False
     local: bool = Field(default=False, description="a local replica: loopback addresses are allowed")
+    parent: str | None = Field(default=None, description="code of the parent portal (nianbao sites discover)")
+    notes: str | None = Field(default=None, description="the operator's own notes; discovery never rewrites them")
+    discovery: dict[str, Any] | None = Field(
+        default=None, description="what `nianbao sites discover` found and decided; absent on manual entries"
+    )
 
     @field_validator("start_urls", "listing_urls")
     @classmethod

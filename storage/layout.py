@@ -49,6 +49,11 @@ def manifest(kind: str, year: int) -> str:
     return f"manifests/{safe(kind)}/{safe(year)}.parquet"
 
 
+def figures(kind: str, year: int) -> str:
+    """The statistical tables' figures of one kind's reports on one year: one row per report (storage/figures.py)."""
+    return f"figures/{safe(kind)}/{safe(year)}.parquet"
+
+
 def run(run_id: str) -> str:
     return f"runs/{safe(run_id)}.json"
 
@@ -60,3 +65,8 @@ def batch(run_id: str, part: int) -> str:
 
 def failure(year: int, site: str, capture_id: str) -> str:
     return f"failures/{safe(year)}/{safe(site)}/{safe(capture_id)}.json"
+
+
+def coverage(kind: str, year: int) -> str:
+    """One row per unit that owes the kind's report for the year (nianbao.coverage), for DuckDB and the map."""
+    return f"coverage/{safe(kind)}/{safe(year)}.parquet"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ COLUMNS = [
     "doc_id",
     "site",
     "division",
+    "level",
     "kind",
     "report_year",
     "title",
@@ -66,18 +68,23 @@ def _timestamp(value: Any) -> datetime | None:
 READ_BATCH = 500  # documents fetched at once (concurrently on S3)
 
 
-def manifest_rows(store: Store, kind: str, year: int) -> list[dict[str, Any]]:
+def current_documents(store: Store, kind: str, year: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, document) of every current Document of a kind and year, history versions aside."""
     keys = [key for key in store.keys(layout.docs_prefix(kind, year)) if layout.is_current_doc(key)]
-    rows = []
     for start in range(0, len(keys), READ_BATCH):
         batch = keys[start : start + READ_BATCH]
         fetched = store.get_many(batch)
         for key in batch:
-            doc = json.loads(fetched[key])
-            row = {c: doc.get(c) for c in COLUMNS}
-            row["text_chars"] = len(doc.get("text") or "")
-            row["key"] = key
-            rows.append(row)
+            yield key, json.loads(fetched[key])
+
+
+def manifest_rows(store: Store, kind: str, year: int) -> list[dict[str, Any]]:
+    rows = []
+    for key, doc in current_documents(store, kind, year):
+        row = {c: doc.get(c) for c in COLUMNS}
+        row["text_chars"] = len(doc.get("text") or "")
+        row["key"] = key
+        rows.append(row)
     return rows
 
 

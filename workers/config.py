@@ -8,13 +8,13 @@ settings are checked when this module loads, so a worker with a wrong path stops
 
 import os
 
-from nianbao import runtime as _runtime
+from workers.connection import redis_tls_options
 
 broker_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 result_backend = broker_url
 # Without these kombu would accept any certificate on rediss:// (it warns and turns verification off), and
 # Celery's backend would refuse the URL; both take redis-py's names, like the readiness probes.
-broker_use_ssl = redis_backend_use_ssl = _runtime.redis_tls_options(broker_url)
+broker_use_ssl = redis_backend_use_ssl = redis_tls_options(broker_url)
 broker_connection_retry_on_startup = True
 
 task_serializer = "json"

@@ -13,6 +13,7 @@ from typing import Any
 
 from nianbao.records import Capture, Document
 from nianbao.reports import is_on_time, load_kinds
+from nianbao.units import attribute
 from nianbao.urls import canonical_url
 from storage import layout
 from storage.failures import record_failure
@@ -32,8 +33,10 @@ def doc_id_for(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:20]
 
 
-def build_document(capture: Capture, fields: dict[str, Any], division: str) -> Document:
-    """Merge what the extractor found with what the crawler knew (anchor text, kind and year guesses)."""
+def build_document(capture: Capture, fields: dict[str, Any], division: str, level: str = "") -> Document:
+    """Merge what the extractor found with what the crawler knew (anchor text, kind and year guesses), give the
+    report to its own unit (a district's report in its city's column is the district's) and judge it on time
+    against that unit's deadline: the one place a Document's `on_time` is decided."""
     kinds = load_kinds()
     kind = fields.get("report_kind") or capture.kind
     year = fields.get("report_year") or capture.guessed_year
@@ -44,11 +47,15 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str) -> D
     if capture.attachment or not published:
         # An attachment's own dates are signature dates; the portal published it on the listed date.
         published = capture.listed_date or published
+    unit = attribute(title, fields.get("issuer"), division, level, year) if division else None
+    flags = list(fields.get("flags") or []) + ([unit.note] if unit and unit.note else [])
+    level = unit.level if unit else level
     return Document(
         doc_id=doc_id_for(capture.url),
         sha256=capture.sha256,
         site=capture.site,
-        division=division,
+        division=unit.division if unit else division,
+        level=level,
         kind=kind,
         report_year=year,
         title=title,
@@ -65,9 +72,22 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str) -> D
         warc_key=capture.warc_key,
         warc_offset=capture.warc_offset,
         fetched_at=capture.fetched_at,
-        on_time=is_on_time(kinds[kind], year, published) if kind in kinds else None,
-        flags=list(fields.get("flags") or []),
+        on_time=is_on_time(kinds[kind], level, year, published) if kind in kinds else None,
+        flags=flags,
+        **_figures(kind, fields),
     )
+
+
+def _figures(kind: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """The figure fields of an information-disclosure report (an attachment may learn its kind only here)."""
+    if kind != "info_disclosure":
+        return {}
+    return {
+        "figures": fields.get("figures"),
+        "figures_format": fields.get("figures_format"),
+        "figures_flags": list(fields.get("figures_flags") or []),
+        "figures_source": fields.get("figures_source"),
+    }
 
 
 def store_document(store: Store, document: Document) -> str:
@@ -87,7 +107,7 @@ def store_document(store: Store, document: Document) -> str:
     return "new"
 
 
-def process_capture(store: Store, capture: Capture, division: str = "") -> dict[str, Any]:
+def process_capture(store: Store, capture: Capture, division: str = "", level: str = "") -> dict[str, Any]:
     """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
     try:
         if capture.warc_length:
@@ -104,7 +124,7 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
         fields = extract(body, url=capture.final_url or capture.url, content_type=capture.content_type or None)
     except ExtractError as e:
         return record_failure(store, capture, str(e))
-    document = build_document(capture, fields, division)
+    document = build_document(capture, fields, division, level)
     if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
         return {"status": "wrapper", "url": capture.url, "attachments": capture.attachments}
     if not document.text.strip():
@@ -118,4 +138,5 @@ def process_capture(store: Store, capture: Capture, division: str = "") -> dict[
         "doc_id": document.doc_id,
         "kind": document.kind,
         "year": document.report_year,
+        "figures": document.figures is not None,  # counted in the run summary
     }

@@ -40,6 +40,8 @@ class ExtractTask(Task):
     base=ExtractTask, name="nianbao.extract", autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=60,
     max_retries=6,
 )  # fmt: skip
-def extract(capture: dict[str, Any], store_url: str, division: str = "") -> dict[str, Any]:
-    """Extract one capture into a Document (or a recorded failure). Safe to run twice."""
-    return process_capture(_store(store_url), Capture.from_dict(capture), division)
+def extract(capture: dict[str, Any], store_url: str, division: str = "", level: str = "") -> dict[str, Any]:
+    """Extract one capture into a Document (or a recorded failure). Safe to run twice.
+
+    `division` and `level` are the site's (registry); the document may belong to a unit under it."""
+    return process_capture(_store(store_url), Capture.from_dict(capture), division, level)

@@ -72,6 +72,7 @@ class PolitenessMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.default_delay = settings.getfloat("NIANBAO_DEFAULT_DELAY")
+        self.minimum = settings.getfloat("DOWNLOAD_DELAY")  # 0 in a crawl process; another spider's may set it
         self.crawl_delay_max = settings.getfloat("NIANBAO_CRAWLDELAY_MAX")
         self.backoff_min = settings.getfloat("NIANBAO_BACKOFF_MIN")
         self.retry_after_max = settings.getfloat("NIANBAO_RETRY_AFTER_MAX")
@@ -94,7 +95,7 @@ class PolitenessMiddleware:
         return middleware
 
     def floor(self, host: str) -> float:
-        return max(self.sites.get(host, 0.0), self.robots.get(host, 0.0), self.backoffs.get(host, 0.0))
+        return max(self.minimum, self.sites.get(host, 0.0), self.robots.get(host, 0.0), self.backoffs.get(host, 0.0))
 
     def site_opened(self, run: Any) -> None:
         delay = run.site.delay if run.site.delay is not None else self.default_delay

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.replica import Replica, sites_yaml
+from replica import Replica, sites_yaml
 
 # Settings a developer's shell may carry that would point the tests at shared services.
 _OUTSIDE_SETTINGS = ("REDIS_URL", "PREFECT_API_URL", "PREFECT_PROFILE", "NIANBAO_S3_ENDPOINT_URL")
@@ -44,7 +44,7 @@ def s3_endpoint() -> Iterator[str]:
     import time
     import urllib.request
 
-    from nianbao.runtime import free_port
+    from shell.runtime import free_port
 
     port = free_port()
     server = subprocess.Popen(

@@ -1,6 +1,6 @@
 """Issue 7's scoreboard as tests: each row of `bench/chaos.py` (smaller sizes), on the same code paths.
 
-Portal faults: one `nianbao harvest` of the fault portal (nianbao.replica.faults) on the embedded default; each
+Portal faults: one `nianbao harvest` of the fault portal (replica.faults) on the embedded default; each
 fault's report URL must end stored or recorded as a failure (`failures/`, or the run summary's `blocked`), and
 each hostile link must be refused before any connection. Bad registries: every invalid entry (fields, path
 traversal in site codes) named by `nianbao harvest`, which stops before starting or writing anything. Stack faults:
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.replica.faults import FAULTS
+from replica.faults import FAULTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import chaos

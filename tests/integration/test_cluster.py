@@ -22,9 +22,10 @@ import httpx
 import pytest
 import redis
 
-from nianbao.replica import ground_truth
-from nianbao.runtime import free_port, start_celery_workers, start_redis
+from replica import ground_truth
+from shell.runtime import free_port, start_celery_workers, start_redis
 from storage import layout
+from storage.coverage import read_coverage
 from storage.manifest import read_manifest
 from storage.store import Store
 
@@ -192,6 +193,11 @@ def test_national_harvest_through_the_deployment_then_a_site_rerun(cluster: Clus
     summary_rows = json.loads(artifacts["harvest-summary"]["data"])
     assert {row["site"] for row in summary_rows} >= {"gd-panyu", "js-jiangning"}
     assert "nianbao failures --year 2021 --redrive" in artifacts["harvest-failures"]["data"]
+    # Coverage against the denominator: every government of the registry's provinces, by province and level.
+    coverage = {(r["kind"], r["province"], r["level"]): r for r in json.loads(artifacts["harvest-coverage"]["data"])}
+    assert coverage[("rule_of_law", "江苏省", "county")]["portal_blocked"] == 1  # 江宁's 412
+    assert coverage[("rule_of_law", "广东省", "county")]["on_time"] == 1  # 番禺
+    assert coverage[("rule_of_law", "广东省", "county")]["units"] == 122
 
     # Re-run one site through `harvest-site` (`nianbao rerun` submits to the deployment): nothing duplicated.
     before = {key: doc["sha256"] for key, doc in documents(store).items()}
@@ -206,6 +212,13 @@ def test_national_harvest_through_the_deployment_then_a_site_rerun(cluster: Clus
     assert not [k for k in store.keys("docs/") if "/history/" in k]
     runs = list(store.keys("runs/"))
     assert len(runs) == 2
+    # The re-run of one site left the others' coverage as the national run found it, not "not crawled".
+    status = {(kind, r["site"]): r["status"] for kind in ("rule_of_law", "info_disclosure")
+              for r in read_coverage(store, kind, 2021) if r["site"]}  # fmt: skip
+    assert status[("rule_of_law", "gd-panyu")] == "on_time"
+    assert status[("rule_of_law", "js-jiangning")] == "portal_blocked"
+    assert status[("info_disclosure", "hn-xiangtan")] == "missing"
+    assert "not_crawled" not in status.values()
 
 
 def test_a_celery_worker_killed_mid_harvest_loses_no_document(cluster: Cluster) -> None:

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nianbao.replica import Replica, ground_truth, sites_yaml
 from nianbao.sites import parse_registry
+from replica import Replica, ground_truth, sites_yaml
 
 pytestmark = pytest.mark.integration
 YEAR = 2021

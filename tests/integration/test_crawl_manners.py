@@ -171,7 +171,7 @@ def follow_all(url: str) -> dict[str, Any]:
 
 
 def test_the_replica_calendar_ends_at_the_query_variant_bound() -> None:
-    from nianbao.replica import Replica
+    from replica import Replica
 
     with Replica(port=0) as replica:
         url = replica.base_url("panyu") + "calendar?date=2021-01-01"

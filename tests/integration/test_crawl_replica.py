@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from nianbao.replica import Replica, blocked_sites, ground_truth, sites_yaml
 from nianbao.sites import Site, parse_registry
+from replica import Replica, blocked_sites, ground_truth, sites_yaml
 
 pytestmark = pytest.mark.integration
 YEAR = 2021

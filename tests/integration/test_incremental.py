@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from nianbao.replica import Replica, ground_truth, sites_yaml
-from nianbao.replica.server import SITE_DIR
 from nianbao.sites import Site, parse_registry
+from replica import Replica, ground_truth, sites_yaml
+from replica.server import SITE_DIR
 
 pytestmark = pytest.mark.integration
 NIANBAO = str(Path(sys.executable).parent / "nianbao")

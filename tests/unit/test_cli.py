@@ -7,10 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from nianbao.cli import app
+from shell.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "nianbao" / "replica" / "site"
+SITE = ROOT / "replica" / "site"
 runner = CliRunner()
 
 

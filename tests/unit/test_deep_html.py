@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import lxml.html
 
-from crawler.links import listing_links, parse_html
+from crawler.links import parse_html
+from crawler.listing import listing_links
 from crawler.site import page_title_of
 from nianbao.markup import DEPTH_LIMIT, shallow
 

@@ -10,7 +10,7 @@ from workers.extract import extract
 from workers.extract.html import parse
 from workers.extract.metadata import find_title
 
-REPLICA = Path(__file__).resolve().parents[2] / "nianbao" / "replica" / "site"
+REPLICA = Path(__file__).resolve().parents[2] / "replica" / "site"
 
 TITLE = "某某县2021年法治政府建设年度报告"
 REPORT = (

@@ -1,6 +1,6 @@
 """The five seed reports in every encoding variant a portal serves them in, through the replica's own templates.
 
-Each seed body is rendered with `nianbao.replica.templates.detail` (header clock, nav, breadcrumbs, share and
+Each seed body is rendered with `replica.templates.detail` (header clock, nav, breadcrumbs, share and
 font bars, QR line, related links, footer) inside its own portal's chrome, then encoded and labelled the ways
 real portals do: UTF-8, GBK declared gb2312, GBK with no declaration, GBK that claims UTF-8 (in <meta>, in the
 HTTP header, in both) and Big5 for the Traditional seed. The pages the replica itself serves for the seeds
@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from nianbao.normalise import strip_pinyin, to_simplified
-from nianbao.replica import ground_truth
-from nianbao.replica import templates as T
-from nianbao.replica.build import BUILDERS, BY_LABEL, SiteTree
-from nianbao.replica.content import Doc, seed_body, seed_lines
-from nianbao.replica.server import SITE_DIR, load_meta
+from replica import ground_truth
+from replica import templates as T
+from replica.build import BUILDERS, BY_LABEL, SiteTree
+from replica.content import Doc, seed_body, seed_lines
+from replica.server import SITE_DIR, load_meta
 from workers.extract import extract
 
 # seed prefix → the replica site whose chrome it is served in, and the ground-truth report it is.

@@ -7,7 +7,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.links import Link, detail_links, find_date, listing_items, listing_links, parse_html
+from crawler.links import Link, detail_links, find_date, listing_items, parse_html
+from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
 
 REALPAGES = Path(__file__).parent.parent / "fixtures" / "realpages" / "listing"

@@ -9,8 +9,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from nianbao.replica import Replica, blocked_sites, ground_truth, sites_yaml
 from nianbao.sites import parse_registry
+from replica import Replica, blocked_sites, ground_truth, sites_yaml
 
 
 @pytest.fixture(scope="module")

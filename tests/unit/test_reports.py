@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
+from nianbao.reports import KindsError, classify_title, deadline, find_year, is_on_time, load_kinds
 
 
 @pytest.mark.parametrize(
@@ -165,8 +167,73 @@ def test_find_year_takes_the_first_plausible_year() -> None:
     assert find_year("某政办发（2022）5号") is None
 
 
-def test_on_time_means_before_the_deadline_of_the_next_year() -> None:
-    rule_of_law = load_kinds()["rule_of_law"]
-    assert is_on_time(rule_of_law, 2021, "2022-03-31") is True
-    assert is_on_time(rule_of_law, 2021, "2022-04-01") is False
-    assert is_on_time(rule_of_law, 2021, None) is None
+@pytest.mark.parametrize(
+    ("kind", "level", "last_day"),
+    [
+        # 督察工作规定 art. 24: county level and above and their departments, before 1 April; townships owe none.
+        ("rule_of_law", "province", "2022-03-31"),
+        ("rule_of_law", "city", "2022-03-31"),
+        ("rule_of_law", "county", "2022-03-31"),
+        ("rule_of_law", "district", "2022-03-31"),  # the registry's district is a county-level unit
+        ("rule_of_law", "department", "2022-03-31"),
+        ("rule_of_law", "national", "2022-03-31"),
+        ("rule_of_law", "township", None),
+        # 政府信息公开条例 art. 49: departments by 31 January, governments by 31 March.
+        ("info_disclosure", "department", "2022-01-31"),
+        ("info_disclosure", "national", "2022-01-31"),
+        ("info_disclosure", "province", "2022-03-31"),
+        ("info_disclosure", "city", "2022-03-31"),
+        ("info_disclosure", "county", "2022-03-31"),
+        ("info_disclosure", "township", "2022-03-31"),
+    ],
+)
+def test_deadline_by_kind_and_level(kind: str, level: str, last_day: str | None) -> None:
+    rules = load_kinds()[kind]
+    assert deadline(rules, level, 2021) == last_day
+    if last_day:
+        assert is_on_time(rules, level, 2021, last_day) is True
+        assert is_on_time(rules, level, 2021, last_day[:8] + str(int(last_day[8:]) + 1)) is False
+        assert is_on_time(rules, level, 2021, "2022-01-05 10:00") is True
+        assert is_on_time(rules, level, 2021, None) is None
+        assert is_on_time(rules, level, None, "2022-01-05") is None
+    else:
+        assert is_on_time(rules, level, 2021, "2022-01-05") is None
+
+
+def test_a_departments_disclosure_report_in_february_is_late_its_governments_is_not() -> None:
+    rules = load_kinds()["info_disclosure"]
+    assert is_on_time(rules, "department", 2021, "2022-02-15") is False
+    assert is_on_time(rules, "county", 2021, "2022-02-15") is True
+
+
+KIND = """
+rule_of_law:
+  name: 法治政府建设年度报告
+  title_patterns:
+    - 法治政府建设.{0,12}报告
+"""
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        ("", "kind 'rule_of_law': due: missing"),
+        ("  due: 03-31\n", "kind 'rule_of_law': due: expected a mapping"),
+        ("  due: {county: '03-31', prefecture: '03-31'}\n", "due.prefecture: unknown level"),
+        ("  due: {county: '04-31'}\n", "due.county: '04-31' is not a month-day"),
+        ("  due: {county: 331}\n", "due.county: 331 is not a month-day"),
+    ],
+)
+def test_a_bad_kinds_file_names_the_kind_and_the_field(tmp_path: Path, due: str, message: str) -> None:
+    path = tmp_path / "kinds.yaml"
+    path.write_text(KIND + due, encoding="utf-8")
+    with pytest.raises(KindsError, match=message.replace("(", r"\(")) as error:
+        load_kinds(str(path))
+    assert str(path) in str(error.value)
+
+
+def test_a_bad_pattern_names_its_field(tmp_path: Path) -> None:
+    path = tmp_path / "kinds.yaml"
+    path.write_text(KIND.replace("报告", "报告(") + "  due: {county: '03-31'}\n", encoding="utf-8")
+    with pytest.raises(KindsError, match="kind 'rule_of_law': title_patterns:"):
+        load_kinds(str(path))

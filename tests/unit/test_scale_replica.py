@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nianbao.replica.scale import ScaleReplica, address, index_of, scale_ground_truth, scale_sites_yaml
 from nianbao.sites import parse_registry
+from replica.scale import ScaleReplica, address, index_of, scale_ground_truth, scale_sites_yaml
 
 N = 20
 YEAR = 2021

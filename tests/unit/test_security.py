@@ -120,8 +120,8 @@ def test_credentials_never_reach_logs_summaries_artifacts_warcs_or_manifests(tmp
     """A harvest with a password-protected redis-server (REDIS_URL carries the password) and an AWS secret in the
     environment: neither appears in stdout/stderr, the store (WARC, documents, state, manifests, run summary,
     failures) or Prefect's database (logs, artifacts, flow-run parameters)."""
-    from nianbao.replica import Replica, sites_yaml
-    from nianbao.runtime import free_port, redis_server_binary
+    from replica import Replica, sites_yaml
+    from shell.runtime import free_port, redis_server_binary
 
     port = free_port()
     redis = subprocess.Popen(
@@ -177,13 +177,13 @@ def test_credentials_never_reach_logs_summaries_artifacts_warcs_or_manifests(tmp
     ],
 )
 def test_a_redis_url_is_shown_without_its_password(url: str, shown: str) -> None:
-    from nianbao.runtime import redact_url
+    from workers.connection import redact_url
 
     assert redact_url(url) == shown
 
 
 def test_a_message_loses_the_password_however_it_is_quoted() -> None:
-    from nianbao.runtime import redact_text
+    from workers.connection import redact_text
 
     url = "redis://:p%40ss@redis:6379/0"
     assert redact_text("auth p@ss failed; url had p%40ss", url) == "auth *** failed; url had ***"
@@ -191,7 +191,7 @@ def test_a_message_loses_the_password_however_it_is_quoted() -> None:
 
 
 def test_plain_redis_needs_no_tls_settings() -> None:
-    from nianbao.runtime import redis_tls_options
+    from workers.connection import redis_tls_options
 
     assert redis_tls_options("redis://:pw@redis:6379/0", {}) is None
 
@@ -199,7 +199,7 @@ def test_plain_redis_needs_no_tls_settings() -> None:
 def test_rediss_verifies_the_server_against_the_system_cas_by_default() -> None:
     import ssl
 
-    from nianbao.runtime import redis_tls_options
+    from workers.connection import redis_tls_options
 
     options = redis_tls_options("rediss://:pw@redis:6380/0", {})
     assert options == {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_check_hostname": True}
@@ -222,7 +222,7 @@ def test_rediss_verifies_the_server_against_the_system_cas_by_default() -> None:
 def test_bad_redis_settings_are_refused_naming_the_variable_and_never_the_password(
     tmp_path: Path, url: str, environ: dict[str, str], message: str
 ) -> None:
-    from nianbao.runtime import RedisConfigError, redis_tls_options
+    from workers.connection import RedisConfigError, redis_tls_options
 
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("not a certificate\n", encoding="utf-8")
@@ -252,7 +252,8 @@ def test_the_celery_config_carries_the_tls_settings_for_broker_and_backend() -> 
 
 def test_tls_settings_without_redis_url_are_refused_before_anything_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     """TLS settings are for the operator's Redis: a plain embedded one started instead would hide the mistake."""
-    from nianbao.runtime import RedisConfigError, embedded_services
+    from shell.runtime import embedded_services
+    from workers.connection import RedisConfigError
 
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("NIANBAO_REDIS_CA", "/etc/ssl/certs/ca.pem")

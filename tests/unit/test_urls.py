@@ -6,7 +6,7 @@ from scrapy import Request
 from scrapy.utils.request import RequestFingerprinter
 
 from crawler.dupefilter import BoundedDupeFilter
-from crawler.links import listing_links
+from crawler.listing import listing_links
 from crawler.pagination import should_stop
 from crawler.traps import variant_key
 from nianbao.urls import canonical_url, simplified_url

@@ -14,8 +14,8 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from workers.extract.decode import Decoded, decode
-from workers.extract.errors import DecodeError, ExtractError
+from nianbao.decode import Decoded, decode
+from nianbao.errors import DecodeError, ExtractError
 from workers.extract.options import Options
 
 __all__ = ["DecodeError", "Decoded", "ExtractError", "Options", "decode", "decode_text", "detect_format", "extract"]
@@ -110,7 +110,7 @@ MIN_TRADITIONAL_CHARS = 3
 
 
 def _has_traditional_chars(text: str) -> bool:
-    from workers.extract.charsets import traditional_only_chars
+    from nianbao.charsets import traditional_only_chars
 
     marks = traditional_only_chars()
     return sum(map(marks.__contains__, text)) >= MIN_TRADITIONAL_CHARS
@@ -119,7 +119,6 @@ def _has_traditional_chars(text: str) -> bool:
 def _reclassify(record: dict[str, Any]) -> None:
     """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy."""
     from nianbao.normalise import to_simplified
-    from nianbao.reports import is_on_time, load_kinds
     from workers.extract.metadata import report_kind_year
 
     kind, year = report_kind_year(
@@ -127,10 +126,6 @@ def _reclassify(record: dict[str, Any]) -> None:
     )
     record["report_kind"] = record.get("report_kind") or kind
     record["report_year"] = record.get("report_year") or year
-    if record["report_kind"]:
-        record["on_time"] = is_on_time(
-            load_kinds()[record["report_kind"]], record["report_year"], record.get("published")
-        )
 
 
 def _without_title(text: str, title: str) -> str:
@@ -153,7 +148,8 @@ def _without_title(text: str, title: str) -> str:
 TITLE_MAX_LINES = 3
 
 
-def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> dict[str, Any]:
+def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> tuple[dict[str, Any], str]:
+    """The page's record, and its decoded text (the figures' tables are read from it when it is a report)."""
     from nianbao.normalise import strip_pinyin
     from workers.extract.html import main_text, parse, tree_text
     from workers.extract.metadata import extract_metadata
@@ -174,13 +170,12 @@ def _extract_html(body: bytes, url: str, content_type: str | None, options: Opti
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,
         "report_year": meta.report_year,
-        "on_time": meta.on_time,
         "encoding": decoded.encoding,
         "confidence": decoded.confidence,
         "repairs": list(decoded.repairs),
         "extractor": result.extractor,
         "flags": [],
-    }
+    }, decoded.text
 
 
 def extract(
@@ -197,10 +192,34 @@ def extract(
     if not body.strip():
         raise ExtractError("empty body")
     fmt = detect_format(body, url, content_type)
+    source: bytes | str = body
     if fmt == "html":
-        record = _extract_html(body, url, content_type, options)
+        record, source = _extract_html(body, url, content_type, options)
     else:
         from workers.extract.attachments import extract_attachment
 
-        record = extract_attachment(body, fmt, options)
-    return _finish(record, options)
+        record, source, fmt = extract_attachment(body, fmt, options)
+    record = _finish(record, options)
+    if _has_figures(record, fmt):
+        from workers.extract.figures import figures_fields
+
+        traditional = "traditional" in record["flags"]
+        record |= figures_fields(
+            source, fmt, report_year=record.get("report_year"), traditional=traditional, max_pages=options.max_pdf_pages
+        )
+    return record
+
+
+# An attachment whose first lines do not name its kind (the portal's link did) still has the tables when its text
+# holds the rows every version of table 三 prints.
+_TABLE_MARKERS = ("本年新收", "予以公开")
+
+
+def _has_figures(record: dict[str, Any], fmt: str) -> bool:
+    """Whether to read the statistical tables: information-disclosure reports only (HTML speed elsewhere is kept)."""
+    if record.get("report_kind") == "info_disclosure":
+        return True
+    text = record.get("text_simplified") or record.get("text") or ""
+    return (
+        fmt in ("pdf", "docx", "ofd") and record.get("report_kind") is None and all(m in text for m in _TABLE_MARKERS)
+    )

@@ -19,8 +19,8 @@ import tempfile
 import zipfile
 from typing import Any
 
-from workers.extract.charsets import plausibility
-from workers.extract.errors import ExtractError
+from nianbao.charsets import plausibility
+from nianbao.errors import ExtractError
 from workers.extract.metadata import text_metadata
 from workers.extract.options import Options
 
@@ -43,7 +43,6 @@ def _record(text: str, extractor: str, flags: list[str]) -> dict[str, Any]:
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,
         "report_year": meta.report_year,
-        "on_time": meta.on_time,
         "encoding": None,
         "confidence": None,
         "repairs": [],
@@ -233,6 +232,11 @@ def _ofd_page_text(root: Any) -> str:
 
 def ofd_text(body: bytes, options: Options) -> str:
     """Text of an OFD: OFD.xml → DocRoot (Document.xml) → its pages' Content.xml TextCode elements."""
+    return _tidy("\n\n".join(_ofd_page_text(page) for page in ofd_pages(body, options)))
+
+
+def ofd_pages(body: bytes, options: Options) -> list[Any]:
+    """The parsed Content.xml of every page of an OFD, in the document's order."""
     archive = open_zip(body, options)
     names = set(archive.namelist())
     root = _xml(_read_member(archive, "OFD.xml"), "OFD.xml")
@@ -252,8 +256,7 @@ def ofd_text(body: bytes, options: Options) -> str:
         page_files = [n for _, n in found]
     if len(page_files) > options.max_pdf_pages:
         raise ExtractError(f"OFD has {len(page_files)} pages, more than the limit of {options.max_pdf_pages}")
-    pages = [_ofd_page_text(_xml(_read_member(archive, name), name)) for name in page_files if name in names]
-    return _tidy("\n\n".join(pages))
+    return [_xml(_read_member(archive, name), name) for name in page_files if name in names]
 
 
 # ---- DOC / WPS via LibreOffice ------------------------------------------------------------------------
@@ -282,18 +285,18 @@ def convert_with_soffice(body: bytes, suffix: str, options: Options) -> bytes | 
             return f.read()
 
 
-def extract_attachment(body: bytes, fmt: str, options: Options) -> dict[str, Any]:
-    """Record for a non-HTML body of format `fmt` ('pdf', 'docx', 'ofd', 'doc', 'wps')."""
+def extract_attachment(body: bytes, fmt: str, options: Options) -> tuple[dict[str, Any], bytes, str]:
+    """Record for a non-HTML body of format `fmt` ('pdf', 'docx', 'ofd', 'doc', 'wps'), with the bytes and format
+    its tables are read from (a .doc/.wps converted by LibreOffice: the DOCX it became)."""
     if fmt == "pdf":
-        return extract_pdf(body, options)
+        return extract_pdf(body, options), body, fmt
     if fmt == "docx":
-        return _record(docx_text(body, options), "docx", [])
+        return _record(docx_text(body, options), "docx", []), body, fmt
     if fmt == "ofd":
-        return _record(ofd_text(body, options), "ofd", [])
+        return _record(ofd_text(body, options), "ofd", []), body, fmt
     if fmt in ("doc", "wps"):
         converted = convert_with_soffice(body, f".{fmt}", options)
         if converted is None:
-            return _record("", fmt, ["unsupported_format"])
-        record = _record(docx_text(converted, options), "docx", [f"converted_from_{fmt}"])
-        return record
+            return _record("", fmt, ["unsupported_format"]), body, fmt
+        return _record(docx_text(converted, options), "docx", [f"converted_from_{fmt}"]), converted, "docx"
     raise ExtractError(f"unsupported attachment format {fmt!r}")

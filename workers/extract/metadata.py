@@ -13,13 +13,24 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
-from urllib.parse import urlparse
 
 from lxml import etree
 
-from nianbao.normalise import arabic_dates, compact, is_cjk, squash
-from nianbao.reports import classify_title, find_year, is_on_time, load_kinds
+from nianbao.dates import (
+    ANY_YEAR,
+    DATE,
+    arabic_dates,
+    gregorian,
+    is_clock,
+    is_today,
+    iso_date,
+    parse_any_date,
+    parse_date,
+    roc_date,
+    url_date,
+)
+from nianbao.normalise import compact, is_cjk, squash
+from nianbao.reports import classify_title, find_year
 from workers.extract.html import with_traditional
 
 logger = logging.getLogger(__name__)
@@ -46,21 +57,12 @@ _META_AUTHOR = ("author", "Author")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
 # …and those a report's title is looked for between: also breadcrumbs and a tight hyphen (not "2020-2021").
 _TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|—|--|>|＞|»)\s*|\s+[-－]\s+|(?<=\D)[-－](?=\D)")
-_DATE = re.compile(
-    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2}))?"
-)
-# A year in a date: Gregorian, or a Republic of China year as Taiwan writes it ("民國110年", "110/03/05" = 2021).
-_YEAR = r"(?:(?:19|20)\d{2}|(?:中華民國|中华民国|民國|民国)\s*\d{2,3}|1[0-4]\d)"
-ROC_OFFSET = 1911
-_ANY_DATE = re.compile(
-    r"(?:(?:中華民國|中华民国|民國|民国)\s*)?(\d{2,4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})"
-)
 # The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
 # cell ("发文日期： | 2021年03月05日", as tree_text writes a row).
 _LABELLED_DATE = re.compile(
     r"(发布|發布|發佈|发表|發表|公开|公開|发稿|發稿|成文|更新|印发|印發|生成|发文|發文)?(?:时间|時間|日期)"
     r"(?:\s*[:：]\s*(?:\|\s*)?|[ \t\u3000]*\|\s*|\s*[】\]]\s*|[ \t\u3000]+)(?:[\[【]\s*)?"
-    rf"({_YEAR}\s*(?:[-/.]|年)\s*\d{{1,2}}\s*(?:[-/.]|月)\s*\d{{1,2}})"
+    rf"({ANY_YEAR}\s*(?:[-/.]|年)\s*\d{{1,2}}\s*(?:[-/.]|月)\s*\d{{1,2}})"
 )
 # Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest; only
 # the labels within this many characters of the first are compared (an information-disclosure table's row).
@@ -68,12 +70,7 @@ LABEL_GROUP_CHARS = 200
 _LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表", "公开", "公開", "发稿", "發稿")} | {
     label: 2 for label in ("成文", "更新", "印发", "印發", "生成", "发文", "發文")
 }
-# Words that mark a date as a clock in the page header, not a publication date.
-_CLOCK_CONTEXT = re.compile(r"今天是|今日是|今天|今日|星期|礼拜|农历|農曆")
-_TODAY = re.compile(r"今天|今日")
 _SITE_LABEL = re.compile(r"(?:网站|網站|本站|本网|系统)$")  # "网站更新时间": the site's, not the article's
-# How far before a date to look for clock words, and how far after for 星期.
-CLOCK_WINDOW = 8
 # The signature date is among the last characters of a report (after the issuer's name).
 SIGNATURE_WINDOW = 200
 _SIGNATURE_DATE = re.compile(
@@ -104,19 +101,9 @@ _IN_SENTENCE = re.compile(r"[，,；;]")
 _SENTENCE_GOES_ON = re.compile(
     r"\s*(?:[，,、]|" + with_traditional(r"起|至|前|施行|实施|生效|通过|批准|召开|举行") + ")"
 )
-# A Taiwanese date written without a label: "民國110年3月5日", or a three-digit ROC year ("110年3月5日").
 # How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
 HEADER_PROBE_CHARS = 30
 MIN_PROBE_CHARS = 8
-_ROC_DATE = re.compile(
-    r"(?:(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})|(?<![\d\u4e00-\u9fff])(1[0-4]\d))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-)
-# Dates that Chinese CMSs write into article URLs and htmldate does not read: TRS ("/202103/t20210305_123.html")
-# and people.com.cn ("/n1/2021/0305/c1001-123.html").
-_URL_DATES = (
-    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d"),
-    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/c\d"),
-)
 _SOURCE = re.compile(
     r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
 )
@@ -145,7 +132,6 @@ class Metadata:
     issuer: str | None
     report_kind: str | None
     report_year: int | None
-    on_time: bool | None
 
 
 def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
@@ -341,36 +327,6 @@ def find_title(tree: etree._Element, page_text: str = "") -> str:
     return _strip_site_suffix(squash(og)) if og else (headings[0] if headings else "")
 
 
-def _iso(year: str, month: str, day: str) -> str | None:
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(value: str) -> str | None:
-    """The first date in a string as YYYY-MM-DD, or None."""
-    m = _DATE.search(arabic_dates(value))
-    return _iso(m.group(1), m.group(2), m.group(3)) if m else None
-
-
-def _gregorian(year: str) -> str:
-    """'2021' as it is; a Republic of China year ('110') as the Gregorian one ('2021')."""
-    return year if len(year) == 4 else str(int(year) + ROC_OFFSET)
-
-
-def _labelled_value(value: str) -> str | None:
-    """A labelled date (Gregorian or ROC) as YYYY-MM-DD."""
-    m = _ANY_DATE.search(value)
-    return _iso(_gregorian(m.group(1)), m.group(2), m.group(3)) if m else None
-
-
-def _is_clock(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - CLOCK_WINDOW) : start]
-    after = text[end : end + CLOCK_WINDOW]
-    return bool(_CLOCK_CONTEXT.search(before) or re.match(r"\s*(?:(?:星期|周)[一二三四五六日天]|农历|農曆)", after))
-
-
 def labelled_date(text: str, loose_until: int | None = None) -> str | None:
     """A date written after 发布时间/发布日期/日期/时间 labels, skipping header clocks.
 
@@ -389,7 +345,7 @@ def labelled_date(text: str, loose_until: int | None = None) -> str | None:
         separator = text[m.end(1) if m.group(1) else m.start() : m.start(2)]
         if not re.search("[:：】\\]]", separator) and (loose_until is None or m.start() >= loose_until or rank == 1):
             continue
-        if (rank > 0 and _is_clock(text, m.start(), m.end())) or not (found := _labelled_value(m.group(2))):
+        if (rank > 0 and is_clock(text, m.start(), m.end())) or not (found := parse_any_date(m.group(2))):
             continue
         # The group of the article's own labels starts at its first label, not at a site header's "网站更新时间".
         if first is None and (rank <= 1 or not _SITE_LABEL.search(text[max(0, m.start() - 4) : m.start()])):
@@ -415,18 +371,9 @@ def signature_date(text: str) -> str | None:
         clause = tail[tail.rfind("\n", 0, m.start()) + 1 : m.start()]
         clause = clause[max(clause.rfind(end) for end in "。！？") + 1 :]
         goes_on = _SENTENCE_GOES_ON.match(tail, m.end())  # "本通知自2021年3月1日起施行", "2010年3月4日，全国政协…"
-        if not goes_on and not _IN_SENTENCE.search(clause) and not _is_clock(tail, m.start(), m.end()):
-            found = _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
+        if not goes_on and not _IN_SENTENCE.search(clause) and not is_clock(tail, m.start(), m.end()):
+            found = iso_date(gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
     return found
-
-
-def url_date(url: str) -> str | None:
-    """The date a Chinese CMS wrote into the article's URL path, in a form htmldate does not read."""
-    path = urlparse(url).path
-    for pattern in _URL_DATES:
-        if (m := pattern.search(path)) and (found := _iso(m.group(1), m.group(2), m.group(3))):
-            return found
-    return None
 
 
 def header_date(header: str, title: str) -> str | None:
@@ -455,11 +402,11 @@ def header_date(header: str, title: str) -> str | None:
             bounded = _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _DECIDED_AFTER.search(after)
             if bounded or _SENTENCE_GOES_ON.match(after):
                 continue
-            if _TODAY.search(before[-CLOCK_WINDOW:]):
+            if is_today(before, len(before)):
                 continue
             opens, closes = not _BYLINE_LEAD.sub("", before), not _BYLINE_TRAIL.sub("", after)
             short = len(compact(line)) <= BYLINE_MAX_CHARS
-            if (opens or (closes and short) or _BYLINE_WORDS.search(line)) and (found := _iso(year, month, day)):
+            if (opens or (closes and short) or _BYLINE_WORDS.search(line)) and (found := iso_date(year, month, day)):
                 return found
     return None
 
@@ -476,16 +423,6 @@ def _below_heading(lines: list[str], title: str) -> int | None:
                 return i + 1
             if line + compact(lines[i + 1]) == title:
                 return i + 2
-    return None
-
-
-def roc_date(text: str) -> str | None:
-    """The first unlabelled Taiwanese date ("民國110年3月5日", "110年3月5日") that is not a header clock."""
-    for m in _ROC_DATE.finditer(text):
-        if not _is_clock(text, m.start(), m.end()) and (
-            found := _iso(_gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4))
-        ):
-            return found
     return None
 
 
@@ -538,8 +475,8 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
         return None
     # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期; and 1 January
     # of a year the page names ("2021年法治政府建设年度报告") when the page never shows that day.
-    shown = [m for m in _DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
-    if shown and all(_is_clock(page_text, m.start(), m.end()) for m in shown):
+    shown = [m for m in DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
+    if shown and all(is_clock(page_text, m.start(), m.end()) for m in shown):
         return None
     if not shown and str(guess).endswith("-01-01") and not _written_in_markup(str(guess), tree, url):
         return None
@@ -613,8 +550,7 @@ def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: 
     published = find_published(tree, page_text, main_text, url, title)
     issuer = find_issuer(tree, page_text, main_text, title)
     kind, year = report_kind_year(title, main_text, published)
-    on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
-    return Metadata(title, published, issuer, kind, year, on_time)
+    return Metadata(title, published, issuer, kind, year)
 
 
 def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
@@ -638,5 +574,4 @@ def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
     published = labelled_date(main_text[:SIGNATURE_WINDOW]) or signature_date(main_text)
     issuer = find_issuer(etree.Element("html"), "", main_text, title)
     kind, year = report_kind_year(title, body, published)
-    on_time = is_on_time(load_kinds()[kind], year, published) if kind else None
-    return Metadata(title, published, issuer, kind, year, on_time)
+    return Metadata(title, published, issuer, kind, year)

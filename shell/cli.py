@@ -1,0 +1,705 @@
+"""The `nianbao` command line: harvest, inspect files, serve the portal replica."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nianbao.sites import RegistryError, load_registry
+
+app = typer.Typer(
+    help="nianbao (年报): harvest the annual reports Chinese governments publish on their portals.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+replica_app = typer.Typer(help="The local portal replica used by the demo and the tests.", no_args_is_help=True)
+sites_app = typer.Typer(help="The sites registry.", no_args_is_help=True)
+store_app = typer.Typer(help="Look inside the object store.", no_args_is_help=True)
+app.add_typer(replica_app, name="replica")
+app.add_typer(store_app, name="store")
+app.add_typer(sites_app, name="sites")
+
+console = Console(stderr=True)
+NATIONAL_REGISTRY = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml"
+StoreOption = Annotated[
+    str, typer.Option(envvar="NIANBAO_STORE", help="Object store: a directory or s3://bucket/prefix.")
+]
+RegistryOption = Annotated[Path, typer.Option("--sites", help="Sites registry YAML.")]
+
+
+def fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _prefect_defaults() -> None:
+    """Quiet, local Prefect unless the operator configured one (PREFECT_API_URL, PREFECT_HOME)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_HOME", str(Path(".nianbao/prefect").resolve()))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # its SQLite database goes there
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("NIANBAO_LOG_LEVEL", "WARNING")
+
+
+# -- harvest ---------------------------------------------------------------------------------------------------
+def run_harvest(
+    year: int, registry: Path, kinds: list[str], sites: list[str], store: str, workers: int | None, force: bool = False
+) -> dict:
+    """Start the embedded services (or use the configured ones), run the harvest flow, show progress."""
+    try:
+        chosen = load_registry(registry)
+    except RegistryError as e:
+        fail(f"{e}\nFix the registry, then check it with `nianbao sites validate {registry}`.")
+    _prefect_defaults()
+    from flows.harvest import harvest
+
+    params: dict[str, Any] = {"year": year, "registry": str(registry), "kinds": kinds or None, "store": store}
+    params["force"] = force
+    return with_services(lambda: harvest(sites=sites or None, **params), len(sites) if sites else len(chosen), workers)
+
+
+def with_services(run: Callable[[], dict], total_sites: int, workers: int | None) -> dict:
+    """Run a flow with the embedded services (or the configured ones), with progress bars; stop all at the end."""
+    from flows.progress import listen
+    from flows.tasks import stop_crawls
+    from shell.runtime import RuntimeStartError, embedded_services
+    from workers.connection import RedisUnreachable
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        crawled = progress.add_task("sites crawled", total=total_sites)
+        extracted = progress.add_task("reports extracted", total=0)
+
+        def on_event(event: str, data: dict[str, Any]) -> None:
+            if event == "crawled":
+                progress.advance(crawled)
+                progress.update(extracted, total=(progress.tasks[extracted].total or 0) + data["captures"])
+            elif event == "extracted":
+                progress.advance(extracted)
+            elif event == "site-done":
+                row = data["row"]
+                if row["error"]:
+                    progress.advance(crawled)
+                note = f" [red]{row['error'] or row['blocked']}" if row["error"] or row["blocked"] else ""
+                progress.console.print(
+                    f"{row['site']}: {row['pages']} pages, {row['reports_found']} reports found, "
+                    f"{row['stored']} stored, {row['failed']} failed{note}"
+                )
+
+        stop_listening = listen(on_event)
+        # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        try:
+            with embedded_services(workers=workers):
+                return run()
+        except (RuntimeStartError, RedisUnreachable) as e:
+            fail(str(e))
+        except ValueError as e:
+            fail(str(e))
+        finally:
+            stop_crawls()
+            stop_listening()
+    raise AssertionError("unreachable")
+
+
+def print_summary(summary: dict) -> None:
+    """The run's table on stdout (wide enough for a log file too), then where the output lies."""
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    numbers = ("pages", "reports_found", "stored", "new", "changed", "failed")
+    table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
+    table.add_column("site")
+    table.add_column("level")
+    for name in numbers:
+        table.add_column(name.replace("_", " "), justify="right")
+    table.add_column("blocked / error")
+    totals = dict.fromkeys(numbers, 0)
+    for row in summary["sites"]:
+        for name in numbers:
+            totals[name] += row[name]
+        note = (row["blocked"] or row["error"])[:70]
+        table.add_row(row["site"], row["level"], *(str(row[name]) for name in numbers), note)
+    table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in numbers), "")
+    out.print(table)
+    out.print(f"Documents, WARC captures and manifests: {summary['store']}")
+    out.print(f"Run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
+    if figures := summary.get("figures"):
+        out.print(
+            f"Figures: {figures['with_figures']} of {figures['reports']} information-disclosure reports, "
+            f"{len(figures['failed_checks'])} failing the format's checks (`nianbao figures --year {summary['year']}`)"
+        )
+    for row in summary["sites"]:
+        for failure in row["failures"][:5]:
+            out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")
+
+
+def print_coverage(rows: list[dict[str, Any]], title: str, units: bool) -> None:
+    """Rates by province and level, a total; with `units`, every unit whose portal is known, and its status."""
+    from nianbao.coverage import STATUSES, rates
+
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    table = Table(title=title)
+    for column in ("province", "level", "units", *STATUSES, "published", "on time"):
+        table.add_column(column.replace("_", " "), justify="left" if column in ("province", "level") else "right")
+    for row in [*rates(rows), *({**r, "province": "[b]all", "level": ""} for r in rates(rows, by=()))]:
+        counts = (str(row[c]) for c in ("units", *STATUSES))
+        table.add_row(
+            row["province"], row["level"], *counts, f"{row['published_rate']:.0%}", f"{row['on_time_rate']:.0%}"
+        )
+    out.print(table)
+    if not units:
+        return
+    known = [r for r in rows if r["status"] != "portal_not_found"]
+    listing = Table(title=f"Units with a known portal: {len(known)} of {len(rows)}")
+    for column in ("division", "name", "level", "status", "published", "site", "report / reason"):
+        listing.add_column(column)
+    for r in sorted(known, key=lambda r: (r["division"], r["level"])):
+        detail = r["report_url"] or r["reason"]
+        listing.add_row(r["division"], r["name"], r["level"], r["status"], r["published"] or "", r["site"], detail)
+    out.print(listing)
+
+
+@app.command()
+def harvest(
+    year: Annotated[int, typer.Option(help="Report year: the year the reports cover (2021 → published in 2022).")],
+    kind: Annotated[
+        list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")
+    ] = [],  # noqa: B006
+    site: Annotated[list[str], typer.Option(help="Harvest only this site code (repeatable).")] = [],  # noqa: B006
+    sites: RegistryOption = NATIONAL_REGISTRY,
+    store: StoreOption = "./data",
+    workers: Annotated[
+        int | None, typer.Option(help="Celery worker processes to start (default: one per core).")
+    ] = None,
+) -> None:
+    """Harvest the reports on one year from the registry's sites (starting Redis, Celery and Prefect locally
+    unless REDIS_URL / PREFECT_API_URL point at shared ones)."""
+    print_summary(run_harvest(year, sites, kind, site, store, workers))
+
+
+@app.command()
+def demo(
+    year: Annotated[int, typer.Option(help="Report year to harvest from the replica.")] = 2021,
+    store: StoreOption = "./data",
+) -> None:
+    """Start the portal replica on localhost and harvest it: the whole system on one machine."""
+    from replica import Replica, sites_yaml
+
+    with Replica(port=0) as replica:
+        registry = Path(store if "://" not in store else ".nianbao") / "replica-sites.yaml"
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        registry.write_text(sites_yaml(replica.port), encoding="utf-8")
+        console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
+        summary = run_harvest(year, registry, [], [], store, None)
+        print_summary(summary)
+        for kind in summary["kinds"]:
+            coverage(kind=[kind], year=year, province=None, units=True, store=store)
+
+
+@app.command()
+def rerun(
+    site: Annotated[str, typer.Argument(help="Site code, as in the registry.")],
+    year: Annotated[int, typer.Option(help="Report year.")],
+    sites: RegistryOption = NATIONAL_REGISTRY,
+    store: StoreOption = "./data",
+    force: Annotated[bool, typer.Option(help="Fetch again what the site's state says is unchanged.")] = False,
+) -> None:
+    """Re-run one site through the `harvest-site` flow: on the Prefect server's workers when PREFECT_API_URL is
+    set (the deployment made by `nianbao deploy`), else here on the embedded default."""
+    _prefect_defaults()
+    params: dict[str, Any] = {"site": site, "year": year, "registry": str(sites.resolve()), "store": store}
+    params["force"] = force
+    if os.environ.get("PREFECT_API_URL"):
+        from prefect.deployments import run_deployment
+
+        flow_run: Any = run_deployment("harvest-site/harvest-site", parameters=params, timeout=None)
+        state = flow_run.state
+        console.print(f"flow run {flow_run.name} ({flow_run.id}): {state.name if state else 'unknown'}")
+        if not state or not state.is_completed():
+            raise typer.Exit(1)
+        status(store=store, limit=1)
+        return
+    from flows.harvest_site import harvest_site
+
+    print_summary(with_services(lambda: harvest_site(**params), 1, None))
+
+
+@app.command()
+def status(
+    store: StoreOption = "./data",
+    limit: Annotated[int, typer.Option(help="How many of the last runs to show.")] = 10,
+) -> None:
+    """The last harvests recorded in the store (runs/): sites, reports stored, failed, blocked."""
+    from storage.store import Store
+
+    target = Store(store)
+    runs = [target.get_json(key) for key in list(target.keys("runs/"))]
+    runs.sort(key=lambda run: run.get("finished_at", ""), reverse=True)
+    table = Table(title=f"Last runs in {store}")
+    for column in ("run", "year", "finished", "sites", "reports found", "stored", "failed", "blocked"):
+        table.add_column(column)
+    for run in runs[:limit]:
+        rows = run["sites"]
+        table.add_row(
+            run["run_id"], str(run["year"]), run["finished_at"], str(len(rows)),
+            *(str(sum(r[k] for r in rows)) for k in ("reports_found", "stored", "failed")),
+            str(sum(bool(r["blocked"]) for r in rows)),
+        )  # fmt: skip
+    Console(width=max(Console().width, 140)).print(table if runs else f"No runs recorded in {store} yet.")
+
+
+@app.command()
+def failures(
+    year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
+    store: StoreOption = "./data",
+    redrive: Annotated[bool, typer.Option(help="Send the failed captures to extraction again.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Celery worker processes to start for --redrive.")] = None,
+) -> None:
+    """List the captures that could not be extracted, with the reason; --redrive extracts them again."""
+    from storage.store import Store
+
+    target = Store(store)
+    keys = list(target.keys(f"failures/{year}/" if year else "failures/"))
+    records = [(key, target.get_json(key)) for key in keys]
+    out = Console(width=max(Console().width, 140), soft_wrap=True)
+    for key, record in records:
+        out.print(f"{key}  {record['capture']['url']}  {record['reason']}")
+    out.print(f"{len(records)} failure(s) in {store}")
+    if redrive and records:
+        fixed = with_services(lambda: redrive_failures(target, records), 0, workers)
+        out.print(f"re-driven: {fixed['stored']} stored, {fixed['failed']} failed again")
+
+
+def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> dict:
+    """Queue each failed capture again; a failure record goes away when its capture is stored this time."""
+    from workers.celery import app as celery_app
+
+    stored = failed = 0
+    for key, record in records:
+        capture = record["capture"]
+        if record.get("stage") == "fetch":  # never fetched: the site has to be crawled again
+            console.print(
+                f"{capture['url']}: not fetched; run `nianbao rerun {capture['site']} --year {capture['year']}`"
+            )
+            failed += 1
+            continue
+        result = celery_app.send_task("nianbao.extract", args=[capture, store.url, record.get("division", "")])
+        outcome = result.get(timeout=600, propagate=False)
+        if isinstance(outcome, dict) and outcome.get("status") in ("new", "changed", "unchanged", "wrapper"):
+            store.delete(key)
+            stored += 1
+        else:
+            failed += 1
+    return {"stored": stored, "failed": failed}
+
+
+@app.command()
+def coverage(
+    year: Annotated[int, typer.Option(help="Report year.")],
+    kind: Annotated[
+        list[str], typer.Option(help="Report kind code (repeatable); default: every configured kind.")
+    ] = [],  # noqa: B006
+    province: Annotated[str | None, typer.Option(help="Only this province: its code (44) or name (广东省).")] = None,
+    units: Annotated[bool, typer.Option("--units", help="List every unit whose portal is known.")] = False,
+    store: StoreOption = "./data",
+) -> None:
+    """Which units that owe the report published it on time, late, not at all, or could not be harvested: the
+    coverage table a harvest wrote (coverage/{kind}/{year}.parquet), with rates by province and level."""
+    from nianbao.divisions import PROVINCES
+    from nianbao.reports import load_kinds
+    from storage.coverage import read_coverage
+    from storage.store import Store
+
+    target = Store(store)
+    prefix = None
+    if province:
+        prefix = next(
+            (code for code, name in PROVINCES.items() if province in (code, name) or name.startswith(province)), None
+        )
+        if prefix is None:
+            fail(f"no province {province!r}: give its two-digit code (44) or its name (广东省)")
+    for code in kind or list(load_kinds()):
+        try:
+            rows = read_coverage(target, code, year)
+        except FileNotFoundError:
+            fail(f"no coverage table for {code} {year} in {store}: run `nianbao harvest --year {year}` first")
+        rows = [r for r in rows if prefix is None or r["division"].startswith(prefix)]
+        if not rows:
+            fail(f"no unit of province {province} in the coverage table of {code} {year}")
+        print_coverage(rows, f"Coverage of {code} {year}: units that owe the report", units)
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Option(help="Report kind code, e.g. rule_of_law.")],
+    year: Annotated[int, typer.Option(help="Report year.")],
+    format: Annotated[str, typer.Option(help="csv (manifest columns) or jsonl (whole documents).")] = "csv",
+    store: StoreOption = "./data",
+) -> None:
+    """Write the stored documents of one kind and year to stdout, as CSV or JSON lines."""
+    import csv
+
+    from storage import layout
+    from storage.manifest import COLUMNS, manifest_rows
+    from storage.store import Store
+
+    if format not in ("csv", "jsonl"):
+        fail(f"--format must be csv or jsonl, not {format!r}")
+    target = Store(store)
+    if format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(manifest_rows(target, kind, year))
+        return
+    for key in target.keys(layout.docs_prefix(kind, year)):
+        if layout.is_current_doc(key):
+            sys.stdout.write(json.dumps(target.get_json(key), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def figures(
+    year: Annotated[int, typer.Option(help="Report year.")],
+    site: Annotated[str | None, typer.Option(help="Only this site code.")] = None,
+    format: Annotated[str, typer.Option(help="csv (one column per cell) or jsonl (one report per line).")] = "csv",
+    store: StoreOption = "./data",
+) -> None:
+    """The statistical tables of the stored information-disclosure reports of one year, one report per row."""
+    import csv
+
+    from storage.figures import COLUMNS, FIELDS, figure_rows
+    from storage.store import Store
+
+    if format not in ("csv", "jsonl"):
+        fail(f"--format must be csv or jsonl, not {format!r}")
+    rows = figure_rows(Store(store), year, site)
+    if format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS + FIELDS)
+        writer.writeheader()
+        writer.writerows({**row, "figures_flags": " ".join(row["figures_flags"])} for row in rows)
+        return
+    for row in rows:
+        head = {c: row[c] for c in COLUMNS}
+        values = {f: row[f] for f in FIELDS} if row["figures_format"] else None
+        sys.stdout.write(json.dumps({**head, "figures": values}, ensure_ascii=False) + "\n")
+
+
+@store_app.command("ls")
+def store_ls(
+    prefix: Annotated[str, typer.Argument(help="Key prefix, e.g. docs/rule_of_law/2021/.")] = "",
+    store: StoreOption = "./data",
+) -> None:
+    """List the keys under a prefix."""
+    from storage.store import Store
+
+    for key in Store(store).keys(prefix):
+        sys.stdout.write(key + "\n")
+
+
+@store_app.command("cat")
+def store_cat(key: Annotated[str, typer.Argument(help="Object key.")], store: StoreOption = "./data") -> None:
+    """Write one object to stdout."""
+    from storage.store import Store
+
+    try:
+        sys.stdout.buffer.write(Store(store).get_bytes(key))
+    except FileNotFoundError:
+        fail(f"no object {key!r} in {store}; list them with `nianbao store ls`")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Processes (default: one per core).")] = None,
+    queues: Annotated[str, typer.Option(help="Queues to consume, comma-separated.")] = "extract,default",
+) -> None:
+    """Start a Celery extraction worker against REDIS_URL (cluster mode; `harvest` starts its own otherwise)."""
+    if not os.environ.get("REDIS_URL"):
+        fail("REDIS_URL is not set: point it at the cluster's Redis, e.g. redis://:PASSWORD@redis:6379/0")
+    from workers.connection import RedisConfigError, RedisUnreachable, check_redis
+
+    try:  # a wrong password or certificate fails here, once, instead of a worker retrying in the background
+        check_redis(os.environ["REDIS_URL"])
+    except (RedisConfigError, RedisUnreachable) as e:
+        fail(str(e))
+    celery = [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queues, "-l", "INFO"]
+    os.execv(sys.executable, celery + (["-c", str(concurrency)] if concurrency else []))
+
+
+@app.command()
+def server(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and UI.")] = 4200,
+) -> None:
+    """Start a persistent Prefect server with its UI (analytics off); point PREFECT_API_URL at it."""
+    _prefect_defaults()
+    os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    console.print(f"Prefect UI on http://{host}:{port}; export PREFECT_API_URL=http://{host}:{port}/api")
+    prefect = str(Path(sys.executable).parent / "prefect")
+    os.execv(prefect, [prefect, "server", "start", "--host", host, "--port", str(port)])
+
+
+@app.command()
+def deploy(
+    pool: Annotated[
+        str, typer.Option(help="Prefect work pool (process type); created if missing.")
+    ] = "nianbao-process",
+    sites: RegistryOption = NATIONAL_REGISTRY,
+    store: StoreOption = "./data",
+) -> None:
+    """Create the deployments national-harvest (yearly and monthly schedules) and harvest-site on the Prefect
+    server at PREFECT_API_URL; then start workers with `prefect worker start --pool POOL`."""
+    if not os.environ.get("PREFECT_API_URL"):
+        fail("PREFECT_API_URL is not set: start a server (`nianbao server`) and export PREFECT_API_URL first")
+    from flows.deployments import deploy_flows
+
+    for name, deployment_id in deploy_flows(pool, store, str(sites.resolve())).items():
+        console.print(f"deployment {name}: {deployment_id}")
+    console.print(f"Start workers: prefect worker start --pool {pool} --type process")
+
+
+# -- files -----------------------------------------------------------------------------------------------------
+def _emit(objects: Iterator[dict[str, Any]], jsonl: bool) -> None:
+    """Write each object as it comes; exit 1 at the end if any carried an error (the others were still done)."""
+    errors = 0
+    for obj in objects:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=None if jsonl else 1) + "\n")
+        if "error" in obj:
+            errors += 1
+            console.print(f"[red]error:[/red] {obj.get('file', '')}: {obj['error']}")
+    if errors:
+        raise typer.Exit(1)
+
+
+def _each_file(files: list[Path], work: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Apply `work` to each file in order; a bad file yields an object with `error` instead of stopping."""
+    for path in files:
+        try:
+            yield {"file": str(path), **work(path.read_bytes())}
+        except (OSError, ValueError) as e:
+            yield {"file": str(path), "error": str(e)}
+
+
+@app.command()
+def decode(
+    files: list[Path],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """Decode pages: encoding, confidence, repairs applied and the text, one JSON object per file."""
+    from workers.extract import decode_text
+
+    _emit(_each_file(files, decode_text), jsonl)
+
+
+@app.command()
+def extract(
+    files: list[Path],
+    url: Annotated[str, typer.Option(help="The URL the file came from (resolves links, names the site).")] = "",
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """Extract text and metadata (title, published, report kind and year…) from pages or attachments."""
+    from workers.extract import extract as extract_fields
+
+    _emit(_each_file(files, lambda body: extract_fields(body, url=url)), jsonl)
+
+
+@app.command()
+def links(
+    file: Path,
+    url: Annotated[str, typer.Option(help="The listing page's URL, to make links absolute.")] = "http://localhost/",
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """List the report and pagination links of a listing page."""
+    from crawler.listing import listing_links
+    from workers.extract import decode_text
+
+    try:
+        text = decode_text(file.read_bytes())["text"]
+    except (OSError, ValueError) as e:
+        fail(f"{file}: {e}")
+    _emit((link.to_dict() for link in listing_links(text, url) if link.rel in ("report", "next", "page")), jsonl)
+
+
+# -- divisions --------------------------------------------------------------------------------------------------
+@app.command("divisions")
+def divisions_cmd(
+    query: Annotated[
+        str | None, typer.Argument(help="A GB/T 2260 code (440113, 4401) or a name (番禺区, 广州市番禺区人民政府).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="The divisions in force that year (default: today's).")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
+) -> None:
+    """Look up a division by code or name, with its parents and children; no argument lists the provinces."""
+    import dataclasses
+
+    from nianbao import divisions
+
+    if query is None:
+        found = divisions.children("", year)
+    elif query.strip().isdigit():
+        found = [d] if (d := divisions.lookup(query, year)) else []
+    else:
+        found = divisions.match_name(query, year=year)
+    if not found:
+        fail(f"no division {query!r}" + (f" in {year}" if year else ""))
+    if len(found) > 1 and query is not None:
+        console.print(f"{query!r} names {len(found)} divisions: ambiguous")
+    if jsonl:
+        for d in found:
+            sys.stdout.write(json.dumps(dataclasses.asdict(d), ensure_ascii=False) + "\n")
+        return
+    table = Table()
+    for column in ("code", "name", "level", "within", "children", "in force"):
+        table.add_column(column)
+    for d in found:
+        within = " ".join(a.name for a in reversed(divisions.ancestors(d, year)))
+        kids = divisions.children(d.code, year) if query is not None else []
+        shown = "、".join(k.name for k in kids[:8]) + (f" … ({len(kids)})" if len(kids) > 8 else "")
+        span = f"{d.since or ''}–{d.until or ''}" if d.since or d.until else ""
+        table.add_row(d.code, d.name, d.level, within, shown, span)
+    Console().print(table)
+
+
+# -- replica and registry --------------------------------------------------------------------------------------
+@replica_app.command("serve")
+def replica_serve(
+    port: Annotated[int, typer.Option(help="Port (on 127.0.0.11 and up).")] = 8421,
+    national: Annotated[
+        bool, typer.Option(help="The national-shaped replica (replica.national, on 127.0.1.1 and up) instead.")
+    ] = False,
+) -> None:
+    """Serve the portal replica until Ctrl-C, and print its sites registry (national: its provincial seeds)."""
+    import time
+
+    if national:
+        from replica.national import NationalReplica
+
+        with NationalReplica(port) as served:
+            sys.stdout.write(served.seeds_yaml())
+            console.print(f"National replica serving on port {served.port}. Ctrl-C stops it.")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+        return
+
+    from replica import Replica, sites_yaml
+
+    with Replica(port=port) as replica:
+        sys.stdout.write(sites_yaml(replica.port))
+        console.print(f"Portal replica serving on port {replica.port}. Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@sites_app.command("list")
+def sites_list(registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY) -> None:
+    """List the registry's sites."""
+    try:
+        entries = load_registry(registry)
+    except RegistryError as e:
+        fail(str(e))
+    table = Table()
+    for column in ("code", "name", "level", "division", "start URL"):
+        table.add_column(column)
+    for s in entries:
+        table.add_row(s.code, s.name, s.level, s.division, s.start_urls[0])
+    Console().print(table)
+
+
+@sites_app.command("import")
+def sites_import(
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV of portals (网站名称, 网站地址, 网站标识码, 行政区划代码, 层级).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the YAML here (default: stdout).")
+    ] = None,
+) -> None:
+    """Turn a CSV of portals into registry entries (YAML), every row validated."""
+    from nianbao.sites import import_csv, registry_yaml
+
+    try:
+        entries = import_csv(csv_file.read_text(encoding="utf-8-sig"), str(csv_file))
+    except (OSError, RegistryError) as e:
+        fail(str(e))
+    text = registry_yaml(entries, f"Imported from {csv_file.name}; check with `nianbao sites validate`.")
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@sites_app.command("discover")
+def sites_discover(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Registry YAML to write; updated when it exists.")],
+    seeds: Annotated[
+        Path, typer.Option(help="Registry whose portals discovery starts from (its provincial ones by default).")
+    ] = NATIONAL_REGISTRY,
+    province: Annotated[
+        list[str] | None, typer.Option(help="Start from these divisions' portals only (44, 440000, 440100).")
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Links from a seed portal to the deepest portal (default 4).")
+    ] = None,
+    max_portals: Annotated[int | None, typer.Option(help="Portals at most (default 20,000).")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Time bound of the crawl (default 6 hours).")] = None,
+    warc: Annotated[Path | None, typer.Option(help="WARC of the crawl (default: next to --out).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="A Scrapy setting, NAME=VALUE.")] = None,
+) -> None:
+    """Find the government portals below the seed portals by their link blocks, and write a registry of them."""
+    from crawler.discover import discover_registry, seed_sites
+
+    try:
+        starts = seed_sites(seeds, province or [])
+    except RegistryError as e:
+        fail(str(e))
+    if not starts:
+        fail(f"{seeds}: no seed portal (provincial, or of --province {' '.join(province or [])})")
+    console.print(f"Discovering from {len(starts)} portal(s): {', '.join(s.name for s in starts)}")
+    bounds = {"max_depth": depth, "max_portals": max_portals, "seconds": seconds}  # None: crawler.discover's own
+    summary = discover_registry(
+        starts, out, warc=str(warc) if warc else None, overrides=dict(item.split("=", 1) for item in set_ or []),
+        **{name: value for name, value in bounds.items() if value is not None},  # type: ignore[arg-type]
+    )  # fmt: skip
+    table = Table(title=f"Discovered: {out}")
+    for column in ("what", "count"):
+        table.add_column(column)
+    for level, n in sorted(summary["levels"].items()):
+        table.add_row(f"level {level}", str(n))
+    for status, n in sorted(summary["status"].items()):
+        table.add_row(f"status {status}", str(n))
+    for decision, n in sorted(summary["decisions"].items()):
+        table.add_row(f"decision {decision}", str(n))
+    table.add_row("pages fetched", str(summary["pages"]))
+    table.add_row("seconds", str(summary["seconds"]))
+    Console().print(table)
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+@sites_app.command("validate")
+def sites_validate(
+    registry: Annotated[Path, typer.Argument(help="Registry YAML.")] = NATIONAL_REGISTRY,
+) -> None:
+    """Check a registry; every problem is listed with its site and field."""
+    try:
+        entries = load_registry(registry)
+    except RegistryError as e:
+        fail(str(e))
+    console.print(f"{registry}: {len(entries)} sites, valid")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,84 @@
+"""Encodings decided by evidence (nianbao.encoding_rules: HZ_*, SCRIPT_*, CANTONESE_CHARS, LATIN1_*), each class
+decoding exactly.
+
+The files are made with Python's own codecs, the way their sites wrote them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.extract import decode, extract
+
+REPORT = "我镇坚持党对法治建设的领导，认真学习贯彻习近平法治思想，现将二零二一年法治政府建设工作情况报告如下。"
+CANTONESE = "佢哋喺度講緊嘢，我哋唔知佢想點，冇人知。呢個係香港嘅新聞，啲人都好關心㗎。"
+JAPANESE = "元兵庫県明石市長の泉房穂氏が二十日、東京都知事選への立候補を表明した安芸高田市長について批判した。"
+
+
+def page(text: str, charset: str | None = None) -> str:
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset else ""
+    return f"<html><head>{meta}<title>page</title></head><body><p>{text}</p></body></html>"
+
+
+@pytest.mark.parametrize("charset", [None, "hz-gb-2312", "gb2312", "utf-8"])
+def test_hz_escapes_are_decoded(charset: str | None) -> None:
+    body = page(REPORT, charset).encode("hz")
+    assert body.isascii() and b"~{" in body
+    decoded = decode(body)
+    assert decoded.encoding == "hz"
+    assert REPORT in decoded.text
+
+
+def test_ascii_that_merely_writes_tilde_brace_stays_ascii() -> None:
+    body = page("x = a ~{ b ~} c; see ~{http~}").encode("ascii")
+    decoded = decode(body)
+    assert decoded.encoding != "hz" and "~{ b ~}" in decoded.text
+
+
+@pytest.mark.parametrize("charset", [None, "big5", "gb2312", "utf-8"])
+@pytest.mark.parametrize("text", [CANTONESE, "佢哋喺度", "呢個係香港嘅新聞，啲人都好關心㗎"])
+def test_big5_hkscs_with_hkscs_only_characters_is_not_read_as_gb18030(charset: str | None, text: str) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        text.encode("big5")  # HKSCS-only code points: 哋, 㗎 …
+    decoded = decode(page(text, charset).encode("big5hkscs"))
+    assert decoded.encoding == "big5hkscs"
+    assert text in decoded.text
+
+
+@pytest.mark.parametrize("text", ["欢迎光临本站", "联系我们", "政府信息公开", "首页 新闻 公告", "关于印发通知"])
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_a_short_gb2312_text_is_not_taken_for_korean_or_japanese(text: str, wrapped: bool) -> None:
+    body = (page(text) if wrapped else text).encode("gb2312")
+    decoded = decode(body)
+    assert decoded.encoding == "gb18030"
+    assert text in decoded.text
+
+
+@pytest.mark.parametrize("codec", ["shift_jis", "euc_jp"])
+def test_undeclared_japanese_keeps_its_japanese_codec(codec: str) -> None:
+    decoded = decode(page(JAPANESE).encode(codec))
+    assert JAPANESE in decoded.text
+
+
+@pytest.mark.parametrize(
+    "text", ["São Paulo Ã© uma cidade, ÃƒÂ© também.", "编码错误示例：Ã©tÃ© 表示 été 被错误解码。", "Ã‰cole ÃŸ 和 Ã¼ber"]
+)
+def test_utf8_that_really_contains_a_tilde_is_not_repaired(text: str) -> None:
+    decoded = decode(page(text, "utf-8").encode("utf-8"))
+    assert text in decoded.text
+    assert decoded.repairs == []
+
+
+def test_chinese_utf8_read_as_cp1252_is_still_repaired_run_by_run() -> None:
+    # As Windows reads it: cp1252, and its five undefined bytes as the Latin-1 control characters.
+    garbled = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in REPORT.encode("utf-8"))
+    body = page(f"São Paulo Ã© uma cidade. {garbled}", "utf-8").encode("utf-8")
+    decoded = decode(body)
+    assert "São Paulo Ã© uma cidade." in decoded.text
+    assert "现将二零二一年法治政府建设工作情况报告如下" in decoded.text
+    assert decoded.repairs == ["mojibake: utf-8 read as latin-1, repaired"]
+
+
+def test_a_whole_page_in_hz_extracts() -> None:
+    body = page("\n".join([REPORT] * 5)).replace("<p>", "<div class='content'><p>").encode("hz")
+    assert REPORT in extract(body)["text"]

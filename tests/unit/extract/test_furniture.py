@@ -1,0 +1,75 @@
+"""Furniture rules: related-article blocks, editors' lines and teasers go; the body and its captions stay."""
+
+from __future__ import annotations
+
+from tests.unit.extract.pages import REPORT, paragraphs
+from workers.extract import extract
+
+
+def test_a_block_headed_as_related_articles_goes_however_long_its_teasers() -> None:
+    teaser = "，".join(["市政府召开常务会议研究部署安全生产和防汛抗旱工作并听取有关部门工作情况汇报"] * 3)
+    related = "".join(f"<p><strong>要闻{i}</strong>{teaser}。<a>【详细】</a></p>" for i in range(4))
+    page = f"""<html><head><meta charset="utf-8"><title>2021年法治政府建设工作报告</title></head><body>
+<div class="main"><h1>2021年法治政府建设工作报告</h1><div class="con">{paragraphs()}</div>
+<div class="box_read"><h2>推荐阅读</h2>{related}</div>
+<div class="box_news"><h3>热点排行 &gt;&gt;</h3><ul><li><a>关于开展安全生产检查的通知</a></li></ul></div>
+</div></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    assert REPORT[0] in text and REPORT[-1] in text
+    for furniture in ("推荐阅读", "要闻", "热点排行", "安全生产"):
+        assert furniture not in text, furniture
+
+
+def test_a_related_list_heading_over_the_report_itself_keeps_the_report() -> None:
+    """A block is a related list only when linked items follow its heading: a layout row or a column box headed
+    "热点专题" or "最新文章" may hold the report."""
+    for block in (
+        f'<div class="con"><h3>热点专题</h3>{paragraphs()}</div>',
+        f"<table><tr><td>热点排行</td><td><h1>某某局2021年法治政府建设年度报告</h1>{paragraphs()}</td></tr></table>",
+    ):
+        page = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{block}</body></html>'
+        text = extract(page.encode("utf-8"))["text"]
+        assert all(line in text for line in REPORT), block[:40]
+
+
+def test_a_teaser_after_the_editors_line_is_not_the_article() -> None:
+    """Reposted (sohu-style) articles end "责任编辑：" and then quote another article's teaser in the same block."""
+    teaser = (
+        "<p>香港警方：示威行动未发生致命事件</p>"
+        "<p>港铁公司车务营运总监表示，因激进示威者的破坏行为，港铁公司于晚间启动疏散程序。</p>"
+    )
+    page = f"""<html><head><meta charset="utf-8"><title>某某局2021年法治政府建设工作报告</title></head><body>
+<div class="post"><h2>某某局2021年法治政府建设工作报告</h2><div class="post-body">{paragraphs()}
+<p>作者：张三<a href="/">返回首页，查看更多</a></p><p>责任编辑：<span></span></p>
+<blockquote>{teaser}</blockquote>,某某日报</div></div></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    for line in REPORT:
+        assert line in text
+    for junk in ("香港警方", "港铁", "某某日报", "责任编辑"):
+        assert junk not in text, junk
+
+
+def test_an_editors_line_above_the_body_keeps_the_body() -> None:
+    page = f"""<html><head><meta charset="utf-8"><title>某某局2021年法治政府建设工作报告</title></head><body>
+<div class="article"><h1>某某局2021年法治政府建设工作报告</h1><div>责任编辑：李四</div>
+{paragraphs()}</div></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    for line in REPORT:
+        assert line in text
+
+
+def test_centred_captions_stay_in_the_text() -> None:
+    """trafilatura drops <center> text; CMSs centre image captions with it."""
+    page = f"""<html><head><meta charset="utf-8"><title>某某局2021年法治政府建设工作报告</title></head><body>
+<article><h1>某某局2021年法治政府建设工作报告</h1><div class="single-content">{paragraphs()}
+<center style="text-align: center;"><strong></strong></center><center><strong>法治宣传活动现场</strong><br></center>
+<p>{REPORT[0]}</p></div></article></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    assert "法治宣传活动现场" in text
+
+
+def test_a_latest_articles_heading_over_the_report_and_its_attachment_link_keeps_both() -> None:
+    attachment = '<p><a href="/a.pdf">附件：统计表.pdf</a></p>'
+    box = f'<div class="con"><h3>最新文章</h3><div class="c">{paragraphs()}{attachment}</div></div>'
+    html = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{box}</body></html>'
+    assert all(line in extract(html.encode("utf-8"))["text"] for line in REPORT)
