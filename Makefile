@@ -29,11 +29,12 @@ $(CHROMIUM):
 	@echo "installing Debian's chromium (the rendering test needs it; needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-# Tests run in parallel (pytest-xdist): integration tests wait on real servers more than they use the CPU, and each
+# Tests run in parallel (pytest-xdist), a file per worker so that a module's shared harvest runs once: integration
+# tests wait on real servers more than they use the CPU, and each
 # owns its ports and folders.
 TEST_WORKERS ?= 3
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration"

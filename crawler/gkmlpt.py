@@ -8,7 +8,7 @@ TREE: [{id, name, children, jump_url, post_count}, …], …}`; each catalogue n
 `/gkmlpt/content/…/post_ID.html`. (Public crawler code for it reads the same: `SID`, `TREE`, `api/all/{id}`.)
 
 Plain functions like the rest of the listing readers: which API lists hold reports (nodes whose name is a report
-column's, `crawler.links.COLUMN_NAMES`), and the report links of one API answer. One platform page can carry the
+column's, `crawler.rules.COLUMN_NAMES`), and the report links of one API answer. One platform page can carry the
 reports of many units (a city's departments and districts): each report is attributed to its own unit later,
 from its title and issuer.
 """
@@ -23,8 +23,9 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
-from crawler.links import COLUMN_NAMES, Link, Page, parse_html
+from crawler.links import Link, Page, parse_html
 from crawler.listing import listing_links
+from crawler.rules import COLUMN_NAMES
 
 logger = logging.getLogger(__name__)
 

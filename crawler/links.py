@@ -7,12 +7,13 @@ Government listings are lists of items — one `<li>`, `<tr>` or repeated block 
 title link and a publication date. The item (its "row") is what ties a date to a link, so everything here
 starts by finding the row of each anchor. Report titles are judged by `nianbao.reports.classify_title`, the
 classifier the workers also use, so the crawler and the metadata never disagree on what a report is.
+
+The words, patterns and tuned numbers these functions apply are data in `crawler.rules`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -23,8 +24,41 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.rules import (
+    ATTACHMENT_EXTENSIONS,
+    ATTACHMENT_LABEL,
+    ATTACHMENT_LABEL_REACH,
+    ATTACHMENT_PREFIX,
+    BRACKETS,
+    CARD_PIECE_MAX,
+    CELL_TAGS,
+    COLUMN_NAMES,
+    COLUMN_TEXT_MAX,
+    COLUMN_YEAR,
+    DATE_ELEMENT_MAX,
+    DAY,
+    DIGIT,
+    ELLIPSIS,
+    EMBEDDED_FILES,
+    HREF_BREAKS,
+    INDEX_FILE,
+    MARKUP,
+    MONTH_DAY,
+    MONTH_DAY_HINT,
+    NOTE_TAGS,
+    PAGE_TAGS,
+    RELATIVE_DATE,
+    ROW_MAX_ANCHORS,
+    ROW_MAX_DEPTH,
+    ROW_MAX_TEXT,
+    ROW_TAGS,
+    SCRIPT_HREF,
+    SKIP_SCHEMES,
+    TITLE_COMPLETIONS,
+    YEAR_MONTH,
+)
 from nianbao.dates import DATE, find_date, iso_date, year_from_url
-from nianbao.decode import DecodeError, decode
+from nianbao.decode import DecodeError, decode, without_xml_declaration
 from nianbao.markup import shallow, too_deep
 from nianbao.normalise import compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
@@ -38,48 +72,6 @@ Rel = Literal["report", "next", "page", "column", "attachment", "item"]
 # tree. None is a page with nothing to parse.
 Page: TypeAlias = str | bytes | HtmlElement | None
 
-# Link text that names a column where reports are published; used to discover columns from a home page.
-COLUMN_NAMES = (
-    "法治政府建设",
-    "法治政府",
-    "依法行政",
-    "年度报告",
-    "政府信息公开年报",
-    "信息公开年报",
-    "法定主动公开内容",
-    "政府信息公开",
-)
-# A navigation entry is short; a longer text naming a column is an article about it, not the column.
-COLUMN_TEXT_MAX = 16
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
-ATTACHMENT_LABEL = "附件"
-_SKIP_SCHEMES = ("javascript:", "mailto:", "data:", "file:", "tel:", "about:", "vbscript:")
-_ELLIPSIS = re.compile(r"(…+|\.{2,}|。{3,})$")
-# What a truncated title may be missing: appended to it to see whether it could still be a report title.
-_COMPLETIONS = ("报告", "年度报告", "工作年度报告", "年报")
-# A date without its year, as old templates print it: "10-19", "[9/3]", "8月30日", "发布日期：10-19". Read only
-# as a whole piece of text (`_date_pieces`): in a sentence or a number like "第1-2期" it is none.
-_MONTH_DAY = re.compile(
-    r"(?:[^\d\s:：]{1,6}\s*[:：]\s*)?[\[(【（]?\s*(\d{1,2})\s*(?:[-/]\s*(\d{1,2})|月\s*(\d{1,2})\s*日)\s*[\])】）]?"
-)
-# Card templates print the day apart from the year and month: `<b>05</b><i>2021-03</i>`. Each is a whole text.
-_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_DAY = re.compile(r"(\d{1,2})\s*日?")
-_MONTH_DAY_HINT = re.compile(r"\d\s*(?:[-/]|月)\s*\d")
-_BRACKETS = "[]()【】（）"
-_NOTE_TAGS = frozenset({"sup", "sub"})
-# Relative dates ("9小时前") mark a row as a dated list item, though they give no absolute date.
-_RELATIVE_DATE = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|(?<![\u4e00-\u9fff])(?:今天|昨天|刚刚)")
-_DIGIT = re.compile(r"\d")
-_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
-# How far above the anchor its row may be (`<li><div><h3><a>` is three levels).
-_ROW_MAX_DEPTH = 4
-# A "row" with more links than this is a navigation block or a whole list, not one item.
-_ROW_MAX_ANCHORS = 6
-# A "row" with more text than this is a container of many items.
-_ROW_MAX_TEXT = 400
-# A date inside the anchor counts only in a short child element (`<a><span>title</span><i>date</i></a>`).
-_DATE_ELEMENT_MAX = 24
 # Every page of a site repeats its navigation, and the site's pages share their base URL: the same hrefs and titles
 # come back page after page, and each is resolved and classified once. Bounded: a crawl process sees many sites.
 _MEMO_SIZE = 8192
@@ -125,7 +117,7 @@ def parse_html(html: Page) -> HtmlElement | None:
         # lxml's own charset sniffing loses most of some GBK pages; decode here instead.
         html = decode_html(html)
     # lxml refuses text that still carries an XML encoding declaration; the text is already decoded.
-    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
+    html = without_xml_declaration(html)
     if not html or not html.strip():
         return None
     try:
@@ -158,8 +150,8 @@ def absolute_url(href: str | None, base: str) -> str | None:
 
 @lru_cache(maxsize=_MEMO_SIZE)
 def _absolute_url(href: str, base: str) -> str | None:
-    href = re.sub(r"[\r\n\t]", "", href).strip()
-    if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
+    href = HREF_BREAKS.sub("", href).strip()
+    if not href or href.startswith("#") or href.lower().startswith(SKIP_SCHEMES):
         return None
     try:
         absolute = urldefrag(urljoin(base, href))[0]
@@ -171,7 +163,7 @@ def _absolute_url(href: str, base: str) -> str | None:
 
 
 def is_truncated(title: str) -> bool:
-    return bool(_ELLIPSIS.search(title.strip()))
+    return bool(ELLIPSIS.search(title.strip()))
 
 
 # ---------------------------------------------------------------------------------------------- rows
@@ -190,11 +182,11 @@ def _is_repeated(el: Any) -> bool:
 def _row_of(a: Any) -> Any:
     """The list item an anchor belongs to: the nearest `<li>`/`<tr>` or repeated block above it."""
     el = a.getparent()
-    for _ in range(_ROW_MAX_DEPTH):
-        if el is None or el.tag in ("body", "html"):
+    for _ in range(ROW_MAX_DEPTH):
+        if el is None or el.tag in PAGE_TAGS:
             break
         # Table cells repeat within their row; the row is the item.
-        if el.tag in _ROW_TAGS or (el.tag not in ("td", "th") and _is_repeated(el)):
+        if el.tag in ROW_TAGS or (el.tag not in CELL_TAGS and _is_repeated(el)):
             return el
         el = el.getparent()
     return a.getparent() if a.getparent() is not None else a
@@ -206,12 +198,12 @@ def _anchors(el: Any) -> list[Any]:
 
 def _is_flat(row: Any) -> bool:
     """Whether `row` is a flat list — several anchors side by side as its direct children — not one item."""
-    return row.tag not in _ROW_TAGS and sum(1 for c in row if c.tag == "a" and c.get("href")) >= 2
+    return row.tag not in ROW_TAGS and sum(1 for c in row if c.tag == "a" and c.get("href")) >= 2
 
 
 def _is_container(row: Any) -> bool:
     """Whether a repeated block holds dated list items of its own (a home-page box): then it is not one item."""
-    return row.tag not in _ROW_TAGS and any(find_date(el.text_content()) for el in row.iterdescendants(*_ROW_TAGS))
+    return row.tag not in ROW_TAGS and any(find_date(el.text_content()) for el in row.iterdescendants(*ROW_TAGS))
 
 
 def _segment_text(a: Any) -> str:
@@ -235,12 +227,12 @@ def _date_texts(a: Any, row: Any, shared: bool) -> Iterator[str]:
     else:
         outside = row.text_content().replace(a.text_content(), " ", 1)
         # More text than an item holds is a whole block: a date in it belongs to something else.
-        yield "" if len(squash(outside)) > _ROW_MAX_TEXT else outside
+        yield "" if len(squash(outside)) > ROW_MAX_TEXT else outside
     # `<dt><a>…</a></dt><dd>2022-01-25</dd>`, `<div class="t"><a>…</a></div><div class="d">…</div>`
     if (after := _next_date_element(row)) is not None:
         yield after.text_content()
     for child in a.iterdescendants():
-        if isinstance(child.tag, str) and len(compact(child.text_content())) <= _DATE_ELEMENT_MAX:
+        if isinstance(child.tag, str) and len(compact(child.text_content())) <= DATE_ELEMENT_MAX:
             yield child.text_content()
 
 
@@ -249,7 +241,7 @@ def _next_date_element(row: Any) -> Any:
     after = row.getnext()
     if after is None or not isinstance(after.tag, str) or _anchors(after):
         return None
-    return after if len(compact(after.text_content())) <= _DATE_ELEMENT_MAX else None
+    return after if len(compact(after.text_content())) <= DATE_ELEMENT_MAX else None
 
 
 def _date_pieces(a: Any, row: Any, shared: bool) -> Iterator[str]:
@@ -263,14 +255,14 @@ def _date_pieces(a: Any, row: Any, shared: bool) -> Iterator[str]:
         for sib in a.itersiblings():
             if sib.tag == "a" or (isinstance(sib.tag, str) and _anchors(sib)):
                 break
-            if isinstance(sib.tag, str) and sib.tag not in _NOTE_TAGS:
+            if isinstance(sib.tag, str) and sib.tag not in NOTE_TAGS:
                 yield from sib.itertext()
             yield sib.tail or ""
-    elif len(squash(row.text_content())) <= _ROW_MAX_TEXT:
+    elif len(squash(row.text_content())) <= ROW_MAX_TEXT:
         title = set(a.iter())  # lxml hands out the same element objects while they are referenced
         for el in row.iter():
             inside = el in title
-            if isinstance(el.tag, str) and not inside and el.tag not in _NOTE_TAGS:
+            if isinstance(el.tag, str) and not inside and el.tag not in NOTE_TAGS:
                 yield el.text or ""
             if el is not row and (el is a or not inside):
                 yield el.tail or ""
@@ -282,37 +274,61 @@ def _date_pieces(a: Any, row: Any, shared: bool) -> Iterator[str]:
 
 def _month_day(piece: str) -> tuple[int, int] | None:
     """(month, day) when a piece of text is a date without its year, else None."""
-    m = _MONTH_DAY.fullmatch(piece.strip())
+    m = MONTH_DAY.fullmatch(piece.strip())
     if m is None:
         return None
     month, day = int(m.group(1)), int(m.group(2) or m.group(3))
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
-def _row_dating(a: Any, row: Any) -> tuple[str | None, bool]:
-    """(ISO date, whether the row shows a date at all) for the listing item that holds `a`.
+# What a row-date reader returns: (ISO date, whether the row shows a date at all), or None when it finds nothing.
+RowDating: TypeAlias = tuple[str | None, bool]
 
-    A row may show its month and day only ("10-19"): it is a dated item all the same, and its year is the one
-    the article's URL carries (t20171019_…); without one the date stays unknown rather than guessed.
-    """
-    # A row shared by many items (a flat list, a block of them): only the text beside this anchor is its own.
-    shared = (a.getparent() is row and _is_flat(row)) or _is_container(row)
+
+def _full_date(a: Any, row: Any, shared: bool) -> RowDating | None:
+    """A full date in the row's text outside the title ("2022-01-25", "2022年1月25日")."""
     for text in _date_texts(a, row, shared):
         if date := find_date(text):
             return date, True
+    return None
+
+
+def _month_day_date(a: Any, row: Any, shared: bool) -> RowDating | None:
+    """A date without its year ("10-19"): the row is a dated item all the same, and its year is the one the
+    article's URL carries (t20171019_…); without one the date stays unknown rather than guessed."""
     # Most rows left (menus, headings) have no number in them to read: they are not walked piece by piece.
+    if not MONTH_DAY_HINT.search(row.text_content()):
+        return None
+    for piece in _date_pieces(a, row, shared):
+        if month_day := _month_day(piece):
+            month, day = month_day
+            year = year_from_url(str(a.get("href", "")), month, day)
+            return (iso_date(year, month, day) if year else None), True
+    return None
+
+
+def _card_date(a: Any, row: Any, shared: bool) -> RowDating | None:
+    """A card's date, the day printed apart from the year and month (`<b>05</b><i>2021-03</i>`)."""
     row_text = row.text_content()
-    if _MONTH_DAY_HINT.search(row_text):
-        for piece in _date_pieces(a, row, shared):
-            if month_day := _month_day(piece):
-                month, day = month_day
-                year = year_from_url(str(a.get("href", "")), month, day)
-                return (iso_date(year, month, day) if year else None), True
     # Only in a row that is one item: a flat list, a block of items or a long text has no single date.
-    if not _YEAR_MONTH.search(row_text) or len(squash(row_text)) > _ROW_MAX_TEXT:
-        return None, False
-    if not shared and (date := _split_date(row)):
-        return date, True
+    if shared or not YEAR_MONTH.search(row_text) or len(squash(row_text)) > ROW_MAX_TEXT:
+        return None
+    date = _split_date(row)
+    return (date, True) if date else None
+
+
+# The ways a listing row shows its date, tried in this order; the first that finds one dates the row.
+ROW_DATE_READERS = (_full_date, _month_day_date, _card_date)
+
+
+def _row_dating(a: Any, row: Any) -> RowDating:
+    """(ISO date, whether the row shows a date at all) for the listing item that holds `a`, by the first of
+    ROW_DATE_READERS that finds one."""
+    # A row shared by many items (a flat list, a block of them): only the text beside this anchor is its own.
+    shared = (a.getparent() is row and _is_flat(row)) or _is_container(row)
+    for reader in ROW_DATE_READERS:
+        if (found := reader(a, row, shared)) is not None:
+            return found
     return None, False
 
 
@@ -325,12 +341,12 @@ def _split_date(el: Any) -> str | None:
     """A date printed in two elements, the day apart from the year and month (`<b>05</b><i>2021-03</i>`)."""
     year_month = day = None
     for piece in el.itertext():
-        piece = piece.strip().strip(_BRACKETS)
-        if not piece or len(piece) > 10:
+        piece = piece.strip().strip(BRACKETS)
+        if not piece or len(piece) > CARD_PIECE_MAX:
             continue
-        if m := _YEAR_MONTH.fullmatch(piece):
+        if m := YEAR_MONTH.fullmatch(piece):
             year_month = m
-        elif m := _DAY.fullmatch(piece):
+        elif m := DAY.fullmatch(piece):
             day = m
     if year_month is None or day is None:
         return None
@@ -372,8 +388,8 @@ def _is_date_piece(text: str, loose: bool) -> bool:
     """Whether an element's whole text is a date (2022-01-25), or, standing on its own, one without its year
     ([01-25]): run into the title, "1-6" is part of "2021年<b>1-6</b>月财政收支情况".
     """
-    text = compact(text).strip(_BRACKETS)
-    if not text or len(text) > _DATE_ELEMENT_MAX:
+    text = compact(text).strip(BRACKETS)
+    if not text or len(text) > DATE_ELEMENT_MAX:
         return False
     return bool(find_date(text) and not DATE.sub("", text)) or (loose and _month_day(text) is not None)
 
@@ -388,13 +404,13 @@ def _text_without_date(a: Any) -> str:
     be a piece of the title.
     """
     text = squash(a.text_content())
-    if not len(a) or not _DIGIT.search(text):
+    if not len(a) or not DIGIT.search(text):
         return text
     elements = [el for el in a.iterdescendants() if isinstance(el.tag, str) and not len(el)]
     leaves = [squash(el.text_content()) for el in elements]
     dates = [t for el, t in zip(elements, leaves, strict=True) if _is_date_piece(t, not _is_glued(el))]
-    year_months = [t for t in leaves if _YEAR_MONTH.fullmatch(compact(t).strip(_BRACKETS))]
-    days = [t for t in leaves if _DAY.fullmatch(compact(t).strip(_BRACKETS))]
+    year_months = [t for t in leaves if YEAR_MONTH.fullmatch(compact(t).strip(BRACKETS))]
+    days = [t for t in leaves if DAY.fullmatch(compact(t).strip(BRACKETS))]
     if year_months and days:
         dates += year_months + days
     for piece in dates:
@@ -416,11 +432,11 @@ def _classify(title: str, truncated: bool) -> tuple[str | None, int | None, bool
         return kind, year, True
     if not truncated:
         return None, None, False
-    stem = _ELLIPSIS.sub("", compact(title))
+    stem = ELLIPSIS.sub("", compact(title))
     year = title_year(stem)
     if year is None:
         return None, None, False
-    for completion in (*_COMPLETIONS, *_name_completions(stem)):
+    for completion in (*TITLE_COMPLETIONS, *_name_completions(stem)):
         kind, _ = classify_title(stem + completion)
         if kind:
             return kind, year, True
@@ -477,7 +493,7 @@ def column_links(doc: Any, url: str) -> list[Link]:
         if not text or not _names_column(text):
             continue
         # A column is named without a year and is not a dated list item; "2022年法治政府建设工作要点" is an article.
-        if re.search(r"\d{4}", text) or find_year(text) or _row_date(a, _row_of(a)):
+        if COLUMN_YEAR.search(text) or find_year(text) or _row_date(a, _row_of(a)):
             continue
         target = absolute_url(a.get("href"), base)
         if target is None or _same_page(target, url) or _is_attachment_url(target):
@@ -486,12 +502,9 @@ def column_links(doc: Any, url: str) -> list[Link]:
     return links
 
 
-_INDEX_FILE = re.compile(r"/(?:index|default)\.s?html?$|/(?:index|default)\.(?:jsp|php|aspx?)$", re.I)
-
-
 def _same_page(target: str, url: str) -> bool:
     """Whether two URLs name one page: the same, or a folder and its index file (`xxgknb/`, `xxgknb/index.html`)."""
-    return target == url or _INDEX_FILE.sub("/", target) == _INDEX_FILE.sub("/", url)
+    return target == url or INDEX_FILE.sub("/", target) == INDEX_FILE.sub("/", url)
 
 
 def listing_items(html: Page, url: str) -> list[Link]:
@@ -514,7 +527,7 @@ def listing_items(html: Page, url: str) -> list[Link]:
             continue
         row_anchors = [x for x in _anchors(row) if absolute_url(x.get("href"), base)]
         row_text = row.text_content()
-        if len(row_anchors) > _ROW_MAX_ANCHORS or len(squash(row_text)) > _ROW_MAX_TEXT or _is_container(row):
+        if len(row_anchors) > ROW_MAX_ANCHORS or len(squash(row_text)) > ROW_MAX_TEXT or _is_container(row):
             seen_rows.add(row)  # not an item: neither are its other anchors
             continue
         if a.getparent() is row and _is_flat(row):
@@ -525,7 +538,7 @@ def listing_items(html: Page, url: str) -> list[Link]:
             candidates = [max(row_anchors, key=lambda x: len(_anchor_title(x)[0]))]
         main = candidates[0]
         date, dated = _row_dating(main, row)
-        if not dated and not _RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
+        if not dated and not RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
             continue
         title, truncated = _anchor_title(main)
         if not title:
@@ -562,11 +575,11 @@ def _labelled_attachment(a: Any) -> bool:
         return True
     prev = a.getprevious()
     before = (prev.tail if prev is not None else a.getparent().text if a.getparent() is not None else "") or ""
-    if ATTACHMENT_LABEL in before[-12:]:
+    if ATTACHMENT_LABEL in before[-ATTACHMENT_LABEL_REACH:]:
         return True
     # A comment before the anchor (`<!-- 相关链接 --><a>`) has a tail but no text of its own to read.
     labelled = prev is not None and isinstance(prev.tag, str) and not _anchors(prev)
-    if labelled and ATTACHMENT_LABEL in compact(prev.text_content())[-12:]:
+    if labelled and ATTACHMENT_LABEL in compact(prev.text_content())[-ATTACHMENT_LABEL_REACH:]:
         return True
     parent = a.getparent()
     return parent is not None and compact(parent.text_content()).startswith(ATTACHMENT_LABEL)
@@ -591,23 +604,20 @@ def detail_links(html: Page, url: str) -> list[Link]:
         if not (_is_attachment_url(target) or _labelled_attachment(a)):
             continue
         title, truncated = _anchor_title(a)
-        title = re.sub(r"^附件\s*\d*\s*[:：.、]?\s*", "", title)
+        title = ATTACHMENT_PREFIX.sub("", title)
         kind, year, _ = _classify(title, truncated)
         links.append(Link("attachment", target, title, kind, year, None, truncated))
     # Embedded viewers (`<iframe src="….pdf">`) and TRS scripts that write the attachment list in the browser
     # (`var file_appendix = '<a href="./P0202….pdf">…'`) hold attachments no anchor shows.
-    for src in doc.xpath("//iframe/@src | //embed/@src | //object/@data"):
+    for src in doc.xpath(EMBEDDED_FILES):
         target = absolute_url(src, base)
         if target and _is_attachment_url(target):
             links.append(Link("attachment", target))
     for script in doc.xpath("//script/text()"):
-        for m in _SCRIPT_HREF.finditer(script):
+        for m in SCRIPT_HREF.finditer(script):
             target = absolute_url(m.group(1), base)
             if target and _is_attachment_url(target):
-                title = squash(re.sub(r"<[^>]+>", "", m.group(2)))
+                title = squash(MARKUP.sub("", m.group(2)))
                 kind, year, _ = _classify(title, is_truncated(title))
                 links.append(Link("attachment", target, title, kind, year, None, is_truncated(title)))
     return dedupe(links)
-
-
-_SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>([^<]*)""", re.I)

@@ -13,6 +13,8 @@ Portals page their columns in a few recurring ways, each handled by one function
 
 `should_stop` is the incremental rule: once a page holds nothing new for the target year, the rest of the
 column is older still. `unchanged_listing` is its form for a listing page that answered 304 Not Modified.
+
+The pager labels, page parameters and script patterns are data in `crawler.rules`.
 """
 
 from __future__ import annotations
@@ -39,56 +41,48 @@ from crawler.links import (
     base_url,
     parse_html,
 )
+from crawler.rules import (
+    COUNT_PAGE,
+    CREATE_PAGE,
+    CURRENT_PAGE,
+    DATAPROXY_ENDPOINT,
+    DATAPROXY_GROUP_SETTING,
+    DATAPROXY_HREF,
+    DATAPROXY_NAME,
+    DATAPROXY_PAGES_PER_REQUEST,
+    DATAPROXY_PARAMS,
+    DATAPROXY_PATH,
+    DATAPROXY_PERPAGE,
+    DATAPROXY_PERPAGE_SETTING,
+    DATAPROXY_SETTINGS,
+    DATASTORE,
+    JCMS_COLUMN,
+    MAX_DERIVED_PAGES,
+    NEXT_LABEL,
+    NEXT_TEXTS,
+    NUMBER_ANCHORS,
+    NUMBERED_FILE,
+    PAGE_NAME,
+    PAGE_PARAMS,
+    RECORD,
+    RECORD_CDATA,
+    SCRIPT_ASSIGNMENT,
+    TOTAL_PAGE,
+    TOTAL_RECORD,
+    VOLATILE_PARAM,
+    XML_ENTITIES,
+)
+from nianbao.decode import without_xml_declaration
 from nianbao.normalise import compact
 from nianbao.urls import canonical_url
 from storage.state import SiteState
 
 logger = logging.getLogger(__name__)
 
-NEXT_TEXTS = frozenset({"下一页", "下页", "›", ">", "后页", "下一頁", "next", "Next", "下一页>", "下一页»"})
-# The same labels as pagers decorate them: "[下一页]", "【下一页】", "下一页>>", "Next »", "下一页 ›".
-_NEXT_LABEL = re.compile(r"[\[【(（<«‹]*(?:下一?页|下一頁|后一?页|next(?:page)?)[\]】)）>»›]*", re.I)
-PAGE_PARAMS = ("page", "pagenum", "pageindex", "pageno", "currentpage", "curpage", "cur_page", "page_no", "pagenow")
-# Anchors whose whole text is a number, selected in C: a page has hundreds of anchors and few numbers.
-_NUMBER_ANCHORS = (
-    "//a[@href][normalize-space(.) != ''][string-length(normalize-space(.)) <= 4]"
-    "[translate(normalize-space(.), '0123456789', '') = '']"
-)
-# A page number in a pager's file name: list_2.html, index_3.shtml, news-4.htm.
-_NUMBERED_FILE = re.compile(r"^(.*?)(?:[_-]\d+)?(\.[a-z]+)?$", re.I)
-# TRS columns can be thousands of pages deep; the stop rule ends a crawl long before, so derive no more.
-MAX_DERIVED_PAGES = 1000
-DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 # What a listing page led to, as the spider records it (storage.state `listed`): "page" (a further page of the
 # column) and "records" (the next dataproxy batch) continue the same column; "column" (a column found on a home or
 # section page) and "dataproxy" (a JCMS column's first record set) lead to lists the page does not show.
 CONTINUATIONS = frozenset({"page", "records"})
-# jpage shows `perpage` records per page and fetches three pages per request; requests here do the same.
-DATAPROXY_PERPAGE = 15
-DATAPROXY_PAGES_PER_REQUEST = 3
-# The form parameters a JCMS column sends to dataproxy.jsp (read from the page's script).
-DATAPROXY_PARAMS = (
-    "col",
-    "appid",
-    "webid",
-    "path",
-    "columnid",
-    "sourcecontenttype",
-    "unitid",
-    "webname",
-    "permissiontype",
-)
-
-# Older TRS templates write their pager inline from two variables, without calling createPageHTML:
-# `var currentPage = 0; var countPage = 2` and `"<a href=\"index" + "_" + nextPage + "." + "html\">"`.
-_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
-_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
-_PAGE_NAME = re.compile(r"""(\w+)['"]\s*\+\s*['"]_['"]\s*\+[^;\n]*?['"]\.?['"]?\s*\+\s*['"]\.?(s?html?)\b""")
-_ARG = r"\s*(['\"]?[\w.-]+['\"]?)\s*"
-_CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _ARG + "," + _ARG + r"[,)]"
-)
-
 
 # ---------------------------------------------------------------------------------------------- listings
 
@@ -114,7 +108,7 @@ def next_links(doc: Any, url: str) -> list[Link]:
     links = []
     for a in doc.iter("a"):
         text = compact(a.text_content()) or compact(a.get("title")) or compact(" ".join(a.xpath(".//img/@alt")))
-        if text not in NEXT_TEXTS and not _NEXT_LABEL.fullmatch(text):
+        if text not in NEXT_TEXTS and not NEXT_LABEL.fullmatch(text):
             continue
         target = absolute_url(a.get("href"), base)
         if target and target != url:
@@ -127,7 +121,7 @@ def _script_value(arg: str, script: str) -> int | None:
     arg = arg.strip("'\"")
     if arg.isdigit():
         return int(arg)
-    m = re.search(rf"\b{re.escape(arg)}\s*=\s*['\"]?(\d+)", script)
+    m = re.search(SCRIPT_ASSIGNMENT.format(name=re.escape(arg)), script)
     return int(m.group(1)) if m else None
 
 
@@ -138,7 +132,7 @@ def create_page_links(script: str, url: str) -> list[Link]:
     one is returned (rel "page").
     """
     links: list[Link] = []
-    for m in _CREATE_PAGE.finditer(script):
+    for m in CREATE_PAGE.finditer(script):
         total, current = _script_value(m.group(1), script), _script_value(m.group(2), script)
         name, ext = m.group(3).strip("'\""), m.group(4).strip("'\"")
         if total is None or current is None:
@@ -166,10 +160,10 @@ def count_page_links(script: str, url: str) -> list[Link]:
     (`"index" + "_" + i + "." + "html"`); a script that does not write them (a detail page's own pager) or
     whose numbers do not fit together gives nothing.
     """
-    total = _COUNT_PAGE.search(script) if "countPage" in script else None  # a plain search first: scripts are long
+    total = COUNT_PAGE.search(script) if "countPage" in script else None  # a plain search first: scripts are long
     if total is None or "createPageHTML" in script:
         return []
-    current, name = _CURRENT_PAGE.search(script), _PAGE_NAME.search(script)
+    current, name = CURRENT_PAGE.search(script), PAGE_NAME.search(script)
     if name is None:
         return []
     count, here = int(total.group(1)), int(current.group(1)) if current else 0
@@ -187,14 +181,10 @@ def _page_param(url: str) -> tuple[str, int] | None:
     return None
 
 
-# Parameters a pager changes along with the page (totals, page sizes, cache busters): they name no column.
-_VOLATILE_PARAM = re.compile(r"total\w*|count\w*|pagesize|page_size|perpage|t|_|rnd|random|timestamp|ts", re.I)
-
-
 def _column_params(url: str) -> dict[str, str]:
     """The query parameters that name the column: all but the page number, the volatile and the blank ones."""
     query = parse_qsl(urlsplit(url).query)  # blank values dropped: "type=" selects nothing
-    return {k.lower(): v for k, v in query if k.lower() not in PAGE_PARAMS and not _VOLATILE_PARAM.fullmatch(k)}
+    return {k.lower(): v for k, v in query if k.lower() not in PAGE_PARAMS and not VOLATILE_PARAM.fullmatch(k)}
 
 
 def _same_column(here: dict[str, str], there: dict[str, str]) -> bool:
@@ -236,7 +226,7 @@ def _page_file(url: str) -> tuple[str, str, str] | None:
     if parts.query:
         return None
     folder, _, name = parts.path.rpartition("/")
-    m = _NUMBERED_FILE.match(name or "index")
+    m = NUMBERED_FILE.match(name or "index")
     assert m is not None  # the pattern matches every name
     return f"{parts.netloc}{folder}", m.group(1).lower(), (m.group(2) or "").lower()
 
@@ -252,7 +242,7 @@ def numbered_page_links(doc: Any, url: str) -> list[Link]:
         return []
     base = base_url(doc, url)
     links = []
-    for a in doc.xpath(_NUMBER_ANCHORS):
+    for a in doc.xpath(NUMBER_ANCHORS):
         text = a.text_content().strip()
         target = absolute_url(a.get("href"), base)
         if target and not _same_page(target, url) and _same_pages(_page_file(target), here):
@@ -274,45 +264,41 @@ def _set_query(url: str, params: dict[str, str]) -> str:
 
 
 def _inline_datastores(doc: Any) -> list[str]:
-    return [
-        m.group(0)
-        for text in doc.xpath("//script/text()")
-        for m in re.finditer(r"<datastore>.*?</datastore>", text, re.S)
-    ]
+    return [m.group(0) for text in doc.xpath("//script/text()") for m in DATASTORE.finditer(text)]
 
 
 def _dataproxy_requests(doc: Any, url: str) -> list[str]:
     # Only the scripts that talk to dataproxy.jsp: other scripts have their own `path` or `col` variables.
-    scripts = "\n".join(t for t in doc.xpath("//script/text()") if "dataproxy.jsp" in t)
+    scripts = "\n".join(t for t in doc.xpath("//script/text()") if DATAPROXY_NAME in t)
     if not scripts:
         return []
     params: dict[str, str] = {}
     # The first group's own request, when the page embeds one (<nextgroup><a href="…dataproxy.jsp?…">).
-    for href in re.findall(r"""href=['"]?([^'"\s>]*dataproxy\.jsp\?[^'"\s>]*)""", scripts):
+    for href in DATAPROXY_HREF.findall(scripts):
         for key, value in parse_qsl(href.replace("&amp;", "&")):
             if key.lower() in DATAPROXY_PARAMS:
                 params.setdefault(key, value)
     # The script's own parameters: `columnid: 1234`, `"unitid": "5678"`, `webid = 1`.
-    for key in DATAPROXY_PARAMS:
-        m = re.search(rf"""['"]?\b({key})['"]?\s*[:=]\s*['"]?([^'",;}}\s]+)""", scripts, re.I)
+    for setting in DATAPROXY_SETTINGS.values():
+        m = setting.search(scripts)
         if m and m.group(1) not in params:
             params[m.group(1)] = m.group(2)
     if not any(k.lower() == "columnid" for k in params):
-        m = re.search(r"/col/col(\d+)/", url)
+        m = JCMS_COLUMN.search(url)
         if not m:
             logger.info("%s: dataproxy.jsp call without a column id", url)
             return []
         params["columnid"] = m.group(1)
-    perpage_match = re.search(r"""per_?page['"]?\s*[:=]\s*['"]?(\d+)""", scripts, re.I)
+    perpage_match = DATAPROXY_PERPAGE_SETTING.search(scripts)
     perpage = int(perpage_match.group(1)) if perpage_match else DATAPROXY_PERPAGE
-    group_match = re.search(r"""group_?size['"]?\s*[:=]\s*['"]?(\d+)""", scripts, re.I)
+    group_match = DATAPROXY_GROUP_SETTING.search(scripts)
     group = int(group_match.group(1)) if group_match else DATAPROXY_PAGES_PER_REQUEST
-    path_match = re.search(r"""['"]([^'"\s]*?/module/web/jpage/dataproxy\.jsp)""", scripts)
+    path_match = DATAPROXY_ENDPOINT.search(scripts)
     endpoint = urljoin(url, path_match.group(1) if path_match else DATAPROXY_PATH)
     start = 1
     for store in _inline_datastores(doc):
-        embedded = len(re.findall(r"<record>", store))
-        total = re.search(r"<totalrecord>\s*(\d+)", store)
+        embedded = len(RECORD.findall(store))
+        total = TOTAL_RECORD.search(store)
         if total and embedded >= int(total.group(1)):
             return []  # the page already holds every record
         start = max(start, embedded + 1)
@@ -332,9 +318,9 @@ def dataproxy_requests(html: Page, url: str) -> list[str]:
     query string, with `startrecord`/`endrecord`/`perpage` for the first batch the page does not already embed.
     """
     # Most pages do not call it: given as text, they are not parsed for nothing.
-    if isinstance(html, str) and "dataproxy.jsp" not in html:
+    if isinstance(html, str) and DATAPROXY_NAME not in html:
         return []
-    if isinstance(html, bytes) and b"dataproxy.jsp" not in html:
+    if isinstance(html, bytes) and DATAPROXY_NAME.encode() not in html:
         return []
     doc = parse_html(html)
     return [] if doc is None else _dataproxy_requests(doc, url)
@@ -379,7 +365,7 @@ def dataproxy_records(xml: str | bytes, url: str) -> tuple[list[Link], int | Non
     """
     if isinstance(xml, str):
         # ElementTree refuses text that still declares an encoding; the text is already decoded.
-        xml = re.sub(r"^\s*<\?xml[^>]*\?>", "", xml, count=1)
+        xml = without_xml_declaration(xml)
     try:
         root = _parse_datastore(xml)
         fragments = [r.text or "" for r in root.iter("record")]
@@ -389,11 +375,11 @@ def dataproxy_records(xml: str | bytes, url: str) -> tuple[list[Link], int | Non
         # Portals emit unescaped "&" and the like; the records are CDATA, so read them directly.
         logger.info("%s: malformed dataproxy XML (%s); reading records by pattern", url, e)
         text = xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
-        if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
+        if XML_ENTITIES.search(text):
             raise ValueError("dataproxy response refused: it declares XML entities or a DTD") from e
-        fragments = re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", text, re.S)
-        total_match = re.search(r"<totalrecord>\s*(\d+)", text)
-        pages_match = re.search(r"<totalpage>\s*(\d+)", text)
+        fragments = RECORD_CDATA.findall(text)
+        total_match = TOTAL_RECORD.search(text)
+        pages_match = TOTAL_PAGE.search(text)
         total_text = total_match.group(1) if total_match else None
         pages_text = pages_match.group(1) if pages_match else None
     total = int(total_text) if total_text and total_text.strip().isdigit() else None
@@ -427,7 +413,7 @@ def inline_datastore_links(doc: Any, url: str) -> list[Link]:
     """Report links from the records a JCMS page embeds in `<script type="text/xml"><datastore>…`."""
     links: list[Link] = []
     for store in _inline_datastores(doc):
-        fragments = re.findall(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", store, re.S)
+        fragments = RECORD_CDATA.findall(store)
         links += [link for link in _record_links(fragments, url) if link.rel == "report"]
     return links
 

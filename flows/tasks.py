@@ -344,12 +344,13 @@ def previous_outcomes(store: Store, kind: str, year: int) -> dict[str, Outcome]:
 
 @task(name="write-coverage", retries=2, retry_delay_seconds=[2, 5])
 def write_coverage_tables(
-    store_url: str, registry: list[Site], kinds: list[str], year: int, site_rows: list[dict[str, Any]]
+    store_url: str, registry_path: str, kinds: list[str], year: int, site_rows: list[dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """For each kind: one row per unit that owes the report (the provinces the registry reaches), from the
     manifest written just before and this run's crawl outcomes; the table goes to `coverage/{kind}/{year}.parquet`.
     Returns per kind its key, its status counts and its rates by province and level."""
     store = Store(store_url)
+    registry = load_registry(registry_path)  # the whole registry: a re-run of one site still counts every unit
     provinces = {site.division[:2] for site in registry}
     this_run = {row["site"]: outcome_of(row) for row in site_rows}
     written = {}
@@ -531,7 +532,7 @@ def harvest_sites(
         "manifests": write_manifests(store, kinds, year),
         "figures": summarise_figures(store, kinds, year),
     }
-    summary["coverage"] = write_coverage_tables(store, load_registry(registry), kinds, year, rows)
+    summary["coverage"] = write_coverage_tables(store, registry, kinds, year, rows)
     summary["run_key"] = write_run_summary(store, summary)
     publish_artifacts(summary)
     hosts = host_rows(rows)

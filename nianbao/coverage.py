@@ -17,6 +17,7 @@ from typing import Any
 from nianbao import divisions
 from nianbao.reports import LEVEL_ALIASES, Kind
 from nianbao.sites import Site
+from nianbao.units import in_force
 
 # Taiwan, Hong Kong and Macau have GB/T 2260 codes but none of the mainland's reporting rules.
 OUTSIDE = ("71", "81", "82")
@@ -67,7 +68,8 @@ def owed_units(kind: Kind, year: int, sites: Iterable[Site], provinces: Iterable
     scope = set(provinces) if provinces is not None else None
     own: dict[tuple[str, str], tuple[str, ...]] = {}
     for site in sites:
-        own[(site.division, site_level(site))] = (*own.get((site.division, site_level(site)), ()), site.code)
+        key = (in_force(site.division, site.name, year), site_level(site))
+        own[key] = (*own.get(key, ()), site.code)
     units = [
         Unit(d.code, d.name, d.level, d.parent, own.get((d.code, d.level), ()))
         for d in divisions.divisions(year)
@@ -108,10 +110,14 @@ def coverage_rows(
     `documents` are manifest rows of this kind and year (division, level, site, published, on_time, url);
     `outcomes` tell, per site code, what the harvest did with it.
     """
+    units = list(units)
+    own_unit = {site: unit for unit in units if unit.level in GOVERNMENT_LEVELS for site in unit.sites}
     by_government: dict[tuple[str, str], list[dict[str, Any]]] = {}
     by_site: dict[str, list[dict[str, Any]]] = {}
     for doc in documents:
         division, level = unit_of(doc)
+        if divisions.lookup(division, year) is None and (unit := own_unit.get(doc.get("site") or "")):
+            division = unit.division if unit.level == level else division  # its site's code changed since
         if level in GOVERNMENT_LEVELS:
             by_government.setdefault((division, level), []).append(doc)
         else:

@@ -56,6 +56,8 @@ _MAGIC = (
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,400}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([\w.:-]+)", re.I)
+# lxml refuses decoded text that still carries an XML encoding declaration (XHTML pages, dataproxy answers).
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Labels whose pages are decoded with the superset codec (GB18030 ⊃ GBK ⊃ GB2312, Big5-HKSCS ⊃ Big5).
 _SUPERSETS = {
     "gb2312": "gb18030",
@@ -363,3 +365,9 @@ def _repair_latin1_run(match: re.Match[str]) -> str:
         return run
     score, cjk = plausibility(fixed)
     return fixed if cjk and score >= MOJIBAKE_GAIN else run
+
+
+def without_xml_declaration(text: str) -> str:
+    """Decoded text without its XML declaration, which lxml refuses once the text is a str; the one strip the
+    crawler (pages, dataproxy answers) and the workers both use."""
+    return _XML_DECLARATION.sub("", text, count=1)

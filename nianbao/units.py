@@ -33,7 +33,7 @@ class Attribution:
 
     division: str
     level: str
-    note: str = ""  # "ambiguous: 110105 220104", recorded in the document's flags
+    note: str = ""  # "ambiguous publisher 朝阳区: 110105 220104", kept in the document's flags
 
 
 def publisher_name(title: str, issuer: str | None) -> str:
@@ -41,6 +41,15 @@ def publisher_name(title: str, issuer: str | None) -> str:
     text = _LEADING_YEAR.sub("", compact(arabic_dates(title)))
     head = _HEAD_END.split(text, maxsplit=1)[0]
     return head or compact(issuer or "")
+
+
+def in_force(division: str, name: str, year: int | None) -> str:
+    """The division a registry entry stands for in `year`: its code while in force, else the one division its name
+    names within its province (a code changed since the entry was written: 新津县 510132 became 新津区 510118)."""
+    if divisions.lookup(division, year) or not name:
+        return division
+    found = divisions.match_name(name, within=division[:2], year=year)
+    return found[0].code if len(found) == 1 else division
 
 
 def attribute(title: str, issuer: str | None, division: str, level: str, year: int | None = None) -> Attribution:
@@ -57,7 +66,8 @@ def attribute(title: str, issuer: str | None, division: str, level: str, year: i
     if _TOWNSHIP.search(name):
         return Attribution(division, "township")  # a town's report on its county's portal: not the county's
     is_department = bool(_DEPARTMENT.search(name)) and not _GOVERNMENT.search(name)
-    found = divisions.match_name(name, within=division, year=year)
+    # A site's code out of force that year: the name is looked for in its province (新津区 on 新津县's 510132).
+    found = divisions.match_name(name, within=division if divisions.lookup(division, year) else division[:2], year=year)
     if len(found) > 1:
         codes = " ".join(d.code for d in found)
         return Attribution(division, "department" if is_department else level, f"ambiguous publisher {name}: {codes}")

