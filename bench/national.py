@@ -1,6 +1,7 @@
 """Harvest N scale-replica sites on the embedded default and measure the fixed cost per site (issue 8).
 
     .venv/bin/python bench/national.py --sites 50 [--year 2021] [--no-control] [--parallel 4] [--workers 2]
+        [--delay 1] [--hosts-in-flight 256]
 
 Each harvest runs in a child process that calls `shell.cli.run_harvest` — the code path of
 `nianbao harvest --sites FILE` — and records when the flow started and when each site finished (the flow's
@@ -15,6 +16,13 @@ Fixed cost per site:   per_site_overhead_s = sites phase / N of the *control* ru
                        with the reports replaced by filler (same pages, no captures, no extraction). The main
                        run's sites phase minus the control's, divided by the reports, is the cost per report.
                        With --no-control, the main run's sites phase / N is printed instead (an upper bound).
+Politeness (--delay D: every site asks for D seconds between requests, written into the registry the replica
+made): each site's crawl is the interval [its "crawled" event − its crawl seconds, the event]; hosts in flight
+at a moment are the intervals open then (one site per host at a time), sampled every 0.1 s over the crawl phase
+(first crawl start → last crawl end): the maximum and the mean. The politeness bound is what the delays alone
+impose: max(Σ pages × D over the sites ÷ hosts allowed at once, the longest single site's pages × D), hosts
+allowed at once = min(N, processes × NIANBAO_HOSTS_IN_FLIGHT). Memory per host in flight = the crawl processes'
+peak RSS above a crawl process's idle size, ÷ the most hosts in flight.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SAMPLE_S = 0.2
+CRAWL_PROCESS_IDLE_MB = 100  # a crawl process with Scrapy, Twisted and the Celery app loaded, before any site
 KINDS = ("flow", "crawler", "celery", "redis", "prefect-server", "other")
 
 
@@ -45,7 +54,14 @@ def child(args: argparse.Namespace) -> None:
     from shell.cli import run_harvest
 
     events: list[tuple[float, str, str]] = []
-    listen(lambda event, data: events.append((time.time(), event, str(data.get("site", "")))))
+    crawls: list[tuple[float, float, int]] = []  # (end, seconds, pages) of each site's crawl
+
+    def on_event(event: str, data: dict[str, Any]) -> None:
+        events.append((time.time(), event, str(data.get("site", ""))))
+        if event == "crawled":
+            crawls.append((time.time(), float(data.get("seconds", 0.0)), int(data.get("pages", 0))))
+
+    listen(on_event)
     summary = run_harvest(args.year, Path(args.registry), [], [], args.store, args.workers)
     rows = summary["sites"]
     out = {
@@ -56,6 +72,7 @@ def child(args: argparse.Namespace) -> None:
         "errors": [f"{r['site']}: {r['error']}" for r in rows if r["error"]][:10],
         "pages": sum(r["pages"] for r in rows),
         "manifests": summary["manifests"],
+        "crawls": crawls,
     }
     Path(args.timings).write_text(json.dumps(out), encoding="utf-8")
 
@@ -171,7 +188,9 @@ class Sampler(threading.Thread):
 
 
 # --- one measured harvest ------------------------------------------------------------------------------------------
-def start_replica(n: int, year: int, reports: bool, registry: Path, seconds: float) -> subprocess.Popen[str]:
+def start_replica(
+    n: int, year: int, reports: bool, registry: Path, seconds: float, delay: float
+) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "replica.scale", "--sites", str(n), "--year", str(year)]
     command += ["--seconds", str(seconds), "--registry-out", str(registry)]
     if not reports:
@@ -181,7 +200,29 @@ def start_replica(n: int, year: int, reports: bool, registry: Path, seconds: flo
     if not line.startswith("port "):
         proc.kill()
         raise RuntimeError(f"the scale replica did not start: {line!r}")
+    if delay:  # every site asks for `delay` seconds between requests
+        registry.write_text(registry.read_text("utf-8").replace("    delay: 0\n", f"    delay: {delay}\n"), "utf-8")
     return proc
+
+
+def in_flight(crawls: list[tuple[float, float, int]], step: float = 0.1) -> tuple[int, float, float]:
+    """(most, mean, seconds) of the sites crawled at once over the crawl phase, from each site's crawl interval."""
+    spans = [(end - seconds, end) for end, seconds, _ in crawls]
+    if not spans:
+        return 0, 0.0, 0.0
+    first, last = min(a for a, _ in spans), max(b for _, b in spans)
+    counts = [sum(a <= t < b for a, b in spans) for t in _ticks(first, last, step)]
+    return max(counts), sum(counts) / len(counts), last - first
+
+
+def _ticks(first: float, last: float, step: float) -> list[float]:
+    return [first + i * step for i in range(max(1, int((last - first) / step)))]
+
+
+def politeness_bound(crawls: list[tuple[float, float, int]], delay: float, allowed: int) -> float:
+    """Seconds the delays alone impose: Σ pages × delay ÷ hosts allowed at once, or the longest site's."""
+    pages = [p for _, _, p in crawls]
+    return max(sum(pages) * delay / max(1, allowed), max(pages, default=0) * delay)
 
 
 def store_objects(store: Path) -> dict[str, tuple[int, int]]:
@@ -197,8 +238,9 @@ def store_objects(store: Path) -> dict[str, tuple[int, int]]:
 
 def harvest_once(label: str, args: argparse.Namespace, work: Path, reports: bool) -> dict[str, Any]:
     registry, store, timings = work / f"{label}-sites.yaml", work / f"{label}-store", work / f"{label}-timings.json"
-    replica = start_replica(args.sites, args.year, reports, registry, seconds=args.limit)
+    replica = start_replica(args.sites, args.year, reports, registry, seconds=args.limit, delay=args.delay)
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "NIANBAO_MAX_PARALLEL_CRAWLS": str(args.parallel)}
+    env["NIANBAO_HOSTS_IN_FLIGHT"] = str(args.hosts_in_flight)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--registry", str(registry)]
     command += ["--store", str(store), "--year", str(args.year), "--timings", str(timings)]
     command += ["--workers", str(args.workers)] if args.workers else []
@@ -319,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="Celery worker processes (default: one per core)")
     parser.add_argument("--parallel", type=int, default=4, help="NIANBAO_MAX_PARALLEL_CRAWLS")
     parser.add_argument("--no-control", action="store_true", help="skip the zero-report control run")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds between requests every site asks for")
+    parser.add_argument("--hosts-in-flight", type=int, default=256, help="NIANBAO_HOSTS_IN_FLIGHT")
     parser.add_argument("--limit", type=float, default=7200, help="give up a harvest after this many seconds")
     parser.add_argument("--keep", help="keep the stores and logs in this directory")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -365,9 +409,29 @@ def main(argv: list[str] | None = None) -> int:
         in_phase = reports / max(main_run["sites_phase"], 1e-9)
         print(f"reports per second: {rate:.2f} over the whole run, {in_phase:.2f} in the sites phase")
         peak = max(main_run["sampler"].peak_total, control["sampler"].peak_total if control else 0.0)
+        most, mean, crawl_s = in_flight(main_run["crawls"])
+        processes = len(main_run["sampler"].seen["crawler"])
+        allowed = min(n, max(1, processes) * args.hosts_in_flight)
+        bound = politeness_bound(main_run["crawls"], args.delay, allowed)
+        crawler_mb = main_run["sampler"].peak_kind["crawler"]
+        print(
+            f"hosts in flight: max {most}, mean {mean:.0f} over the crawl phase of {crawl_s:.1f}s; "
+            f"{processes} crawl processes × {args.hosts_in_flight} allowed"
+        )
+        if args.delay:
+            print(
+                f"politeness bound {bound:.1f}s (delay {args.delay}s, {allowed} hosts allowed at once): "
+                f"crawl phase {crawl_s:.1f}s = {crawl_s / max(bound, 1e-9):.2f}× the bound, "
+                f"whole run {main_run['wall']:.1f}s = {main_run['wall'] / max(bound, 1e-9):.2f}×"
+            )
+        idle_mb = CRAWL_PROCESS_IDLE_MB * max(1, processes)
+        print(
+            f"crawl processes peak {crawler_mb:.0f} MB: ≈ {max(0.0, crawler_mb - idle_mb) / max(1, most):.2f} MB per "
+            f"host in flight above {CRAWL_PROCESS_IDLE_MB} MB a process"
+        )
         print(
             f"national: sites={n} seconds={main_run['wall']:.1f} per_site_overhead_s={overhead:.3f} "
-            f"reports={reports} peak_rss_mb={peak:.0f}"
+            f"reports={reports} peak_rss_mb={peak:.0f} hosts_in_flight_max={most} politeness_bound_s={bound:.1f}"
         )
         return 0 if not missing else 1
     finally:

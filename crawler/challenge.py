@@ -1,7 +1,7 @@
 """Downloader middleware: recognise anti-bot JavaScript challenges and stop the crawl of that site.
 
 Ruishu answers 412 and Jiasule 521 with a script that a browser must run; retrying only digs the hole deeper,
-so the site is recorded as blocked, with the reason, and the crawl closes.
+so the site is recorded as blocked, with the reason, and its crawl ends (the other sites of the crawler go on).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
 
+from crawler.context import count, site_of
 from crawler.refused import Refused
 
 _NAMES = {
@@ -44,9 +44,9 @@ class ChallengeMiddleware:
         reason = challenge_reason(response.status, response.body, self.codes)
         if reason is None:
             return response
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"challenge/{response.status}")
-        self.crawler.stats.set_value("nianbao/blocked", f"{reason} at {response.url}")
-        assert self.crawler.engine is not None
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
+        count(self.crawler, request, f"challenge/{response.status}")
+        run = site_of(self.crawler, request)
+        if run is not None:
+            run.blocked = run.blocked or f"{reason} at {response.url}"
+            run.close("blocked")
         raise Refused(f"{reason}: site blocked, not retried")

@@ -1,9 +1,10 @@
-"""Extension: checkpoint the site's incremental state (storage.state) during the crawl and when it closes.
+"""Extension: checkpoint each site's incremental state (storage.state) during its crawl.
 
-The spider keeps the state in memory (`spider.state`); every NIANBAO_CHECKPOINT_EVERY responses and at close it
-is merged into `state/{site}.json` in the store (NIANBAO_CHECKPOINT_STORE), so a crawl killed half-way resumes
-from what it had learnt. Entries whose captures were not queued yet are saved with `queued: false`: the next
-crawl fetches them in full instead of trusting them as unchanged. Count: `nianbao/checkpoints`.
+Each site in flight keeps its state in memory (`SiteCrawl.state`); every NIANBAO_CHECKPOINT_EVERY responses of
+that site it is merged into `state/{site}.json` in the store (NIANBAO_CHECKPOINT_STORE), so a crawl killed
+half-way resumes from what it had learnt (crawler.crawl saves it once more when the site ends). Entries whose
+captures were not queued yet are saved with `queued: false`: the next crawl fetches them in full instead of
+trusting them as unchanged. Count: `nianbao/checkpoints`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Self
 
-from scrapy import Spider, signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from storage.state import SiteState, save_state
+from crawler.context import count, site_of
+from storage.state import save_state
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,6 @@ class StateCheckpoint:
         self.crawler = crawler
         self.store = store
         self.every = every
-        self.responses = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -40,22 +41,15 @@ class StateCheckpoint:
             raise NotConfigured(f"NIANBAO_CHECKPOINT_EVERY must be at least 1, not {every}")
         extension = cls(crawler, Store(url), every)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def _save(self, spider: Spider | None) -> None:
-        state = getattr(spider, "state", None)
-        if not isinstance(state, SiteState) or not state.dirty:
+    def response_received(self, request: Request, **kwargs: Any) -> None:
+        run = site_of(self.crawler, request)
+        if run is None:
             return
-        version = save_state(self.store, state)
-        if self.crawler.stats:
-            self.crawler.stats.inc_value("nianbao/checkpoints")
-        logger.debug("state of %s checkpointed (version %d)", state.site, version)
-
-    def response_received(self, **kwargs: Any) -> None:
-        self.responses += 1
-        if self.responses % self.every == 0:
-            self._save(self.crawler.spider)
-
-    def spider_closed(self, spider: Spider) -> None:
-        self._save(spider)
+        run.count("responses_since_checkpoint")
+        if run.counts["responses_since_checkpoint"] % self.every or not run.state.dirty:
+            return
+        version = save_state(self.store, run.state)
+        count(self.crawler, request, "checkpoints")
+        logger.debug("state of %s checkpointed (version %d)", run.code, version)

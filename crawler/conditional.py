@@ -18,6 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler.context import count, site_of
+
 META_KEY = "nianbao_conditional"
 
 
@@ -44,17 +46,16 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        spider = self.crawler.spider
-        state = getattr(spider, "state", None)
-        if state is None or not request.meta.get(META_KEY):
+        run = site_of(self.crawler, request)
+        if run is None or not request.meta.get(META_KEY):
             return
-        headers = conditional_headers(state.trusted(request.url, getattr(spider, "scope", None)))
+        headers = conditional_headers(run.state.trusted(request.url, run.scope))
         for name, value in headers.items():
             request.headers.setdefault(name, value)
-        if headers and self.crawler.stats:
-            self.crawler.stats.inc_value("nianbao/conditional/sent")
+        if headers:
+            count(self.crawler, request, "conditional/sent")
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status == 304 and request.meta.get(META_KEY) and self.crawler.stats:
-            self.crawler.stats.inc_value("nianbao/conditional/not_modified")
+        if response.status == 304 and request.meta.get(META_KEY):
+            count(self.crawler, request, "conditional/not_modified")
         return response

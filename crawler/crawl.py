@@ -1,11 +1,12 @@
 """A crawl process: one report year of one site or of a batch of sites (Twisted's reactor cannot start twice).
 
 Run as `python -m crawler.crawl --site-json '{...}' --year 2021 --store ./data [--force]`, or with
-`--sites-file FILE` (a JSON list of sites) to crawl many sites in one process: a process start costs seconds, a
-small site's crawl milliseconds. For each site it loads the incremental state (`state/{site}.json`), crawls,
-writes the crawl's WARC to the store, then sends one capture message per new or changed report candidate to the
-Celery queue "extract", marks them queued in the state, and prints the site's JSON summary as one line of stdout
-for the flow that started it. `--force` ignores the state (no conditional requests, no "unchanged"), and still
+`--sites-file FILE` (a JSON list of sites) to crawl many sites in one process with one Scrapy crawler (Scrapy's
+broad crawl: crawler.spider), up to `--hosts-in-flight` hosts at once. For each site it loads the incremental
+state (`state/{site}.json`), crawls, and when the site's last request ended writes its WARC to the store, sends
+one capture message per new or changed report candidate to the Celery queue "extract", marks them queued in the
+state, and prints the site's summary (nianbao.records.CrawlSummary) as one JSON line of stdout for the flow that
+started it. `--force` ignores the state (no conditional requests, no "unchanged"), and still
 records what it learnt. `--captures-out FILE` appends the capture messages to FILE (JSON lines) instead of the
 queue: a crawl that needs no Redis, for tests and operators. `--set NAME=VALUE` overrides one Scrapy setting, as
 `scrapy crawl -s` does (the bench turns throttling off so).
@@ -20,30 +21,28 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Self
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import BaseSettings, Settings, SettingsAttribute
 from scrapy.utils.reactor import install_reactor
-from twisted.internet.defer import Deferred, DeferredList, DeferredSemaphore, inlineCallbacks
+from twisted.internet.defer import Deferred, DeferredList
 
 from crawler import settings as default_settings
+from crawler.render import render_settings
+from crawler.site import SiteCrawl
 from crawler.spider import ReportSpider
-from nianbao.records import Capture
-from nianbao.sites import Site, lanes
+from nianbao.records import Capture, CrawlSummary
+from nianbao.sites import Site
 from storage import layout
 from storage.failures import record_failure
-from storage.state import SiteState, load_state, save_state
+from storage.state import load_state, save_state
 from storage.store import Store
 
-_REFUSED = "nianbao/refused/"  # stats of crawler.hostile and crawler.traps
-
-
-LOCAL_DOWNLOAD_TIMEOUT_S = 8  # above the replica's slow page (3 s)
-SITES_IN_PARALLEL = 8  # hosts crawled at once by one crawl process (each politely: one or two requests at a time)
+RENDER_HOSTS_IN_FLIGHT = 4  # render sites crawled at once: each listing page is a Chromium page
 
 
 class CrawlSettings(Settings):
@@ -77,26 +76,31 @@ def _copied(value: Any) -> Any:
 
 
 def crawl_settings(
-    site: Site,
-    warc_path: str,
     *,
     store_url: str = "",
     force: bool = False,
     overrides: dict[str, str] | None = None,
+    render: tuple[Site, ...] = (),
+    hosts_in_flight: int | None = None,
 ) -> Settings:
+    """The settings of a crawler serving many sites: crawler.settings, the batch's, then `overrides` (`--set`).
+
+    `render`: the sites whose listing pages this crawler renders (crawler.render; they get a crawler of their own).
+    """
     settings = CrawlSettings()
     settings.setmodule(default_settings, priority="project")
-    settings.set("NIANBAO_WARC_PATH", warc_path)
-    settings.set("CLOSESPIDER_PAGECOUNT", site.max_pages)
-    settings.set("NIANBAO_HOSTILE_ALLOW_PRIVATE", site.local)
-    if site.local:  # a replica on this machine answers in milliseconds: a hang is a fault, not a slow portal
-        settings.set("DOWNLOAD_TIMEOUT", LOCAL_DOWNLOAD_TIMEOUT_S)
+    hosts = hosts_in_flight or int(
+        os.environ.get("NIANBAO_HOSTS_IN_FLIGHT", settings.getint("NIANBAO_HOSTS_IN_FLIGHT"))
+    )
+    if hosts < 1:
+        raise ValueError(f"NIANBAO_HOSTS_IN_FLIGHT must be at least 1, not {hosts}")
+    settings.set("NIANBAO_HOSTS_IN_FLIGHT", hosts)
+    settings.set("CONCURRENT_REQUESTS", 2 * hosts * settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
     settings.set("NIANBAO_CHECKPOINT_STORE", store_url)
     if force:
         settings.set("NIANBAO_CONDITIONAL_ENABLED", False)
-    if site.delay is not None:
-        settings.set("DOWNLOAD_DELAY", site.delay)
-        settings.set("AUTOTHROTTLE_START_DELAY", max(site.delay, 0.01))
+    if render:
+        settings.setdict(render_settings(render, settings.get("NIANBAO_RENDER_CHROMIUM")))
     if os.environ.get("NIANBAO_LOG_LEVEL"):
         settings.set("LOG_LEVEL", os.environ["NIANBAO_LOG_LEVEL"])
     settings.setdict(overrides or {}, priority="cmdline")
@@ -120,79 +124,63 @@ def write_captures(captures: list[Capture], path: str) -> list[str]:
     return [c.url for c in captures]
 
 
-@dataclass
-class SiteCrawl:
-    """One site's crawl inside a crawl process: what it starts from, and the summary it ends with."""
-
-    site: Site
-    crawl_id: str
-    warc_key: str
-    warc_path: str
-    state: SiteState
-    started: datetime
-    crawler: Crawler | None = None
-    summary: dict[str, Any] | None = None
-
-
-def prepare(site: Site, year: int, store: Store, workdir: str) -> SiteCrawl:
-    """Name the crawl and its WARC, and load the site's state (the only I/O before the crawl)."""
+def open_site(site: Site, year: int, kinds: list[str], store: Store, workdir: str, force: bool) -> SiteCrawl:
+    """Name the site's crawl and its WARC, and load its state (the only I/O before its first request)."""
     started = datetime.now(UTC)
     crawl_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     warc_path = os.path.join(workdir, f"{site.code}-{crawl_id}.warc.gz")
-    return SiteCrawl(
-        site, crawl_id, layout.warc(year, site.code, crawl_id), warc_path, load_state(store, site.code), started
-    )
+    state = load_state(store, site.code)
+    return SiteCrawl(site, year, set(kinds), crawl_id, layout.warc(year, site.code, crawl_id), warc_path, state, force)
 
 
 def finish(
-    run: SiteCrawl,
-    year: int,
-    store: Store,
-    send: Callable[[list[Capture], Site], list[str]],
-    force: bool,
-    awaiting_extraction: bool = True,
-) -> dict[str, Any]:
-    """After the crawl: store the WARC, queue the captures, then save the state and record the fetch failures."""
-    spider = run.crawler.spider if run.crawler else None
-    if not isinstance(spider, ReportSpider):
-        raise RuntimeError(f"the crawl of {run.site.code} did not start its spider")
-    captures, stats = list(spider.captures), run.crawler.stats.get_stats() if run.crawler and run.crawler.stats else {}
+    run: SiteCrawl, store: Store, send: Callable[[list[Capture], Site], list[str]], awaiting_extraction: bool = True
+) -> CrawlSummary:
+    """After a site's last request: store its WARC, queue its captures, then save its state and record its fetch
+    failures."""
+    if run.warc is not None:
+        run.warc.close()
+    if run.state.dirty:  # what the crawl learnt, before dispatching: a process killed now resumes from it
+        save_state(store, run.state)
     if os.path.exists(run.warc_path):
         store.put_file(run.warc_key, run.warc_path)  # before any capture points into it
         os.unlink(run.warc_path)
-    task_ids = send(captures, run.site)
-    run.state.dispatched((c.url for c in captures), awaiting_extraction)
+    task_ids = send(run.captures, run.site)
+    run.state.dispatched((c.url for c in run.captures), awaiting_extraction)
     if run.state.dirty:
         save_state(store, run.state)
-    fetch_failed = [record_failure(store, capture, reason, stage="fetch") for capture, reason in spider.fetch_failures]
-    return {
-        "site": run.site.code,
-        "year": year,
-        "crawl_id": run.crawl_id,
-        "warc_key": run.warc_key,
-        "pages": int(stats.get("response_received_count", 0)),
-        "requests": int(stats.get("downloader/request_count", 0)),
-        "response_bytes": int(stats.get("downloader/response_bytes", 0)),
-        "crawl_seconds": float(stats.get("elapsed_time_seconds", 0.0)),
-        "captures": len(captures),
-        "task_ids": task_ids,
-        "fetch_failed": [{"url": f["url"], "reason": f["reason"]} for f in fetch_failed],
-        "blocked": stats.get("nianbao/blocked"),
-        "finish_reason": stats.get("finish_reason"),
-        "errors": int(stats.get("log_count/ERROR", 0)),
-        "robots_forbidden": int(stats.get("robotstxt/forbidden", 0)),
-        "unchanged": int(stats.get("nianbao/unchanged", 0)),
-        "not_modified": int(stats.get("nianbao/conditional/not_modified", 0)),
-        "conditional": int(stats.get("nianbao/conditional/sent", 0)),
-        "refused": {k.removeprefix(_REFUSED): v for k, v in stats.items() if k.startswith(_REFUSED)},
-        "force": force,
-        "seconds": round((datetime.now(UTC) - run.started).total_seconds(), 2),
-    }
-
-
-def failed(site: Site, year: int, error: str) -> dict[str, Any]:
-    """The summary of a site whose crawl could not run or finish: the flow shows it as the site's error."""
-    return {"site": site.code, "year": year, "error": error, "captures": 0, "task_ids": [], "fetch_failed": []}
+    fetch_failed = [record_failure(store, capture, reason, stage="fetch") for capture, reason in run.fetch_failures]
+    counts = run.counts
+    return CrawlSummary(
+        site=run.code,
+        year=run.year,
+        crawl_id=run.crawl_id,
+        warc_key=run.warc_key,
+        host=run.site.host,
+        pages=counts["pages"],
+        requests=counts["requests"],
+        response_bytes=counts["response_bytes"],
+        captures=len(run.captures),
+        task_ids=task_ids,
+        fetch_failed=[{"url": f["url"], "reason": f["reason"]} for f in fetch_failed],
+        blocked=run.blocked,
+        finish_reason=run.finish_reason,
+        robots_forbidden=counts["robots_forbidden"],
+        unchanged=counts["unchanged"],
+        not_modified=counts["conditional/not_modified"],
+        conditional=counts["conditional/sent"],
+        skipped=counts["revalidation_skipped"],
+        refused={k.removeprefix("refused/"): v for k, v in counts.items() if k.startswith("refused/")},
+        statuses={
+            k.removeprefix("status/"): v
+            for k, v in counts.items()
+            if k.startswith("status/") or k in ("timeouts", "download_errors")
+        },
+        throttled=sum(v for k, v in counts.items() if k.startswith("throttled/") and k[10:].isdigit()),
+        refused_by_host=counts["refused_by_host"],
+        force=run.force,
+        seconds=round(run.seconds(), 2),
+    )
 
 
 class _BatchProcess(CrawlerProcess):
@@ -214,95 +202,102 @@ def crawl_sites(
     force: bool = False,
     send: Callable[[list[Capture], Site], list[str]] | None = None,
     overrides: dict[str, str] | None = None,
-    parallel: int = SITES_IN_PARALLEL,
-    on_summary: Callable[[dict[str, Any]], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Crawl many sites in this process, one Twisted reactor for all, and return one summary per site.
+    hosts_in_flight: int | None = None,
+    on_summary: Callable[[CrawlSummary], None] | None = None,
+) -> list[CrawlSummary]:
+    """Crawl many sites in this process with one Scrapy crawler, and return one summary per site.
 
-    A process start (interpreter, Scrapy, Twisted) costs seconds of CPU; a site's crawl costs milliseconds. So a
-    crawl process takes a batch of sites: up to `parallel` hosts at once, the sites of one host one after the
-    other. Each site still has its own Scrapy crawler (its settings, robots, throttle, stats) and state; the
-    blocking steps around it (state load, WARC upload, dispatch) run in the reactor's threads. A site that fails
-    ends as a summary with `error`; the others go on. `on_summary` is called as each site finishes.
+    Up to `hosts_in_flight` hosts at once (crawler.spider feeds them), the sites of one host one after the other.
+    The blocking steps around a site (state load, WARC upload, dispatch, state save) run in the reactor's
+    threads. A site that fails ends as a summary with `error`; the others go on. `on_summary` is called as each
+    site finishes. Render sites get a crawler of their own (the browser's download handler is a crawler's).
     """
     # Captures handed to the caller's `send` (a file) are its business; those sent to Celery the flow collects.
     awaiting_extraction = send is None
     send = send or (lambda captures, site: dispatch(captures, store.url, site.division, site.level))
-    # The process's settings (reactor, logging) at the lowest priority: the runner merges them into every crawler,
-    # where they must not override the crawler's own (WARC path, delays, page bounds of its site).
-    shared = crawl_settings(sites[0], "", overrides=overrides)
-    shared = Settings({name: value for name, value in shared.items()}, priority="default")
-    install_reactor(shared["TWISTED_REACTOR"], shared["ASYNCIO_EVENT_LOOP"])
+    settings = crawl_settings(store_url=store.url, force=force, overrides=overrides, hosts_in_flight=hosts_in_flight)
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
     from twisted.internet import reactor, threads
 
-    process = _BatchProcess(shared)
-    summaries: dict[str, dict[str, Any]] = {}
-    runs: list[SiteCrawl] = []
-    send_lock = threading.Lock()  # one producer at a time on the Celery connection
+    # The process's settings (reactor, logging) at the lowest priority: the runner merges them into every crawler.
+    process = _BatchProcess(Settings(dict(settings.items()), priority="default"))
+    summaries: dict[str, CrawlSummary] = {}
+    ended: list[SiteCrawl] = []  # sites whose last request ended, in order
+    finishing: list[Deferred[Any]] = []
+    lock = threading.Lock()  # one producer at a time on the Celery connection; one finisher per site
+    claimed: set[str] = set()
 
-    def done(site: Site, summary: dict[str, Any]) -> None:
-        summaries[site.code] = summary
+    def done(summary: CrawlSummary) -> None:
+        summaries[summary.site] = summary
         if on_summary:
             on_summary(summary)
 
-    def finish_in_thread(run: SiteCrawl) -> None:
+    def finish_once(run: SiteCrawl) -> None:
+        with lock:
+            if run.code in claimed:
+                return
+            claimed.add(run.code)
+
         def locked_send(captures: list[Capture], site: Site) -> list[str]:
-            with send_lock:
+            with lock:
                 return send(captures, site)
 
         try:
-            run.summary = finish(run, year, store, locked_send, force, awaiting_extraction)
+            summary = finish(run, store, locked_send, awaiting_extraction)
         except Exception as exc:  # the site's failure, not the batch's
-            run.summary = failed(run.site, year, f"after the crawl: {type(exc).__name__}: {exc}")
-        run.crawler = None  # its spider, engine and stats: a batch keeps only the summaries
-        done(run.site, run.summary)
+            summary = CrawlSummary.failed(run.code, year, f"after the crawl: {type(exc).__name__}: {exc}")
+        done(summary)
 
-    @inlineCallbacks
-    def crawl_one(site: Site) -> Generator[Deferred[Any], Any, None]:
-        try:
-            run = yield threads.deferToThread(prepare, site, year, store, workdir)
-        except Exception as exc:
-            done(site, failed(site, year, f"state not loaded: {type(exc).__name__}: {exc}"))
-            return
-        runs.append(run)
-        settings = crawl_settings(site, run.warc_path, store_url=store.url, force=force, overrides=overrides)
-        run.crawler = Crawler(ReportSpider, settings)
-        try:
-            yield process.crawl(
-                run.crawler, site=site, year=year, kinds=kinds, warc_key=run.warc_key, state=run.state, force=force
-            )
-        except Exception as exc:
-            run.summary = failed(site, year, f"crawl: {type(exc).__name__}: {exc}")
-            done(site, run.summary)
-            return
-        yield threads.deferToThread(finish_in_thread, run)
+    def on_end(run: SiteCrawl) -> None:
+        ended.append(run)
+        finishing.append(threads.deferToThread(finish_once, run))
 
-    @inlineCallbacks
-    def crawl_lane(lane: list[Site]) -> Generator[Deferred[Any], Any, None]:
-        for site in lane:
-            if process.stopping:
-                return
-            yield crawl_one(site)
-
-    def crawl_all() -> Deferred[Any]:
-        semaphore = DeferredSemaphore(max(1, parallel))
-        return DeferredList([semaphore.run(crawl_lane, lane) for lane in lanes(sites)])
+    def on_failed(site: Site, error: str) -> None:
+        done(CrawlSummary.failed(site.code, year, error))
 
     with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as workdir:
+        hosts = settings.getint("NIANBAO_HOSTS_IN_FLIGHT")
+        groups = [
+            ([s for s in sites if not s.render], settings),
+            ([s for s in sites if s.render], None),
+        ]
+        crawls = []
+        for group, group_settings in groups:
+            if not group:
+                continue
+            if group_settings is None:  # render sites: a browser page is heavy, a few hosts at once
+                group_settings = crawl_settings(
+                    store_url=store.url, force=force, overrides=overrides, render=tuple(group),
+                    hosts_in_flight=min(hosts, RENDER_HOSTS_IN_FLIGHT),
+                )  # fmt: skip
+            crawler = Crawler(ReportSpider, group_settings)
+            crawls.append(
+                process.crawl(
+                    crawler,
+                    sites=group,
+                    open_site=partial(open_site, year=year, kinds=kinds, store=store, workdir=workdir, force=force),
+                    on_end=on_end,
+                    on_failed=on_failed,
+                    hosts_in_flight=group_settings.getint("NIANBAO_HOSTS_IN_FLIGHT"),
+                    memory_mb=group_settings.getfloat("NIANBAO_CRAWL_MEMORY_MB"),
+                )
+            )
 
         def stop(_: object) -> None:
             if reactor.running:  # not already stopping on a signal
                 reactor.stop()  # type: ignore[misc]  # twisted.internet.reactor is typed as a module
 
-        reactor.callWhenRunning(lambda: crawl_all().addBoth(stop))
+        def after_crawls(_: object) -> Deferred[Any]:
+            return DeferredList(finishing)
+
+        DeferredList(crawls).addBoth(after_crawls).addBoth(stop)
         process.start(stop_after_crawl=False)
         # Stopped early (SIGTERM): a site whose crawl ended but whose captures were not yet queued is finished here.
-        for run in runs:
-            if run.summary is None and run.crawler is not None and run.crawler.spider is not None:
-                finish_in_thread(run)
+        for run in ended:
+            finish_once(run)
     for site in sites:
         if site.code not in summaries:
-            done(site, failed(site, year, "not crawled: the crawl process was stopped before this site"))
+            done(CrawlSummary.failed(site.code, year, "not crawled: the crawl process was stopped before this site"))
     return [summaries[site.code] for site in sites]
 
 
@@ -315,12 +310,12 @@ def crawl_and_dispatch(
     force: bool = False,
     send: Callable[[list[Capture]], list[str]] | None = None,
     overrides: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> CrawlSummary:
     """Crawl one site, store its WARC, queue its captures (by `send`, default the Celery queue), save its state."""
     one_send = (lambda captures, _site: send(captures)) if send else None
     summary = crawl_sites([site], year, kinds, store, force=force, send=one_send, overrides=overrides)[0]
-    if summary.get("error"):
-        raise RuntimeError(f"{site.code}: {summary['error']}")
+    if summary.error:
+        raise RuntimeError(f"{site.code}: {summary.error}")
     return summary
 
 
@@ -333,7 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", action="append", required=True)
     parser.add_argument("--store", required=True)
     parser.add_argument("--force", action="store_true", help="ignore the sites' state: fetch everything again")
-    parser.add_argument("--parallel", type=int, default=SITES_IN_PARALLEL, help="hosts crawled at once")
+    parser.add_argument(
+        "--hosts-in-flight", "--parallel", type=int, default=None,
+        help="hosts crawled at once (default NIANBAO_HOSTS_IN_FLIGHT, else crawler.settings)",
+    )  # fmt: skip
     parser.add_argument("--captures-out", help="write capture messages to this file (JSON lines), not the queue")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting")
     args = parser.parse_args(argv)
@@ -346,14 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     out = args.captures_out
     send = (lambda captures, _site: write_captures(captures, out)) if out else None
 
-    def print_summary(summary: dict[str, Any]) -> None:  # one line per site, as each ends: the flow's progress
-        sys.stdout.write("\n" + json.dumps(summary, ensure_ascii=False) + "\n")
+    def print_summary(summary: CrawlSummary) -> None:  # one line per site, as each ends: the flow's progress
+        sys.stdout.write("\n" + json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
     store = Store(args.store)
     crawl_sites(
         sites, args.year, args.kind, store, force=args.force, send=send, overrides=overrides,
-        parallel=args.parallel, on_summary=print_summary,
+        hosts_in_flight=args.hosts_in_flight, on_summary=print_summary,
     )  # fmt: skip
     return 0
 

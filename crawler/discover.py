@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawl import crawl_settings
 from crawler.links import column_links, decode_html, parse_html
+from crawler.middlewares.sites import LOCAL_DOWNLOAD_TIMEOUT_S
 from crawler.portals import navigation_pages, portal_links, portal_name, site_code
 from crawler.refused import Refused
 from crawler.tree import Candidate, Discovery
@@ -164,7 +165,12 @@ def discover_settings(
     template = seeds[0].model_copy(
         update={"local": all(s.local for s in seeds), "delay": min(delays) if delays else None}
     )
-    settings = crawl_settings(template, warc_path)
+    settings = crawl_settings()
+    settings.set("NIANBAO_WARC_PATH", warc_path)
+    settings.set("DOWNLOAD_DELAY", template.delay if template.delay is not None else settings["NIANBAO_DEFAULT_DELAY"])
+    settings.set("NIANBAO_HOSTILE_ALLOW_PRIVATE", template.local)
+    if template.local:  # a replica on this machine answers in milliseconds: a hang is a fault
+        settings.set("DOWNLOAD_TIMEOUT", LOCAL_DOWNLOAD_TIMEOUT_S)
     settings.setdict(_SETTINGS, priority="cmdline")
     settings.set("CLOSESPIDER_TIMEOUT", seconds, priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")

@@ -5,7 +5,9 @@ moves to the end, and the oldest one is evicted when the cap is reached (counted
 An evicted URL may be fetched a second time, which costs one request; it cannot loop, because the crawl's other
 bounds (pages, depth, query variants, time) still hold. 16-byte fingerprints: 200 000 of them take about 30 MB.
 Scrapy's fingerprint canonicalises the URL (w3lib); a `/gate/big5/` copy is fingerprinted as the page it copies
-(nianbao.urls), so a request for the copy after the page, or the page after the copy, is a duplicate.
+(nianbao.urls), so a request for the copy after the page, or the page after the copy, is a duplicate. One
+crawler serves many sites: a fingerprint is the site's (`meta[SITE]`), as two sites of one host (a county and
+its towns) each fetch the host's home page for themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.request import RequestFingerprinterProtocol
 
+from crawler.context import SITE
 from nianbao.urls import simplified_url
 
 
@@ -80,7 +83,7 @@ class BoundedDupeFilter(RFPDupeFilter):
         simplified = simplified_url(request.url)
         if simplified != request.url:
             request = request.replace(url=simplified)
-        duplicate = self.seen.add(self._fingerprint(request))
+        duplicate = self.seen.add(request.meta.get(SITE, "").encode() + b"\0" + self._fingerprint(request))
         if self.stats is not None and self.seen.evicted > before:
             self.stats.inc_value("nianbao/dupefilter/evicted")
         return duplicate

@@ -28,7 +28,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.refused import Refused
+from crawler.context import site_of
+from crawler.refused import refuse
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +97,8 @@ class HostileUrlMiddleware:
         return cls(crawler, crawler.settings.getbool("NIANBAO_HOSTILE_ALLOW_PRIVATE"))
 
     def _refuse(self, request: Request, stat: str, reason: str) -> None:
-        if self.crawler.stats:
-            self.crawler.stats.inc_value(f"nianbao/refused/{stat}")
         logger.info("Refused %s: %s", request.url, reason)
-        raise Refused(f"Refused {request.url}: {reason}")
+        raise refuse(self.crawler, request, stat, reason)
 
     async def _addresses(self, host: str) -> list[str]:
         if host not in self.resolved:
@@ -115,10 +114,12 @@ class HostileUrlMiddleware:
         return self.resolved[host]
 
     async def process_request(self, request: Request) -> None:
-        spider = self.crawler.spider
-        allowed = getattr(spider, "allowed_domains", None) or ()
+        # The request's site (its domains, and whether it is a local replica); robots.txt is its host's site's.
+        run = site_of(self.crawler, request)
+        allowed = run.site.allowed_domains if run else getattr(self.crawler.spider, "allowed_domains", None) or ()
+        allow_private = self.allow_private or bool(run and run.site.local)
         refusal = url_refusal(request.url, allowed_domains=allowed, redirected=bool(request.meta.get("redirect_urls")))
-        if refusal is None and not self.allow_private:
+        if refusal is None and not allow_private:
             host = urlsplit(request.url).hostname or ""
             refusal = address_refusal(host, await self._addresses(host), allow_private=False)
         if refusal is not None:

@@ -61,6 +61,7 @@ from crawler.rules import (
 )
 from nianbao.dates import DATE, find_date, iso_date, year_from_url
 from nianbao.decode import DecodeError, decode, without_xml_declaration
+from nianbao.markup import shallow, too_deep
 from nianbao.normalise import compact, squash
 from nianbao.reports import classify_title, find_year, load_kinds, title_year
 from nianbao.urls import canonical_url, simplified_url
@@ -122,7 +123,10 @@ def parse_html(html: Page) -> HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        doc = lxml.html.fromstring(html)
+        parser = lxml.html.HTMLParser()
+        doc = lxml.html.fromstring(html, parser=parser)
+        if too_deep(parser.error_log):  # cut at libxml2's depth limit: parsed again, nested no deeper than it
+            doc = lxml.html.fromstring(shallow(html))
     except (etree.ParserError, ValueError) as e:
         logger.debug("unparsable page: %s", e)
         return None

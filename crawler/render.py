@@ -6,11 +6,11 @@ Chromium — Debian's (`apt-get install chromium`, `/usr/bin/chromium`; Playwrig
 and the spider reads the DOM after the scripts ran. robots.txt, report pages and attachments are fetched as
 always: their bytes are what gets archived and extracted.
 
-- `render_settings(site)` gives the site's crawler scrapy-playwright's download handler (which sends a request
-  through the browser only when its `meta["playwright"]` is set) and a browser that fetches nothing outside the
-  site's domains, no images, fonts or media: the browser's own requests bypass the downloader middlewares
-  (robots.txt, hostile URLs), so this is where they are bounded. The spider applies them when it is created
-  (`ReportSpider.from_crawler`): only it knows the site.
+- `render_settings(sites)` gives the crawler of the render sites (crawler.crawl gives them one of their own)
+  scrapy-playwright's download handler (which sends a request through the browser only when its
+  `meta["playwright"]` is set) and a browser that fetches nothing outside the sites' domains, no images, fonts or
+  media: the browser's own requests bypass the downloader middlewares (robots.txt, hostile URLs), so this is
+  where they are bounded.
 - `RenderListingsMiddleware` marks the spider's listing requests (`meta[LISTING]`) for the browser. They are not
   conditional: a browser navigation has no page to show for a 304, so a rendered listing is fetched whole. The
   WARC's response record of a rendered listing holds the DOM the spider read, not the bytes the server sent.
@@ -48,17 +48,17 @@ def same_site(allowed_domains: tuple[str, ...]) -> Callable[[Any], bool]:
     return abort
 
 
-def render_settings(site: Site, chromium: str) -> dict[str, Any]:
-    """The settings that send the listing pages of `site` through Chromium at `chromium`; none if it is not a
-    render site."""
-    if not site.render:
+def render_settings(sites: tuple[Site, ...], chromium: str) -> dict[str, Any]:
+    """The settings that send the listing pages of `sites` through Chromium at `chromium`; none if none renders."""
+    if not any(site.render for site in sites):
         return {}
+    domains = tuple(domain for site in sites if site.render for domain in site.allowed_domains)
     return {
         "NIANBAO_RENDER_ENABLED": True,
         "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True},
-        "PLAYWRIGHT_ABORT_REQUEST": same_site(site.allowed_domains),
+        "PLAYWRIGHT_ABORT_REQUEST": same_site(domains),
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,  # one listing rendered at a time: a browser page is heavy
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 20_000,  # ms: DOWNLOAD_TIMEOUT does not bound the browser

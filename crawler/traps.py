@@ -17,7 +17,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.refused import Refused
+from crawler.refused import refuse
 from nianbao.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class QueryVariantMiddleware:
     def process_request(self, request: Request) -> None:
         if self.variants.allow(request.url):
             return
-        if self.crawler.stats:
-            self.crawler.stats.inc_value("nianbao/refused/query_variants")
         limit = self.variants.limit
-        raise Refused(f"Refused {request.url}: more than {limit} query variants of one path (a crawler trap)")
+        raise refuse(
+            self.crawler, request, "query_variants", f"more than {limit} query variants of one path (a crawler trap)"
+        )

@@ -1,6 +1,9 @@
-"""Downloader middleware: every HTTP exchange of a crawl goes into the crawl's WARC file.
+"""Downloader middleware: every HTTP exchange of a site's crawl goes into that site's WARC file.
 
-The response record's offset and length are kept in `request.meta["warc_offset"]` and `["warc_length"]`, so a
+One crawler serves many sites, each with its own WARC (`SiteCrawl.warc_path`), opened on the site's first
+exchange and closed by crawler.crawl when the site ends. robots.txt goes into the WARC of its host's site. A
+crawler of another spider (crawler.discover) writes every exchange to NIANBAO_WARC_PATH, when set. The
+response record's offset and length are kept in `request.meta["warc_offset"]` and `["warc_length"]`, so a
 capture can point at its body.
 """
 
@@ -8,11 +11,12 @@ from __future__ import annotations
 
 from typing import IO, Any, Self
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler.context import site_of
 from storage.warc import write_exchange
 
 
@@ -21,27 +25,33 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
 
 
 class WarcMiddleware:
-    def __init__(self, crawler: Crawler, path: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.path = path
-        self.out: IO[bytes] | None = None
+        self.path = crawler.settings.get("NIANBAO_WARC_PATH")
+        self.out: IO[bytes] | None = None  # the crawler's own WARC (no sites)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NIANBAO_WARC_ENABLED"):
             raise NotConfigured("NIANBAO_WARC_ENABLED is off")
-        path = crawler.settings.get("NIANBAO_WARC_PATH")
-        if not path:
-            raise NotConfigured("NIANBAO_WARC_PATH is not set")
-        middleware = cls(crawler, path)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
+        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if self.out is None:
-            self.out = open(self.path, "ab")  # closed on spider_closed
+        run = site_of(self.crawler, request)
+        if run is not None:
+            if run.warc is None:
+                run.warc = open(run.warc_path, "ab")  # closed when the site ends (crawler.crawl)
+            out = run.warc
+            run.count("warc_records")
+        elif self.path and not hasattr(self.crawler.spider, "site_of"):
+            if self.out is None:
+                self.out = open(self.path, "ab")  # closed on spider_closed
+            out = self.out
+        else:
+            return response
         request.meta["warc_offset"], request.meta["warc_length"] = write_exchange(
-            self.out,
+            out,
             url=response.url,
             method=request.method,
             request_headers=_headers(request.headers),
@@ -50,10 +60,8 @@ class WarcMiddleware:
             response_headers=_headers(response.headers),
             body=response.body,
         )
-        if self.crawler.stats:
-            self.crawler.stats.inc_value("warc/records")
         return response
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self) -> None:
         if self.out is not None:
             self.out.close()

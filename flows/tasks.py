@@ -32,6 +32,7 @@ from prefect.settings import get_current_settings
 
 from flows.progress import report
 from nianbao.coverage import STATUSES, Outcome, coverage_rows, outcome_of, owed_units, rates
+from nianbao.records import CrawlSummary
 from nianbao.reports import load_kinds
 from nianbao.sites import Site, lanes, load_registry
 from storage import layout
@@ -46,8 +47,8 @@ CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends 
 HOST_LEASE_S = 120
 EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
 MAX_PARALLEL_CRAWLS = int(os.environ.get("NIANBAO_MAX_PARALLEL_CRAWLS", "4"))  # crawl processes at once
-SITES_PER_BATCH = int(os.environ.get("NIANBAO_SITES_PER_BATCH", "50"))  # sites in one crawl process, at most
-SITES_IN_PARALLEL = int(os.environ.get("NIANBAO_SITES_IN_PARALLEL", "8"))  # hosts one crawl process crawls at once
+SITES_PER_BATCH = int(os.environ.get("NIANBAO_SITES_PER_BATCH", "5000"))  # sites in one crawl process, at most
+HOSTS_IN_FLIGHT = int(os.environ.get("NIANBAO_HOSTS_IN_FLIGHT", "256"))  # hosts one crawl process crawls at once
 NATIONAL_REGISTRY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "nianbao", "registry", "national.yaml")
 DEFAULT_STORE = os.environ.get("NIANBAO_STORE", "./data")
 BATCH_DEPLOYMENT = "harvest-batch/harvest-batch"
@@ -107,14 +108,19 @@ def claim_hosts(hosts: set[str]) -> None:
 
 
 def plan_batches(
-    sites: list[Site], processes: int = MAX_PARALLEL_CRAWLS, most: int = SITES_PER_BATCH
+    sites: list[Site],
+    processes: int = MAX_PARALLEL_CRAWLS,
+    most: int = SITES_PER_BATCH,
+    hosts_in_flight: int = HOSTS_IN_FLIGHT,
 ) -> list[list[Site]]:
-    """Split the sites into crawl batches: about `processes` of them, none above `most` sites (or one host's sites).
+    """Split the sites into crawl batches: few and large, none above `most` sites (or one host's sites).
 
-    A batch is one crawl process (crawler.crawl --sites-file): a process start costs seconds, a small site's
-    crawl far less. The sites of one host stay in one batch, where they are crawled one after the other.
+    A batch is one crawl process (crawler.crawl --sites-file): one Scrapy crawler crawling `hosts_in_flight` hosts
+    at once. Only as many processes as keep every host busy: ⌈sites ÷ hosts_in_flight⌉, at most `processes`.
+    The sites of one host stay in one batch, where they are crawled one after the other.
     """
-    size = max(1, min(most, math.ceil(len(sites) / max(1, processes))))
+    wanted = min(max(1, processes), math.ceil(len(sites) / max(1, hosts_in_flight)))
+    size = max(1, min(most, math.ceil(len(sites) / max(1, wanted))))
     batches: list[list[Site]] = []
     batch: list[Site] = []
     for lane in lanes(sites):
@@ -134,7 +140,7 @@ def batch_name(sites: list[Site]) -> str:
 @task(name="crawl-sites", task_run_name="crawl-{sites[0].code}…", retries=2, retry_delay_seconds=[10, 30])
 def crawl_batch(
     sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool = False
-) -> list[dict[str, Any]]:
+) -> list[CrawlSummary]:
     """Crawl a batch of sites in one `python -m crawler.crawl` process; return one summary per site.
 
     The batch holds the concurrency limits of all its hosts while it runs. A crawl process that dies (killed,
@@ -143,8 +149,8 @@ def crawl_batch(
     """
     hosts = sorted({site.host for site in sites})
     longest_lane = max(len(lane) for lane in lanes(sites))
-    timeout = CRAWL_TIMEOUT_S * max(longest_lane, math.ceil(len(sites) / SITES_IN_PARALLEL))
-    summaries: dict[str, dict[str, Any]] = {}
+    timeout = CRAWL_TIMEOUT_S * max(longest_lane, math.ceil(len(sites) / HOSTS_IN_FLIGHT))
+    summaries: dict[str, CrawlSummary] = {}
     # The lease is renewed while the batch runs; a flow process that dies stops renewing it, and the server
     # takes the slots back HOST_LEASE_S later.
     with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
@@ -161,13 +167,13 @@ def crawl_batch(
                 )
     for site in sites:
         if site.code not in summaries:
-            summaries[site.code] = {"site": site.code, "error": error or "the crawl process ended without it"}
+            summaries[site.code] = CrawlSummary.failed(site.code, year, error or "the crawl process ended without it")
     return [summaries[site.code] for site in sites]
 
 
 def _run_crawl_process(
     sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool, timeout: float,
-    summaries: dict[str, dict[str, Any]],
+    summaries: dict[str, CrawlSummary],
 ) -> str | None:  # fmt: skip
     """Run one crawl process over `sites`, adding each site's summary to `summaries` as its line arrives.
 
@@ -178,7 +184,7 @@ def _run_crawl_process(
         with open(sites_file, "w", encoding="utf-8") as out:
             json.dump([site.model_dump(mode="json") for site in sites], out, ensure_ascii=False)
         command = [sys.executable, "-m", "crawler.crawl", "--sites-file", sites_file, "--year", str(year)]
-        command += ["--store", store_url, "--parallel", str(SITES_IN_PARALLEL), *(f"--kind={kind}" for kind in kinds)]
+        command += ["--store", store_url, "--hosts-in-flight", str(HOSTS_IN_FLIGHT), *(f"--kind={k}" for k in kinds)]
         command += ["--force"] if force else []
         with open(log_file, "w+", encoding="utf-8") as log, subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=log, text=True
@@ -189,12 +195,13 @@ def _run_crawl_process(
             try:
                 for line in crawl.stdout or ():
                     if line.startswith("{"):
-                        summary = json.loads(line)
-                        summaries[summary["site"]] = summary
-                        if not summary.get("error"):
+                        summary = CrawlSummary.from_dict(json.loads(line))
+                        summaries[summary.site] = summary
+                        if not summary.error:
                             report(
-                                "crawled", site=summary["site"], pages=summary["pages"], captures=summary["captures"]
-                            )
+                                "crawled", site=summary.site, pages=summary.pages, captures=summary.captures,
+                                seconds=summary.seconds,
+                            )  # fmt: skip
                 crawl.wait()
             finally:
                 timer.cancel()
@@ -208,7 +215,7 @@ def _run_crawl_process(
 
 
 # -- 3. wait for extraction ------------------------------------------------------------------------------------
-def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIMEOUT_S) -> dict[str, Any]:
+def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEOUT_S) -> dict[str, Any]:
     """Collect the result of every capture the crawl queued; a task still running at the deadline is a failure.
 
     A plain function run in the flow's own thread, not a task: it only waits on Celery, and a task per site
@@ -219,10 +226,10 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
     deadline = monotonic() + timeout_s
     counts: Counter[str] = Counter()
     # Pages the crawl could not fetch (timeouts, resets, 5xx after retries, size caps) it recorded in failures/.
-    failures: list[dict[str, str]] = [{"url": f["url"], "reason": f["reason"]} for f in crawl.get("fetch_failed", [])]
+    failures: list[dict[str, str]] = [{"url": f["url"], "reason": f["reason"]} for f in crawl.fetch_failed]
     counts["failed"] += len(failures)
     extracted: list[str] = []  # captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure)
-    for task_id in crawl["task_ids"]:
+    for task_id in crawl.task_ids:
         result = AsyncResult(task_id, app=app)
         try:
             outcome = result.get(timeout=max(deadline - monotonic(), 1), propagate=False)
@@ -237,8 +244,8 @@ def wait_for_extraction(crawl: dict[str, Any], timeout_s: float = EXTRACTION_TIM
             extracted.append(outcome["url"])
         if outcome["status"] == "failed":
             failures.append({"url": outcome.get("url", ""), "reason": outcome.get("reason", "")})
-        report("extracted", site=crawl["site"], status=outcome["status"])
-    return {**crawl, "results": dict(counts), "failures": failures, "extracted": extracted}
+        report("extracted", site=crawl.site, status=outcome["status"])
+    return {**crawl.to_dict(), "results": dict(counts), "failures": failures, "extracted": extracted}
 
 
 # -- 4. manifests ----------------------------------------------------------------------------------------------
@@ -296,8 +303,36 @@ def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> d
         "pages": outcome.get("pages", 0),
         "reports_found": fetched,
         "seconds": outcome.get("seconds", 0),
+        "host": outcome.get("host") or site.host,
+        # What the host answered (2xx … 5xx, timeouts), and whether it kept refusing (429/503 after the retries).
+        "statuses": outcome.get("statuses", {}),
+        "robots_forbidden": outcome.get("robots_forbidden", 0),
+        "throttled": outcome.get("throttled", 0),
+        "refusing": bool(outcome.get("refused_by_host", 0)),
         "failures": outcome.get("failures", []),
     }
+
+
+HOST_COLUMNS = ("2xx", "3xx", "4xx", "5xx", "timeouts", "download_errors")
+
+
+def host_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per host, what it answered over the run (its sites together): the status classes, timeouts, requests
+    refused by robots.txt, 429/503 answers that slowed it down, and whether it kept refusing."""
+    hosts: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        host = hosts.setdefault(
+            row.get("host", ""),
+            {"host": row.get("host", ""), "sites": 0, **dict.fromkeys(HOST_COLUMNS, 0), "robots_forbidden": 0,
+             "throttled": 0, "refusing": False},
+        )  # fmt: skip
+        host["sites"] += 1
+        for column in HOST_COLUMNS:
+            host[column] += row.get("statuses", {}).get(column, 0)
+        host["robots_forbidden"] += row.get("robots_forbidden", 0)
+        host["throttled"] += row.get("throttled", 0)
+        host["refusing"] = host["refusing"] or bool(row.get("refusing"))
+    return sorted(hosts.values(), key=lambda h: (not h["refusing"], -h["throttled"], h["host"]))
 
 
 @task(name="write-run-summary", retries=2, retry_delay_seconds=[2, 5])
@@ -453,12 +488,12 @@ def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str
         summaries = (
             crawl.result()
             if state.is_completed()
-            else [{"site": site.code, "error": str(state.message or state.name)[:300]} for site in batch]
+            else [CrawlSummary.failed(site.code, year, str(state.message or state.name)[:300]) for site in batch]
         )
         for site, outcome in zip(batch, summaries, strict=True):
-            if outcome.get("error"):
-                logger.error("site %s failed: %s", site.code, outcome["error"])
-                rows.append(site_row(site, None, outcome["error"]))
+            if outcome.error:
+                logger.error("site %s failed: %s", site.code, outcome.error)
+                rows.append(site_row(site, None, outcome.error))
             else:
                 collected = wait_for_extraction(outcome)
                 mark_extracted(Store(store), site.code, collected["extracted"])  # now the next crawl may trust them
@@ -541,10 +576,18 @@ def harvest_sites(
         "registry": registry,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sites": rows,
+        "hosts": host_rows(rows),
+        "refusing_hosts": sorted({row["host"] for row in rows if row.get("refusing")}),
         "manifests": write_manifests(store, kinds, year),
         "figures": summarise_figures(store, kinds, year),
     }
     summary["coverage"] = write_coverage_tables(store, registry, kinds, year, rows)
     summary["run_key"] = write_run_summary(store, summary)
     publish_artifacts(summary)
+    hosts = host_rows(rows)
+    create_table_artifact(
+        key="harvest-hosts",
+        table=hosts,
+        description=f"Harvest {run_id}: what each host answered; {sum(h['refusing'] for h in hosts)} kept refusing",
+    )
     return summary

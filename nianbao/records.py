@@ -78,3 +78,40 @@ class Document(_Record):
     figures_format: str | None = None  # "2019" | "2021": the version of the national format the tables follow
     figures_flags: list[str] = field(default_factory=list)  # failed checks, or why there are no figures
     figures_source: dict[str, Any] | None = None  # {"format": "html"|"pdf"|"docx", "tables": [indexes]}
+
+
+@dataclass
+class CrawlSummary(_Record):
+    """What one site's crawl hands to the flow (one JSON line of `python -m crawler.crawl` each): counts, the
+    capture tasks to wait for, the fetch failures it recorded, and `error` when the site could not be crawled."""
+
+    site: str
+    year: int
+    error: str | None = None
+    crawl_id: str = ""
+    warc_key: str = ""
+    host: str = ""
+    pages: int = 0  # responses received (robots.txt and retries included)
+    requests: int = 0  # requests sent
+    response_bytes: int = 0
+    captures: int = 0
+    task_ids: list[str] = field(default_factory=list)
+    fetch_failed: list[dict[str, str]] = field(default_factory=list)  # {"url", "reason"}, recorded in failures/
+    blocked: str | None = None  # a JavaScript challenge stopped the site
+    finish_reason: str | None = None  # finished, closespider_pagecount, closespider_timeout, blocked, shutdown
+    robots_forbidden: int = 0
+    unchanged: int = 0  # not modified, or the same bytes as the state holds
+    not_modified: int = 0
+    conditional: int = 0  # conditional requests sent
+    skipped: int = 0  # report pages not asked again yet: unchanged twice, their revalidation not due
+    refused: dict[str, int] = field(default_factory=dict)  # by reason: offsite, query_variants, site_closed …
+    statuses: dict[str, int] = field(default_factory=dict)  # 2xx, 3xx, 4xx, 5xx, timeouts, download_errors
+    throttled: int = 0  # 429/503 answers that slowed the host down
+    refused_by_host: int = 0  # requests the host still refused (429/503) after the waits and retries
+    force: bool = False
+    seconds: float = 0.0
+
+    @classmethod
+    def failed(cls, site: str, year: int, error: str) -> CrawlSummary:
+        """The summary of a site whose crawl could not run or finish: the flow shows it as the site's error."""
+        return cls(site=site, year=year, error=error)

@@ -8,6 +8,7 @@ others go on.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,24 @@ def test_a_batch_crawls_every_site_once_and_one_failing_site_does_not_stop_the_o
         assert summary["captures"] == len([c for c in captured if c["site"] == site.code])
         if summary["pages"]:
             assert (store / summary["warc_key"]).is_file()  # each site its own WARC
+
+
+def test_over_its_memory_bound_a_crawl_process_crawls_one_host_at_a_time_and_loses_nothing(tmp_path: Path) -> None:
+    """NIANBAO_CRAWL_MEMORY_MB below what any process holds: no second host starts while one is crawled."""
+    captures = tmp_path / "captures.jsonl"
+    with Replica(port=0) as replica:
+        sites = [s.model_copy(update={"delay": 0.0}) for s in parse_registry(sites_yaml(replica.port))]
+        sites_file = tmp_path / "sites.json"
+        sites_file.write_text(json.dumps([s.model_dump(mode="json") for s in sites]), encoding="utf-8")
+        command = [sys.executable, "-m", "crawler.crawl", "--sites-file", str(sites_file), "--year", str(YEAR)]
+        command += ["--kind=rule_of_law", "--kind=info_disclosure", "--store", str(tmp_path / "data")]
+        command += ["--captures-out", str(captures), "--set", "NIANBAO_CRAWL_MEMORY_MB=1"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summaries = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(summaries) == len(sites) and not any(s["error"] for s in summaries)
+    paths = {(c["site"], urlsplit(c["url"]).path) for c in map(json.loads, captures.read_text("utf-8").splitlines())}
+    wanted = {(g["site"], g["path"]) for g in ground_truth() if g["year"] == YEAR}
+    assert wanted <= paths
+    stats = dict(re.findall(r"'nianbao/(most_hosts_in_flight|admission_held_for_memory)': (\d+)", done.stderr))
+    assert stats["most_hosts_in_flight"] == "1" and int(stats["admission_held_for_memory"]) > 0, stats

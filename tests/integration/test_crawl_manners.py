@@ -160,9 +160,8 @@ def follow_all(url: str) -> dict[str, Any]:
                     yield scrapy.Request(target)
 
     host = urlsplit(url).hostname or ""
-    site = Site(code="trap", name="trap", division="440113", level="district", start_urls=(url,), delay=0, local=True)
-    settings = crawl_settings(site, "/dev/null")
-    settings.set("NIANBAO_WARC_ENABLED", False)
+    settings = crawl_settings()
+    settings.set("NIANBAO_HOSTILE_ALLOW_PRIVATE", True)  # the replica on 127.0.0.1
     settings.set("DEPTH_LIMIT", 0)  # DEPTH_LIMIT (6) alone ends the calendar; this proves the query-variant bound
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(FollowAll)

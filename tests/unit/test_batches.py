@@ -19,7 +19,7 @@ def test_lanes_keep_the_sites_of_one_host_together_in_registry_order() -> None:
 
 def test_batches_spread_over_the_processes_and_never_split_a_host() -> None:
     sites = [site(f"s{i}", f"h{i % 7}.gov.cn") for i in range(20)]  # 7 hosts, 2-3 sites each
-    batches = plan_batches(sites, processes=4, most=50)
+    batches = plan_batches(sites, processes=4, most=50, hosts_in_flight=2)
     assert sorted(s.code for b in batches for s in b) == sorted(s.code for s in sites)
     assert 3 <= len(batches) <= 5
     hosts_of = [{s.host for s in b} for b in batches]
@@ -31,6 +31,14 @@ def test_a_national_harvest_is_cut_into_batches_of_at_most_most_sites() -> None:
     sites = [site(f"s{i}", f"h{i}.gov.cn") for i in range(1000)]
     batches = plan_batches(sites, processes=4, most=50)
     assert len(batches) == 20 and all(len(b) == 50 for b in batches)
+
+
+def test_only_as_many_processes_as_keep_every_host_in_flight() -> None:
+    """One crawler serves hundreds of hosts: fewer, larger batches; a second process only past its hosts."""
+    sites = [site(f"s{i}", f"h{i}.gov.cn") for i in range(1000)]
+    assert [len(b) for b in plan_batches(sites, processes=4, most=5000, hosts_in_flight=256)] == [250] * 4
+    assert [len(b) for b in plan_batches(sites[:200], processes=4, most=5000, hosts_in_flight=256)] == [200]
+    assert [len(b) for b in plan_batches(sites[:300], processes=4, most=5000, hosts_in_flight=256)] == [150, 150]
 
 
 def test_one_host_with_many_sites_stays_one_batch_even_above_the_cap() -> None:

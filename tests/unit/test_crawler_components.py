@@ -61,13 +61,14 @@ def test_a_crawls_settings_copy_is_equal_and_independent() -> None:
     from nianbao.sites import Site
 
     site = Site(code="s", name="S", division="110000", level="province", start_urls=["http://s.gov.cn/"],
-                allowed_domains=["s.gov.cn"], delay=3.0)  # fmt: skip
-    settings = crawl_settings(site, "/tmp/s.warc.gz", overrides={"DOWNLOAD_TIMEOUT": "5"})
+                allowed_domains=["s.gov.cn"], render=True)  # fmt: skip
+    settings = crawl_settings(render=(site,), overrides={"DOWNLOAD_TIMEOUT": "5", "DOWNLOAD_DELAY": "3"})
     copy = settings.copy()
     assert isinstance(copy, CrawlSettings)
     assert copy.copy_to_dict() == settings.copy_to_dict()
     assert copy.getpriority("DOWNLOAD_TIMEOUT") == settings.getpriority("DOWNLOAD_TIMEOUT")
     assert copy.getwithbase("DOWNLOADER_MIDDLEWARES") == settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    assert copy["DOWNLOAD_HANDLERS"] == settings["DOWNLOAD_HANDLERS"]  # the render site's browser
     copy["DOWNLOADER_MIDDLEWARES"]["crawler.warc.WarcMiddleware"] = None
     copy["RETRY_HTTP_CODES"].append(418)
     copy.freeze()

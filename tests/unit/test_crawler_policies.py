@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from crawler.conditional import conditional_headers
-from crawler.crawldelay import slot_delay
 from crawler.dupefilter import BoundedFingerprints
 from crawler.hostile import address_refusal, host_allowed, non_public, url_refusal
+from crawler.middlewares.politeness import slot_delay
 from crawler.traps import QueryVariants, variant_key
 
 DOMAINS = ("www.panyu.gov.cn",)
