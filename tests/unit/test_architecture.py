@@ -1,5 +1,6 @@
 """The import map of the repository: every import runs down a floor or stays on its own, and no modules import
-each other in a circle (ARCHITECTURE.md, "The floors"). Lazy imports inside functions count too."""
+each other in a circle (ARCHITECTURE.md, "The floors"). Lazy imports inside functions count too; imports only a
+type checker runs (`if TYPE_CHECKING:`) do not, since they never load a module."""
 
 from __future__ import annotations
 
@@ -31,7 +32,17 @@ def import_map() -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {}
     for name, path in modules.items():
         found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for statement in node.body
+            for inner in ast.walk(statement)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
