@@ -434,7 +434,7 @@ def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
 
 
 def held_host_limits(env: dict[str, str]) -> list[str]:
-    """Host concurrency limits (flows.tasks.host_limit) with a slot still taken, read from the Prefect database of
+    """Host concurrency limits (flows.batches.host_limit) with a slot still taken, read from the Prefect database of
     the embedded default: after the re-run has ended, a slot held now was leaked by a killed run."""
     import sqlite3
 

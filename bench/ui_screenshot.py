@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
 
-from flows.tasks import markdown_rows  # noqa: E402
+from flows.summary import markdown_rows  # noqa: E402
 from replica import Replica, sites_yaml  # noqa: E402
 from shell.runtime import free_port, start_celery_workers, start_redis  # noqa: E402
 

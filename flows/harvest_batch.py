@@ -14,7 +14,8 @@ from typing import Any
 
 from prefect import flow
 
-from flows.tasks import DEFAULT_STORE, NATIONAL_REGISTRY, crawl_and_extract, select_sites
+from flows.batches import crawl_and_extract
+from flows.sites import DEFAULT_STORE, NATIONAL_REGISTRY, select_sites
 from storage import layout
 from storage.store import Store
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from prefect import flow
 
-from flows.tasks import DEFAULT_STORE, NATIONAL_REGISTRY, default_year, harvest_sites, select_sites
+from flows.harvest import harvest_sites
+from flows.sites import DEFAULT_STORE, NATIONAL_REGISTRY, default_year, select_sites
 from nianbao.reports import load_kinds
 
 

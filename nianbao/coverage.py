@@ -188,7 +188,7 @@ def portal_status(kind: Kind, year: int, unit: Unit, outcomes: dict[str, Outcome
 
 
 def outcome_of(site_row: dict[str, Any]) -> Outcome:
-    """A harvest summary's site row (flows.tasks.site_row) as an Outcome."""
+    """A harvest summary's site row (flows.summary.site_row) as an Outcome."""
     if site_row.get("blocked"):
         return Outcome(crawled=False, blocked=str(site_row["blocked"]))
     if site_row.get("error"):

@@ -72,8 +72,8 @@ def run_harvest(
 
 def with_services(run: Callable[[], dict], total_sites: int, workers: int | None) -> dict:
     """Run a flow with the embedded services (or the configured ones), with progress bars; stop all at the end."""
+    from flows.batches import stop_crawls
     from flows.progress import listen
-    from flows.tasks import stop_crawls
     from shell.runtime import RuntimeStartError, embedded_services
     from workers.connection import RedisUnreachable
 

@@ -28,7 +28,7 @@ SITE = ["gd-panyu"]  # two 2021 reports: enough to see one lost
 # Each entry names the fix (see the final report of issue 7); remove the entry when it lands.
 _FETCH = (
     "the crawler drops failed downloads silently: spider needs an errback on detail/attachment requests that "
-    "records {url, reason} (crawl summary `fetch_failures`), and flows/tasks.py must file them under failures/ "
+    "records {url, reason} (crawl summary `fetch_failures`), and flows/batches.py must file them under failures/ "
     "and count them in the run summary"
 )
 NOT_SURVIVED: dict[str, str] = {}  # every fault is survived; a regression goes here with its reason

@@ -22,7 +22,7 @@ import httpx
 import pytest
 import redis
 
-from flows.tasks import markdown_rows
+from flows.summary import markdown_rows
 from replica import ground_truth
 from shell.runtime import free_port, start_celery_workers, start_redis
 from storage import layout

@@ -1,8 +1,8 @@
-"""Crawl batches: how the sites of a harvest are shared among crawl processes (flows.tasks.plan_batches)."""
+"""Crawl batches: how the sites of a harvest are shared among crawl processes (flows.batches.plan_batches)."""
 
 from __future__ import annotations
 
-from flows.tasks import plan_batches
+from flows.batches import plan_batches
 from nianbao.sites import Site, lanes
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from flows.tasks import SITE_COLUMNS, markdown_rows, markdown_table, site_row
+from flows.summary import SITE_COLUMNS, markdown_rows, markdown_table, site_row
 from nianbao.sites import Site
 from publish.site import SiteEntry, figure_rows, province_tiles, site_status
 from publish.wacz import (

@@ -1,0 +1,255 @@
+"""Steps 2–3 of a harvest: crawl the sites in batches, one crawl process per batch (hosts in parallel, never two
+crawls of one host at once), then wait for the Celery workers to extract what each crawl sent.
+
+The crawl process is I/O, a task with retries; planning the batches and reading the outcome are plain functions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import Counter
+from time import monotonic
+from typing import Any
+
+from celery.result import AsyncResult
+from prefect import get_run_logger, task
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+from prefect.concurrency.sync import concurrency
+from prefect.settings import get_current_settings
+
+from flows.progress import report
+from flows.summary import site_row
+from nianbao.records import CrawlSummary
+from nianbao.sites import Site, lanes
+from storage.state import mark_extracted
+from storage.store import Store
+
+CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends itself first
+
+
+HOST_LEASE_S = 120
+
+
+EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
+
+
+MAX_PARALLEL_CRAWLS = int(os.environ.get("NIANBAO_MAX_PARALLEL_CRAWLS", "4"))  # crawl processes at once
+
+
+SITES_PER_BATCH = int(os.environ.get("NIANBAO_SITES_PER_BATCH", "5000"))  # sites in one crawl process, at most
+
+
+HOSTS_IN_FLIGHT = int(os.environ.get("NIANBAO_HOSTS_IN_FLIGHT", "256"))  # hosts one crawl process crawls at once
+
+
+_running_crawls: set[subprocess.Popen[str]] = set()
+
+
+def stop_crawls() -> None:
+    """Ask the crawl processes still running to stop (Scrapy closes them cleanly on SIGTERM)."""
+    for crawl in list(_running_crawls):
+        crawl.terminate()
+
+
+def host_limit(host: str) -> str:
+    """The Prefect global concurrency limit that keeps crawls of one host from overlapping, across runs."""
+    return "crawl-host-" + re.sub(r"[^a-z0-9.-]+", "-", host.lower())
+
+
+def claim_hosts(hosts: set[str]) -> None:
+    """Create the limits (one slot each) of the hosts that have none yet: one read of all limits, then the missing.
+
+    On Prefect's temporary API (no PREFECT_API_URL: the embedded default), slots still taken are freed: that API
+    keeps its leases in the memory of a server that lives and dies with one `nianbao harvest`, so a slot taken
+    when this run starts belongs to a harvest that was killed, and nothing would ever give it back.
+    """
+    wanted = {host_limit(host) for host in hosts}
+    with get_client(sync_client=True) as client:
+        existing: dict[str, Any] = {}
+        while page := client.read_global_concurrency_limits(limit=200, offset=len(existing)):
+            existing |= {limit.name: limit for limit in page}
+        for name in sorted(wanted - set(existing)):
+            client.upsert_global_concurrency_limit_by_name(name, limit=1)
+        if get_current_settings().api.url is None:
+            for name in sorted(wanted & set(existing)):
+                if existing[name].active_slots:
+                    get_run_logger().warning("%s: freeing a slot left by a killed harvest", name)
+                    client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
+
+
+def plan_batches(
+    sites: list[Site],
+    processes: int = MAX_PARALLEL_CRAWLS,
+    most: int = SITES_PER_BATCH,
+    hosts_in_flight: int = HOSTS_IN_FLIGHT,
+) -> list[list[Site]]:
+    """Split the sites into crawl batches: few and large, none above `most` sites (or one host's sites).
+
+    A batch is one crawl process (crawler.crawl --sites-file): one Scrapy crawler crawling `hosts_in_flight` hosts
+    at once. Only as many processes as keep every host busy: ⌈sites ÷ hosts_in_flight⌉, at most `processes`.
+    The sites of one host stay in one batch, where they are crawled one after the other.
+    """
+    wanted = min(max(1, processes), math.ceil(len(sites) / max(1, hosts_in_flight)))
+    size = max(1, min(most, math.ceil(len(sites) / max(1, wanted))))
+    batches: list[list[Site]] = []
+    batch: list[Site] = []
+    for lane in lanes(sites):
+        if batch and (len(batch) >= size or len(batch) + len(lane) > most):
+            batches.append(batch)
+            batch = []
+        batch += lane
+    return [*batches, batch] if batch else batches
+
+
+def batch_name(sites: list[Site]) -> str:
+    return sites[0].code if len(sites) == 1 else f"{sites[0].code}+{len(sites) - 1}"
+
+
+# Retried: the host limits can be refused for a while (the API answers 503 under load), and a re-crawl is cheap
+# (the sites' state makes it conditional).
+@task(name="crawl-sites", task_run_name="crawl-{sites[0].code}…", retries=2, retry_delay_seconds=[10, 30])
+def crawl_batch(
+    sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool = False
+) -> list[CrawlSummary]:
+    """Crawl a batch of sites in one `python -m crawler.crawl` process; return one summary per site.
+
+    The batch holds the concurrency limits of all its hosts while it runs. A crawl process that dies (killed,
+    out of memory) is started once more for the sites it had not finished; a site still unfinished after that
+    gets a summary with the error, so the flow records it and goes on.
+    """
+    hosts = sorted({site.host for site in sites})
+    longest_lane = max(len(lane) for lane in lanes(sites))
+    timeout = CRAWL_TIMEOUT_S * max(longest_lane, math.ceil(len(sites) / HOSTS_IN_FLIGHT))
+    summaries: dict[str, CrawlSummary] = {}
+    # The lease is renewed while the batch runs; a flow process that dies stops renewing it, and the server
+    # takes the slots back HOST_LEASE_S later.
+    with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
+        for attempt in (1, 2):
+            left = [site for site in sites if site.code not in summaries]
+            if not left:
+                break
+            for site in left:
+                report("crawl-started", site=site.code)
+            error = _run_crawl_process(left, year, kinds, store_url, force, timeout, summaries)
+            if error and attempt == 1:
+                get_run_logger().warning(
+                    "crawl of %s: %s; starting again for the unfinished sites", batch_name(left), error
+                )
+    for site in sites:
+        if site.code not in summaries:
+            summaries[site.code] = CrawlSummary.failed(site.code, year, error or "the crawl process ended without it")
+    return [summaries[site.code] for site in sites]
+
+
+def _run_crawl_process(
+    sites: list[Site], year: int, kinds: list[str], store_url: str, force: bool, timeout: float,
+    summaries: dict[str, CrawlSummary],
+) -> str | None:  # fmt: skip
+    """Run one crawl process over `sites`, adding each site's summary to `summaries` as its line arrives.
+
+    Return None when the process ended well, else what went wrong (exit code and the end of its log).
+    """
+    with tempfile.TemporaryDirectory(prefix="nianbao-batch-") as tmp:
+        sites_file, log_file = os.path.join(tmp, "sites.json"), os.path.join(tmp, "crawl.log")
+        with open(sites_file, "w", encoding="utf-8") as out:
+            json.dump([site.model_dump(mode="json") for site in sites], out, ensure_ascii=False)
+        command = [sys.executable, "-m", "crawler.crawl", "--sites-file", sites_file, "--year", str(year)]
+        command += ["--store", store_url, "--hosts-in-flight", str(HOSTS_IN_FLIGHT), *(f"--kind={k}" for k in kinds)]
+        command += ["--force"] if force else []
+        with open(log_file, "w+", encoding="utf-8") as log, subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=log, text=True
+        ) as crawl:  # fmt: skip
+            _running_crawls.add(crawl)
+            timer = threading.Timer(timeout, crawl.kill)
+            timer.start()
+            try:
+                for line in crawl.stdout or ():
+                    if line.startswith("{"):
+                        summary = CrawlSummary.from_dict(json.loads(line))
+                        summaries[summary.site] = summary
+                        if not summary.error:
+                            report(
+                                "crawled", site=summary.site, pages=summary.pages, captures=summary.captures,
+                                seconds=summary.seconds,
+                            )  # fmt: skip
+                crawl.wait()
+            finally:
+                timer.cancel()
+                _running_crawls.discard(crawl)
+            if crawl.returncode == 0:
+                return None
+            log.seek(0)
+            tail = "\n".join(log.read().strip().splitlines()[-5:])
+    killed = " (killed at the timeout)" if crawl.returncode == -signal.SIGKILL else ""
+    return f"crawl process exited with {crawl.returncode}{killed}: {tail}"
+
+
+def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEOUT_S) -> dict[str, Any]:
+    """Collect the result of every capture the crawl queued; a task still running at the deadline is a failure.
+
+    A plain function run in the flow's own thread, not a task: it only waits on Celery, and a task per site
+    would hold a worker thread that a crawl of another host could use (and double the task runs per site).
+    """
+    from workers.celery import app
+
+    deadline = monotonic() + timeout_s
+    counts: Counter[str] = Counter()
+    # Pages the crawl could not fetch (timeouts, resets, 5xx after retries, size caps) it recorded in failures/.
+    failures: list[dict[str, str]] = [{"url": f["url"], "reason": f["reason"]} for f in crawl.fetch_failed]
+    counts["failed"] += len(failures)
+    extracted: list[str] = []  # captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure)
+    for task_id in crawl.task_ids:
+        result = AsyncResult(task_id, app=app)
+        try:
+            outcome = result.get(timeout=max(deadline - monotonic(), 1), propagate=False)
+        except TimeoutError:
+            outcome = {"status": "failed", "reason": f"extraction still running after {timeout_s:.0f}s"}
+        if not isinstance(outcome, dict):  # the task raised: Celery hands back the exception
+            outcome = {"status": "failed", "reason": f"{type(outcome).__name__}: {outcome}"}
+        result.forget()
+        counts[outcome["status"]] += 1
+        counts["with_figures"] += bool(outcome.get("figures"))
+        if outcome.get("url"):  # a finished task names its capture; a timeout or a crash does not
+            extracted.append(outcome["url"])
+        if outcome["status"] == "failed":
+            failures.append({"url": outcome.get("url", ""), "reason": outcome.get("reason", "")})
+        report("extracted", site=crawl.site, status=outcome["status"])
+    return {**crawl.to_dict(), "results": dict(counts), "failures": failures, "extracted": extracted}
+
+
+def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[dict[str, Any]]:
+    """Crawl the sites in batches from this flow run (tasks), wait for their extraction; one row per site."""
+    logger = get_run_logger()
+    # Batches of sites, one crawl process each; the sites of one host in one batch, one after the other (the
+    # host's global limit also holds across runs, against an operator's re-run of the same site).
+    claim_hosts({site.host for site in sites})
+    batches = [(batch, crawl_batch.submit(batch, year, kinds, store, force)) for batch in plan_batches(sites)]
+
+    # Extraction runs on the Celery workers meanwhile; collecting a site's results waits for its batch only.
+    rows = []
+    for batch, crawl in batches:
+        state = crawl.wait() or crawl.state
+        summaries = (
+            crawl.result()
+            if state.is_completed()
+            else [CrawlSummary.failed(site.code, year, str(state.message or state.name)[:300]) for site in batch]
+        )
+        for site, outcome in zip(batch, summaries, strict=True):
+            if outcome.error:
+                logger.error("site %s failed: %s", site.code, outcome.error)
+                rows.append(site_row(site, None, outcome.error))
+            else:
+                collected = wait_for_extraction(outcome)
+                mark_extracted(Store(store), site.code, collected["extracted"])  # now the next crawl may trust them
+                rows.append(site_row(site, collected, None))
+            report("site-done", site=site.code, row=rows[-1])
+    return rows
