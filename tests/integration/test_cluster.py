@@ -98,6 +98,9 @@ def cluster(s3_endpoint: str, replica_registry: Path, tmp_path_factory: pytest.T
         NIANBAO_S3_ENDPOINT_URL=s3_endpoint,
         NIANBAO_CELERY_VISIBILITY_TIMEOUT="8",  # a killed worker's task comes back within seconds
         NIANBAO_CELERY_RESTORE_INTERVAL="1",
+        # A few hosts per crawl process, so the replica's ten sites make several batches to spread over the pool
+        # (a national harvest's batches are ⌈sites ÷ hosts in flight⌉; the default, 256, would make one).
+        NIANBAO_HOSTS_IN_FLIGHT="4",
     )
     processes: list[subprocess.Popen[bytes]] = []
     saved = dict(os.environ)
