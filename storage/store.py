@@ -6,6 +6,7 @@ a local write goes to a temporary name and is renamed; an S3 PUT is atomic alrea
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -96,9 +97,15 @@ class Store:
             return
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.tmp-{uuid.uuid4().hex}"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except OSError as e:  # a full disk, a quota: nothing half-written stays, and the error says what to do
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise OSError(e.errno, f"cannot write {key} to the store {self.root}: {e.strerror or e}; "
+                          "free space there (or fix its permissions) and run again") from e  # fmt: skip
 
     def put_new(self, key: str, data: bytes) -> bool:
         """Create the object only if it does not exist (a lock); False when it already does.

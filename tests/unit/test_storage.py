@@ -1,4 +1,5 @@
 import io
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,28 @@ def test_many_local_objects_are_read_by_key(tmp_path) -> None:
     assert store.get_many([]) == {}
     with pytest.raises(FileNotFoundError):
         store.get_many(["docs/a/2021/s/3.json"])
+
+
+def test_a_full_disk_leaves_nothing_half_written_and_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that fails (no space left) removes its temporary file and keeps the object as it was."""
+    import builtins
+
+    from storage import store as store_module
+
+    store = Store(str(tmp_path))
+    store.put_bytes("docs/a.json", b"old")
+
+    def full_disk(file: str, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if ".tmp-" in str(file):
+            builtins.open(file, "wb").close()  # the temporary file exists, as it would
+            return builtins.open("/dev/full", "wb")  # every write: ENOSPC
+        return builtins.open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(store_module, "open", full_disk, raising=False)
+    with pytest.raises(OSError, match=r"cannot write docs/a\.json .*free space there"):
+        store.put_bytes("docs/a.json", b"new" * 100_000)
+    monkeypatch.undo()
+    assert store.get_bytes("docs/a.json") == b"old"
+    assert [p.name for p in (tmp_path / "docs").iterdir()] == ["a.json"]
