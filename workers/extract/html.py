@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import lxml.html
+from cssselect import GenericTranslator
 from lxml import etree
 
 from nianbao.decode import without_xml_declaration
@@ -62,8 +63,10 @@ FURNITURE_ATTR = re.compile(
     r"topbar|header|toolbar|fontsize|zihao)(?:$|[\s_-])",
     re.I,
 )
-# Containers CMSs put the article body in, most specific first.
-CONTENT_SELECTORS = (
+# Containers CMSs put the article body in, most specific first. The named ones (TRS, UCAP, …) hold the report
+# wherever a page has one: a block holding or inside one is the report's, not furniture; the generic ones are
+# tried last, for the text of a page trafilatura found too little in. The one list of content containers.
+CMS_CONTAINERS = (
     ".TRS_Editor",
     "#zoom",
     "#UCAP-CONTENT",
@@ -71,11 +74,9 @@ CONTENT_SELECTORS = (
     ".TRS_UEDITOR",
     "#Zoom",
     ".article-content",
-    ".article",
-    ".content",
-    "#content",
-    "article",
 )
+GENERIC_CONTAINERS = (".article", ".content", "#content", "article")
+CONTENT_SELECTORS = CMS_CONTAINERS + GENERIC_CONTAINERS
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "input", "textarea")
 _BLOCK_TAGS = frozenset(
     "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
@@ -131,12 +132,8 @@ def _compact_len(text: str | None) -> int:
 
 
 _PROSE = re.compile(r"[^。！？!?\n]{30,}[。！？!?]")
-_CONTAINER = (
-    "contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ') or "
-    "contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ') or "
-    "contains(concat(' ', normalize-space(@class), ' '), ' article-content ') or "
-    "@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT'"
-)
+# The named containers as one XPath condition (cssselect writes each selector's; "*[cond]" → cond).
+_CONTAINER = " or ".join(f"({GenericTranslator().css_to_xpath(css, prefix='')[2:-1]})" for css in CMS_CONTAINERS)
 _HOLDS_REPORT = etree.XPath(f"boolean(self::h1 | self::*[{_CONTAINER}] | .//h1 | .//*[{_CONTAINER}])")
 _INSIDE_REPORT = etree.XPath(f"boolean(ancestor::*[{_CONTAINER}])")
 
