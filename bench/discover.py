@@ -28,10 +28,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
 from warcio.archiveiterator import ArchiveIterator
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from crawl import fetch_aiohttp  # noqa: E402  (the plain client bench/crawl.py measures against)
+
 PROVINCES = "440000,320000,370000,410000,510000,430000"
 UNTHROTTLED = ["AUTOTHROTTLE_ENABLED=False", "DOWNLOAD_DELAY=0", "NIANBAO_CRAWLDELAY_ENABLED=False",
                "LOG_LEVEL=ERROR"]  # fmt: skip
@@ -40,19 +43,6 @@ UNTHROTTLED = ["AUTOTHROTTLE_ENABLED=False", "DOWNLOAD_DELAY=0", "NIANBAO_CRAWLD
 def requested(warc: Path) -> list[str]:
     with warc.open("rb") as f:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "request"]
-
-
-async def fetch_plain(urls: list[str], total: int = 32, per_host: int = 2) -> int:
-    connector = aiohttp.TCPConnector(limit=total, limit_per_host=per_host)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=20)) as session:
-
-        async def one(url: str) -> bool:
-            async with session.get(url, allow_redirects=False) as response:
-                await response.read()
-                return True
-
-        results = await asyncio.gather(*(one(u) for u in urls), return_exceptions=True)
-    return sum(r is True for r in results)
 
 
 def main() -> None:
@@ -84,7 +74,7 @@ def main() -> None:
             summary = json.loads(done.stdout.strip().splitlines()[-1])
             urls = requested(Path(summary["warc"]))
             plain_started = time.monotonic()
-            fetched = asyncio.run(fetch_plain(urls))
+            fetched = asyncio.run(fetch_aiohttp(urls, total=32, per_host=2))
             plain = time.monotonic() - plain_started
         finally:
             server.terminate()

@@ -39,8 +39,6 @@ import datetime
 import html
 import json
 import random
-import sys
-import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -49,7 +47,7 @@ from nianbao import divisions
 from nianbao.reports import LEVEL_ALIASES, deadline, is_on_time, load_kinds
 from replica import templates as T
 from replica.content import Doc, filler_doc, info_disclosure_report, rule_of_law_report
-from replica.scale import ScaleReplica, address
+from replica.scale import ScaleReplica, address, serve_until_stopped
 
 YEAR = 2023
 PROVINCES = ("320000", "350000")  # 江苏省, 福建省: both have a 鼓楼区 (南京, 徐州; 福州)
@@ -549,14 +547,7 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.seeds_out, "w", encoding="utf-8") as out:
             out.write(replica.seeds_yaml())
     print(f"port {replica.port} portals {len(tree.portals)}", flush=True)
-    try:
-        while not replica.stopped:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        replica.stop()
-    sys.exit(0)
+    serve_until_stopped(replica)
 
 
 if __name__ == "__main__":

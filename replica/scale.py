@@ -444,6 +444,11 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.registry_out, "w", encoding="utf-8") as out:
             out.write(scale_sites_yaml(args.sites, replica.port))
     print(f"port {replica.port}", flush=True)
+    serve_until_stopped(replica)
+
+
+def serve_until_stopped(replica: ScaleReplica) -> None:
+    """Serve until the replica's own time limit or Ctrl-C, then stop it and exit (the command-line servers)."""
     try:
         while not replica.stopped:
             time.sleep(0.5)
