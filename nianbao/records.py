@@ -78,6 +78,12 @@ class Document(_Record):
     figures_format: str | None = None  # "2019" | "2021": the version of the national format the tables follow
     figures_flags: list[str] = field(default_factory=list)  # failed checks, or why there are no figures
     figures_source: dict[str, Any] | None = None  # {"format": "html"|"pdf"|"docx", "tables": [indexes]}
+    # Which finder gave the title, the date and the issuer (workers/extract/metadata.py's *_FINDERS, or
+    # "anchor_text" / "listed_date" when the crawler's knowledge won): provenance, not content (a report whose
+    # bytes are the same is unchanged whatever these say).
+    title_by: str | None = None
+    published_by: str | None = None
+    issuer_by: str | None = None
 
 
 @dataclass

@@ -40,13 +40,13 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
     kinds = load_kinds()
     kind = fields.get("report_kind") or capture.kind
     year = fields.get("report_year") or capture.guessed_year
-    title = fields.get("title") or ""
-    published = fields.get("published")
-    if capture.attachment or not title:
-        title = capture.anchor_text or title
-    if capture.attachment or not published:
+    title, title_by = fields.get("title") or "", fields.get("title_by")
+    published, published_by = fields.get("published"), fields.get("published_by")
+    if (capture.attachment or not title) and capture.anchor_text:
+        title, title_by = capture.anchor_text, "anchor_text"
+    if (capture.attachment or not published) and capture.listed_date:
         # An attachment's own dates are signature dates; the portal published it on the listed date.
-        published = capture.listed_date or published
+        published, published_by = capture.listed_date, "listed_date"
     unit = attribute(title, fields.get("issuer"), division, level, year) if division else None
     flags = list(fields.get("flags") or []) + ([unit.note] if unit and unit.note else [])
     level = unit.level if unit else level
@@ -74,6 +74,9 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
         fetched_at=capture.fetched_at,
         on_time=is_on_time(kinds[kind], level, year, published) if kind in kinds else None,
         flags=flags,
+        title_by=title_by,
+        published_by=published_by,
+        issuer_by=fields.get("issuer_by"),
         **_figures(kind, fields),
     )
 

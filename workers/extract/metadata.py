@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from lxml import etree
 
@@ -35,7 +37,7 @@ from workers.extract.html import with_traditional
 
 logger = logging.getLogger(__name__)
 
-_META_TITLE = ("ArticleTitle", "articletitle", "og:title", "twitter:title", "title")
+_META_ARTICLE_TITLE = ("ArticleTitle", "articletitle")
 _META_DATE = (
     "PubDate",
     "pubdate",
@@ -127,28 +129,102 @@ TITLE_MAX_LINES = 3
 
 @dataclass
 class Metadata:
+    """What a page says about itself, and which finder found each field (`title_by`, `published_by`,
+    `issuer_by`: a finder's name, None when none found it)."""
+
     title: str
     published: str | None
     issuer: str | None
     report_kind: str | None
     report_year: int | None
+    title_by: str | None = None
+    published_by: str | None = None
+    issuer_by: str | None = None
 
 
-def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
-    """The first non-empty content among <meta> elements named (name, property, itemprop, http-equiv) `names`."""
-    found: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        value = (el.get("content") or "").strip()
-        if not value:
-            continue
-        for attr in ("name", "property", "itemprop", "http-equiv"):
-            key = el.get(attr)
-            if key is not None and key not in found:
-                found[key] = value
-    for name in names:
-        if name in found:
-            return found[name]
-    return None
+@dataclass
+class Page:
+    """What the finders read: the parsed page, its whole text, the extracted body, its URL and, for the date and
+    issuer finders, the title found first. What several finders read (the <meta> tags, the <title>, the headings,
+    the header, the labelled dates) is read once, by the first finder that asks."""
+
+    tree: etree._Element
+    page_text: str = ""
+    main_text: str = ""
+    url: str = ""
+    title: str = ""
+
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        """The first non-empty content of each <meta> name (name, property, itemprop or http-equiv)."""
+        found: dict[str, str] = {}
+        for el in self.tree.iter("meta"):
+            value = (el.get("content") or "").strip()
+            if not value:
+                continue
+            for attr in ("name", "property", "itemprop", "http-equiv"):
+                key = el.get(attr)
+                if key is not None and key not in found:
+                    found[key] = value
+        return found
+
+    def meta(self, names: tuple[str, ...]) -> str | None:
+        """The content of the first of `names` the page's <meta> tags carry."""
+        return next((self.metas[name] for name in names if name in self.metas), None)
+
+    @cached_property
+    def raw_title(self) -> str:
+        """The <title>'s text."""
+        title_el = self.tree.find(".//title")
+        return squash(title_el.text_content()) if title_el is not None else ""
+
+    @cached_property
+    def title_tag(self) -> str:
+        """The <title> without the site's name (`_strip_site_suffix`)."""
+        return _strip_site_suffix(self.raw_title) if self.raw_title else ""
+
+    @cached_property
+    def headings(self) -> list[tuple[str, etree._Element]]:
+        """(text, element) of the <h1>–<h3> headings as long as a title may be."""
+        found = [(squash(h.text_content()), h) for h in self.tree.iter("h1", "h2", "h3")]
+        return [(text, h) for text, h in found if 4 <= len(text) <= MAX_TITLE_CHARS]
+
+    @cached_property
+    def header(self) -> str | None:
+        """The page's text before the body starts (`_header_text`); needs `title`."""
+        return _header_text(self.page_text, self.main_text, self.title)
+
+    @cached_property
+    def labelled(self) -> tuple[int, str] | None:
+        """(rank of its label, date) of the page's labelled date (`ranked_labelled_date`); needs `title`."""
+        return ranked_labelled_date(self.page_text, loose_until=len(self.header) if self.header is not None else 0)
+
+    @cached_property
+    def sources(self) -> list[str]:
+        """The values of the page's 来源 fields that name someone (not 本站, 原创 …), in page order."""
+        values = (m.group(1).strip() for m in _SOURCE.finditer(self.page_text))
+        return [value for value in values if value and not _is_generic_source(value)]
+
+    @cached_property
+    def source_meta(self) -> str | None:
+        """A source <meta> tag, or an author tag that names an organ, when it names someone (not 本站 …)."""
+        meta = self.meta(_META_SOURCE)
+        if not meta and (author := self.meta(_META_AUTHOR)) and _ISSUER_SUFFIX.search(author):
+            meta = author
+        return meta if meta and not _is_generic_source(meta) and len(meta) <= MAX_ISSUER_CHARS else None
+
+
+Finder = Callable[[Page], str | None]
+
+
+def first_found(finders: tuple[Finder, ...], page: Page) -> tuple[str | None, str | None]:
+    """(value, finder's name) of the first finder, in order, that finds a value; (None, None) when none does.
+
+    The order is the rule: a finder earlier in its tuple is trusted over every later one."""
+    for finder in finders:
+        if value := finder(page):
+            return value, finder.__name__
+    return None, None
 
 
 # A trailing "-新华网" / "_百度百科" without spaces is a site suffix when it is this short and what remains is long.
@@ -283,48 +359,101 @@ def _displayed_head(title: str, raw_title: str, page_text: str) -> str:
     return head if shown_head and not shown_whole else title
 
 
-def find_title(tree: etree._Element, page_text: str = "") -> str:
-    """The report title: ArticleTitle meta, the heading the <title> starts with, else <title> without suffix.
+def title_in_meta_tag(page: Page) -> str | None:
+    """<meta name="ArticleTitle">: the CMS's own record of the article's title, without the site's name."""
+    meta = page.meta(_META_ARTICLE_TITLE)
+    return squash(meta) if meta else None
 
-    A heading merely contained in <title> is often the site's name ("百度百科", "痞客邦"), so it must match the
-    title's first part; a report heading that the <title> does not repeat is taken as well. `page_text` (the
-    page's whole text) shows where a <title> suffix separated by a mere space begins.
-    """
-    meta = _meta(tree, _META_TITLE[:2])
-    if meta:
-        return squash(meta)
-    title_el = tree.find(".//title")
-    raw_title = squash(title_el.text_content()) if title_el is not None else ""
-    stripped = _strip_site_suffix(raw_title) if raw_title else ""
-    heading_els = [(squash(h.text_content()), h) for h in tree.iter("h1", "h2", "h3")]
-    heading_els = [(text, h) for text, h in heading_els if 4 <= len(text) <= MAX_TITLE_CHARS]
-    headings = [text for text, _ in heading_els]
-    for heading in headings:
+
+def heading_opening_title_tag(page: Page) -> str | None:
+    """A heading that is the <title>'s first part, or opens it: a heading merely contained in <title> is often the
+    site's name ("百度百科", "痞客邦")."""
+    stripped = page.title_tag
+    for heading, _ in page.headings:
         if stripped and (heading == stripped or (stripped.startswith(heading) and len(heading) >= MIN_TITLE_CHARS)):
             return heading
-    for heading in headings:
-        if classify_title(heading)[0]:
-            return heading
-    # Older CMSs title every page with the site's name and write the article's in an <h1>, or when the page has no
-    # heading at all in a block that names a report or is named the title (<td class="title">).
-    if not stripped or _SITE_NAME.search(stripped):
-        # A heading over a list of links labels a box ("最新动态" over a sidebar), not the article.
-        own = [text for text, h in heading_els if not _labels_links(h)]
-        if block := (own[0] if own else None) or _report_title_block(tree) or _named_title_block(tree):
-            return block
-        if headings:
-            return headings[0]
-    # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
-    # page (an <h5>, a <div class="title">) is the better title, unless the page has a heading of its own (then a
-    # report title below it is something the article names).
-    elif len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]:
-        own = [h for h in headings if stripped not in h and len(h) > COLUMN_NAME_MAX_CHARS and not _SITE_NAME.search(h)]
-        if not own and (block := _report_title_block(tree)):
-            return block
-    if stripped:
-        return _displayed_head(stripped, raw_title, page_text) if page_text else stripped
-    og = _meta(tree, ("og:title",))
-    return _strip_site_suffix(squash(og)) if og else (headings[0] if headings else "")
+    return None
+
+
+def heading_naming_report(page: Page) -> str | None:
+    """A heading that names a report, even one the <title> does not repeat."""
+    return next((heading for heading, _ in page.headings if classify_title(heading)[0]), None)
+
+
+def _site_titled(page: Page) -> bool:
+    """Whether the page has no <title> or one that is only the site's name: older CMSs title every page so and
+    write the article's title in the page."""
+    return not page.title_tag or bool(_SITE_NAME.search(page.title_tag))
+
+
+def _column_titled(page: Page) -> bool:
+    """Whether the <title> is a column's name ("通知公告--某某县人民政府"): short, and naming no report."""
+    stripped = page.title_tag
+    return not _site_titled(page) and len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]
+
+
+def heading_under_site_title(page: Page) -> str | None:
+    """Under a site-named <title>: the first heading that does not label a box of links ("最新动态" over a
+    sidebar labels the box, not the article)."""
+    if not _site_titled(page):
+        return None
+    return next((heading for heading, h in page.headings if not _labels_links(h)), None)
+
+
+def block_naming_report(page: Page) -> str | None:
+    """Under a site-named <title>, or a column-named one on a page without a heading of its own (with one, a report
+    title below it is something the article names): a block whose whole text is a report's title."""
+    if _column_titled(page):
+        stripped, headings = page.title_tag, (h for h, _ in page.headings)
+        if any(stripped not in h and len(h) > COLUMN_NAME_MAX_CHARS and not _SITE_NAME.search(h) for h in headings):
+            return None
+    elif not _site_titled(page):
+        return None
+    return _report_title_block(page.tree)
+
+
+def block_named_title(page: Page) -> str | None:
+    """Under a site-named <title>: a block the CMS names the title (<td class="title">, <div id="biaoti">)."""
+    return _named_title_block(page.tree) if _site_titled(page) else None
+
+
+def first_heading_under_site_title(page: Page) -> str | None:
+    """Under a site-named <title>: its first heading, whatever it heads, before the site's name."""
+    return page.headings[0][0] if _site_titled(page) and page.headings else None
+
+
+def title_tag(page: Page) -> str | None:
+    """The <title> without the site's name, nor a space-separated suffix the page does not show with it."""
+    stripped = page.title_tag
+    if not stripped:
+        return None
+    return _displayed_head(stripped, page.raw_title, page.page_text) if page.page_text else stripped
+
+
+def title_in_og_tag(page: Page) -> str | None:
+    """<meta property="og:title"> without the site's name, on a page without <title> or headings."""
+    og = page.meta(("og:title",))
+    return _strip_site_suffix(squash(og)) if og else None
+
+
+# Where a page's title is written, most trusted first (`first_found`).
+TITLE_FINDERS: tuple[Finder, ...] = (
+    title_in_meta_tag,
+    heading_opening_title_tag,
+    heading_naming_report,
+    heading_under_site_title,
+    block_naming_report,
+    block_named_title,
+    first_heading_under_site_title,
+    title_tag,
+    title_in_og_tag,
+)
+
+
+def find_title(tree: etree._Element, page_text: str = "") -> str:
+    """The report title by TITLE_FINDERS; `page_text` (the page's whole text) shows where a <title> suffix
+    separated by a mere space begins. "" when no finder finds one."""
+    return first_found(TITLE_FINDERS, Page(tree, page_text))[0] or ""
 
 
 def labelled_date(text: str, loose_until: int | None = None) -> str | None:
@@ -454,24 +583,48 @@ def _header_text(page_text: str, main_text: str, title: str = "") -> str | None:
     return page_text[: m.start()] if m else None
 
 
-def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "", title: str = "") -> str | None:
-    """Publication date: meta tags, labelled dates, the signature date, the URL, a date under the title, then
-    htmldate's heuristics. A date printed with the article under a publication label (发布时间：…) beats a meta
-    tag that says otherwise: CMSs fill the tag with the day they regenerated the page, or the document's date."""
-    meta = _meta(tree, _META_DATE)
-    meta_date = parse_date(meta) if meta else None
-    header = _header_text(page_text, main_text, title)
-    labelled = ranked_labelled_date(page_text, loose_until=len(header) if header is not None else 0)
-    if meta_date:
-        return labelled[1] if labelled and labelled[0] == PUBLICATION_LABEL_RANK else meta_date
-    if labelled:
-        return labelled[1]
-    if found := signature_date(main_text):
-        return found
-    if found := url_date(url):
-        return found
-    if header is not None and (found := header_date(header, title) or roc_date(header)):
-        return found
+def date_under_publication_label(page: Page) -> str | None:
+    """A date printed with the article under a publication label (发布时间：…, 发布日期：…). It comes before the
+    <meta> tag because CMSs fill the tag with the day they regenerated the page, or the document's own date: the
+    printed publication date is the one readers saw. (Other labels, 成文日期 and the like, yield to the tag.)"""
+    return page.labelled[1] if page.labelled and page.labelled[0] == PUBLICATION_LABEL_RANK else None
+
+
+def date_in_meta_tag(page: Page) -> str | None:
+    """A publication-date <meta> tag (PubDate, article:published_time …)."""
+    meta = page.meta(_META_DATE)
+    return parse_date(meta) if meta else None
+
+
+def date_under_other_label(page: Page) -> str | None:
+    """A date under any other label (日期：, 成文日期：, 更新时间：): the best ranked (`ranked_labelled_date`)."""
+    return page.labelled[1] if page.labelled else None
+
+
+def date_of_signature(page: Page) -> str | None:
+    """The date that closes the report, under its issuer (`signature_date`)."""
+    return signature_date(page.main_text)
+
+
+def date_in_url(page: Page) -> str | None:
+    """The date a CMS wrote into the page's URL (/202103/t20210305_…)."""
+    return url_date(page.url)
+
+
+def date_of_byline(page: Page) -> str | None:
+    """The unlabelled date of the byline printed under the heading (`header_date`)."""
+    return header_date(page.header, page.title) if page.header is not None else None
+
+
+def roc_date_in_header(page: Page) -> str | None:
+    """A Taiwanese (ROC-year) date in the page's header, before the body."""
+    return roc_date(page.header) if page.header is not None else None
+
+
+def date_by_htmldate(page: Page) -> str | None:
+    """htmldate's heuristics, when the page dates itself in no way above; not a header clock it may return, nor
+    1 January of a year the page names ("2021年法治政府建设年度报告") when the page never shows that day."""
+    tree, url, page_text = page.tree, page.url, page.page_text
     try:
         import htmldate
 
@@ -485,14 +638,27 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
         return None
     if not guess:
         return None
-    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期; and 1 January
-    # of a year the page names ("2021年法治政府建设年度报告") when the page never shows that day.
+    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期.
     shown = [m for m in DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
     if shown and all(is_clock(page_text, m.start(), m.end()) for m in shown):
         return None
     if not shown and str(guess).endswith("-01-01") and not _written_in_markup(str(guess), tree, url):
         return None
     return str(guess)
+
+
+# Where a page's publication date is written, most trusted first (`first_found`). Any date written next to
+# 今天/今日/星期 (a header clock) is refused by every finder.
+PUBLISHED_FINDERS: tuple[Finder, ...] = (
+    date_under_publication_label,
+    date_in_meta_tag,
+    date_under_other_label,
+    date_of_signature,
+    date_in_url,
+    date_of_byline,
+    roc_date_in_header,
+    date_by_htmldate,
+)
 
 
 def _written_in_markup(day: str, tree: etree._Element, url: str) -> bool:
@@ -507,34 +673,33 @@ def _is_generic_source(value: str) -> bool:
     return value in _GENERIC_SOURCES or bool(_GENERIC_SOURCE_WORDS.fullmatch(value))
 
 
-def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
-    """Who issued the report: the 来源 field, else the signature line above the final date, else the title.
+def issuer_in_source_field(page: Page) -> str | None:
+    """The page's first 来源 field that names an issuer rather than a website."""
+    return next((value for value in page.sources if not _SITE_SOURCE.search(value)), None)
 
-    A 来源 that names a website is kept only as the last resort.
-    """
-    site_source = None
-    for m in _SOURCE.finditer(page_text):
-        value = m.group(1).strip()
-        if value and not _is_generic_source(value):
-            if _SITE_SOURCE.search(value):
-                site_source = site_source or value
-                continue
-            return value
-    meta = _meta(tree, _META_SOURCE)
-    if not meta and (author := _meta(tree, _META_AUTHOR)) and _ISSUER_SUFFIX.search(author):
-        meta = author
-    if meta and not _is_generic_source(meta) and len(meta) <= MAX_ISSUER_CHARS:
-        if not _SITE_SOURCE.search(meta):
-            return meta
-        site_source = site_source or meta
-    lines = [line.strip() for line in main_text.splitlines() if line.strip()]
+
+def issuer_in_meta_tag(page: Page) -> str | None:
+    """A source <meta> tag (or an author tag naming an organ) that names an issuer rather than a website."""
+    meta = page.source_meta
+    return meta if meta and not _SITE_SOURCE.search(meta) else None
+
+
+def issuer_of_signature(page: Page) -> str | None:
+    """The signature line above the report's closing date, when it names an organ."""
+    lines = [line.strip() for line in page.main_text.splitlines() if line.strip()]
     for i in range(len(lines) - 1, max(0, len(lines) - 4), -1):
         if parse_date(lines[i]) and len(lines[i]) <= 20 and i > 0:
             candidate = lines[i - 1]
             if len(candidate) <= MAX_ISSUER_CHARS and _ISSUER_SUFFIX.search(candidate):
                 return candidate
+    return None
+
+
+def issuer_in_title(page: Page) -> str | None:
+    """The organ the title starts with ("某某县司法局2021年…"); a bare division name ("常平镇2021年…") stands for
+    its government, a bare 街道 for its office."""
     prefix = re.match(
-        r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact(title)
+        r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact(page.title)
     )
     if prefix and _ISSUER_SUFFIX.search(name := prefix.group(1).removesuffix("关于")):
         if _BARE_SUBDISTRICT.search(name):
@@ -542,7 +707,24 @@ def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str
         if _BARE_DIVISION.search(name):
             return name + "人民政府"
         return name
-    return site_source
+    return None
+
+
+def issuer_website(page: Page) -> str | None:
+    """A 来源 field or source tag that names a website ("某某县人民政府门户网站"): where the page was posted, not
+    who issued it, so the last resort."""
+    websites = [value for value in page.sources if _SITE_SOURCE.search(value)]
+    return websites[0] if websites else page.source_meta
+
+
+# Where a page names its issuer, most trusted first (`first_found`).
+ISSUER_FINDERS: tuple[Finder, ...] = (
+    issuer_in_source_field,
+    issuer_in_meta_tag,
+    issuer_of_signature,
+    issuer_in_title,
+    issuer_website,
+)
 
 
 def report_kind_year(title: str, main_text: str, published: str | None) -> tuple[str | None, int | None]:
@@ -558,32 +740,44 @@ def report_kind_year(title: str, main_text: str, published: str | None) -> tuple
 
 def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> Metadata:
     """All metadata of a parsed page; `page_text` is the whole page's text, `main_text` the extracted body."""
-    title = find_title(tree, page_text)
-    published = find_published(tree, page_text, main_text, url, title)
-    issuer = find_issuer(tree, page_text, main_text, title)
+    page = Page(tree, page_text, main_text, url)
+    title, title_by = first_found(TITLE_FINDERS, page)
+    page.title = title = title or ""
+    published, published_by = first_found(PUBLISHED_FINDERS, page)
+    issuer, issuer_by = first_found(ISSUER_FINDERS, page)
     kind, year = report_kind_year(title, main_text, published)
-    return Metadata(title, published, issuer, kind, year)
+    return Metadata(title, published, issuer, kind, year, title_by, published_by, issuer_by)
 
 
-def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
-    """Metadata for a document without HTML (PDF, DOCX, OFD): the title is the first substantial line."""
+def date_under_opening_label(page: Page) -> str | None:
+    """A labelled date among the first characters of a document's text (发布日期：… above a PDF's body)."""
+    return labelled_date(page.main_text[:SIGNATURE_WINDOW])
+
+
+# Where a document without HTML (PDF, DOCX, OFD) writes its date.
+TEXT_PUBLISHED_FINDERS: tuple[Finder, ...] = (date_under_opening_label, date_of_signature)
+
+
+def text_metadata(main_text: str) -> Metadata:
+    """Metadata for a document without HTML (PDF, DOCX, OFD): the title is its first lines that name a report
+    ("report_title_lines"), else its first line ("first_line")."""
     lines = [line.strip() for line in main_text.splitlines() if line.strip()]
-    title = title_hint
-    body = main_text
-    if not title:
-        # PDF text is hard-wrapped: a title may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告").
-        for i in range(min(len(lines), 5)):
-            for n in range(1, TITLE_MAX_LINES + 1):
-                joined = "".join(lines[i : i + n])
-                if len(joined) <= 120 and classify_title(joined)[0]:
-                    title, body = compact(joined), "\n".join(lines[i + n :])
-                    break
-            if title:
+    title, title_by = "", None
+    # PDF text is hard-wrapped: a title may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告").
+    for i in range(min(len(lines), 5)):
+        for n in range(1, TITLE_MAX_LINES + 1):
+            joined = "".join(lines[i : i + n])
+            if len(joined) <= 120 and classify_title(joined)[0]:
+                title, title_by, body = compact(joined), "report_title_lines", "\n".join(lines[i + n :])
                 break
-        else:
-            title = lines[0] if lines and len(lines[0]) <= 120 else ""
-            body = "\n".join(lines[1:])
-    published = labelled_date(main_text[:SIGNATURE_WINDOW]) or signature_date(main_text)
-    issuer = find_issuer(etree.Element("html"), "", main_text, title)
+        if title:
+            break
+    else:
+        title = lines[0] if lines and len(lines[0]) <= 120 else ""
+        title_by = "first_line" if title else None
+        body = "\n".join(lines[1:])
+    page = Page(etree.Element("html"), main_text=main_text, title=title)
+    published, published_by = first_found(TEXT_PUBLISHED_FINDERS, page)
+    issuer, issuer_by = first_found(ISSUER_FINDERS, page)
     kind, year = report_kind_year(title, body, published)
-    return Metadata(title, published, issuer, kind, year)
+    return Metadata(title, published, issuer, kind, year, title_by, published_by, issuer_by)
