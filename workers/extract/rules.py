@@ -8,6 +8,21 @@ test of its own in tests/unit/extract/test_<rule>.py.
 
 from __future__ import annotations
 
+import re
+
+from nianbao.dates import ANY_YEAR
+
+
+def with_traditional(pattern: str) -> str:
+    """The pattern or its Traditional spelling: `/gate/big5/` copies and Traditional portals print the same
+    furniture in Traditional characters ("掃一掃在手機打開當前頁", "版權所有")."""
+    import opencc
+
+    # OpenCC's standard and Taiwan/Hong Kong spellings differ in places (發佈 / 發布, 聯繫 / 聯絡).
+    spellings = dict.fromkeys([pattern, *(opencc.OpenCC(c).convert(pattern) for c in ("s2t", "s2tw", "s2hk"))])
+    return "|".join(f"(?:{p})" for p in spellings)
+
+
 # --- story streams (html.py: `is_story_stream`) ------------------------------------------------------------------
 # A stream of other stories after a short article (news portals' "more stories", a blog's other posts, a list of
 # teasers with a picture each): a block whose children repeat one shape (same tag and class), each led by a
@@ -71,3 +86,155 @@ COMMENT_MIN_ITEMS = 3
 COMMENT_STAMPED_SHARE = 0.8
 COMMENT_ITEM_MAX_CHARS = 1500
 COMMENT_POST_RATIO = 3
+
+# --- <meta> tags (metadata.py: `title_in_meta_tag`, `date_in_meta_tag`, `issuer_in_meta_tag`; tests: test_finders.py,
+# test_printed_date.py) ----------------------------------------------------------------------------------------
+# The CMS's own records of an article. Only ArticleTitle is trusted before the page's headings: og:title is the
+# social card's, often the site's name (it is the last resort, `title_in_og_tag`).
+META_ARTICLE_TITLE = ("ArticleTitle", "articletitle")
+META_OG_TITLE = ("og:title",)
+META_DATE = (
+    "PubDate",
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "publishedtime",
+    "article:published_time",
+    "og:release_date",
+    "dc.date",
+    "dcterms.created",
+    "dc.date.issued",
+    "datePublished",
+    "weibo:article:create_at",
+)
+META_SOURCE = ("ContentSource", "contentsource", "source")
+# Portals put the editor's own name in <meta name="author"> ("马娟"): it names an issuer only when it is an organ.
+META_AUTHOR = ("author", "Author")
+
+# --- titles (metadata.py: TITLE_FINDERS; tests: test_titles.py, test_finders.py) ---------------------------------
+# Separators between an article title and the site's name in <title>.
+TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
+# …and those a report's title is looked for between: also breadcrumbs and a tight hyphen (not "2020-2021").
+TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|—|--|>|＞|»)\s*|\s+[-－]\s+|(?<=\D)[-－](?=\D)")
+# A trailing "-新华网" / "_百度百科" without spaces is a site suffix when it is this short and what remains is long.
+SITE_SUFFIX_MAX_CHARS = 12
+MIN_TITLE_CHARS = 6
+MAX_TITLE_CHARS = 120
+MIN_HEADING_CHARS = 4  # an <h1>–<h3> shorter than this is a label ("正文", "附件"), not a title
+TIGHT_SUFFIX = re.compile(rf"^(.{{{MIN_TITLE_CHARS},}}?)\s*[-_|｜—]\s*[^-_|｜—]{{2,{SITE_SUFFIX_MAX_CHARS}}}$")
+# A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
+SITE_FIRST_MAX_CHARS = 2
+# A <title> part this short that names no report is a column's name ("新闻动态", "通知公告"), not an article's.
+COLUMN_NAME_MAX_CHARS = 8
+# A <title> that is only the site's name ("某某区人民政府门户网站"), and words every report title has one of.
+SITE_NAME = re.compile(r"(?:政府|门户|門戶|网站|網站|[网網])$")
+REPORT_HINT = re.compile(r"报|報|情况|情況")
+# Blocks a title may be written in when the page has no heading, and the blocks such a block does not hold.
+TITLE_BLOCKS = ("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h6")
+INNER_BLOCKS = ("div", "p", "td", "table", "ul", "ol", "li", "h4", "h5", "h6")
+# A block naming a report in a sentence ("…见《某某县2021年…报告》。") or a breadcrumb ending in one is no title.
+SENTENCE_ENDS = ("。", "；")
+QUOTE_OPENS = "《"
+CRUMB = re.compile(r"[>＞»›→]")  # "首页 > 法治政府 > 某某县2021年法治政府建设年度报告"
+# Blocks that old CMSs name after the title they hold: <td class="title">, <div id="biaoti">, <span id="lblTitle">.
+TITLE_NAME = re.compile(r"title|biaoti", re.I)
+NOT_TITLE_NAME = re.compile(r"sub|site|web|logo|column|lanmu|nav|list|small|tip", re.I)
+# A heading over a box of links labels the box ("最新动态" over a sidebar): at least this many links, nearly all
+# its text theirs, each an article's title rather than a tool's word (字号 大 中 小 打印, 微信 微博 under a
+# heading are a toolbar, not a box).
+LABEL_MIN_LINKS = 3
+LABEL_LINK_SHARE = 0.7
+LABEL_MIN_LINK_CHARS = 6  # on average
+# A heading may be broken over this many lines of a text (a PDF's hard wrap, a page's <br> in its <h1>).
+TITLE_MAX_LINES = 3
+# A document without HTML (PDF, DOCX, OFD) writes its title among its first lines.
+TEXT_TITLE_LINES = 5
+
+# --- labelled dates (metadata.py: `ranked_labelled_date`; tests: test_dates.py, test_printed_date.py) -------------
+# The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
+# cell ("发文日期： | 2021年03月05日", as tree_text writes a row).
+LABELLED_DATE = re.compile(
+    r"(发布|發布|發佈|发表|發表|公开|公開|发稿|發稿|成文|更新|印发|印發|生成|发文|發文)?(?:时间|時間|日期)"
+    r"(?:\s*[:：]\s*(?:\|\s*)?|[ \t\u3000]*\|\s*|\s*[】\]]\s*|[ \t\u3000]+)(?:[\[【]\s*)?"
+    rf"({ANY_YEAR}\s*(?:[-/.]|年)\s*\d{{1,2}}\s*(?:[-/.]|月)\s*\d{{1,2}})"
+)
+# What separates a label from its date when the label says so plainly (a colon, a closing bracket).
+LABEL_COLON = re.compile("[:：】\\]]")
+# Which labelled date is the publication date: 发布… first (rank 0), then a bare 日期/时间 (rank 1), then the rest
+# (rank 2; another word's date, 实施日期, rank 3); only the labels within this many characters of the first are
+# compared (an information-disclosure table's row).
+PUBLICATION_LABEL_RANK = 0
+BARE_LABEL_RANK = 1
+OTHER_WORD_LABEL_RANK = 3
+LABEL_GROUP_CHARS = 200
+LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表", "公开", "公開", "发稿", "發稿")} | {
+    label: 2 for label in ("成文", "更新", "印发", "印發", "生成", "发文", "發文")
+}
+SITE_LABEL = re.compile(r"(?:网站|網站|本站|本网|系统)$")  # "网站更新时间": the site's, not the article's
+SITE_LABEL_REACH = 4  # characters before the label looked at for those words
+
+# --- signature dates (metadata.py: `signature_date`; tests: test_dates.py) ---------------------------------------
+# The signature date is among the last characters of a report (after the issuer's name).
+SIGNATURE_WINDOW = 200
+SIGNATURE_DATE = re.compile(
+    r"(?:((?:19|20)\d{2})|(?:中華民國|中华民国|民國|民国)\s*(\d{2,3}))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+# Not a date inside a sentence ("因管道维修，定于2021年3月10日全天停水"): the clause before it ends at one of
+# these, holds no comma, and nothing goes on after it ("本通知自2021年3月1日起施行", "2010年3月4日，全国政协…").
+CLAUSE_ENDS = "。！？"
+IN_SENTENCE = re.compile(r"[，,；;]")
+SENTENCE_GOES_ON = re.compile(
+    r"\s*(?:[，,、]|" + with_traditional(r"起|至|前|施行|实施|生效|通过|批准|召开|举行") + ")"
+)
+
+# --- bylines under the heading (metadata.py: `header_date`, `_header_text`; tests: test_dates.py) ----------------
+# The byline under an article's heading: how far below it, its date (年月日, or one separator used twice), what
+# may stand before a date that opens it, and the words or clock beside a date that does not.
+BYLINE_LINES = 5
+BYLINE_MAX_CHARS = 30  # a short line ending with its date ("某某县水务局 2023-05-06") is a byline
+MIN_HEADING_PREFIX = 6  # the first line of a heading broken over two
+BYLINE_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|((?:19|20)\d{2})([-/.])(\d{1,2})\5(\d{1,2})(?![\d.])"
+)
+BYLINE_LEAD = re.compile(r"[\s\[【•·]+")
+BYLINE_TRAIL = re.compile(r"^[\s\]】]*(?:\d{1,2}:\d{2}(?::\d{2})?)?[\s\]】]*$")
+OPEN_BRACKET = re.compile(r"[(（]\s*$")
+CLOSED_AFTER = re.compile(r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*[)）]")
+BYLINE_WORDS = re.compile(
+    r"\d:\d\d|星期|来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|字号|打印|发表于|发布于"
+)
+# A date that bounds a period or a validity, or dates a decision or a start ("（2021年3月5日县政府常务会议通过）").
+BOUNDED_BEFORE = re.compile(
+    "(?:" + with_traditional(r"至|到|止|截至|截止|有效期|修改|修订|更新") + r"|[\d日]\s*[-－–—～~])[:：]?\s*$"
+)
+BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|" + with_traditional(r"[至到起止前]") + ")")
+DECIDED_AFTER = re.compile(with_traditional(r"施行|实施|生效|通过|批准|印发"))  # anywhere later on the line
+# How much of the body's first paragraph (a line longer than a title) locates it in the page's text: the page's
+# header is what comes before.
+HEADER_PROBE_CHARS = 30
+MIN_PROBE_CHARS = 8
+
+# --- issuers (metadata.py: ISSUER_FINDERS; tests: test_issuer.py, test_finders.py) -------------------------------
+SOURCE = re.compile(
+    r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
+)
+# Sources that name the website itself, not an issuer.
+GENERIC_SOURCES = frozenset(
+    ("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知", "本網", "網站", "本網站")
+)
+GENERIC_SOURCE_WORDS = re.compile(r"(?:本站|本网|本網|原创|原創|转载|轉載|编辑|編輯|整理)+")  # "本站原创"
+# A source that names a website ("湘潭县人民政府门户网站", "中国政府网") is where the page was posted, not who
+# issued the report: the signature block or the title says that better.
+SITE_SOURCE = re.compile(r"网站|網站|门户|門戶|[网網]$|www\.|https?:")
+# What an organ's name ends with, and what stands before the year in a title that opens with its issuer.
+ISSUER_SUFFIX = re.compile(
+    r"(?:人民政府|政府|办事处|办公室|办公厅|委员会|局|厅|院|署|部|处|中心|街道|镇|乡|县|区|市|司法所|管委会)$"
+)
+ISSUER_IN_TITLE = re.compile(r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年")
+MAX_ISSUER_CHARS = 40
+# A title that starts with a bare division name ("常平镇2021年…") was issued by that division's government.
+BARE_DIVISION = re.compile(r"(?:省|市|县|縣|区|區|旗|镇|鎮|乡|鄉)$")
+BARE_SUBDISTRICT = re.compile(r"街道$")
+# The signature: an organ's name on the line above a short date line, among the text's last lines.
+SIGNATURE_LINES = 3
+SIGNATURE_DATE_LINE_MAX_CHARS = 20
