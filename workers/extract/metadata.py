@@ -588,8 +588,8 @@ def issuer_in_meta_tag(page: Page) -> str | None:
 def issuer_of_signature(page: Page) -> str | None:
     """The signature line above the report's closing date, when it names an organ."""
     lines = [line.strip() for line in page.main_text.splitlines() if line.strip()]
-    for i in range(len(lines) - 1, max(0, len(lines) - 1 - rules.SIGNATURE_LINES), -1):
-        if parse_date(lines[i]) and len(lines[i]) <= rules.SIGNATURE_DATE_LINE_MAX_CHARS and i > 0:
+    for i in range(len(lines) - 1, max(0, len(lines) - 1 - rules.ISSUER_SEARCH_LINES), -1):
+        if parse_date(lines[i]) and len(lines[i]) <= rules.ISSUER_DATE_LINE_MAX_CHARS and i > 0:
             candidate = lines[i - 1]
             if len(candidate) <= rules.MAX_ISSUER_CHARS and rules.ISSUER_SUFFIX.search(candidate):
                 return candidate

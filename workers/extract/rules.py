@@ -1,9 +1,12 @@
-"""Rules of the extraction kept as data: vocabularies and thresholds, each with the reason it holds.
+"""Rules of the extraction kept as data: vocabularies, patterns and tuned numbers, each with the reason it holds.
 
-The small engines that apply them live beside the stage they serve (`html.py` prunes blocks, `metadata.py` reads
-dates, `decode.py` chooses codecs, `__init__.py` tells languages apart); a rule changes here, not in their code.
-Every rule is for a kind of page, measured on real pages nobody here wrote (tests/fixtures/realpages), and has a
-test of its own in tests/unit/extract/test_<rule>.py.
+Grouped by concept, each group naming the engine that applies it and its tests (trafilatura's `xpaths.py` is the
+model). The small engines live beside the stage they serve: `html.py` prunes blocks (its named pruning rules,
+`html.PRUNING_RULES`, applied by one walk) and cleans the text's lines, `metadata.py` finds the title, date and
+issuer (ordered tuples of named finders, applied by `metadata.first_found`), `__init__.py` tells languages
+apart; the decoder's rules are in `nianbao/encoding_rules.py`. A rule changes here, not in their code. Every rule
+is for a kind of page, measured on real pages nobody here wrote (tests/fixtures/realpages), and has a test of its
+own in tests/unit/extract/test_<rule>.py.
 """
 
 from __future__ import annotations
@@ -22,6 +25,94 @@ def with_traditional(pattern: str) -> str:
     spellings = dict.fromkeys([pattern, *(opencc.OpenCC(c).convert(pattern) for c in ("s2t", "s2tw", "s2hk"))])
     return "|".join(f"(?:{p})" for p in spellings)
 
+
+# --- what a reader never sees, and what breaks a line (html.py: `prune_scripts`, `tree_text`) --------------------
+# Scripts, styles and form controls hold no text of the page's.
+HIDDEN_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "input", "textarea")
+# Tags that start a line of the page's text (a table row is one line, its cells split by " | ").
+BLOCK_TAGS = frozenset(
+    "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
+)
+# Block tags a <div> holding only a run of text (and inline markup) does not contain (`text_divs_as_paragraphs`;
+# tests: test_text_divs.py).
+INNER_BLOCK_TAGS = tuple(sorted(BLOCK_TAGS - {"br"}))
+
+# --- content containers (html.py: `_HOLDS_REPORT`, `_INSIDE_REPORT`, `container_text`; tests: test_containers.py) --
+# Containers CMSs put the article body in, most specific first. The named ones (TRS, UCAP, …) hold the report
+# wherever a page has one: a block holding or inside one is the report's, not furniture; the generic ones are
+# tried last, for the text of a page trafilatura found too little in. The one list of content containers.
+CMS_CONTAINERS = (
+    ".TRS_Editor",
+    "#zoom",
+    "#UCAP-CONTENT",
+    ".view.TRS_UEDITOR",
+    ".TRS_UEDITOR",
+    "#Zoom",
+    ".article-content",
+)
+GENERIC_CONTAINERS = (".article", ".content", "#content", "article")
+CONTENT_SELECTORS = CMS_CONTAINERS + GENERIC_CONTAINERS
+# A container must hold at least this much text to be taken for the article (CMSs reuse `.content` for menus).
+MIN_CONTAINER_CHARS = 100
+# Without a container, the text is the block with the most text directly in it or in these children of it (not
+# in nested layout boxes).
+DENSE_BLOCKS = ("div", "td", "article", "section", "body")
+DENSE_CHILDREN = ("p", "span", "font", "strong", "b", "h2", "h3", "h4", "br", "center", "table")
+
+# --- furniture (html.py: the pruning rule `furniture`, `clean_lines`; tests: test_furniture.py) -------------------
+# Text that marks an element as portal furniture rather than report text.
+BOILERPLATE = re.compile(
+    with_traditional(
+        r"字体[:：]?\s*[【\[]?\s*[大中小]|【\s*字体|字号[:：]?\s*[大中小]|扫一扫在手机|在手机上?打开当前页|"
+        r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|^\s*位置\s*[:：]|首页\s*(?:>|＞|»|›|→)|"
+        r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|"
+        r"版权所有|ICP[备证]|公网安备|网站标识码|技术支持[:：]|网站地图|联系我们|主办单位|承办单位|"
+        r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|分享到[:：]?|今天是\s*\d{4}年|"
+        r"您访问的链接即将离开|继续访问放弃|Copyright|copyright|©"
+    )
+)
+# An element is dropped for boilerplate text only when its whole text is this short: a footer or a bar, never
+# the container that also holds the report (which is thousands of characters).
+BOILERPLATE_MAX_CHARS = 400
+# A line of the final text is dropped when it is this short and boilerplate (long lines are report prose that
+# happens to mention 联系我们 or 技术支持).
+BOILERPLATE_MAX_LINE = 120
+# class/id tokens of navigation, share bars, breadcrumbs and footers on Chinese portals.
+FURNITURE_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:share|bdshare|fenxiang|print|dayin|crumb|breadcrumb|position|location|dqwz|"
+    r"footer|foot|bottom|copyright|banquan|related|xglj|xgwz|pagebar|prev|next|sxp|nav|navbar|menu|"
+    r"topbar|header|toolbar|fontsize|zihao)(?:$|[\s_-])",
+    re.I,
+)
+# A sentence: prose inside the report (kept, however much furniture it names), never a disclosure box.
+PROSE = re.compile(r"[^。！？!?\n]{30,}[。！？!?]")
+
+# --- layout tables (html.py: `unwrap_layout_tables`; tests: test_layout.py) ---------------------------------------
+# A table is page layout, not data, when one of its cells holds another table, or at least this many paragraphs
+# of at least this many characters in all: a report's data table (even one pasted from Word, a <p> in every cell)
+# has short cells.
+LAYOUT_CELL_BLOCKS = 3
+LAYOUT_CELL_CHARS = 200
+CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+# In a cell alone in its row of a table that is no grid a line break counts too: old portals write the whole
+# report into a one-column layout table, its paragraphs split by <br> (a data table's cells, and its full-width
+# note row, may list items with <br>s).
+LONE_CELL_BLOCKS = (*CELL_BLOCKS, "br")
+
+# --- lists of other articles (html.py: the pruning rule `related_list`; tests: test_furniture.py) ----------------
+# A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) and holds only
+# linked items after it is that list, however long its teasers make it (up to RELATED_MAX_CHARS); the heading
+# alone is at most this long.
+RELATED_HEADING = re.compile(
+    with_traditional(
+        r"(?:相关|推荐|延伸|热点|热门|精彩|最新|往期|更多)(?:阅读|新闻|文章|链接|推荐|报道|资讯|图集|排行|专题|视频|稿件)|"
+        r"猜你喜欢|为你推荐|大家都在看"
+    )
+)
+RELATED_HEADING_MAX_CHARS = 12
+RELATED_MAX_CHARS = 3000
+RELATED_CHARS_PER_LINK = 300  # a teaser is shorter than this; a report with a link or two is longer
+HEADING_DECOR = re.compile(r"[\s:：>》»+]+|更多(?=[\s:：>》»+]*$)")  # "热点排行 >>", "相关新闻 更多+"
 
 # --- story streams (html.py: `is_story_stream`) ------------------------------------------------------------------
 # A stream of other stories after a short article (news portals' "more stories", a blog's other posts, a list of
@@ -63,6 +154,45 @@ DISCLOSURE_TAGS = frozenset(("table", "tbody", "tr", "ul", "dl", "div", "p"))  #
 BR_HOLDERS = ("td", "div", "span", "font", "section", "article")
 BR_MIN_BREAKS = 3
 BR_MIN_CHARS = 60
+
+# --- lines of the text that are not the report (html.py: `clean_lines`, `trim_tail`, `cut_after_editor`; tests:
+# test_toolbar_lines.py, test_furniture.py, test_tail_lines.py) -------------------------------------------------
+# Lines of page metadata and toolbar words that trafilatura keeps beside the body (the values are read from
+# the whole page by `metadata`, not from the text).
+META_LINE = re.compile(
+    with_traditional(
+        r"^(?:[•·]\s*)?(?:(?:发布|發布|发表|成文|印发)?(?:时间|日期)|(?:信息|文章)?来源|浏览(?:次数)?|阅读(?:次数)?|点击(?:数|量|率)?|"
+        r"访问(?:次数|量)|作者|编辑|责任编辑|发布机构|索引号|字体大小)\s*[:：]|"
+        r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|登录|注册|(?:pdf|word|PDF|WORD|Word)\s*下载|[【\[]?\s*[大中小]\s*[】\]]?)$|"
+        r"^[•·]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|"
+        r"^[—\-－]\s*\d{1,3}\s*[—\-－]$"  # page numbers of a pasted Word document: "— 5 —"
+    )
+)
+# Widgets after the report (留言/评论/有用, app QR codes): a run of at least this many short lines at the end
+# that are neither sentences nor the signature (issuer, date) is dropped.
+TAIL_JUNK_MIN_LINES = 3
+TAIL_JUNK_MAX_CHARS = 12
+SENTENCE_OR_SIGNATURE = re.compile(
+    r"(?:19|20)\d{2}\s*年|[。！？；.]$|(?:政府|办事处|委员会|局|院|所|室|处|中心|街道|镇|乡)$"
+)
+# The editor's line closes an article ("责任编辑：王某", "（责任编辑：HN666）"); what follows it at the end of the
+# text is a teaser of another article, a statement or a reposting note, not the report.
+EDITOR_LINE = re.compile(with_traditional(r"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：]"))
+EDITOR_TAIL_MAX_CHARS = 400
+EDITOR_TAIL_MAX_SHARE = 0.25  # of the text before the editor's line
+# A signature date on a line of its own after the editor's line: the tail is the report's signature block.
+SIGNATURE_DATE_LINE = re.compile(
+    r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})年[\d〇○零一二三四五六七八九十]{1,3}月[\d〇○零一二三四五六七八九十]{1,3}日"
+)
+
+# --- trafilatura's focus (html.py: `main_text`; tests: test_precision_focus.py) ----------------------------------
+# trafilatura's precision mode (`favor_precision`), measured on zh-extraction-dev (58 real pages, bigram F1):
+# 0.864 balanced → 0.880 precision, both fast; without `fast` (its readability/jusText fallbacks) 0.875 and
+# 0.893, at twice the time. It drops comment threads, reply floors and appended teaser lists its balanced
+# mode keeps, but on some pages it loses the body and keeps a stray box: a short precision result is taken only
+# when it is at least this share of what the balanced mode finds (on the dev pages good short texts were
+# 0.35–0.62 of it, lost bodies 0–0.16).
+PRECISION_MIN_SHARE = 0.25
 
 # --- language before the Traditional test (__init__.py: `language`) ---------------------------------------------
 # Japanese writes Han characters in forms OpenCC takes for Traditional (國, 學, 會, 經 …): a Japanese text got a
@@ -236,5 +366,5 @@ MAX_ISSUER_CHARS = 40
 BARE_DIVISION = re.compile(r"(?:省|市|县|縣|区|區|旗|镇|鎮|乡|鄉)$")
 BARE_SUBDISTRICT = re.compile(r"街道$")
 # The signature: an organ's name on the line above a short date line, among the text's last lines.
-SIGNATURE_LINES = 3
-SIGNATURE_DATE_LINE_MAX_CHARS = 20
+ISSUER_SEARCH_LINES = 3
+ISSUER_DATE_LINE_MAX_CHARS = 20
