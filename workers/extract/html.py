@@ -15,6 +15,7 @@ import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.html
@@ -306,41 +307,87 @@ def _is_disclosure_box(el: etree._Element, length: int) -> bool:
     return not any(child.tag in rules.DISCLOSURE_TAGS and _is_box_labels(_disclosure_labels(child)) for child in el)
 
 
-def prune(tree: etree._Element) -> etree._Element:
-    """A copy of the tree without scripts, portal furniture, disclosure boxes, lists of other articles, story
-    streams and comment threads (top-down: a dropped element takes its children), its <br>-written runs and text
-    <div>s made <p>s."""
+@dataclass
+class Walk:
+    """What the pruning rules know of the page beside the element they judge: every element's text length, the
+    elements a disclosure box can be, and the short elements whose text holds no boilerplate (nor, then, does any
+    descendant's: their text is part of it, so the furniture rule does not search it again)."""
+
+    lengths: dict[etree._Element, int]
+    boxes: set[etree._Element]
+    clean: set[etree._Element]
+
+
+# A pruning rule judges one element and returns what goes: the element (its children with it), some of its children
+# (the element stays and the walk goes on below it), or nothing.
+PruningRule = Callable[[etree._Element, Walk], list[etree._Element]]
+
+
+def furniture(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """Portal furniture: a short element whose class or id names it so, or whose text is boilerplate, unless it
+    holds the report or is prose inside it (rules.FURNITURE_ATTR, rules.BOILERPLATE)."""
+    length, search = walk.lengths.get(el, 0), el.getparent() not in walk.clean
+    verdict = _furniture(el, length, search)
+    if verdict is False and (not search or (length <= rules.BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body"))):
+        walk.clean.add(el)
+    return [el] if verdict else []
+
+
+def related_list(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """A list of other articles under a heading that says so (rules.RELATED_*)."""
+    return [el] if _is_related_list(el, walk.lengths.get(el, 0), walk.lengths) else []
+
+
+def disclosure_box(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """The information-disclosure box (索引号, 发文机关 …) around the article (rules.BOX_LABELS, DISCLOSURE_*)."""
+    return [el] if el in walk.boxes and _is_disclosure_box(el, walk.lengths.get(el, 0)) else []
+
+
+def story_stream(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """A stream of other stories' teasers after the article (rules.STREAM_*)."""
+    return [el] if is_story_stream(el, walk.lengths) else []
+
+
+def comment_thread(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """Readers' comments or a forum's replies: the items go, not the block (a heading or a forum's first post
+    beside them stays; rules.COMMENT_*)."""
+    return comment_thread_items(el, walk.lengths)
+
+
+# What the pruning walk drops, asked in this order of every element; the first rule that drops the element ends
+# its judgement (and the walk does not go below it).
+PRUNING_RULES: tuple[PruningRule, ...] = (furniture, related_list, disclosure_box, story_stream, comment_thread)
+
+
+def pruned_elements(tree: etree._Element) -> list[tuple[etree._Element, str]]:
+    """(element, name of the rule) of everything PRUNING_RULES drop from the tree, top-down: an element dropped
+    is not looked into."""
+    walk = Walk(_compact_lengths(tree), _disclosure_holders(tree), set())
+    stack = [child for child in tree if isinstance(child.tag, str)]
+    doomed: list[tuple[etree._Element, str]] = []
+    while stack:
+        el = stack.pop()
+        going: list[etree._Element] = []
+        for rule in PRUNING_RULES:
+            found = rule(el, walk)
+            doomed += [(gone, rule.__name__) for gone in found]
+            if el in found:
+                break
+            going += found
+        else:
+            stack.extend(child for child in el if isinstance(child.tag, str) and child not in going)
+    return doomed
+
+
+def prune(tree: etree._Element, hits: Counter[str] | None = None) -> etree._Element:
+    """A copy of the tree without scripts and what PRUNING_RULES drop (portal furniture, lists of other articles,
+    disclosure boxes, story streams, comment threads), its layout tables unwrapped, its <br>-written runs and text
+    <div>s made <p>s. `hits`, when given, counts the elements each rule dropped (bench/extract_quality.py)."""
     tree = prune_scripts(tree)
     unwrap_layout_tables(tree)
-    lengths = _compact_lengths(tree)
-    boxes = _disclosure_holders(tree)
-    # (element, whether its text may hold boilerplate): once a short element's text has none, neither has any
-    # descendant's (their text is part of it), so the pattern is not searched again below it.
-    stack: list[tuple[etree._Element, bool]] = [(tree, True)]
-    doomed = []
-    while stack:
-        el, search = stack.pop()
-        length = lengths.get(el, 0)
-        verdict = _furniture(el, length, search) if el is not tree else False
-        if verdict or (
-            el is not tree
-            and (
-                _is_related_list(el, length, lengths)
-                or (el in boxes and _is_disclosure_box(el, length))
-                or is_story_stream(el, lengths)
-            )
-        ):
-            doomed.append(el)
-            continue
-        thread = set(comment_thread_items(el, lengths)) if el is not tree else set()
-        doomed.extend(thread)  # its items, not the block: a heading or a forum's first post beside them stays
-        searched = (
-            search and verdict is False and length <= rules.BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
-        )
-        stack.extend(
-            (child, search and not searched) for child in el if isinstance(child.tag, str) and child not in thread
-        )
-    for el in doomed:
+    for el, rule in pruned_elements(tree):
+        if hits is not None:
+            hits[rule] += 1
         if el.getparent() is not None:
             el.drop_tree()
     br_runs_as_paragraphs(tree)
