@@ -105,6 +105,11 @@ class Page:
         return [(text, h) for text, h in found if rules.MIN_HEADING_CHARS <= len(text) <= rules.MAX_TITLE_CHARS]
 
     @cached_property
+    def lines(self) -> list[str]:
+        """The body's non-blank lines, stripped."""
+        return [line.strip() for line in self.main_text.splitlines() if line.strip()]
+
+    @cached_property
     def header(self) -> str | None:
         """The page's text before the body starts (`_header_text`); needs `title`."""
         return _header_text(self.page_text, self.main_text, self.title)
@@ -587,7 +592,7 @@ def issuer_in_meta_tag(page: Page) -> str | None:
 
 def issuer_of_signature(page: Page) -> str | None:
     """The signature line above the report's closing date, when it names an organ."""
-    lines = [line.strip() for line in page.main_text.splitlines() if line.strip()]
+    lines = page.lines
     for i in range(len(lines) - 1, max(0, len(lines) - 1 - rules.ISSUER_SEARCH_LINES), -1):
         if parse_date(lines[i]) and len(lines[i]) <= rules.ISSUER_DATE_LINE_MAX_CHARS and i > 0:
             candidate = lines[i - 1]
@@ -650,33 +655,46 @@ def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: 
 
 def date_under_opening_label(page: Page) -> str | None:
     """A labelled date among the first characters of a document's text (发布日期：… above a PDF's body)."""
-    return labelled_date(page.main_text[: rules.SIGNATURE_WINDOW])
+    return labelled_date(page.main_text[: rules.TEXT_OPENING_CHARS])
 
 
-# Where a document without HTML (PDF, DOCX, OFD) writes its date.
-TEXT_PUBLISHED_FINDERS: tuple[Finder, ...] = (date_under_opening_label, date_of_signature)
-
-
-def text_metadata(main_text: str) -> Metadata:
-    """Metadata for a document without HTML (PDF, DOCX, OFD): the title is its first lines that name a report
-    ("report_title_lines"), else its first line ("first_line")."""
-    lines = [line.strip() for line in main_text.splitlines() if line.strip()]
-    title, title_by = "", None
-    # PDF text is hard-wrapped: a title may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告").
+def _title_lines(lines: list[str]) -> tuple[int, int] | None:
+    """(first, count) of the first lines of a text that together name a report: PDF text is hard-wrapped, so a title
+    may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告")."""
     for i in range(min(len(lines), rules.TEXT_TITLE_LINES)):
         for n in range(1, rules.TITLE_MAX_LINES + 1):
             joined = "".join(lines[i : i + n])
             if len(joined) <= rules.MAX_TITLE_CHARS and classify_title(joined)[0]:
-                title, title_by, body = compact(joined), "report_title_lines", "\n".join(lines[i + n :])
-                break
-        if title:
-            break
-    else:
-        title = lines[0] if lines and len(lines[0]) <= rules.MAX_TITLE_CHARS else ""
-        title_by = "first_line" if title else None
-        body = "\n".join(lines[1:])
-    page = Page(etree.Element("html"), main_text=main_text, title=title)
+                return i, n
+    return None
+
+
+def report_title_lines(page: Page) -> str | None:
+    """Among a document's first lines, the first line or lines that name a report."""
+    found = _title_lines(page.lines)
+    return compact("".join(page.lines[found[0] : sum(found)])) if found else None
+
+
+def first_line(page: Page) -> str | None:
+    """A document's first line, when it is as short as a title."""
+    return page.lines[0] if page.lines and len(page.lines[0]) <= rules.MAX_TITLE_CHARS else None
+
+
+# Where a document without HTML (PDF, DOCX, OFD) writes its title and its date.
+TEXT_TITLE_FINDERS: tuple[Finder, ...] = (report_title_lines, first_line)
+TEXT_PUBLISHED_FINDERS: tuple[Finder, ...] = (date_under_opening_label, date_of_signature)
+
+
+def text_metadata(main_text: str) -> Metadata:
+    """Metadata for a document without HTML (PDF, DOCX, OFD), read from its text alone."""
+    page = Page(etree.Element("html"), main_text=main_text)
+    title, title_by = first_found(TEXT_TITLE_FINDERS, page)
+    page.title = title = title or ""
     published, published_by = first_found(TEXT_PUBLISHED_FINDERS, page)
     issuer, issuer_by = first_found(ISSUER_FINDERS, page)
+    # The year is looked for in the body's opening: the text after the title's lines (after the first line when no
+    # lines name a report).
+    found = _title_lines(page.lines)
+    body = "\n".join(page.lines[sum(found) :] if found else page.lines[1:])
     kind, year = report_kind_year(title, body, published)
     return Metadata(title, published, issuer, kind, year, title_by, published_by, issuer_by)

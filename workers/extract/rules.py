@@ -277,8 +277,10 @@ LABEL_LINK_SHARE = 0.7
 LABEL_MIN_LINK_CHARS = 6  # on average
 # A heading may be broken over this many lines of a text (a PDF's hard wrap, a page's <br> in its <h1>).
 TITLE_MAX_LINES = 3
-# A document without HTML (PDF, DOCX, OFD) writes its title among its first lines.
+# A document without HTML (PDF, DOCX, OFD) writes its title among its first lines, and a labelled date (发布日期：…)
+# above its body among its first characters.
 TEXT_TITLE_LINES = 5
+TEXT_OPENING_CHARS = 200
 
 # --- labelled dates (metadata.py: `ranked_labelled_date`; tests: test_dates.py, test_printed_date.py) -------------
 # The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
