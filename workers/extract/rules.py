@@ -26,7 +26,8 @@ def with_traditional(pattern: str) -> str:
     return "|".join(f"(?:{p})" for p in spellings)
 
 
-# --- what a reader never sees, and what breaks a line (html.py: `prune_scripts`, `tree_text`) --------------------
+# --- what a reader never sees, and what breaks a line (html.py: `prune_scripts`, `tree_text`,
+# `text_divs_as_paragraphs`; tests: test_layout.py, test_text_divs.py) -------------------------------------------------
 # Scripts, styles and form controls hold no text of the page's.
 HIDDEN_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "input", "textarea")
 # Tags that start a line of the page's text (a table row is one line, its cells split by " | ").
@@ -37,7 +38,7 @@ BLOCK_TAGS = frozenset(
 # tests: test_text_divs.py).
 INNER_BLOCK_TAGS = tuple(sorted(BLOCK_TAGS - {"br"}))
 
-# --- content containers (html.py: `_HOLDS_REPORT`, `_INSIDE_REPORT`, `container_text`; tests: test_containers.py) --
+# --- content containers (html.py: `_HOLDS_REPORT`, `_INSIDE_REPORT`, `container_text`; tests: test_containers.py) -----
 # Containers CMSs put the article body in, most specific first. The named ones (TRS, UCAP, …) hold the report
 # wherever a page has one: a block holding or inside one is the report's, not furniture; the generic ones are
 # tried last, for the text of a page trafilatura found too little in. The one list of content containers.
@@ -59,7 +60,19 @@ MIN_CONTAINER_CHARS = 100
 DENSE_BLOCKS = ("div", "td", "article", "section", "body")
 DENSE_CHILDREN = ("p", "span", "font", "strong", "b", "h2", "h3", "h4", "br", "center", "table")
 
-# --- furniture (html.py: the pruning rule `furniture`, `clean_lines`; tests: test_furniture.py) -------------------
+# --- layout tables (html.py: `unwrap_layout_tables`; tests: test_layout.py) -------------------------------------------
+# A table is page layout, not data, when one of its cells holds another table, or at least this many paragraphs
+# of at least this many characters in all: a report's data table (even one pasted from Word, a <p> in every cell)
+# has short cells.
+LAYOUT_CELL_BLOCKS = 3
+LAYOUT_CELL_CHARS = 200
+CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+# In a cell alone in its row of a table that is no grid a line break counts too: old portals write the whole
+# report into a one-column layout table, its paragraphs split by <br> (a data table's cells, and its full-width
+# note row, may list items with <br>s).
+LONE_CELL_BLOCKS = (*CELL_BLOCKS, "br")
+
+# --- furniture (html.py: the pruning rule `furniture`, `clean_lines`; tests: test_furniture.py, test_pruning.py) ------
 # Text that marks an element as portal furniture rather than report text.
 BOILERPLATE = re.compile(
     with_traditional(
@@ -87,19 +100,7 @@ FURNITURE_ATTR = re.compile(
 # A sentence: prose inside the report (kept, however much furniture it names), never a disclosure box.
 PROSE = re.compile(r"[^。！？!?\n]{30,}[。！？!?]")
 
-# --- layout tables (html.py: `unwrap_layout_tables`; tests: test_layout.py) ---------------------------------------
-# A table is page layout, not data, when one of its cells holds another table, or at least this many paragraphs
-# of at least this many characters in all: a report's data table (even one pasted from Word, a <p> in every cell)
-# has short cells.
-LAYOUT_CELL_BLOCKS = 3
-LAYOUT_CELL_CHARS = 200
-CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
-# In a cell alone in its row of a table that is no grid a line break counts too: old portals write the whole
-# report into a one-column layout table, its paragraphs split by <br> (a data table's cells, and its full-width
-# note row, may list items with <br>s).
-LONE_CELL_BLOCKS = (*CELL_BLOCKS, "br")
-
-# --- lists of other articles (html.py: the pruning rule `related_list`; tests: test_furniture.py) ----------------
+# --- lists of other articles (html.py: the pruning rule `related_list`; tests: test_furniture.py) ---------------------
 # A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) and holds only
 # linked items after it is that list, however long its teasers make it (up to RELATED_MAX_CHARS); the heading
 # alone is at most this long.
@@ -114,22 +115,7 @@ RELATED_MAX_CHARS = 3000
 RELATED_CHARS_PER_LINK = 300  # a teaser is shorter than this; a report with a link or two is longer
 HEADING_DECOR = re.compile(r"[\s:：>》»+]+|更多(?=[\s:：>》»+]*$)")  # "热点排行 >>", "相关新闻 更多+"
 
-# --- story streams (html.py: `is_story_stream`) ------------------------------------------------------------------
-# A stream of other stories after a short article (news portals' "more stories", a blog's other posts, a list of
-# teasers with a picture each): a block whose children repeat one shape (same tag and class), each led by a
-# linked headline, each short. Article paragraphs rarely each hold a link; a menu's links are shorter than a
-# headline; an attachment list links files, not articles.
-STREAM_TAGS = frozenset(("ul", "ol", "div", "section", "dl", "tbody"))
-STREAM_MIN_ITEMS = 3  # two linked paragraphs are prose with links; three of one shape are a list
-STREAM_MIN_SHARE = 0.6  # of the block's children: the rest may be a heading, a "more" button, an ad slot
-STREAM_TEASER_SHARE = 0.8  # of the items: a picture-only, an ad or a long teaser does not make it prose
-HEADLINE_MIN_CHARS = 6  # shorter link texts are menu words (首页, 新闻, 更多)
-HEADLINE_MAX_CHARS = 80  # longer link texts are a linked paragraph
-STREAM_ITEM_MAX_CHARS = 400  # a teaser (headline, one-paragraph summary, source, time) is shorter than this
-# Links to files are an article's attachments, never other stories.
-ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar", ".txt")
-
-# --- information-disclosure boxes (html.py: `_is_disclosure_box`) -----------------------------------------------
+# --- information-disclosure boxes (html.py: the pruning rule `disclosure_box`; tests: test_disclosure_box.py) ---------
 # The 政府信息公开 metadata box above or below a government article, in whatever layout: "label：value" lines,
 # label/value rows, two or three label columns, a label alone in its cell (the colon in its own cell, or none),
 # labels spaced out ("索 引 号", "文　　号"). A label opens a text piece (a cell, a line) and is followed by a colon
@@ -148,15 +134,45 @@ DISCLOSURE_MIN_LABELS = 3  # two labels are a byline (发布日期：… 信息�
 DISCLOSURE_MAX_CHARS = 600  # a box with a long 内容概述 is still short; the report is thousands of characters
 DISCLOSURE_TAGS = frozenset(("table", "tbody", "tr", "ul", "dl", "div", "p"))  # a row of three labels is a box
 
-# --- paragraphs written as <br>-separated text (html.py: `br_runs_as_paragraphs`) -------------------------------
+# --- story streams (html.py: the pruning rule `story_stream`; tests: test_story_stream.py) ----------------------------
+# A stream of other stories after a short article (news portals' "more stories", a blog's other posts, a list of
+# teasers with a picture each): a block whose children repeat one shape (same tag and class), each led by a
+# linked headline, each short. Article paragraphs rarely each hold a link; a menu's links are shorter than a
+# headline; an attachment list links files, not articles.
+STREAM_TAGS = frozenset(("ul", "ol", "div", "section", "dl", "tbody"))
+STREAM_MIN_ITEMS = 3  # two linked paragraphs are prose with links; three of one shape are a list
+STREAM_MIN_SHARE = 0.6  # of the block's children: the rest may be a heading, a "more" button, an ad slot
+STREAM_TEASER_SHARE = 0.8  # of the items: a picture-only, an ad or a long teaser does not make it prose
+HEADLINE_MIN_CHARS = 6  # shorter link texts are menu words (首页, 新闻, 更多)
+HEADLINE_MAX_CHARS = 80  # longer link texts are a linked paragraph
+STREAM_ITEM_MAX_CHARS = 400  # a teaser (headline, one-paragraph summary, source, time) is shorter than this
+# Links to files are an article's attachments, never other stories.
+ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar", ".txt")
+
+# --- comment and reply threads (html.py: the pruning rule `comment_thread`; tests: test_comment_thread.py) ------------
+# Readers' comments and a forum's replies: a block whose children repeat one shape (not paragraphs), each stamped
+# with its own time (a date with a clock time, "3楼", "发表于", "5分钟前"), each short. A report's paragraphs
+# carry dates but not clock times, and are <p>s. A forum thread's first item is the post itself when it is at
+# least COMMENT_POST_RATIO times as long as the median reply: then only the replies go.
+COMMENT_ITEM_TAGS = frozenset(("div", "li", "dl", "table", "section", "article", "dd"))
+COMMENT_TIME = (
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}|\d+\s*楼|发表于|"
+    r"\d+\s*(?:分钟|小时|天)前"
+)
+COMMENT_MIN_ITEMS = 3
+COMMENT_STAMPED_SHARE = 0.8
+COMMENT_ITEM_MAX_CHARS = 1500
+COMMENT_POST_RATIO = 3
+
+# --- paragraphs written as <br>-separated text (html.py: `br_runs_as_paragraphs`; tests: test_br_runs.py) -------------
 # A block holding at least this many <br>s between at least this much loose text (its own text, inline children,
 # tails) is a body written line by line, not a caption with one break or a cell with an address on two lines.
 BR_HOLDERS = ("td", "div", "span", "font", "section", "article")
 BR_MIN_BREAKS = 3
 BR_MIN_CHARS = 60
 
-# --- lines of the text that are not the report (html.py: `clean_lines`, `trim_tail`, `cut_after_editor`; tests:
-# test_toolbar_lines.py, test_furniture.py, test_tail_lines.py) -------------------------------------------------
+# --- lines of the text that are not the report (html.py: `clean_lines`, `trim_tail`,
+# `cut_after_editor`; tests: test_toolbar_lines.py, test_tail_lines.py, test_furniture.py) -----------------------------
 # Lines of page metadata and toolbar words that trafilatura keeps beside the body (the values are read from
 # the whole page by `metadata`, not from the text).
 META_LINE = re.compile(
@@ -185,7 +201,7 @@ SIGNATURE_DATE_LINE = re.compile(
     r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})年[\d〇○零一二三四五六七八九十]{1,3}月[\d〇○零一二三四五六七八九十]{1,3}日"
 )
 
-# --- trafilatura's focus (html.py: `main_text`; tests: test_precision_focus.py) ----------------------------------
+# --- trafilatura's focus (html.py: `main_text`; tests: test_precision_focus.py) ---------------------------------------
 # trafilatura's precision mode (`favor_precision`), measured on zh-extraction-dev (58 real pages, bigram F1):
 # 0.864 balanced → 0.880 precision, both fast; without `fast` (its readability/jusText fallbacks) 0.875 and
 # 0.893, at twice the time. It drops comment threads, reply floors and appended teaser lists its balanced
@@ -194,7 +210,7 @@ SIGNATURE_DATE_LINE = re.compile(
 # 0.35–0.62 of it, lost bodies 0–0.16).
 PRECISION_MIN_SHARE = 0.25
 
-# --- language before the Traditional test (__init__.py: `language`) ---------------------------------------------
+# --- language before the Traditional test (__init__.py: `language`; tests: test_language.py) --------------------------
 # Japanese writes Han characters in forms OpenCC takes for Traditional (國, 學, 會, 經 …): a Japanese text got a
 # "Traditional" flag and a bogus Simplified copy. Japanese prose is a third kana or more; Chinese writes kana only
 # in a quoted name or title (13 % of a short sentence quoting one): at this share of kana among kana and Han
@@ -202,23 +218,8 @@ PRECISION_MIN_SHARE = 0.25
 LANGUAGE_SCRIPTS = (("ja", "[\u3041-\u309f\u30a1-\u30fa\u30fc]"), ("ko", "[\uac00-\ud7a3]"))
 LANGUAGE_MIN_SHARE = 0.2
 
-# --- comment and reply threads (html.py: `comment_thread_items`) ------------------------------------------------
-# Readers' comments and a forum's replies: a block whose children repeat one shape (not paragraphs), each stamped
-# with its own time (a date with a clock time, "3楼", "发表于", "5分钟前"), each short. A report's paragraphs
-# carry dates but not clock times, and are <p>s. A forum thread's first item is the post itself when it is at
-# least COMMENT_POST_RATIO times as long as the median reply: then only the replies go.
-COMMENT_ITEM_TAGS = frozenset(("div", "li", "dl", "table", "section", "article", "dd"))
-COMMENT_TIME = (
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}|\d+\s*楼|发表于|"
-    r"\d+\s*(?:分钟|小时|天)前"
-)
-COMMENT_MIN_ITEMS = 3
-COMMENT_STAMPED_SHARE = 0.8
-COMMENT_ITEM_MAX_CHARS = 1500
-COMMENT_POST_RATIO = 3
-
-# --- <meta> tags (metadata.py: `title_in_meta_tag`, `date_in_meta_tag`, `issuer_in_meta_tag`; tests: test_finders.py,
-# test_printed_date.py) ----------------------------------------------------------------------------------------
+# --- <meta> tags (metadata.py: the finders `title_in_meta_tag`, `date_in_meta_tag`,
+# `issuer_in_meta_tag`; tests: test_finders.py, test_printed_date.py) --------------------------------------------------
 # The CMS's own records of an article. Only ArticleTitle is trusted before the page's headings: og:title is the
 # social card's, often the site's name (it is the last resort, `title_in_og_tag`).
 META_ARTICLE_TITLE = ("ArticleTitle", "articletitle")
@@ -241,7 +242,7 @@ META_SOURCE = ("ContentSource", "contentsource", "source")
 # Portals put the editor's own name in <meta name="author"> ("马娟"): it names an issuer only when it is an organ.
 META_AUTHOR = ("author", "Author")
 
-# --- titles (metadata.py: TITLE_FINDERS; tests: test_titles.py, test_finders.py) ---------------------------------
+# --- titles (metadata.py: TITLE_FINDERS, TEXT_TITLE_FINDERS; tests: test_titles.py, test_finders.py) ------------------
 # Separators between an article title and the site's name in <title>.
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
 # …and those a report's title is looked for between: also breadcrumbs and a tight hyphen (not "2020-2021").
@@ -282,7 +283,7 @@ TITLE_MAX_LINES = 3
 TEXT_TITLE_LINES = 5
 TEXT_OPENING_CHARS = 200
 
-# --- labelled dates (metadata.py: `ranked_labelled_date`; tests: test_dates.py, test_printed_date.py) -------------
+# --- labelled dates (metadata.py: `ranked_labelled_date`; tests: test_dates.py, test_printed_date.py) -----------------
 # The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
 # cell ("发文日期： | 2021年03月05日", as tree_text writes a row).
 LABELLED_DATE = re.compile(
@@ -305,7 +306,7 @@ LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "�
 SITE_LABEL = re.compile(r"(?:网站|網站|本站|本网|系统)$")  # "网站更新时间": the site's, not the article's
 SITE_LABEL_REACH = 4  # characters before the label looked at for those words
 
-# --- signature dates (metadata.py: `signature_date`; tests: test_dates.py) ---------------------------------------
+# --- signature dates (metadata.py: `signature_date`; tests: test_dates.py) --------------------------------------------
 # The signature date is among the last characters of a report (after the issuer's name).
 SIGNATURE_WINDOW = 200
 SIGNATURE_DATE = re.compile(
@@ -319,7 +320,7 @@ SENTENCE_GOES_ON = re.compile(
     r"\s*(?:[，,、]|" + with_traditional(r"起|至|前|施行|实施|生效|通过|批准|召开|举行") + ")"
 )
 
-# --- bylines under the heading (metadata.py: `header_date`, `_header_text`; tests: test_dates.py) ----------------
+# --- bylines under the heading (metadata.py: `header_date`, `_header_text`; tests: test_dates.py) ---------------------
 # The byline under an article's heading: how far below it, its date (年月日, or one separator used twice), what
 # may stand before a date that opens it, and the words or clock beside a date that does not.
 BYLINE_LINES = 5
@@ -346,7 +347,7 @@ DECIDED_AFTER = re.compile(with_traditional(r"施行|实施|生效|通过|批准
 HEADER_PROBE_CHARS = 30
 MIN_PROBE_CHARS = 8
 
-# --- issuers (metadata.py: ISSUER_FINDERS; tests: test_issuer.py, test_finders.py) -------------------------------
+# --- issuers (metadata.py: ISSUER_FINDERS; tests: test_issuer.py, test_finders.py) ------------------------------------
 SOURCE = re.compile(
     r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
 )
