@@ -5,7 +5,8 @@ bars, "扫一扫在手机打开当前页", breadcrumbs, 上一篇/下一篇, rel
 footer. Those are dropped from the lxml tree before extraction (the smallest-enough element whose text is such
 a block goes, so a footer div disappears whole), and any line of that kind that survives is dropped from the
 text. When trafilatura returns too little for a page that clearly holds more, the text comes from the usual CMS
-content containers (TRS `.TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, …) or the densest text block.
+content containers (TRS `.TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, …) or the densest text block. The pruning rules
+are named functions (PRUNING_RULES) applied by one top-down walk; their words, patterns and numbers are in rules.py.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ class Page:
     @cached_property
     def headings(self) -> list[tuple[str, etree._Element]]:
         """(text, element) of the <h1>–<h3> headings as long as a title may be."""
-        found = [(squash(h.text_content()), h) for h in self.tree.iter("h1", "h2", "h3")]
+        found = [(squash(h.text_content()), h) for h in self.tree.iter(*rules.HEADING_TAGS)]
         return [(text, h) for text, h in found if rules.MIN_HEADING_CHARS <= len(text) <= rules.MAX_TITLE_CHARS]
 
     @cached_property

@@ -251,7 +251,9 @@ TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|—|--|>|＞|»)\s*|\s+[-－]\s+|(?<=\
 SITE_SUFFIX_MAX_CHARS = 12
 MIN_TITLE_CHARS = 6
 MAX_TITLE_CHARS = 120
-MIN_HEADING_CHARS = 4  # an <h1>–<h3> shorter than this is a label ("正文", "附件"), not a title
+# The headings a title is written in (an <h4> and below head the article's own sections, or a sidebar's boxes).
+HEADING_TAGS = ("h1", "h2", "h3")
+MIN_HEADING_CHARS = 4  # a heading shorter than this is a label ("正文", "附件"), not a title
 TIGHT_SUFFIX = re.compile(rf"^(.{{{MIN_TITLE_CHARS},}}?)\s*[-_|｜—]\s*[^-_|｜—]{{2,{SITE_SUFFIX_MAX_CHARS}}}$")
 # A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
 SITE_FIRST_MAX_CHARS = 2
