@@ -169,7 +169,7 @@ def finish(
         unchanged=counts["unchanged"],
         not_modified=counts["conditional/not_modified"],
         conditional=counts["conditional/sent"],
-        skipped=counts["revalidation_skipped"],
+        skipped={k.removeprefix("skipped/"): v for k, v in counts.items() if k.startswith("skipped/")},
         refused={k.removeprefix("refused/"): v for k, v in counts.items() if k.startswith("refused/")},
         statuses={
             k.removeprefix("status/"): v
