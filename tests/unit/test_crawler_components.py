@@ -3,6 +3,7 @@ re-run asks of a site it knows."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
@@ -139,3 +140,12 @@ def test_a_jcms_record_set_is_recorded_as_a_list_of_its_own_not_as_its_shells_ne
     work = run.state.listing_work(shell, run.scope)
     assert work is not None
     assert [kind for kind, url in work["follow"] if "dataproxy.jsp" in url] == ["dataproxy"], work["follow"]
+
+
+def test_a_crawl_process_refuses_a_kind_kinds_yaml_does_not_configure(capsys: pytest.CaptureFixture[str]) -> None:
+    """The walk reads each kind's publication season from kinds.yaml: an unknown kind is refused before any crawl."""
+    from crawler.crawl import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["--site-json", "{}", "--year", "2021", "--kind", "rule_of_law", "--kind", "nope", "--store", "/dev/null"])
+    assert refused.value.code == 2 and "unknown report kind(s) nope" in capsys.readouterr().err
