@@ -109,7 +109,9 @@ class CrawlSummary(_Record):
     unchanged: int = 0  # not modified, or the same bytes as the state holds
     not_modified: int = 0
     conditional: int = 0  # conditional requests sent
-    skipped: int = 0  # report pages not asked again yet: unchanged twice, their revalidation not due
+    # Requests not sent because the state holds what they would learn, by reason (crawler.revalidation):
+    # report_not_due, attachment_not_due, listing_not_due (walked on from the state), robots_kept (a day)
+    skipped: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)  # by reason: offsite, query_variants, site_closed …
     statuses: dict[str, int] = field(default_factory=dict)  # 2xx, 3xx, 4xx, 5xx, timeouts, download_errors
     throttled: int = 0  # 429/503 answers that slowed the host down
