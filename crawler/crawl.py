@@ -163,7 +163,7 @@ def finish(
         response_bytes=counts["response_bytes"],
         captures=len(run.captures),
         task_ids=task_ids,
-        fetch_failed=[{"url": f["url"], "reason": f["reason"]} for f in fetch_failed],
+        fetch_failed=[{"url": f.url, "reason": f.reason} for f in fetch_failed],
         blocked=run.blocked,
         finish_reason=run.finish_reason,
         robots_forbidden=counts["robots_forbidden"],

@@ -11,7 +11,7 @@ import logging
 from io import BytesIO
 from typing import Any
 
-from nianbao.records import Capture, Document
+from nianbao.records import Capture, CaptureOutcome, Document
 from nianbao.reports import is_on_time, load_kinds
 from nianbao.units import attribute
 from nianbao.urls import canonical_url
@@ -110,7 +110,7 @@ def store_document(store: Store, document: Document) -> str:
     return "new"
 
 
-def process_capture(store: Store, capture: Capture, division: str = "", level: str = "") -> dict[str, Any]:
+def process_capture(store: Store, capture: Capture, division: str = "", level: str = "") -> CaptureOutcome:
     """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
     try:
         if capture.warc_length:
@@ -129,17 +129,13 @@ def process_capture(store: Store, capture: Capture, division: str = "", level: s
         return record_failure(store, capture, str(e))
     document = build_document(capture, fields, division, level)
     if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
-        return {"status": "wrapper", "url": capture.url, "attachments": capture.attachments}
+        return CaptureOutcome("wrapper", capture.url, attachments=capture.attachments)
     if not document.text.strip():
         return record_failure(store, capture, f"no text extracted (flags: {', '.join(document.flags) or 'none'})")
     if document.kind is None or document.kind not in load_kinds():
         return record_failure(store, capture, "not recognised as a report of any configured kind")
     status = store_document(store, document)
-    return {
-        "status": status,
-        "url": capture.url,
-        "doc_id": document.doc_id,
-        "kind": document.kind,
-        "year": document.report_year,
-        "figures": document.figures is not None,  # counted in the run summary
-    }
+    return CaptureOutcome(
+        status, capture.url, doc_id=document.doc_id, kind=document.kind, year=document.report_year,
+        figures=document.figures is not None,
+    )  # fmt: skip
