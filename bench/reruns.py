@@ -24,10 +24,8 @@ not sent (crawler's CrawlSummary.skipped), `captures` the reports queued again (
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +37,7 @@ from crawl import ScaleServer, crawl  # noqa: E402  (bench/crawl.py's crawl proc
 
 from nianbao.sites import Site, parse_registry  # noqa: E402
 from replica import Replica, sites_yaml  # noqa: E402
-
-
-def age_state(store: Path, days: float) -> None:
-    """Move the state's clock back by `days` (every entry's `checked` and `since`): the next crawl comes that later."""
-    for path in (store / "state").glob("*.json"):
-        data = json.loads(path.read_text("utf-8"))
-        for entry in data["urls"].values():
-            for name in ("checked", "since"):
-                if entry.get(name):
-                    entry[name] = (datetime.fromisoformat(entry[name]) - timedelta(days=days)).isoformat()
-        path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+from tests.stateclock import age_state  # noqa: E402
 
 
 def totals(result: dict[str, Any]) -> tuple[int, int, int]:

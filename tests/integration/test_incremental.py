@@ -17,7 +17,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from nianbao.sites import Site, parse_registry
 from replica import Replica, ground_truth, sites_yaml
 from replica.server import SITE_DIR
+from tests.stateclock import age_state
 
 pytestmark = pytest.mark.integration
 NIANBAO = str(Path(sys.executable).parent / "nianbao")
@@ -221,17 +221,6 @@ def crawl_replica(sites: list[Site], store: Path, name: str, *options: str) -> d
         "captured": sorted(json.loads(line)["url"] for line in lines if line.strip()),
         "requested": requested,
     }
-
-
-def age_state(store: Path, days: float) -> None:
-    """Move the state's clock (`checked`, `since`) back by `days`: the next crawl comes that much later."""
-    for path in (store / "state").glob("*.json"):
-        data = json.loads(path.read_text("utf-8"))
-        for entry in data["urls"].values():
-            for name in ("checked", "since"):
-                if entry.get(name):
-                    entry[name] = (datetime.fromisoformat(entry[name]) - timedelta(days=days)).isoformat()
-        path.write_text(json.dumps(data), "utf-8")
 
 
 @pytest.fixture(scope="module")
