@@ -1,11 +1,11 @@
 """Rules of decoding kept as data: thresholds and vocabularies of the evidence `decode.py` weighs, each with
-its reason. A rule changes here, not in the decoder; each has a test in tests/unit/test_decode.py or
-tests/unit/extract/test_encodings.py.
+its reason. A rule changes here, not in the decoder; each has a test in tests/unit/extract/test_encodings.py (the
+decoder's own checks, on seed and real pages, are in tests/unit/test_decode.py).
 """
 
 from __future__ import annotations
 
-# --- encodings by evidence (decode.py, charsets.py) -------------------------------------------------------------
+# --- encodings by evidence (decode.py, charsets.py; tests: test_encodings.py) -----------------------------------------
 # HZ (RFC 1843) writes GB2312 in 7-bit ASCII between "~{" and "~}": an all-ASCII body holding at least this many
 # such runs is decoded as HZ when the result reads as Chinese (plausibility at least HZ_MIN_PLAUSIBILITY), so a
 # script that happens to write "~{" stays ASCII.

@@ -5,6 +5,8 @@ Shared by the crawler (classifying link titles) and the workers (document text).
 Some portals (and the `/gate/big5/` gateways) run pages through converters that annotate characters with their
 reading, "石鼓鎮(zhèn)" or "建設（shè）", which breaks every phrase search. Real parentheses ("(一)",
 "(2021—2025年)", "村(社区)") are kept: an annotation is one toned pinyin syllable right after a CJK character.
+
+Tests: tests/unit/extract/test_pinyin.py (the annotations), tests/unit/extract/test_language.py (Traditional text).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nianbao import dates
+from nianbao.dates import arabic_dates
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,17 @@ def test_the_year_of_a_listings_month_day_comes_from_the_article_url() -> None:
     assert dates.year_from_url("/fz/201712/t20171230_1.html", 1, 5) == 2018  # shown across the new year
     assert dates.year_from_url("/fz/201710/t20171019_1.html", 1, 2) is None  # "(1/2)" was no date
     assert dates.year_from_url("/fz/201710/index.html", 10, 19) == 2017  # year and month only
+
+
+@pytest.mark.parametrize(
+    ("written", "digits"),
+    [
+        ("二〇二二年一月二十五日", "2022年1月25日"),
+        ("二○二一年十二月三十一日", "2021年12月31日"),
+        ("二〇二二年十月十日印发", "2022年10月10日印发"),
+        ("２０２２－０１－２５", "2022-01-25"),
+        ("二〇二一年度法治政府建设", "二〇二一年度法治政府建设"),  # a year alone is not a date
+    ],
+)
+def test_dates_in_chinese_numerals_and_fullwidth_digits_read_as_digits(written: str, digits: str) -> None:
+    assert arabic_dates(written) == digits

@@ -1,4 +1,5 @@
-"""Decoding: declared charsets checked against the bytes, Big5 vs GB18030 by plausibility, mojibake repair."""
+"""Decoding: declared charsets checked against the bytes, Big5 vs GB18030 by plausibility, mojibake repair, on seed
+and real pages. The rules of nianbao/encoding_rules.py have their tests in tests/unit/extract/test_encodings.py."""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ from pathlib import Path
 import opencc
 import pytest
 
+from tests.unit.extract import pages
 from workers.extract import DecodeError, ExtractError, decode, decode_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "replica" / "seeds"
 REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
 
 BODY_SENTENCE = "我镇坚持党对法治建设的领导,认真学习贯彻习近平法治思想"
 
 
 def seed(prefix: str) -> str:
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
     # U+00A0 and "•" are not in GBK; portals that serve GBK write them as entities or spaces.
-    return path.read_text("utf-8").replace("\xa0", " ").replace("•", "·")
+    return pages.seed(prefix).replace("\xa0", " ").replace("•", "·")
 
 
 def html_page(text: str, charset: str | None) -> str:
@@ -93,14 +93,6 @@ def test_unknown_charset_label_falls_back_to_detection() -> None:
     assert decoded.encoding == "gb18030"
     assert BODY_SENTENCE in decoded.text
     assert any("unknown charset label" in r for r in decoded.repairs)
-
-
-def test_utf8_read_as_latin1_mojibake_is_repaired() -> None:
-    text = html_page(seed("000"), "utf-8")
-    body = text.encode("utf-8").decode("latin-1").encode("utf-8")
-    decoded = decode(body)
-    assert BODY_SENTENCE in decoded.text
-    assert "mojibake: utf-8 read as latin-1, repaired" in decoded.repairs
 
 
 def test_utf8_read_as_gbk_mojibake_is_repaired() -> None:

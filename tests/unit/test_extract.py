@@ -1,8 +1,10 @@
-"""HTML extraction end to end: seed reports inside a government-portal template, and the real pages."""
+"""Extraction end to end, whole pages only: seed reports inside a government-portal template, format detection, and
+the real pages (trafilatura's, htmldate's and readability's Chinese sets, government detail pages, legacy encodings).
+
+A test of one rule is in tests/unit/extract/test_<rule>.py, beside the rule's group in workers/extract/rules.py."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import unicodedata
@@ -10,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.dates import arabic_dates
-from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
-from workers.extract import Options, detect_format, extract
-from workers.extract.html import parse, prune
-from workers.extract.metadata import find_title, labelled_date, signature_date, text_metadata
+from nianbao.normalise import is_traditional
+from tests.unit.extract.pages import body_of, portal_page, seed
+from workers.extract import detect_format, extract
+from workers.extract.html import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "replica" / "seeds"
 REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
 
 FURNITURE = (
@@ -40,32 +40,6 @@ FURNITURE = (
 )
 
 
-def seed(prefix: str) -> str:
-    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text("utf-8")
-
-
-def portal_page(title: str, body: str, *, site: str = "常平镇人民政府", info: str = "", charset: str = "utf-8") -> str:
-    """A page shaped like a county portal: header clock, nav, breadcrumbs, share bar, related links, footer."""
-    paragraphs = "\n".join(f"<p>{html.escape(line.strip())}</p>" for line in body.splitlines() if line.strip())
-    return f"""<!DOCTYPE html><html><head><meta charset="{charset}">
-<title>{html.escape(title)}_{site}</title></head><body>
-<div class="top">今天是2024年5月6日 星期一 <a href="/">首页</a> <a href="/wza">无障碍</a></div>
-<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li>
-<li><a href="/fzzf">法治政府</a></li><li><a href="/hdjl">互动交流</a></li></ul></div>
-<div class="crumbs">您现在所在的位置：<a>首页</a> &gt; <a>专题</a> &gt; <a>法治政府</a></div>
-<div class="main"><h1>{html.escape(title)}</h1>
-<div class="info"><span>{info}</span> 【字体：<a>大</a> <a>中</a> <a>小</a>】 <a>打印</a></div>
-<div class="TRS_Editor">{paragraphs}</div>
-<div class="bdshare">分享到：<a>微信</a> <a>微博</a></div>
-<div class="qr">扫一扫在手机打开当前页</div>
-<div class="pn"><p>上一篇：<a>关于开展安全生产检查的通知</a></p><p>下一篇：<a>2021年第四季度工作动态</a></p></div>
-<div class="xglj"><h3>相关链接</h3><ul><li><a>中国政府网</a></li><li><a>广东省人民政府</a></li></ul></div>
-</div>
-<div class="footer"><p>版权所有：东莞市人民政府办公室 网站标识码：4419000098</p>
-<p>粤ICP备19114884号 粤公网安备 44190002000375号</p><p>技术支持：开普云 <a>网站地图</a> <a>联系我们</a></p></div>
-</body></html>"""
-
-
 def bigram_f1(got: str, truth: str) -> float:
     """F1 of character bigrams without whitespace and punctuation (as bench/extract_quality.py scores)."""
     from collections import Counter
@@ -77,11 +51,6 @@ def bigram_f1(got: str, truth: str) -> float:
     a, b = grams(got), grams(truth)
     overlap = sum((a & b).values())
     return 2 * overlap / (sum(a.values()) + sum(b.values())) if overlap else 0.0
-
-
-def body_of(text: str, start: str) -> str:
-    """The report text from its first body sentence on (seed files begin with the portal's own lines)."""
-    return text[text.index(start) :]
 
 
 def assert_clean(text: str) -> None:
@@ -152,14 +121,6 @@ def test_panyu_report_issuer_from_source_and_year_from_title() -> None:
     assert "阅读次数" not in record["text"]
 
 
-@pytest.mark.parametrize(("author", "issuer"), [("马娟", "常平镇人民政府"), ("东莞市司法局", "东莞市司法局")])
-def test_meta_author_is_an_issuer_only_when_it_names_an_organ(author: str, issuer: str) -> None:
-    """gov.cn and many portals put the editor's name in <meta name="author">; the title's prefix wins over it."""
-    page = portal_page("常平镇2021年法治政府建设年度报告", body_of(seed("000"), "2021年"))
-    page = page.replace("<title>", f'<meta name="author" content="{author}"><title>', 1)
-    assert extract(page.encode("utf-8"))["issuer"] == issuer
-
-
 def test_year_from_opening_sentence_and_signature_date() -> None:
     """No year in the title, no publication label: the opening sentence names the year, the end the date."""
     body = body_of(seed("004"), "2024年,独流镇党委") + "\n静海区独流镇人民政府\n2025年1月20日"
@@ -168,183 +129,6 @@ def test_year_from_opening_sentence_and_signature_date() -> None:
     assert record["report_year"] == 2024
     assert record["published"] == "2025-01-20"
     assert record["issuer"] == "静海区独流镇人民政府"
-
-
-def test_page_number_lines_of_pasted_word_documents_are_dropped() -> None:
-    text = seed("003")
-    record = extract(portal_page(text.splitlines()[0], "\n".join(text.splitlines()[1:])).encode("utf-8"))
-    assert "— 5 —" not in record["text"]
-    assert record["report_year"] == 2021
-    assert record["title"] == "垫江县人民政府桂溪街道办事处2021年法治政府建设年度报告"
-
-
-def test_header_clock_is_never_the_date() -> None:
-    text = "今天是2024年5月6日 星期一\n首页\n关于印发某某的通知\n正文内容。"
-    assert labelled_date(text) is None
-    assert signature_date("……特此报告。\n今天是2024年5月6日 星期一") is None
-    assert labelled_date("发布日期：2022年3月1日") == "2022-03-01"
-    page = portal_page("某镇2023年法治政府建设年度报告", "2023年,我镇认真贯彻落实法治政府建设各项部署。" * 20)
-    assert extract(page.encode("utf-8"))["published"] != "2024-05-06"
-
-
-def test_tree_pruning_drops_furniture_elements_not_the_body() -> None:
-    body = body_of(seed("000"), "2021年是中国共产党成立100周年")
-    tree = prune(parse(portal_page("常平镇2021年法治政府建设年度报告", body)))
-    remaining = tree.text_content()
-    assert "网站标识码" not in remaining
-    assert "相关链接" not in remaining
-    assert "扫一扫在手机打开当前页" not in remaining
-    assert "法治政府工作蹄疾步稳" in remaining
-
-
-def test_tables_are_kept_as_rows() -> None:
-    table = (
-        "<table><tr><th>项目</th><th>数量</th></tr><tr><td>行政复议案件</td><td>12件</td></tr>"
-        "<tr><td>行政诉讼案件</td><td>5件</td></tr></table>"
-    )
-    body = body_of(seed("000"), "2021年是中国共产党成立100周年")
-    page = portal_page("常平镇2021年法治政府建设年度报告", body).replace(
-        '</div>\n<div class="bdshare"', table + '</div>\n<div class="bdshare"'
-    )
-    text = extract(page.encode("utf-8"))["text"]
-    assert "行政复议案件" in text and "12件" in text
-
-
-def test_container_fallback_when_trafilatura_returns_little(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A table-layout page whose body is split over <br>s in a #zoom container, trafilatura giving up."""
-    import workers.extract.html as html_module
-
-    monkeypatch.setattr(html_module, "_trafilatura", lambda tree, options, focus="precision": "桂溪街道")
-    sentences = body_of(seed("003"), "2021年,桂溪街道").splitlines()[:12]
-    body = "<br>".join(html.escape(s) for s in sentences)
-    page = (
-        "<html><head><title>桂溪街道2021年法治政府建设年度报告</title></head><body><table><tr><td>"
-        f"<a>首页</a></td></tr><tr><td><div id='zoom'>{body}</div></td></tr></table></body></html>"
-    )
-    record = extract(page.encode("utf-8"), options=Options(min_text_chars=200))
-    assert record["extractor"] == "container"
-    assert "首页" not in record["text"]
-    assert "开展法治政府建设示范创建评估" in record["text"]
-
-
-def test_pinyin_annotations_and_real_parentheses() -> None:
-    text, count = strip_pinyin("石鼓鎮(zhèn)建設（shè）(一)村(社区)(2021—2025年)(PDF)導 (dǎo)")
-    assert count == 2
-    assert text == "石鼓鎮建設(一)村(社区)(2021—2025年)(PDF)導 (dǎo)"
-
-
-@pytest.mark.parametrize(
-    ("written", "digits"),
-    [
-        ("二〇二二年一月二十五日", "2022年1月25日"),
-        ("二○二一年十二月三十一日", "2021年12月31日"),
-        ("二〇二二年十月十日印发", "2022年10月10日印发"),
-        ("２０２２－０１－２５", "2022-01-25"),
-        ("二〇二一年度法治政府建设", "二〇二一年度法治政府建设"),  # a year alone is not a date
-    ],
-)
-def test_dates_in_chinese_numerals_and_fullwidth_digits_read_as_digits(written: str, digits: str) -> None:
-    assert arabic_dates(written) == digits
-
-
-def test_a_signature_date_in_chinese_numerals_is_the_publication_date() -> None:
-    """Official documents sign "二〇二二年一月二十五日" under the issuer; a report PDF has no other date."""
-    meta = text_metadata(
-        "某镇2021年法治政府建设年度报告\n2021年，我镇坚持依法行政。\n某县某镇人民政府\n二〇二二年一月二十五日"
-    )
-    assert (meta.published, meta.issuer, meta.report_year) == ("2022-01-25", "某县某镇人民政府", 2021)
-    assert labelled_date("发布时间：２０２２－０１－２５") == "2022-01-25"
-
-
-@pytest.mark.parametrize(
-    "head",
-    [
-        "<title>广州市番禺区人民政府-关于2021年度法治政府建设情况的报告</title>",  # the site first, a tight hyphen
-        "<title>首页 &gt; 政务公开 &gt; 关于2021年度法治政府建设情况的报告</title>",  # a breadcrumb
-        "<title>番禺区人民政府门户网站</title>",  # only the site: the title is in a block of the page
-    ],
-)
-def test_the_report_title_is_found_wherever_the_page_writes_it(head: str) -> None:
-    page = (
-        f"<html><head>{head}</head><body><div class='nav'><a href='/a'>2020年度法治政府建设报告</a></div>"
-        "<div class='title'>关于2021年度法治政府建设情况的报告</div><div id='zoom'><p>"
-        + "2021年，番禺区坚持依法行政，推进法治政府建设。" * 8
-        + "</p></div></body></html>"
-    )
-    record = extract(page.encode("utf-8"))
-    assert (record["title"], record["report_kind"], record["report_year"]) == (
-        "关于2021年度法治政府建设情况的报告",
-        "rule_of_law",
-        2021,
-    )
-
-
-def test_the_publication_label_wins_over_the_written_date() -> None:
-    """An information-disclosure table: 成文日期 (when the document was signed) comes before 发布日期."""
-    table = "索引号：11440113/2022-00012 发布机构：某区人民政府 成文日期：2022-01-20 发布日期：2022-01-25 文号：无"
-    assert labelled_date(table) == "2022-01-25"
-    assert labelled_date("网站更新时间：2024-05-06 日期：2022-01-25") == "2022-01-25"
-    assert labelled_date("成文日期：2022-01-10 实施日期：2022-03-01") == "2022-01-10"  # another word's date
-    assert labelled_date("今天是2024年5月6日 星期一 发布时间：2022-01-25") == "2022-01-25"
-    # A related-articles list further down has labels of its own: the article's date is the first group's.
-    assert labelled_date("日期：2022-01-20 " + "正文" * 200 + " 发布时间：2021-01-30") == "2022-01-20"
-    assert labelled_date("日期：" + " " * 50_000) is None  # and quickly
-
-
-@pytest.mark.parametrize(
-    ("head", "title"),
-    [
-        ("一图读懂 | 2021年政府信息公开工作年度报告_某某县人民政府", "一图读懂"),  # an explainer stays one
-        ("某县2022年法治政府建设工作要点-法治政府建设年度报告-某县人民政府", "某县2022年法治政府建设工作要点"),
-        (
-            "某县人民政府 &gt; 信息公开 &gt; 政府信息公开年报 &gt; 2021年某县政府信息公开工作年度报告",
-            "2021年某县政府信息公开工作年度报告",  # the longest part that names a report, not the column
-        ),
-    ],
-)
-def test_a_title_part_is_taken_only_when_the_whole_title_names_a_report(head: str, title: str) -> None:
-    assert find_title(parse(f"<html><head><title>{head}</title></head><body><p>x</p></body></html>")) == title
-
-
-def test_a_site_named_page_takes_its_heading_not_a_sentence_naming_a_report() -> None:
-    body = "<h1>我县召开2022年第一次县政府常务会议</h1><p>会议审议通过了《某县2021年法治政府建设年度报告》。</p>"
-    assert find_title(parse(f"<html><head><title>某县人民政府</title></head><body>{body}</body></html>")) == (
-        "我县召开2022年第一次县政府常务会议"
-    )
-    nested = (
-        "<div><div class='title'>某区2021年政府信息公开工作年度报告</div>"
-        "<div>发布时间：2022-01-25 来源：某区人民政府办公室</div></div>"
-    )
-    page = f"<html><head><title>某区人民政府门户网站</title></head><body>{nested}</body></html>"
-    assert find_title(parse(page)) == "某区2021年政府信息公开工作年度报告"
-
-
-@pytest.mark.parametrize(
-    ("block", "title"),
-    [
-        ("<table><tr><td class='title'>我县召开防汛工作会议</td></tr></table>", "我县召开防汛工作会议"),
-        ("<div id='biaoti'>我县召开防汛工作会议</div>", "我县召开防汛工作会议"),
-        ("<span id='lblTitle'>我县召开防汛工作会议</span>", "我县召开防汛工作会议"),
-        # Not the title: the site's or a column's name, a subtitle, a link, a sentence.
-        ("<div class='site-title'>某县人民政府门户网站</div>", "某县人民政府门户网站"),
-        ("<div class='subtitle'>副标题内容在这里写着</div>", "某县人民政府门户网站"),
-        ("<div class='title'><a href='/x'>另一篇文章的标题</a></div>", "某县人民政府门户网站"),
-        ("<div class='title'>会议要求各单位做好防汛工作。</div>", "某县人民政府门户网站"),
-    ],
-)
-def test_a_site_named_page_without_headings_takes_the_block_named_title(block: str, title: str) -> None:
-    """Old CMSs title every page with the site's name and write the article's title in <td class="title">."""
-    page = (
-        f"<html><head><title>某县人民政府门户网站</title></head><body>{block}<p>{'正文内容。' * 30}</p></body></html>"
-    )
-    assert find_title(parse(page)) == title
-
-
-def test_traditional_detection_and_simplified_copy() -> None:
-    traditional, simplified = strip_pinyin(seed("001"))[0], seed("000")
-    assert is_traditional(traditional) and is_traditional(traditional, to_simplified(traditional))
-    assert not is_traditional(simplified) and not is_traditional(simplified, to_simplified(simplified))
-    assert to_simplified("湘潭縣石鼓鎮發佈時間") == "湘潭县石鼓镇发布时间"
 
 
 @pytest.mark.parametrize(

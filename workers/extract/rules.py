@@ -172,7 +172,7 @@ BR_MIN_BREAKS = 3
 BR_MIN_CHARS = 60
 
 # --- lines of the text that are not the report (html.py: `clean_lines`, `trim_tail`,
-# `cut_after_editor`; tests: test_toolbar_lines.py, test_tail_lines.py, test_furniture.py) -----------------------------
+# `cut_after_editor`; tests: test_meta_lines.py, test_tail_lines.py, test_furniture.py) --------------------------------
 # Lines of page metadata and toolbar words that trafilatura keeps beside the body (the values are read from
 # the whole page by `metadata`, not from the text).
 META_LINE = re.compile(
@@ -219,7 +219,7 @@ LANGUAGE_SCRIPTS = (("ja", "[\u3041-\u309f\u30a1-\u30fa\u30fc]"), ("ko", "[\uac0
 LANGUAGE_MIN_SHARE = 0.2
 
 # --- <meta> tags (metadata.py: the finders `title_in_meta_tag`, `date_in_meta_tag`,
-# `issuer_in_meta_tag`; tests: test_finders.py, test_printed_date.py) --------------------------------------------------
+# `issuer_in_meta_tag`; tests: test_finders.py, test_printed_date.py, test_issuer.py) ----------------------------------
 # The CMS's own records of an article. Only ArticleTitle is trusted before the page's headings: og:title is the
 # social card's, often the site's name (it is the last resort, `title_in_og_tag`).
 META_ARTICLE_TITLE = ("ArticleTitle", "articletitle")
@@ -242,7 +242,8 @@ META_SOURCE = ("ContentSource", "contentsource", "source")
 # Portals put the editor's own name in <meta name="author"> ("马娟"): it names an issuer only when it is an organ.
 META_AUTHOR = ("author", "Author")
 
-# --- titles (metadata.py: TITLE_FINDERS, TEXT_TITLE_FINDERS; tests: test_titles.py, test_finders.py) ------------------
+# --- titles (metadata.py: TITLE_FINDERS, TEXT_TITLE_FINDERS; __init__.py: `_without_title`;
+# tests: test_titles.py, test_finders.py) ------------------------------------------------------------------------------
 # Separators between an article title and the site's name in <title>.
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
 # …and those a report's title is looked for between: also breadcrumbs and a tight hyphen (not "2020-2021").

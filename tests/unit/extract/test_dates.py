@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.extract.pages import page as titled_page
-from tests.unit.extract.pages import paragraphs
+from tests.unit.extract.pages import paragraphs, portal_page
 from workers.extract import extract
-from workers.extract.metadata import header_date, labelled_date, roc_date, signature_date, url_date
+from workers.extract.metadata import header_date, labelled_date, roc_date, signature_date, text_metadata, url_date
 
 BODY = "<p>" + "为进一步加强法治政府建设，全面推进依法行政，现将有关工作情况报告如下。" * 6 + "</p>"
 RELATED = (
@@ -289,3 +289,33 @@ def test_an_update_label_dates_the_article_before_a_related_lists_publication_la
     related = "".join(f"<li><a href='/{i}.html'>另一篇文章标题{i}</a> 发布时间：2023-01-05</li>" for i in range(3))
     body = f"<h1>某某局工作动态</h1><div class='info'>更新时间：2022-01-25</div>{paragraphs()}<ul>{related}</ul>"
     assert extract(titled_page("某某局工作动态", body))["published"] == "2022-01-25"
+
+
+def test_header_clock_is_never_the_date() -> None:
+    text = "今天是2024年5月6日 星期一\n首页\n关于印发某某的通知\n正文内容。"
+    assert labelled_date(text) is None
+    assert signature_date("……特此报告。\n今天是2024年5月6日 星期一") is None
+    assert labelled_date("发布日期：2022年3月1日") == "2022-03-01"
+    page = portal_page("某镇2023年法治政府建设年度报告", "2023年,我镇认真贯彻落实法治政府建设各项部署。" * 20)
+    assert extract(page.encode("utf-8"))["published"] != "2024-05-06"
+
+
+def test_the_publication_label_wins_over_the_written_date() -> None:
+    """An information-disclosure table: 成文日期 (when the document was signed) comes before 发布日期."""
+    table = "索引号：11440113/2022-00012 发布机构：某区人民政府 成文日期：2022-01-20 发布日期：2022-01-25 文号：无"
+    assert labelled_date(table) == "2022-01-25"
+    assert labelled_date("网站更新时间：2024-05-06 日期：2022-01-25") == "2022-01-25"
+    assert labelled_date("成文日期：2022-01-10 实施日期：2022-03-01") == "2022-01-10"  # another word's date
+    assert labelled_date("今天是2024年5月6日 星期一 发布时间：2022-01-25") == "2022-01-25"
+    # A related-articles list further down has labels of its own: the article's date is the first group's.
+    assert labelled_date("日期：2022-01-20 " + "正文" * 200 + " 发布时间：2021-01-30") == "2022-01-20"
+    assert labelled_date("日期：" + " " * 50_000) is None  # and quickly
+
+
+def test_a_signature_date_in_chinese_numerals_is_the_publication_date() -> None:
+    """Official documents sign "二〇二二年一月二十五日" under the issuer; a report PDF has no other date."""
+    meta = text_metadata(
+        "某镇2021年法治政府建设年度报告\n2021年，我镇坚持依法行政。\n某县某镇人民政府\n二〇二二年一月二十五日"
+    )
+    assert (meta.published, meta.issuer, meta.report_year) == ("2022-01-25", "某县某镇人民政府", 2021)
+    assert labelled_date("发布时间：２０２２－０１－２５") == "2022-01-25"

@@ -1,5 +1,5 @@
-"""Encodings decided by evidence (nianbao.encoding_rules: HZ_*, SCRIPT_*, CANTONESE_CHARS, LATIN1_*), each class
-decoding exactly.
+"""Encodings decided by evidence (nianbao.encoding_rules: HZ_*, SCRIPT_*, GB_*, CANTONESE_CHARS, HKSCS_*, LATIN1_*),
+each class decoding exactly.
 
 The files are made with Python's own codecs, the way their sites wrote them.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.extract.pages import seed
 from workers.extract import decode, extract
 
 REPORT = "我镇坚持党对法治建设的领导，认真学习贯彻习近平法治思想，现将二零二一年法治政府建设工作情况报告如下。"
@@ -82,3 +83,11 @@ def test_chinese_utf8_read_as_cp1252_is_still_repaired_run_by_run() -> None:
 def test_a_whole_page_in_hz_extracts() -> None:
     body = page("\n".join([REPORT] * 5)).replace("<p>", "<div class='content'><p>").encode("hz")
     assert REPORT in extract(body)["text"]
+
+
+def test_utf8_read_as_latin1_mojibake_is_repaired() -> None:
+    text = page(seed("000"), "utf-8")
+    body = text.encode("utf-8").decode("latin-1").encode("utf-8")
+    decoded = decode(body)
+    assert "我镇坚持党对法治建设的领导,认真学习贯彻习近平法治思想" in decoded.text
+    assert "mojibake: utf-8 read as latin-1, repaired" in decoded.repairs

@@ -1,9 +1,11 @@
-"""Furniture rules: related-article blocks, editors' lines and teasers go; the body and its captions stay."""
+"""Furniture rules: a portal's bars, footers and related-article blocks go (a sentence in them does not keep them),
+and so do editors' lines with the teasers after them; the body and its captions stay."""
 
 from __future__ import annotations
 
-from tests.unit.extract.pages import REPORT, paragraphs
+from tests.unit.extract.pages import COUNTY_TITLE, REPORT, SECTIONS, body_of, legacy_page, paragraphs, portal_page, seed
 from workers.extract import extract
+from workers.extract.html import parse, prune
 
 
 def test_a_block_headed_as_related_articles_goes_however_long_its_teasers() -> None:
@@ -87,3 +89,30 @@ def test_bars_named_by_their_class_and_short_blocks_of_boilerplate_go_and_prose_
     assert all(line in text for line in REPORT) and prose in text
     for furniture in ("政务公开", "微博", "版权所有", "网站标识码"):
         assert furniture not in text, furniture
+
+
+def test_tree_pruning_drops_furniture_elements_not_the_body() -> None:
+    body = body_of(seed("000"), "2021年是中国共产党成立100周年")
+    tree = prune(parse(portal_page("常平镇2021年法治政府建设年度报告", body)))
+    remaining = tree.text_content()
+    assert "网站标识码" not in remaining
+    assert "相关链接" not in remaining
+    assert "扫一扫在手机打开当前页" not in remaining
+    assert "法治政府工作蹄疾步稳" in remaining
+
+
+def test_furniture_with_a_sentence_beside_an_article_stays_out() -> None:
+    """Only the report's own container (its heading, its CMS content box) is kept for holding a sentence: a
+    footer, a tip or a disclaimer with a sentence in it is still furniture."""
+    blocks = (
+        "<div class='ft'><p>本网站所有内容，未经书面授权不得转载、摘编或以其他方式使用，违者必究。</p>"
+        "<p>版权所有：某某区人民政府 苏ICP备05012345号</p></div>",
+        "<div class='tip'><p>温馨提示：如您对本文件有任何疑问，请拨打12345政务服务热线或登录区政府网站咨询。</p>"
+        "<p><a href='#'>【打印本页】</a> <a href='#'>【关闭窗口】</a></p></div>",
+    )
+    article = (
+        f"<h1>{COUNTY_TITLE}</h1><div class='TRS_Editor'>" + "".join(f"<p>{line}</p>" for line in SECTIONS) + "</div>"
+    )
+    for block in blocks:
+        text = extract(legacy_page(f"<div class='con'>{article}{block}</div>"))["text"]
+        assert text.splitlines() == list(SECTIONS), block

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.unit.extract.pages import paragraphs
+import pytest
+
+from tests.unit.extract.pages import body_of, paragraphs, portal_page, seed
 from workers.extract import extract
 
 
@@ -34,3 +36,11 @@ def test_a_title_opening_with_a_bare_division_or_subdistrict_names_its_governmen
     assert extract(page("", title="常平镇2021年法治政府建设年度报告"))["issuer"] == "常平镇人民政府"
     assert extract(page("", title="桂溪街道2021年法治政府建设年度报告"))["issuer"] == "桂溪街道办事处"
     assert extract(page("", title="某某县司法局2021年法治政府建设年度报告"))["issuer"] == "某某县司法局"
+
+
+@pytest.mark.parametrize(("author", "issuer"), [("马娟", "常平镇人民政府"), ("东莞市司法局", "东莞市司法局")])
+def test_meta_author_is_an_issuer_only_when_it_names_an_organ(author: str, issuer: str) -> None:
+    """gov.cn and many portals put the editor's name in <meta name="author">; the title's prefix wins over it."""
+    page = portal_page("常平镇2021年法治政府建设年度报告", body_of(seed("000"), "2021年"))
+    page = page.replace("<title>", f'<meta name="author" content="{author}"><title>', 1)
+    assert extract(page.encode("utf-8"))["issuer"] == issuer

@@ -1,9 +1,12 @@
-"""rules.LANGUAGE_*: the language is told before the Traditional test; a Japanese page gets no Simplified copy."""
+"""rules.LANGUAGE_*: the language is told before the Traditional test (nianbao.normalise.TRADITIONAL_*); a Japanese
+page gets no Simplified copy."""
 
 from __future__ import annotations
 
 import pytest
 
+from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
+from tests.unit.extract.pages import seed
 from workers.extract import extract, language
 
 JAPANESE = (
@@ -45,3 +48,10 @@ def test_a_traditional_chinese_page_still_gets_its_simplified_copy() -> None:
     record = extract(page(TRADITIONAL))
     assert "traditional" in record["flags"]
     assert record["text_simplified"] and "香港特别行政区政府" in record["text_simplified"]
+
+
+def test_traditional_detection_and_simplified_copy() -> None:
+    traditional, simplified = strip_pinyin(seed("001"))[0], seed("000")
+    assert is_traditional(traditional) and is_traditional(traditional, to_simplified(traditional))
+    assert not is_traditional(simplified) and not is_traditional(simplified, to_simplified(simplified))
+    assert to_simplified("湘潭縣石鼓鎮發佈時間") == "湘潭县石鼓镇发布时间"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.unit.extract.pages import COUNTY_TITLE, SECTIONS, legacy_page
 from workers.extract import extract
 from workers.extract.html import _compact_lengths, is_story_stream, parse, prune_scripts
 
@@ -84,3 +85,14 @@ def test_the_engine_tells_streams_from_menus_attachments_and_points() -> None:
 def test_a_stream_inside_the_cms_content_container_is_left_to_the_article() -> None:
     teasers = "".join(f"<li class='s'><a href='/n/{i}.html'>{t}</a></li>" for i, (t, _) in enumerate(TEASERS))
     assert _stream_verdicts(f"<div class='TRS_Editor'><ul id='list'>{teasers}</ul></div>") == {"list": False}
+
+
+def test_short_link_lists_in_the_article_are_text() -> None:
+    """Attachments with short names and lists of linked names are the article's, not navigation."""
+    files = "".join(f"<li><a href='/f{i}.doc'>{i}.申报表</a></li>" for i in range(1, 4))
+    towns = "、".join(f"<a href='/t{i}'>{name}</a>" for i, name in enumerate(("城关镇", "东关镇", "西关镇")))
+    body = f"<h1>{COUNTY_TITLE}</h1><div id='zoom'>" + "".join(f"<div>{line}</div>" for line in SECTIONS)
+    body += f"<div>获奖乡镇：</div><div>{towns}</div><div>附件：</div><ul>{files}</ul>"
+    body += "<div>某某县人民政府办公室</div><div>2022年3月15日</div></div>"
+    text = extract(legacy_page(body))["text"]
+    assert all(name in text for name in ("城关镇", "东关镇", "西关镇", "1.申报表", "3.申报表"))
