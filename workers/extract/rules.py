@@ -6,7 +6,9 @@ model). The small engines live beside the stage they serve: `html.py` prunes blo
 issuer (ordered tuples of named finders, applied by `metadata.first_found`), `__init__.py` tells languages
 apart; the decoder's rules are in `nianbao/encoding_rules.py`. A rule changes here, not in their code. Every rule
 is for a kind of page, measured on real pages nobody here wrote (tests/fixtures/realpages), and has a test of its
-own in tests/unit/extract/test_<rule>.py.
+own in tests/unit/extract/test_<rule>.py (tests/unit/extract/test_rule_tables.py checks that every group names its
+test files and that they exist); whole pages (the seeds, the real pages, bad input) are tested in
+tests/unit/test_extract*.py.
 """
 
 from __future__ import annotations
