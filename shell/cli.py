@@ -75,6 +75,7 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
     from flows.batches import stop_crawls
     from flows.progress import listen
     from shell.runtime import RuntimeStartError, embedded_services
+    from storage.store import StoreWriteError
     from workers.connection import RedisUnreachable
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -105,6 +106,8 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
             fail(str(e))
         except ValueError as e:
             fail(str(e))
+        except StoreWriteError as e:  # a full disk: nothing more can be stored, so the run stops here
+            fail(f"{e}.\nWhat is stored is kept; the next run fetches and extracts the rest.")
         finally:
             stop_crawls()
             stop_listening()
