@@ -113,6 +113,10 @@ def test_prefect_api_restarted_mid_run(tmp_path: Path) -> None:
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs for the store: needs root")
 def test_store_disk_full_fails_clearly_and_the_rerun_completes(tmp_path: Path) -> None:
     """A full store stops the harvest with its cause and what to do, leaves nothing half-written, and the run after
-    space is freed stores every report."""
-    row = chaos.run_disk_full(tmp_path, SITE, timeout=240)
+    space is freed stores every report. A container without the right to mount (root without CAP_SYS_ADMIN) has no
+    small disk to fill: the test says so instead of failing."""
+    try:
+        row = chaos.run_disk_full(tmp_path, SITE, timeout=240)
+    except PermissionError as e:
+        pytest.skip(str(e))
     assert row.ok and row.stored == row.expected, f"{row.note} {row.damage}"
