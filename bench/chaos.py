@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from replica import ground_truth, sites_yaml  # noqa: E402
-from replica.faults import FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
+from replica.faults import FAULTS, HANG_SECONDS, HOSTS, Fault, FaultPortal, Sizes  # noqa: E402
 from shell.runtime import free_port, redis_server_binary  # noqa: E402
 from storage import layout  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -236,11 +236,15 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
     return rows
 
 
-def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False) -> tuple[list[Row], Harvest]:
-    sizes: dict[str, Any] = {"hang_seconds": hang_seconds}
+def fault_sizes(hang_seconds: float = HANG_SECONDS, small: bool = False) -> Sizes:
+    """The faults' sizes: as defined (replica.faults), or CI's (a 60 MB page, a 64 MB gzip bomb, 24 MB zip bombs)."""
     if small:
-        sizes.update(huge_bytes=60 * 1024 * 1024, gzip_bytes=64 * 1024 * 1024, zip_bytes=24 * 1024 * 1024)
-    with FaultPortal(port=0, **sizes) as portal:
+        return Sizes(hang_seconds, huge_bytes=60 * 1024 * 1024, gzip_bytes=64 * 1024 * 1024, zip_bytes=24 * 1024 * 1024)
+    return Sizes(hang_seconds)
+
+
+def run_portal(workdir: Path, *, hang_seconds: float = HANG_SECONDS, small: bool = False) -> tuple[list[Row], Harvest]:
+    with FaultPortal(port=0, sizes=fault_sizes(hang_seconds, small)) as portal:
         registry = workdir / "faults.yaml"
         registry.write_text(portal.sites_yaml(), encoding="utf-8")
         store_dir = workdir / "portal-store"
