@@ -154,6 +154,33 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> 
     return False
 
 
+# -- the kills (one process of a service under a running harvest) -------------------------------------------------
+def work_in_redis(broker: Any) -> bool:
+    """Tasks queued for extraction or held unacknowledged by a worker."""
+    return int(broker.llen("extract")) + int(broker.hlen("unacked")) > 0
+
+
+def kill_celery_child(process: subprocess.Popen[str]) -> int | None:
+    """SIGKILL one pool process of the harvest's Celery worker (a child of a celery worker); its pid, or None."""
+    table = processes()
+    for pid, cmd in descendants(process.pid).items():
+        parent = table.get(pid, (0, ""))[0]
+        if "-m celery" in cmd and "-m celery" in table.get(parent, (0, ""))[1]:
+            os.kill(pid, signal.SIGKILL)
+            return pid
+    return None
+
+
+def kill_harvest(process: subprocess.Popen[str]) -> None:
+    """SIGKILL `nianbao harvest`, then what it leaves running (its services and crawls outlive it; their own
+    sessions): as when the machine it ran on died, and the re-run starts on a clean one."""
+    left = descendants(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(0.5)
+    kill_pids({**left, **descendants(process.pid)})
+
+
 # -- reading the store -------------------------------------------------------------------------------------------
 def documents(store: Store) -> list[dict[str, Any]]:
     return [store.get_json(k) for k in store.keys("docs/") if layout.is_current_doc(k)]
@@ -401,7 +428,7 @@ def run_redis_restart(workdir: Path, sites: list[str] | None = None, timeout: fl
 
         def during(process: subprocess.Popen[str]) -> None:
             # Restart while work is in Redis: tasks queued or held unacknowledged by a worker.
-            busy = wait_until(lambda: broker.llen("extract") + broker.hlen("unacked") > 0, 300, 0.1)
+            busy = wait_until(lambda: work_in_redis(broker), 300, 0.1)
             server["restart"](3.0)
             server["busy"] = busy
 
@@ -422,15 +449,8 @@ def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
         killed: list[int] = []
 
         def during(process: subprocess.Popen[str]) -> None:
-            if not wait_until(lambda: broker.hlen("unacked") > 0, 300, 0.05):
-                return
-            table = processes()
-            for pid, cmd in descendants(process.pid).items():  # a pool child: its parent is a celery worker
-                parent = table.get(pid, (0, ""))[0]
-                if "-m celery" in cmd and "-m celery" in table.get(parent, (0, ""))[1]:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    break
+            if wait_until(lambda: broker.hlen("unacked") > 0, 300, 0.05) and (pid := kill_celery_child(process)):
+                killed.append(pid)
 
         result = harvest(registry, str(store_dir), env, during=during, timeout=600)
         note = f"SIGKILLed pool process {killed} holding a task; exit {result.returncode}"
@@ -463,7 +483,7 @@ def run_harvest_killed(workdir: Path, sites: list[str] | None = None, timeout: f
             wait_until(lambda: docs_count(store) >= 1, 300, 0.1)  # mid-harvest: a first document is stored
             state["docs_at_kill"] = docs_count(store)
             state["states_at_kill"] = len(list(store.keys("state/")))
-            process.send_signal(signal.SIGKILL)
+            kill_harvest(process)
 
         first = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
         second = harvest(registry, str(store_dir), env, timeout=timeout)
