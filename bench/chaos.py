@@ -1,7 +1,8 @@
 """Chaos scoreboard (issue 7): every fault and bad input against the fault portal and a real local stack.
 
-    .venv/bin/python bench/chaos.py                 # everything (about 10 minutes on 2 cores)
+    .venv/bin/python bench/chaos.py                 # everything (about 30 minutes on 2 cores)
     .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only registry|s3|redis|celery|killed
+    .venv/bin/python bench/chaos.py --only national [--sites 1000]   # the national row alone
 
 Rows: fault, documents expected, stored, recorded as failures (failures/ in the store or the run summary's
 `blocked`), lost (expected − stored − failed), refusals counted by the crawler, how the harvest ended (`run`:
@@ -17,6 +18,15 @@ Stack faults harvest the replica (its 2021 ground truth is the expectation) whil
 S3 answering 503 SlowDown / 500 through tests/faultproxy.py in front of moto's server, redis-server stopped and
 started again on its port, a Celery pool process SIGKILLed mid-task, the `nianbao harvest` process SIGKILLed
 and the harvest re-run.
+The national row (`national-faulty`, issue 18) puts it together at scale: 1,000 sites of the scale replica, each
+asking for 0.2–1 s between requests in the registry, one in ten faulty (its report URL answers as one of the fault
+portal's report faults: time-out, reset, 5xx, redirect loop, challenge, bombs, malformed bytes; replica.faults
+defines them, replica.scale.faulty_sites deals them out). The harvest is SIGKILLed once a tenth of the reports are
+stored and run again; during the re-run a crawl process (once a tenth of the sites have ended), a Celery pool
+process and Redis are killed, each once. The re-run must end by itself (nothing after it mends what it lost), and every
+report end stored or recorded as a failure: a healthy site's report, and a faulty site's as its fault's definition
+says (Fault.expected). The note says how many healthy sites' reports were stored (the test asks for all) and what
+became of each fault's. A kill that could not happen (its harvest ended first) fails the row (`run`: missed).
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +177,15 @@ def kill_celery_child(process: subprocess.Popen[str]) -> int | None:
     for pid, cmd in descendants(process.pid).items():
         parent = table.get(pid, (0, ""))[0]
         if "-m celery" in cmd and "-m celery" in table.get(parent, (0, ""))[1]:
+            os.kill(pid, signal.SIGKILL)
+            return pid
+    return None
+
+
+def kill_crawl_process(process: subprocess.Popen[str]) -> int | None:
+    """SIGKILL one `python -m crawler.crawl` process of the harvest; its pid, or None."""
+    for pid, cmd in descendants(process.pid).items():
+        if "-m crawler.crawl" in cmd:
             os.kill(pid, signal.SIGKILL)
             return pid
     return None
@@ -501,6 +521,159 @@ def run_harvest_killed(workdir: Path, sites: list[str] | None = None, timeout: f
         return tally_replica("harvest-sigkilled-then-rerun", store, sites, note, second.run)
 
 
+# -- the national row: scale sites at delay > 0, one in ten faulty, one kill of each service ---------------------
+DELAYS = (0.2, 0.4, 0.6, 0.8, 1.0)  # seconds between requests a scale site asks for in the registry, by its index
+
+
+def scale_registry(workdir: Path, n: int, port: int) -> Path:
+    """The registry of `n` scale sites on `port`, site i asking for DELAYS[i % 5] seconds between requests."""
+    import yaml
+
+    from replica.scale import scale_sites_yaml
+
+    data = yaml.safe_load(scale_sites_yaml(n, port))
+    for i, entry in enumerate(data["sites"]):
+        entry["delay"] = DELAYS[i % len(DELAYS)]
+    path = workdir / f"scale-{n}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def while_running(process: subprocess.Popen[str], check: Callable[[], bool], timeout: float, step: float) -> bool:
+    """Wait for `check` while `process` runs; False when it ended first (or at the time limit)."""
+    wait_until(lambda: process.poll() is not None or check(), timeout, step)
+    return process.poll() is None
+
+
+def kill_harvest_early(
+    process: subprocess.Popen[str], store: Store, reports: int, kills: dict[str, str], timeout: float
+) -> None:
+    """SIGKILL the harvest once a tenth of the `reports` are stored: most of the work is left to the re-run."""
+    started = time.monotonic()
+    if while_running(process, lambda: docs_count(store) >= max(1, reports // 10), timeout, 0.5):
+        stored = docs_count(store)
+        kill_harvest(process)
+        kills["harvest"] = f"harvest at {time.monotonic() - started:.0f}s with {stored} reports stored"
+
+
+def kill_services(
+    process: subprocess.Popen[str], server: dict[str, Any], store: Store, sites: int, kills: dict[str, str],
+    timeout: float,
+) -> None:  # fmt: skip
+    """One kill of each service while the harvest runs, each while it has work: a crawl process once a tenth of
+    the `sites` have ended in this run (their WARCs stored: the crawl part done), then a Celery pool process while
+    a task is held, then Redis (stopped 3 s) while tasks are in it. `kills`: service → what was killed, and when."""
+    import redis
+
+    broker = redis.Redis.from_url(server["url"])
+    started = time.monotonic()
+    pids: dict[str, int] = {}
+
+    def kill(service: str, killer: Callable[[subprocess.Popen[str]], int | None]) -> bool:
+        if pid := killer(process):
+            pids[service] = pid
+        return bool(pid)
+
+    def left() -> float:
+        return timeout - (time.monotonic() - started)
+
+    def crawled() -> int:
+        return len(list(store.keys(f"raw/{YEAR}/")))
+
+    def crawling() -> bool:
+        return any("-m crawler.crawl" in cmd for cmd in descendants(process.pid).values())
+
+    if not while_running(process, crawling, left(), 0.2):
+        return
+    before = crawled()
+    if while_running(process, lambda: crawled() >= before + max(1, sites // 10), left(), 0.3) and while_running(
+        process, lambda: kill("crawl", kill_crawl_process), left(), 0.2
+    ):
+        kills["crawl"] = f"crawl process {pids['crawl']} at {time.monotonic() - started:.0f}s"
+    # Not before the crawls: a pool process killed while the Celery worker starts fails the worker (a fault of its
+    # own), and the tasks then held are the killed run's, left in Redis.
+    if while_running(process, lambda: broker.hlen("unacked") > 0, left(), 0.05) and while_running(
+        process, lambda: kill("celery", kill_celery_child), left(), 0.05
+    ):
+        kills["celery"] = f"Celery pool process {pids['celery']} at {time.monotonic() - started:.0f}s"
+    if while_running(process, lambda: work_in_redis(broker), left(), 0.1):
+        server["restart"](3.0)
+        kills["redis"] = f"Redis stopped 3 s at {time.monotonic() - started:.0f}s"
+
+
+def tally_national(
+    name: str, store: Store, truth: list[dict[str, Any]], faults: dict[str, Fault], note: str, run: str
+) -> tuple[Row, dict[str, list[int]]]:
+    """The row, and per fault (and `healthy`) [stored, recorded failures, expected]. A healthy site's report is
+    expected; a faulty site (`faults`: site code → its fault) expects what its fault's definition says
+    (Fault.expected: its report stored, or a recorded failure). Recorded: in failures/, or the site blocked or
+    failed with its reason in a run summary."""
+    docs = Counter((d["site"], _path(d["url"])) for d in documents(store))
+    failed = {(f["capture"]["site"], _path(f["capture"]["url"])) for f in failures(store)}
+    recorded = {row["site"] for run in runs(store) for row in run["sites"] if row["blocked"] or row["error"]}
+    outcomes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    row = Row(name, 0, note=note, run=run)
+    for report in truth:
+        fault = faults.get(report["site"])
+        expected = fault.expected if fault else 1
+        key = (report["site"], report["path"])
+        stored = min(docs[key], expected)
+        failed_here = 0 if stored else min(int(key in failed or report["site"] in recorded), expected)
+        for i, n in enumerate((stored, failed_here, expected)):
+            outcomes[fault.name if fault else "healthy"][i] += n
+        row.expected, row.stored, row.failed = row.expected + expected, row.stored + stored, row.failed + failed_here
+    doubled = sum(1 for n in docs.values() if n > 1)
+    healthy = outcomes["healthy"]
+    faulty = [sum(v[i] for k, v in outcomes.items() if k != "healthy") for i in range(3)]
+    row.note = (
+        f"healthy {healthy[0]}/{healthy[2]} stored; faulty {faulty[2]}: {faulty[0]} stored, {faulty[1]} recorded "
+        f"failures ({', '.join(f'{k} {v[0]}s+{v[1]}f/{v[2]}' for k, v in sorted(outcomes.items()) if k != 'healthy')})"
+        f"{f'; {doubled} reports stored twice' if doubled else ''}; {note}"
+    )
+    return row, dict(outcomes)
+
+
+def run_national_faulty(
+    workdir: Path, n: int = 1000, share: float = 0.1, *, small: bool = False, timeout: float = 3600
+) -> tuple[Row, dict[str, list[int]]]:
+    """`n` scale sites, each asking for 0.2–1 s between requests, `share` of them faulty (replica.scale's
+    faulty_sites: replica.faults' REPORT_FAULTS in turn): the harvest is killed early (kill_harvest_early), then
+    run again while a Celery pool process, a crawl process and Redis are killed (kill_services). The re-run must
+    end by itself, and every report end stored or recorded as a failure: the re-run has no re-run to mend it."""
+    from replica.scale import ScaleReplica, code, faulty_sites, scale_ground_truth
+
+    faults = faulty_sites(n, share)
+    store_dir = workdir / "national-store"
+    store = Store(str(store_dir))
+    truth = scale_ground_truth(n, YEAR)
+    kills: dict[str, str] = {}
+    with ScaleReplica(n, faults=faults, sizes=fault_sizes(small=small)) as replica, redis_server(workdir) as server:
+        registry = scale_registry(workdir, n, replica.port)
+        env = clean_env(REDIS_URL=server["url"])
+
+        def first_run(process: subprocess.Popen[str]) -> None:
+            kill_harvest_early(process, store, len(truth), kills, timeout)
+
+        def second_run(process: subprocess.Popen[str]) -> None:
+            kill_services(process, server, store, n, kills, timeout)
+
+        first = harvest(registry, str(store_dir), env, during=first_run, timeout=timeout)
+        second = harvest(registry, str(store_dir), env, during=second_run, timeout=timeout)
+    restarted = "starting again for the unfinished sites" in second.stderr
+    missed = [service for service in ("harvest", "crawl", "celery", "redis") if service not in kills]
+    note = (
+        f"{n} sites at delay {DELAYS[0]}–{DELAYS[-1]} s; killed: {'; '.join(kills.values())}"
+        f"{' (the flow restarted the crawl for its unfinished sites)' if restarted else ''}; "
+        f"first harvest {first.seconds:.0f}s ({first.run}), re-run {second.seconds:.0f}s ({second.run})"
+    )
+    if missed:
+        note += f"; NOT KILLED: {', '.join(missed)} (its harvest ended first)"
+    if second.run not in ("ok", "hung"):
+        note += f"; the re-run said: {' '.join(second.stderr.split())[-300:]}"
+    run = second.run if not missed else "missed"
+    return tally_national("national-faulty", store, truth, {code(i): f for i, f in faults.items()}, note, run)
+
+
 # -- bad registries ----------------------------------------------------------------------------------------------
 _GOOD = {"name": "某区人民政府", "division": "110101", "level": "county", "start_urls": ["http://a.gov.cn/"]}
 BAD_FIELDS: list[tuple[str, str, dict[str, Any]]] = [  # (site code, field named in the refusal, entry)
@@ -572,13 +745,14 @@ def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     out.flush()
 
 
-STEPS = ("portal", "registry", "s3", "redis", "celery", "killed")
+STEPS = ("portal", "registry", "s3", "redis", "celery", "killed", "national")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Chaos scoreboard (issue 7).")
     parser.add_argument("--only", action="append", choices=[*STEPS])
     parser.add_argument("--small", action="store_true", help="CI sizes (60 MB page, 64 MB gzip bomb)")
+    parser.add_argument("--sites", type=int, default=1000, help="scale sites of the national row")
     args = parser.parse_args(argv)
     only = set(args.only or STEPS)
     rows: list[Row] = []
@@ -591,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
             ("redis", lambda: [run_redis_restart(workdir)]),
             ("celery", lambda: [run_celery_kill(workdir)]),
             ("killed", lambda: [run_harvest_killed(workdir)]),
+            ("national", lambda: [run_national_faulty(workdir, args.sites, small=args.small)[0]]),
         ]
         for name, step in steps:
             if name in only:

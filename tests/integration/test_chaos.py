@@ -6,7 +6,9 @@ each hostile link must be refused before any connection. Bad registries: every i
 traversal in site codes) named by `nianbao harvest`, which stops before starting or writing anything. Stack faults:
 a harvest of one replica site while S3 answers 503/500 (tests/faultproxy.py before moto), redis-server restarts, a
 Celery pool process is SIGKILLed, or the harvest process itself is SIGKILLed and re-run; each harvest must also end
-by itself (a row's `run` is "ok"), not merely lose nothing before it is killed as hung.
+by itself (a row's `run` is "ok"), not merely lose nothing before it is killed as hung. The national row, smaller:
+80 scale sites at 0.2–1 s, 8 of them faulty, the harvest killed and re-run while a Celery pool process, a crawl
+process and Redis are killed.
 """
 
 from __future__ import annotations
@@ -99,3 +101,15 @@ KILLED_SITES = ["gd-panyu", "gd-dongguan-changping", "cq-dianjiang-guixi", "tj-j
 def test_harvest_sigkilled_then_rerun_completes(tmp_path: Path) -> None:
     row = chaos.run_harvest_killed(tmp_path, KILLED_SITES, timeout=180)
     assert row.ok and row.stored == row.expected, row.note
+
+
+def test_national_faulty_harvest_survives_a_kill_of_each_service(tmp_path: Path) -> None:
+    row, outcomes = chaos.run_national_faulty(tmp_path, 80, 0.1, small=True, timeout=300)
+    print()
+    chaos.print_table([row])
+    assert row.ok, row.note  # nothing lost, S + F = E, all four kills done, the re-run ended by itself
+    stored, failed, expected = outcomes.pop("healthy")
+    assert stored == expected == 72, row.note  # every healthy site's report stored, not merely accounted for
+    assert {"timeout", "long-5xx", "challenge-412", "reset"} <= set(outcomes) and len(outcomes) == 8, row.note
+    for fault, (stored, failed, expected) in outcomes.items():
+        assert stored + failed == expected == 1, f"{fault}: {row.note}"
