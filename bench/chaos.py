@@ -303,7 +303,7 @@ def run_portal(workdir: Path, *, hang_seconds: float = HANG_SECONDS, small: bool
         refused = {}
         for code in ("fault-hostile", "fault-nonlocal"):
             summary = crawl_direct(entries[code], str(workdir / f"direct-{code}"), env)
-            refused[code] = summary.get("refused", {"error": 1}) if "error" not in summary else {"crawl_error": 1}
+            refused[code] = {"crawl_error": 1} if summary.get("error") else summary.get("refused", {})
         rows = tally_portal(Store(str(store_dir)), portal, refused)
     if result.returncode != 0:
         rows.append(Row("portal-harvest-exit", 0, run=result.run, note=f"nianbao harvest: {result.stderr[-200:]}"))
