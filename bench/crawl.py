@@ -1,4 +1,4 @@
-"""Crawl throughput on many sites beside plain asyncio clients, and what an incremental re-run costs.
+"""Crawl throughput on many sites beside plain asyncio clients (what a re-run costs: bench/reruns.py).
 
     .venv/bin/python bench/crawl.py [--sites 60] [--parallel 8] [--per-host 2] [--repeat 3] [--profile FILE]
 
@@ -19,17 +19,12 @@
    reports), which is part of what is measured. The ratio is against the faster plain client. Each round is a
    fresh full crawl followed by the others on the same URLs, so all see the same machine load; `--repeat` rounds,
    the median of each figure.
-3. Incremental re-run: the same sites crawled again on the same store (their state): requests and response bytes
-   (headers included) as a share of the full crawl — on the scale sites and on the portal replica (replica:
-   pagination styles, JCMS, PDF reports, attachments); the headline share is the portal replica's. The second
-   re-run ("steady") is every later one: its reports were seen twice the same and wait their revalidation interval,
-   robots.txt is a day old at most.
 
 `--profile FILE` runs the first full crawl under cProfile and writes its stats to FILE (`python -m pstats FILE`).
 `--batch SPEC` is the crawl process the bench starts (a JSON spec); it prints one JSON line.
 
-Last line: `crawl: scrapy_pages_per_s=… plain_pages_per_s=… ratio=… bare_scrapy_ratio=… bare_scrapy_one_crawler_ratio=…
-incremental_bytes_share=… …`.
+Last line: `crawl: scrapy_pages_per_s=… plain_pages_per_s=… ratio=… bare_scrapy_ratio=…
+bare_scrapy_one_crawler_ratio=…`.
 """
 
 from __future__ import annotations
@@ -56,7 +51,6 @@ import httpx  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
 from nianbao.sites import Site, parse_registry  # noqa: E402
-from replica import Replica, sites_yaml  # noqa: E402
 
 KINDS = ["rule_of_law", "info_disclosure"]
 
@@ -147,6 +141,7 @@ def batch_nianbao(spec: dict[str, Any]) -> dict[str, Any]:
             "requests": s.requests,
             "response_bytes": s.response_bytes,
             "captures": s.captures,
+            "skipped": s.skipped,
             "errors": int(bool(s.error)),
         }
         for s in summaries
@@ -319,10 +314,6 @@ class ScaleServer:
         self.process.wait(10)
 
 
-def share(inc: int, full: int) -> str:
-    return f"{inc}/{full} ({inc / full:.1%})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sites", type=int, default=60, help="scale replica sites")
@@ -355,7 +346,7 @@ def main() -> None:
                 rates["nianbao"].append(pages / full["seconds"])
                 cpu["nianbao"].append(full["cpu_seconds"])
                 if n == 0:
-                    first, first_store = full, store
+                    first = full
                     by_site = {r["site"]: requested(store / r["warc"]) for r in full["sites"]}
                     urls = [u for site_urls in by_site.values() for u in site_urls]
                 for name, one_crawler in (("scrapy", False), ("scrapy_one", True)):
@@ -365,17 +356,8 @@ def main() -> None:
                 for name, fetch in (("aiohttp", fetch_aiohttp), ("httpx", fetch_httpx)):
                     seconds, received = timed(fetch, urls, total, args.per_host)
                     rates[name].append(received / seconds)
-            again = crawl(scale.sites, first_store, "again", **budget)
-            steady = crawl(scale.sites, first_store, "steady", **budget)
         finally:
             scale.stop()
-        with Replica(port=0, slow_seconds=0.0) as replica:
-            portals = [s.model_copy(update={"delay": 0.0}) for s in parse_registry(sites_yaml(replica.port))]
-            store = root / "replica" / "data"
-            store.mkdir(parents=True)
-            portal_full = crawl(portals, store, "full", **budget)
-            portal_again = crawl(portals, store, "again", **budget)
-            portal_steady = crawl(portals, store, "steady", **budget)
 
     print(
         f"scale replica: {len(scale.sites)} sites, {len(urls)} URLs (robots.txt included); {args.parallel} sites at"
@@ -392,23 +374,7 @@ def main() -> None:
     for name, label in labels.items():
         used = f"  crawl process CPU {statistics.median(cpu[name]):.2f} s" if name in cpu else ""
         print(f"  {label:46} {statistics.median(rates[name]):7.1f} pages/s{used}")
-    errors = sum(r["errors"] for r in first["sites"] + again["sites"] + portal_full["sites"] + portal_again["sites"])
-    shares: dict[str, tuple[float, float]] = {}
-    rounds = {
-        "scale": (first, again),
-        "replica": (portal_full, portal_again),
-        "scale_steady": (first, steady),
-        "replica_steady": (portal_full, portal_steady),
-    }
-    for name, (one, two) in rounds.items():
-        req = [sum(r["requests"] for r in rnd["sites"]) for rnd in (one, two)]
-        got = [sum(r["response_bytes"] for r in rnd["sites"]) for rnd in (one, two)]
-        shares[name] = (got[1] / got[0], req[1] / req[0])
-        print(
-            f"incremental re-run, {name} ({len(one['sites'])} sites): requests {share(req[1], req[0])},"
-            f" bytes {share(got[1], got[0])}, captures queued again {sum(r['captures'] for r in two['sites'])}"
-        )
-    print(f"errors logged by the crawls: {errors}")
+    print(f"errors logged by the first crawl: {sum(r['errors'] for r in first['sites'])}")
     nianbao, best = (
         statistics.median(rates["nianbao"]),
         max(statistics.median(rates["aiohttp"]), statistics.median(rates["httpx"])),
@@ -417,10 +383,6 @@ def main() -> None:
         f"crawl: scrapy_pages_per_s={nianbao:.1f} plain_pages_per_s={best:.1f} ratio={nianbao / best:.2f}"
         f" bare_scrapy_ratio={statistics.median(rates['scrapy']) / best:.2f}"
         f" bare_scrapy_one_crawler_ratio={statistics.median(rates['scrapy_one']) / best:.2f}"
-        f" incremental_bytes_share={shares['replica'][0]:.3f} incremental_requests_share={shares['replica'][1]:.3f}"
-        f" scale_incremental_bytes_share={shares['scale'][0]:.3f}"
-        f" steady_requests_share={shares['replica_steady'][1]:.3f} steady_bytes_share={shares['replica_steady'][0]:.3f}"
-        f" scale_steady_requests_share={shares['scale_steady'][1]:.3f}"
     )
 
 

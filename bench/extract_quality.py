@@ -24,7 +24,11 @@ Score: F1 of character bigrams (a multiset), after removing whitespace and punct
   body someone edited, `tampered_suspected`, are checked for title, date and boilerplate only); a listing page
   when every item (title, URL, date) and the next page are found (`crawler.links`, `crawler.pagination`).
 
-Prints one table per set and, last, the summary line
+Then one table of rule hits: on how many distinct pages (each page once, in whichever sets it is) each title, date
+and issuer finder gave the field (`title_by`, `published_by`, `issuer_by`; "none" when no finder did) and each
+pruning rule dropped something (and how many elements in all), so that a rule nobody hits shows as 0.
+
+Prints one table per set, the rule hits and, last, the summary line
 `extract_quality: replica_f1=… realpages_f1=… trafilatura_realpages_f1=… realpages_served_f1=…
 trafilatura_realpages_served_f1=… dates=k/n zh_dev_f1=… trafilatura_zh_dev_f1=… zh_dev_worst_vs_trafilatura=…
 gov_portals=k/n`.
@@ -33,6 +37,7 @@ gov_portals=k/n`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import re
@@ -82,9 +87,62 @@ def nianbao_text(raw: bytes, url: str, content_type: str | None) -> dict[str, An
     from workers.extract import ExtractError, extract
 
     try:
-        return extract(raw, url=url, content_type=content_type)
+        record = extract(raw, url=url, content_type=content_type)
     except ExtractError as e:
         return {"text": "", "published": None, "title": "", "error": str(e)}
+    HITS.count(raw, url, content_type, record)
+    return record
+
+
+class RuleHits:
+    """Which finder gave each field and which pruning rules dropped something, counted once per distinct page."""
+
+    FIELDS = ("title", "published", "issuer")
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str, str | None]] = set()
+        self.finders: Counter[tuple[str, str]] = Counter()
+        self.pruned_pages: Counter[str] = Counter()
+        self.pruned_elements: Counter[str] = Counter()
+
+    def count(self, raw: bytes, url: str, content_type: str | None, record: dict[str, Any]) -> None:
+        key = (hashlib.sha256(raw).hexdigest(), url, content_type)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        for name in self.FIELDS:
+            self.finders[(name, record.get(f"{name}_by") or "none")] += 1
+        from workers.extract import decode, detect_format
+        from workers.extract.html import parse, prune
+
+        if detect_format(raw, url, content_type) != "html":
+            return
+        dropped: Counter[str] = Counter()
+        # The same decoding, parsing and pruning as extract's (which succeeded on these bytes), counted.
+        prune(parse(decode(raw, content_type=content_type).text), dropped)
+        self.pruned_pages.update(dropped.keys())
+        self.pruned_elements.update(dropped)
+
+    def table(self) -> None:
+        """Every rule, hit or not, in its order of application."""
+        from workers.extract import metadata
+        from workers.extract.html import PRUNING_RULES
+
+        rows = []
+        for name, finders in (
+            ("title", metadata.TITLE_FINDERS + metadata.TEXT_TITLE_FINDERS),
+            ("published", metadata.PUBLISHED_FINDERS + metadata.TEXT_PUBLISHED_FINDERS),
+            ("issuer", metadata.ISSUER_FINDERS),
+        ):
+            known = [*dict.fromkeys(f.__name__ for f in finders), "none"]
+            rows += [[f"{name}_by", rule, str(self.finders[(name, rule)]), ""] for rule in known]
+        for rule in PRUNING_RULES:
+            pages, elements = self.pruned_pages[rule.__name__], self.pruned_elements[rule.__name__]
+            rows.append(["pruning", rule.__name__, str(pages), str(elements)])
+        _table(f"rule hits on {len(self.seen)} distinct pages", ["field", "rule", "pages", "elements"], rows)
+
+
+HITS = RuleHits()
 
 
 def trafilatura_text(raw: bytes, url: str, content_type: str | None) -> dict[str, Any]:
@@ -406,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_f1 = _means(dev)
     worst = min(a - b for a, b in zip(dev["nianbao"], dev["trafilatura"], strict=True))
     gov_ok, gov_n = gov_portal_set()
+    HITS.table()
     print(
         f"\nextract_quality: replica_f1={replica_f1['nianbao']:.3f} realpages_f1={real_f1['nianbao']:.3f} "
         f"trafilatura_realpages_f1={real_f1['trafilatura']:.3f} realpages_served_f1={served_f1['nianbao']:.3f} "

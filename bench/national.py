@@ -63,15 +63,15 @@ def child(args: argparse.Namespace) -> None:
 
     listen(on_event)
     summary = run_harvest(args.year, Path(args.registry), [], [], args.store, args.workers)
-    rows = summary["sites"]
+    rows = summary.sites
     out = {
         "events": events,
-        "reports_found": sum(r["reports_found"] for r in rows),
-        "stored": sum(r["stored"] for r in rows),
-        "failed": sum(r["failed"] for r in rows),
-        "errors": [f"{r['site']}: {r['error']}" for r in rows if r["error"]][:10],
-        "pages": sum(r["pages"] for r in rows),
-        "manifests": summary["manifests"],
+        "reports_found": sum(r.reports_found for r in rows),
+        "stored": sum(r.stored for r in rows),
+        "failed": sum(r.failed for r in rows),
+        "errors": [f"{r.site}: {r.error}" for r in rows if r.error][:10],
+        "pages": sum(r.pages for r in rows),
+        "manifests": summary.manifests,
         "crawls": crawls,
     }
     Path(args.timings).write_text(json.dumps(out), encoding="utf-8")

@@ -36,6 +36,7 @@ from crawler.render import render_settings
 from crawler.site import SiteCrawl
 from crawler.spider import ReportSpider
 from nianbao.records import Capture, CrawlSummary
+from nianbao.reports import load_kinds
 from nianbao.sites import Site
 from storage import layout
 from storage.failures import record_failure
@@ -162,14 +163,14 @@ def finish(
         response_bytes=counts["response_bytes"],
         captures=len(run.captures),
         task_ids=task_ids,
-        fetch_failed=[{"url": f["url"], "reason": f["reason"]} for f in fetch_failed],
+        fetch_failed=[{"url": f.url, "reason": f.reason} for f in fetch_failed],
         blocked=run.blocked,
         finish_reason=run.finish_reason,
         robots_forbidden=counts["robots_forbidden"],
         unchanged=counts["unchanged"],
         not_modified=counts["conditional/not_modified"],
         conditional=counts["conditional/sent"],
-        skipped=counts["revalidation_skipped"],
+        skipped={k.removeprefix("skipped/"): v for k, v in counts.items() if k.startswith("skipped/")},
         refused={k.removeprefix("refused/"): v for k, v in counts.items() if k.startswith("refused/")},
         statuses={
             k.removeprefix("status/"): v
@@ -335,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--captures-out", help="write capture messages to this file (JSON lines), not the queue")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting")
     args = parser.parse_args(argv)
+    if unknown := sorted(set(args.kind) - set(load_kinds())):  # each kind's season and titles are in kinds.yaml
+        parser.error(f"unknown report kind(s) {', '.join(unknown)}; configured: {', '.join(load_kinds())}")
     overrides = dict(item.split("=", 1) for item in args.set)
     if args.site_json:
         sites = [Site.model_validate_json(args.site_json)]

@@ -28,19 +28,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
-from crawler.links import (
-    Link,
-    Page,
-    Rel,
-    _anchor_title,
-    _classify,
-    _row_date,
-    _row_of,
-    _same_page,
-    absolute_url,
-    base_url,
-    parse_html,
-)
+from crawler.links import Link, Page, Rel, absolute_url, base_url, classify, parse_html, same_page
+from crawler.rows import anchor_title, row_date, row_of
 from crawler.rules import (
     COUNT_PAGE,
     CREATE_PAGE,
@@ -185,7 +174,7 @@ def count_page_links(script: str, url: str) -> list[Link]:
         return []
     # Every page but this one, whether the script counts from 0 or from 1.
     pages = [(i, urljoin(url, page)) for i, page in _derived_pages(count, -1, name.group(1), name.group(2))]
-    return [Link("page", target, str(i + 1)) for i, target in pages if not _same_page(target, url)]
+    return [Link("page", target, str(i + 1)) for i, target in pages if not same_page(target, url)]
 
 
 def _page_param(url: str) -> tuple[str, int] | None:
@@ -259,7 +248,7 @@ def numbered_page_links(doc: Any, url: str) -> list[Link]:
     for a in doc.xpath(NUMBER_ANCHORS):
         text = a.text_content().strip()
         target = absolute_url(a.get("href"), base)
-        if target and not _same_page(target, url) and _same_pages(_page_file(target), here):
+        if target and not same_page(target, url) and _same_pages(_page_file(target), here):
             links.append(Link("page", target, text))
     return links
 
@@ -352,9 +341,9 @@ def _record_links(fragments: Iterable[str], url: str) -> list[Link]:
             target = absolute_url(a.get("href"), base)
             if target is None:
                 continue
-            title, truncated = _anchor_title(a)
-            kind, year, is_report = _classify(title, truncated)
-            date = _row_date(a, _row_of(a))
+            title, truncated = anchor_title(a)
+            kind, year, is_report = classify(title, truncated)
+            date = row_date(a, row_of(a))
             if is_report:
                 links.append(Link("report", target, title, kind, year, date, truncated))
             elif date:

@@ -57,7 +57,7 @@ COMMENT_LINK = re.compile(r"<a\s[^>]*href\s*=", re.I)
 
 # ---------------------------------------------------------------------------------------------- rows
 
-# Tags that are one list item each; a repeated block of other tags is one too (`crawler.links._row_of`).
+# Tags that are one list item each; a repeated block of other tags is one too (`crawler.rows.row_of`).
 ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
 # Table cells repeat within their row: the row is the item, never the cell.
 CELL_TAGS = ("td", "th")

@@ -7,8 +7,12 @@ request carries its site's code in `meta[SITE]` and the name of the step that re
 `meta[STEP]`; the spider routes the response here.
 
 Every request is conditional (crawler.conditional) when the site's state trusts what the last crawl learnt of the
-URL. A listing page that answers 304 ends its column (`unchanged_listing`); one fetched whole is recorded with the
-reports and pages it led to (`SiteState.listed`), and becomes trusted once those reports are queued.
+URL. A listing page that answers 304, or with the bytes the state holds, ends its column (`unchanged_listing`); one
+fetched whole is recorded with the reports and pages it led to (`SiteState.listed`), and becomes trusted once those
+reports are queued. A page the state knows well is not asked at all while crawler.revalidation says it is not due:
+a report page or attachment is then left alone, a listing page is walked on from the state as if it had answered
+304. Pages a changed listing page leads to are always asked: new items push older ones onto its next pages. What was
+not asked is counted by reason (`skipped/…`, the summary's `skipped`).
 
 A site ends when its last request ends (`pending` empty: every request it made was answered, failed, refused or
 dropped); it may be told to end sooner (`close`: its page or time bound, a JavaScript challenge), after which
@@ -39,12 +43,13 @@ from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING
+from crawler.revalidation import due, in_season, record
 from nianbao.normalise import squash
 from nianbao.records import Capture
-from nianbao.reports import classify_title
+from nianbao.reports import SEASON_OPENS, classify_title
 from nianbao.sites import Site
 from nianbao.urls import canonical_url
-from storage.state import SiteState, due, now_iso, scope
+from storage.state import SiteState, scope
 
 _DETAIL_PRIORITY = 10
 # Home page → section → report column; deeper "columns" are the navigation repeated on every page.
@@ -89,6 +94,8 @@ class SiteCrawl:
         self.known: set[str] = set() if self.force else self.state.known(self.year)
         # Listing pages are trusted per year and kinds: a crawl for others wants other reports from the same page.
         self.scope = scope(self.year, self.kinds)
+        # In the publication season of the crawl's kinds, new reports appear: every listing page is asked.
+        self.season = in_season(self.kinds, self.site.level, self.year, self.started.date())
 
     @property
     def code(self) -> str:
@@ -129,13 +136,13 @@ class SiteCrawl:
         known_reports = [(url, entry) for url, entry in known_reports if self._due(entry, "report")]
         for url in self.site.listing_urls or self.site.start_urls:
             if self._first_follow(url):
-                yield self._listing_request("page", url, column_depth=0)
+                yield from self._listing("page", url, column_depth=0)
         for url, entry in known_reports:
             yield self._revalidation(url, entry)
 
     # -- listing pages -------------------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.status == 304:
+        if self._unchanged_answer(response):
             yield from self._listing_unchanged(response)
             return
         if not isinstance(response, TextResponse) or response.status != 200:
@@ -144,7 +151,11 @@ class SiteCrawl:
         # links, items and pagination all read this tree.
         page = parse_html(decode_html(response.body, content_type_of(response)))
         links = listing_links(page, response.url)
-        follow: list[tuple[str, str]] = []
+        # Record sets and JSON lists first: a JCMS pager links its record set too, and the first kind a URL is
+        # followed as is the one recorded. A record set is a list of its own, asked again when its shell answers
+        # 304; recorded as the shell's next page, it would be walked from the state, and new reports in it hidden.
+        follow = [("dataproxy", url) for url in dataproxy_requests(page, response.url)]
+        follow += [("gkmlpt", url) for url in gkmlpt_requests(page, response.url)]
         # The stop rule looks at every dated item of the page, not only the reports on it.
         if not should_stop(links + listing_items(page, response.url), year=self.year, known=self.known):
             follow += [("page", link.url) for link in links if link.rel in ("next", "page")]
@@ -152,12 +163,10 @@ class SiteCrawl:
         # column on its county's portal must not wander into the county's own columns.
         if not self.site.listing_urls and response.meta.get("column_depth", 0) < COLUMN_DEPTH:
             follow += [("column", link.url) for link in links if link.rel == "column"]
-        follow += [("dataproxy", url) for url in dataproxy_requests(page, response.url)]
-        follow += [("gkmlpt", url) for url in gkmlpt_requests(page, response.url)]
         yield from self._listing_fetched(response, links, follow)
 
     def parse_dataproxy(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.status == 304:
+        if self._unchanged_answer(response):
             yield from self._listing_unchanged(response)
             return
         if response.status != 200:
@@ -170,7 +179,7 @@ class SiteCrawl:
 
     def parse_gkmlpt(self, response: Response) -> Iterator[scrapy.Request]:
         """One page of a gkmlpt catalogue node's JSON list (crawler.gkmlpt)."""
-        if response.status == 304:
+        if self._unchanged_answer(response):
             yield from self._listing_unchanged(response)
             return
         if response.status != 200:
@@ -180,6 +189,17 @@ class SiteCrawl:
         if not should_stop(links, year=self.year, known=self.known):
             follow = [("gkmlpt", link.url) for link in links if link.rel == "next"]
         yield from self._listing_fetched(response, links, follow)
+
+    def _listing(self, kind: str, url: str, *, column_depth: int) -> Iterator[scrapy.Request]:
+        """A listing page no changed page led to (a first page, or one an unchanged page leads to): asked, unless
+        the state trusts it for this crawl's scope and it is not due (crawler.revalidation); then it is walked on
+        from the state as if it had answered 304."""
+        entry = None if self.force else self.state.trusted(url, self.scope)
+        if entry is None or due(entry, "listing", self.started, season=self.season):
+            yield self._listing_request(kind, url, column_depth=column_depth)
+            return
+        self.count("skipped/listing_not_due")
+        yield from self._resume(url, column_depth=column_depth + 1 if kind == "column" else column_depth)
 
     def _listing_request(self, kind: str, url: str, *, column_depth: int) -> scrapy.Request:
         """A request `kind` (crawler.pagination.CONTINUATIONS …) made from a listing page at `column_depth`."""
@@ -199,25 +219,40 @@ class SiteCrawl:
         """Follow a listing page fetched whole, and record what it led to (the next crawl's 304 resumes from it)."""
         follow = [(kind, url) for kind, url in follow if self._first_follow(url)]
         wanted = [link.url for link in links if link.rel == "report" and self._wanted(link)]
+        url, sha256 = requested_url(response), hashlib.sha256(response.body).hexdigest()
+        before = self.state.entry(url)
         self.state.listed(
-            requested_url(response),
-            self.scope,
-            year=self.year,
-            sha256=hashlib.sha256(response.body).hexdigest(),
-            reports=wanted,
-            follow=follow,
-            **validators_of(response),
+            url, self.scope, year=self.year, sha256=sha256, reports=wanted, follow=follow, **validators_of(response)
         )
+        same = before is not None and before.get("sha256") == sha256  # the same bytes, not trusted for this scope
+        self.state.update(url, **record(before, unchanged=same, now=datetime.now(UTC)))
         yield from self._follow_reports(links, response.url)
         column_depth = response.meta.get("column_depth", 0)
         for kind, url in follow:
             yield self._listing_request(kind, url, column_depth=column_depth)
 
+    def _unchanged_answer(self, response: Response) -> bool:
+        """A listing page's answer says it is unchanged: a 304, or the bytes the state trusts for this crawl's scope
+        (a server that ignores validators)."""
+        if response.status == 304:
+            return True
+        if self.force or response.status != 200:
+            return False
+        trusted = self.state.trusted(requested_url(response), self.scope)
+        return trusted is not None and trusted["sha256"] == hashlib.sha256(response.body).hexdigest()
+
     def _listing_unchanged(self, response: Response) -> Iterator[scrapy.Request]:
-        """A listing page that answered 304: its column ends here, the work it led to is resumed from the state."""
+        """A listing page that answered "unchanged": its column ends here, the work it led to is resumed from the
+        state."""
         url = requested_url(response)
         self.count("listing_unchanged")
-        self.state.update(url, year=self.year, **{k: v for k, v in validators_of(response).items() if v})
+        validators = {k: v for k, v in validators_of(response).items() if v}
+        revalidated = record(self.state.entry(url), unchanged=True, now=datetime.now(UTC))
+        self.state.update(url, year=self.year, **validators, **revalidated)
+        yield from self._resume(url, column_depth=response.meta.get("column_depth", 0))
+
+    def _resume(self, url: str, *, column_depth: int) -> Iterator[scrapy.Request]:
+        """Walk on from an unchanged listing page (at `column_depth`) with what the state recorded of it."""
         reports, follow = unchanged_listing(self.state, url, self.scope)
         for key in reports:
             entry = self.state.entry(key)
@@ -225,16 +260,15 @@ class SiteCrawl:
                 self.seen_details.add(key)
                 if self._due(entry, "report"):
                     yield self._revalidation(key, entry)
-        column_depth = response.meta.get("column_depth", 0)
         for kind, target in follow:
             if self._first_follow(target):
-                yield self._listing_request(kind, target, column_depth=column_depth)
+                yield from self._listing(kind, target, column_depth=column_depth)
 
     def _due(self, entry: dict[str, Any], kind: str) -> bool:
         """Whether a known report page or attachment is asked about in this crawl (always with `force`)."""
-        if self.force or due(entry, kind):
+        if self.force or due(entry, kind, self.started):
             return True
-        self.count("revalidation_skipped")
+        self.count(f"skipped/{kind}_not_due")
         return False
 
     def _first_follow(self, url: str) -> bool:
@@ -250,8 +284,8 @@ class SiteCrawl:
             return False
         if link.year is not None:
             return link.year == self.year
-        # No year in the (maybe truncated) title: reports on `year` appear from its December on.
-        return link.date is None or f"{self.year}-12-01" <= link.date < f"{self.year + 2}-01-01"
+        # No year in the (maybe truncated) title: reports on `year` appear from its season's opening on.
+        return link.date is None or f"{self.year}-{SEASON_OPENS}" <= link.date < f"{self.year + 2}-01-01"
 
     def _follow_reports(self, links: list[Link], source: str) -> Iterator[scrapy.Request]:
         for link in links:
@@ -396,9 +430,8 @@ class SiteCrawl:
         self.state.update(url, year=self.year, **validators, **self._checked(url, unchanged=True))
 
     def _checked(self, url: str, *, unchanged: bool) -> dict[str, Any]:
-        """The revalidation record of a report page or attachment just asked about (storage.state.due)."""
-        before = int((self.state.entry(url) or {}).get("unchanged", 0))
-        return {"unchanged": before + 1 if unchanged else 0, "checked": now_iso()}
+        """The revalidation record of a report page or attachment just asked about (crawler.revalidation)."""
+        return record(self.state.entry(url), unchanged=unchanged, now=datetime.now(UTC))
 
     def _keep(
         self,

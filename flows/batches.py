@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections import Counter
 from time import monotonic
 from typing import Any
 
@@ -28,7 +27,7 @@ from prefect.settings import get_current_settings
 
 from flows.progress import report
 from flows.summary import site_row
-from nianbao.records import CrawlSummary
+from nianbao.records import CaptureOutcome, CrawlSummary, SiteRow
 from nianbao.sites import Site, lanes
 from storage.state import mark_extracted
 from storage.store import Store
@@ -193,8 +192,9 @@ def _run_crawl_process(
     return f"crawl process exited with {crawl.returncode}{killed}: {tail}"
 
 
-def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEOUT_S) -> dict[str, Any]:
-    """Collect the result of every capture the crawl queued; a task still running at the deadline is a failure.
+def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEOUT_S) -> list[CaptureOutcome]:
+    """The outcome of every capture the crawl queued, in its order; a task still running at the deadline, or one
+    that raised, is a failure without a URL.
 
     A plain function run in the flow's own thread, not a task: it only waits on Celery, and a task per site
     would hold a worker thread that a crawl of another host could use (and double the task runs per site).
@@ -202,31 +202,22 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
     from workers.celery import app
 
     deadline = monotonic() + timeout_s
-    counts: Counter[str] = Counter()
-    # Pages the crawl could not fetch (timeouts, resets, 5xx after retries, size caps) it recorded in failures/.
-    failures: list[dict[str, str]] = [{"url": f["url"], "reason": f["reason"]} for f in crawl.fetch_failed]
-    counts["failed"] += len(failures)
-    extracted: list[str] = []  # captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure)
+    outcomes = []
     for task_id in crawl.task_ids:
         result = AsyncResult(task_id, app=app)
         try:
-            outcome = result.get(timeout=max(deadline - monotonic(), 1), propagate=False)
+            answer = result.get(timeout=max(deadline - monotonic(), 1), propagate=False)
         except TimeoutError:
-            outcome = {"status": "failed", "reason": f"extraction still running after {timeout_s:.0f}s"}
-        if not isinstance(outcome, dict):  # the task raised: Celery hands back the exception
-            outcome = {"status": "failed", "reason": f"{type(outcome).__name__}: {outcome}"}
+            answer = {"status": "failed", "reason": f"extraction still running after {timeout_s:.0f}s"}
+        if not isinstance(answer, dict):  # the task raised: Celery hands back the exception
+            answer = {"status": "failed", "reason": f"{type(answer).__name__}: {answer}"}
         result.forget()
-        counts[outcome["status"]] += 1
-        counts["with_figures"] += bool(outcome.get("figures"))
-        if outcome.get("url"):  # a finished task names its capture; a timeout or a crash does not
-            extracted.append(outcome["url"])
-        if outcome["status"] == "failed":
-            failures.append({"url": outcome.get("url", ""), "reason": outcome.get("reason", "")})
-        report("extracted", site=crawl.site, status=outcome["status"])
-    return {**crawl.to_dict(), "results": dict(counts), "failures": failures, "extracted": extracted}
+        outcomes.append(CaptureOutcome.from_dict(answer))
+        report("extracted", site=crawl.site, status=outcomes[-1].status)
+    return outcomes
 
 
-def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[dict[str, Any]]:
+def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[SiteRow]:
     """Crawl the sites in batches from this flow run (tasks), wait for their extraction; one row per site."""
     logger = get_run_logger()
     # Batches of sites, one crawl process each; the sites of one host in one batch, one after the other (the
@@ -243,13 +234,15 @@ def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str
             if state.is_completed()
             else [CrawlSummary.failed(site.code, year, str(state.message or state.name)[:300]) for site in batch]
         )
-        for site, outcome in zip(batch, summaries, strict=True):
-            if outcome.error:
-                logger.error("site %s failed: %s", site.code, outcome.error)
-                rows.append(site_row(site, None, outcome.error))
+        for site, summary in zip(batch, summaries, strict=True):
+            if summary.error:
+                logger.error("site %s failed: %s", site.code, summary.error)
+                rows.append(site_row(site, summary))
             else:
-                collected = wait_for_extraction(outcome)
-                mark_extracted(Store(store), site.code, collected["extracted"])  # now the next crawl may trust them
-                rows.append(site_row(site, collected, None))
+                outcomes = wait_for_extraction(summary)
+                # Captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure; a timeout or
+                # a crash names none): now the next crawl may trust them.
+                mark_extracted(Store(store), site.code, [o.url for o in outcomes if o.url])
+                rows.append(site_row(site, summary, outcomes))
             report("site-done", site=site.code, row=rows[-1])
     return rows

@@ -9,6 +9,7 @@ from typing import Any
 from prefect import task
 
 from nianbao.coverage import STATUSES, Outcome, coverage_rows, outcome_of, owed_units, rates
+from nianbao.records import SiteRow
 from nianbao.reports import load_kinds
 from nianbao.sites import load_registry
 from storage.coverage import read_coverage, write_coverage
@@ -53,7 +54,7 @@ def previous_outcomes(store: Store, kind: str, year: int) -> dict[str, Outcome]:
 
 @task(name="write-coverage", retries=2, retry_delay_seconds=[2, 5])
 def write_coverage_tables(
-    store_url: str, registry_path: str, kinds: list[str], year: int, site_rows: list[dict[str, Any]]
+    store_url: str, registry_path: str, kinds: list[str], year: int, site_rows: list[SiteRow]
 ) -> dict[str, dict[str, Any]]:
     """For each kind: one row per unit that owes the report (the provinces the registry reaches), from the
     manifest written just before and this run's crawl outcomes; the table goes to `coverage/{kind}/{year}.parquet`.
@@ -61,7 +62,7 @@ def write_coverage_tables(
     store = Store(store_url)
     registry = load_registry(registry_path)  # the whole registry: a re-run of one site still counts every unit
     provinces = {site.division[:2] for site in registry}
-    this_run = {row["site"]: outcome_of(row) for row in site_rows}
+    this_run = {row.site: outcome_of(row) for row in site_rows}
     written = {}
     for kind in kinds:
         rules = load_kinds()[kind]

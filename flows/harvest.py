@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -25,6 +24,7 @@ from flows.progress import report
 from flows.sites import DEFAULT_STORE, NATIONAL_REGISTRY, default_year, select_sites
 from flows.spread import spread_over_workers
 from flows.summary import host_rows, publish_artifacts, write_run_summary
+from nianbao.records import RunSummary
 from nianbao.reports import load_kinds
 from nianbao.sites import Site
 
@@ -38,7 +38,7 @@ def harvest(
     store: str = DEFAULT_STORE,
     force: bool = False,
     spread: bool = False,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Harvest the reports on `year` (default: last year) of the chosen kinds from the registry's sites.
 
     `spread` runs the batches on the work pool's workers (the `harvest-batch` deployment must exist).
@@ -50,7 +50,7 @@ def harvest(
 
 def harvest_sites(
     chosen: list[Site], year: int, kinds: list[str], store: str, registry: str, force: bool, spread: bool = False
-) -> dict[str, Any]:
+) -> RunSummary:
     """The body of the flows: crawl, extract, manifests, summary, artifacts.
 
     With `spread`, the batches run as flow runs of `harvest-batch` on the pool's workers; else in this run.
@@ -70,24 +70,19 @@ def harvest_sites(
         rows = crawl_and_extract(chosen, year, kinds, store, force)
 
     # 4. collect the stored documents into tables
-    hosts = host_rows(rows)
-    summary = {
-        "run_id": run_id,
-        "year": year,
-        "kinds": kinds,
-        "store": store,
-        "registry": registry,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sites": rows,
-        "hosts": hosts,
-        "refusing_hosts": sorted({row["host"] for row in rows if row.get("refusing")}),
-        "manifests": write_manifests(store, kinds, year),
-        "figures": summarise_figures(store, kinds, year),
-    }
-    summary["coverage"] = write_coverage_tables(store, registry, kinds, year, rows)
+    finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    manifests = write_manifests(store, kinds, year)
+    figures = summarise_figures(store, kinds, year)
+    coverage = write_coverage_tables(store, registry, kinds, year, rows)
 
     # 5. the run summary, and what operators see of it
-    summary["run_key"] = write_run_summary(store, summary)
+    hosts = host_rows(rows)
+    summary = RunSummary(
+        run_id=run_id, year=year, kinds=kinds, store=store, registry=registry, finished_at=finished_at, sites=rows,
+        hosts=hosts, refusing_hosts=sorted({row.host for row in rows if row.refusing}), manifests=manifests,
+        figures=figures, coverage=coverage,
+    )  # fmt: skip
+    write_run_summary(store, summary)
     publish_artifacts(summary)
     create_table_artifact(
         key="harvest-hosts",

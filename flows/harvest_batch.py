@@ -10,12 +10,11 @@ Manifests, the run summary and the artifacts are the national run's, once every 
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
 from flows.batches import crawl_and_extract
 from flows.sites import DEFAULT_STORE, NATIONAL_REGISTRY, select_sites
+from nianbao.records import SiteRow
 from storage import layout
 from storage.store import Store
 
@@ -30,8 +29,8 @@ def harvest_batch(
     registry: str = NATIONAL_REGISTRY,
     store: str = DEFAULT_STORE,
     force: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[SiteRow]:
     """Crawl and extract the named sites for `year`; store and return their rows."""
     rows = crawl_and_extract(select_sites(registry, sites), year, kinds, store, force)  # 1-2
-    Store(store).put_json(layout.batch(run_id, part), rows)  # 3
+    Store(store).put_json(layout.batch(run_id, part), [row.to_dict() for row in rows])  # 3
     return rows

@@ -6,12 +6,11 @@ unchanged.
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
 from flows.harvest import harvest_sites
 from flows.sites import DEFAULT_STORE, NATIONAL_REGISTRY, default_year, select_sites
+from nianbao.records import RunSummary
 from nianbao.reports import load_kinds
 
 
@@ -23,7 +22,7 @@ def harvest_site(
     kinds: list[str] | None = None,
     store: str = DEFAULT_STORE,
     force: bool = False,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Harvest one site of the registry for `year` (default: last year)."""
     chosen = select_sites(registry, [site])
     return harvest_sites(chosen, year or default_year(), kinds or list(load_kinds()), store, registry, force)

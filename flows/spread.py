@@ -18,6 +18,7 @@ from flows.batches import (
     plan_batches,
 )
 from flows.summary import site_row
+from nianbao.records import CrawlSummary, SiteRow
 from nianbao.sites import Site
 from storage import layout
 from storage.store import Store
@@ -27,7 +28,7 @@ BATCH_DEPLOYMENT = "harvest-batch/harvest-batch"
 
 def spread_over_workers(
     sites: list[Site], year: int, kinds: list[str], store: str, registry: str, force: bool, run_id: str
-) -> list[dict[str, Any]]:
+) -> list[SiteRow]:
     """Run each batch as a flow run of the `harvest-batch` deployment, so the batches spread over the Prefect
     workers of its pool; at most MAX_PARALLEL_CRAWLS in flight. Each batch run leaves its rows in the store
     (`batches/{run_id}/`); a batch run that fails or leaves none gives its sites a row with the error.
@@ -41,7 +42,7 @@ def spread_over_workers(
     target = Store(store)
     pending = list(enumerate(batches))
     running: dict[Any, tuple[int, list[Site], float]] = {}  # flow run id → (part, batch, deadline)
-    rows_of: dict[int, list[dict[str, Any]]] = {}
+    rows_of: dict[int, list[SiteRow]] = {}
     with get_client(sync_client=True) as client:
         try:
             client.read_deployment_by_name(BATCH_DEPLOYMENT)
@@ -65,8 +66,8 @@ def spread_over_workers(
                 del running[run_id_]
                 key = layout.batch(run_id, part)
                 if state.is_completed() and target.exists(key):
-                    rows_of[part] = target.get_json(key)
+                    rows_of[part] = [SiteRow.from_dict(row) for row in target.get_json(key)]
                 else:
                     error = f"batch run {state.name}: {state.message or 'no rows written'}"
-                    rows_of[part] = [site_row(site, None, error) for site in batch]
+                    rows_of[part] = [site_row(site, CrawlSummary.failed(site.code, year, error)) for site in batch]
     return [row for part in sorted(rows_of) for row in rows_of[part]]

@@ -3,89 +3,84 @@ coverage, figures), in the order they read it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from nianbao.records import CaptureOutcome, CrawlSummary, RunSummary, SiteRow
 from nianbao.sites import Site
 from storage import layout
 from storage.store import Store
 
 # A site's line of a run in the order an operator reads it (the run summary's JSON is stored with sorted keys, so
-# the order is kept here, not in the rows).
+# the order is kept here, not in the stored rows).
 SITE_COLUMNS = ("site", "name", "level", "reports", "new", "changed", "unchanged", "failed", "blocked", "error",
                 "stored", "with_figures", "pages", "reports_found", "seconds")  # fmt: skip
 
 
-def site_row(site: Site, outcome: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
-    """One site's line of the run, in the order an operator reads it: the site, what it holds (reports known this
-    run, of which new, changed, unchanged), what went wrong, then the crawl's own figures.
-
-    `reports` counts every report page the run met: those fetched and extracted, and those the site's state
-    let it skip (a 304, or the same bytes: `unchanged` at the crawl). `reports_found` are the fetched ones only,
-    the captures sent to extraction.
-    """
-    outcome = outcome or {}
-    results = outcome.get("results", {})
+def site_row(site: Site, crawl: CrawlSummary, outcomes: Sequence[CaptureOutcome] = ()) -> SiteRow:
+    """One site's line of the run from its crawl and the outcomes of the captures it sent to extraction (none when
+    the crawl failed: `crawl.error`)."""
+    statuses = Counter(outcome.status for outcome in outcomes)
     # A detail page that only wraps its attachments is not a report of its own.
-    fetched = outcome.get("captures", 0) - results.get("wrapper", 0)
+    fetched = crawl.captures - statuses["wrapper"]
     # Unchanged: not modified (304) or the same bytes at the crawl, or the same document at extraction.
-    unchanged = outcome.get("unchanged", 0) + results.get("unchanged", 0)
-    return {
-        "site": site.code,
-        "name": site.name,
-        "level": site.level,
-        "reports": fetched + outcome.get("unchanged", 0),
-        "new": results.get("new", 0),
-        "changed": results.get("changed", 0),
-        "unchanged": unchanged,
-        "failed": results.get("failed", 0) + (1 if error else 0),
-        "blocked": outcome.get("blocked") or "",
-        "error": error or "",
-        "stored": results.get("new", 0) + results.get("changed", 0) + unchanged,
-        "with_figures": results.get("with_figures", 0),  # information-disclosure reports whose tables were read
-        "pages": outcome.get("pages", 0),
-        "reports_found": fetched,
-        "seconds": outcome.get("seconds", 0),
-        "host": outcome.get("host") or site.host,
-        # What the host answered (2xx … 5xx, timeouts), and whether it kept refusing (429/503 after the retries).
-        "statuses": outcome.get("statuses", {}),
-        "robots_forbidden": outcome.get("robots_forbidden", 0),
-        "throttled": outcome.get("throttled", 0),
-        "refusing": bool(outcome.get("refused_by_host", 0)),
-        "failures": outcome.get("failures", []),
-    }
+    unchanged = crawl.unchanged + statuses["unchanged"]
+    # Pages the crawl could not fetch (timeouts, resets, 5xx after retries, size caps), then captures not extracted.
+    failures = crawl.fetch_failed + [{"url": o.url, "reason": o.reason} for o in outcomes if o.status == "failed"]
+    return SiteRow(
+        site=site.code,
+        name=site.name,
+        level=site.level,
+        reports=fetched + crawl.unchanged,
+        new=statuses["new"],
+        changed=statuses["changed"],
+        unchanged=unchanged,
+        failed=len(failures) + (1 if crawl.error else 0),
+        blocked=crawl.blocked or "",
+        error=crawl.error or "",
+        stored=statuses["new"] + statuses["changed"] + unchanged,
+        with_figures=sum(outcome.figures for outcome in outcomes),
+        pages=crawl.pages,
+        reports_found=fetched,
+        seconds=crawl.seconds,
+        host=crawl.host or site.host,
+        statuses=crawl.statuses,
+        robots_forbidden=crawl.robots_forbidden,
+        throttled=crawl.throttled,
+        refusing=bool(crawl.refused_by_host),
+        failures=failures,
+    )
 
 
 HOST_COLUMNS = ("2xx", "3xx", "4xx", "5xx", "timeouts", "download_errors")
 
 
-def host_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def host_rows(rows: list[SiteRow]) -> list[dict[str, Any]]:
     """Per host, what it answered over the run (its sites together): the status classes, timeouts, requests
     refused by robots.txt, 429/503 answers that slowed it down, and whether it kept refusing."""
     hosts: dict[str, dict[str, Any]] = {}
     for row in rows:
         host = hosts.setdefault(
-            row.get("host", ""),
-            {"host": row.get("host", ""), "sites": 0, **dict.fromkeys(HOST_COLUMNS, 0), "robots_forbidden": 0,
-             "throttled": 0, "refusing": False},
+            row.host,
+            {"host": row.host, "sites": 0, **dict.fromkeys(HOST_COLUMNS, 0), "robots_forbidden": 0, "throttled": 0,
+             "refusing": False},
         )  # fmt: skip
         host["sites"] += 1
         for column in HOST_COLUMNS:
-            host[column] += row.get("statuses", {}).get(column, 0)
-        host["robots_forbidden"] += row.get("robots_forbidden", 0)
-        host["throttled"] += row.get("throttled", 0)
-        host["refusing"] = host["refusing"] or bool(row.get("refusing"))
+            host[column] += row.statuses.get(column, 0)
+        host["robots_forbidden"] += row.robots_forbidden
+        host["throttled"] += row.throttled
+        host["refusing"] = host["refusing"] or row.refusing
     return sorted(hosts.values(), key=lambda h: (not h["refusing"], -h["throttled"], h["host"]))
 
 
 @task(name="write-run-summary", retries=2, retry_delay_seconds=[2, 5])
-def write_run_summary(store_url: str, summary: dict[str, Any]) -> str:
-    key = layout.run(summary["run_id"])
-    Store(store_url).put_json(key, summary)
-    return key
+def write_run_summary(store_url: str, summary: RunSummary) -> None:
+    Store(store_url).put_json(layout.run(summary.run_id), summary.to_dict())
 
 
 def markdown_table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
@@ -113,19 +108,20 @@ def markdown_rows(markdown: str) -> list[dict[str, str]]:
     return [dict(zip(names, (c.strip() for c in line.strip("|").split(" | ")), strict=False)) for line in lines[2:]]
 
 
-def publish_artifacts(summary: dict[str, Any]) -> None:
+def publish_artifacts(summary: RunSummary) -> None:
     """What an operator reads in the Prefect UI: the run table, coverage, and the failures to re-drive."""
-    run_id, year, store, kinds = summary["run_id"], summary["year"], summary["store"], summary["kinds"]
+    run_id, year, store, kinds = summary.run_id, summary.year, summary.store, summary.kinds
     # Markdown tables, not table artifacts: Prefect's UI lays a table artifact's columns out alphabetically
     # (blocked, changed, error, … site twelfth); a markdown table keeps the operator's order.
     create_markdown_artifact(
         key="harvest-summary",
-        markdown=f"# Harvest {run_id}: report year {year}\n\n" + markdown_table(summary["sites"], SITE_COLUMNS),
-        description=f"Harvest {run_id}: report year {year}, {len(summary['sites'])} sites, store {store}",
+        markdown=f"# Harvest {run_id}: report year {year}\n\n"
+        + markdown_table([row.to_dict() for row in summary.sites], SITE_COLUMNS),
+        description=f"Harvest {run_id}: report year {year}, {len(summary.sites)} sites, store {store}",
     )
     coverage = [
         {"province": row["province"], "level": row["level"], "kind": kind, **row}
-        for kind, table in summary["coverage"].items()
+        for kind, table in summary.coverage.items()
         for row in table["rates"]
     ]
     create_markdown_artifact(
@@ -134,10 +130,8 @@ def publish_artifacts(summary: dict[str, Any]) -> None:
         description=f"Units that owe each kind's report on {year}, by province and level: on time, late, missing, "
         f"portal blocked, not crawled, no portal known (tables: {', '.join(layout.coverage(k, year) for k in kinds)})",
     )
-    failures = [(row["site"], f) for row in summary["sites"] for f in row["failures"]]
-    errors = [
-        (row["site"], row["error"] or row["blocked"]) for row in summary["sites"] if row["error"] or row["blocked"]
-    ]
+    failures = [(row.site, f) for row in summary.sites for f in row.failures]
+    errors = [(row.site, row.error or row.blocked) for row in summary.sites if row.error or row.blocked]
     lines = [f"# Failures of harvest {run_id}", ""]
     lines += [f"- `{site}` {f['url']}: {f['reason']}" for site, f in failures] or ["No extraction failed."]
     lines += ["", "## Sites not harvested", ""]
@@ -150,8 +144,8 @@ def publish_artifacts(summary: dict[str, Any]) -> None:
     ]
     lines += ["", "Re-run one site:", "", f"    nianbao rerun SITE --year {year} --store {store}"]
     create_markdown_artifact(key="harvest-failures", markdown="\n".join(lines), description="Failures to re-drive")
-    if summary.get("figures"):
-        publish_figures(summary["figures"], run_id, year)
+    if summary.figures:
+        publish_figures(summary.figures, run_id, year)
 
 
 def publish_figures(figures: dict[str, Any], run_id: str, year: int) -> None:

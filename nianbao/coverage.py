@@ -16,6 +16,7 @@ from typing import Any
 
 from nianbao import divisions
 from nianbao.normalise import compact
+from nianbao.records import SiteRow
 from nianbao.reports import LEVEL_ALIASES, Kind
 from nianbao.sites import Site
 from nianbao.units import in_force, publisher_name
@@ -187,15 +188,14 @@ def portal_status(kind: Kind, year: int, unit: Unit, outcomes: dict[str, Outcome
     return {"status": "not_crawled", "reason": "its site was not in this harvest"}
 
 
-def outcome_of(site_row: dict[str, Any]) -> Outcome:
-    """A harvest summary's site row (flows.summary.site_row) as an Outcome."""
-    if site_row.get("blocked"):
-        return Outcome(crawled=False, blocked=str(site_row["blocked"]))
-    if site_row.get("error"):
-        return Outcome(crawled=False, reason=str(site_row["error"]))
-    if not site_row.get("pages") and not site_row.get("unchanged"):
-        failures = site_row.get("failures") or []
-        detail = f": {failures[0].get('reason')}" if failures else ""
+def outcome_of(row: SiteRow) -> Outcome:
+    """A harvest's site row (flows.summary.site_row) as an Outcome."""
+    if row.blocked:
+        return Outcome(crawled=False, blocked=row.blocked)
+    if row.error:
+        return Outcome(crawled=False, reason=row.error)
+    if not row.pages and not row.unchanged:
+        detail = f": {row.failures[0].get('reason')}" if row.failures else ""
         return Outcome(crawled=False, reason=f"no page of the portal answered{detail}")
     return Outcome(crawled=True)
 

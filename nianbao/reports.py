@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -32,6 +32,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 # government (and the State Council's departments, "national"). A registry's "district" is a county-level unit.
 LEVELS = ("national", "province", "city", "county", "township", "department")
 LEVEL_ALIASES = {"district": "county"}
+# The publication season of a report year (`publication_season`): reports on a year appear from its December on
+# (the earliest publishers write them at the year's end), and until some weeks after the deadline, as late ones are
+# chased by the supervising offices' checks. Late reports keep appearing after that, but rarely.
+SEASON_OPENS = "12-01"  # MM-DD of the report year
+LATE_DAYS = 61  # the season ends two months after the deadline
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,18 @@ def deadline(kind: Kind, level: str, report_year: int) -> str | None:
     that level owes no report of this kind (a township's rule-of-law report)."""
     day = kind.due.get(LEVEL_ALIASES.get(level, level))
     return f"{report_year + 1}-{day}" if day else None
+
+
+def publication_season(kind: Kind, level: str, report_year: int) -> tuple[str, str]:
+    """The first and last day (ISO) of the season in which reports of `kind` on `report_year` by a publisher at
+    `level` appear: SEASON_OPENS of the report year to LATE_DAYS after its deadline.
+
+    A level that owes no report of the kind (a township's rule-of-law report) still publishes some: in the season
+    of the kind's latest deadline.
+    """
+    last = deadline(kind, level, report_year) or max(f"{report_year + 1}-{day}" for day in kind.due.values())
+    closes = date.fromisoformat(last) + timedelta(days=LATE_DAYS)
+    return f"{report_year}-{SEASON_OPENS}", closes.isoformat()
 
 
 def is_on_time(kind: Kind, level: str, report_year: int | None, published: str | None) -> bool | None:

@@ -8,15 +8,17 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nianbao.records import CaptureOutcome, RunSummary, SiteRow
 from nianbao.reports import load_kinds
 from nianbao.sites import RegistryError, load_registry
+from storage import layout
 
 app = typer.Typer(
     help="nianbao (年报): harvest the annual reports Chinese governments publish on their portals.",
@@ -36,6 +38,7 @@ StoreOption = Annotated[
     str, typer.Option(envvar="NIANBAO_STORE", help="Object store: a directory or s3://bucket/prefix.")
 ]
 RegistryOption = Annotated[Path, typer.Option("--sites", help="Sites registry YAML.")]
+T = TypeVar("T")
 
 
 def fail(message: str) -> NoReturn:
@@ -56,7 +59,7 @@ def _prefect_defaults() -> None:
 # -- harvest ---------------------------------------------------------------------------------------------------
 def run_harvest(
     year: int, registry: Path, kinds: list[str], sites: list[str], store: str, workers: int | None, force: bool = False
-) -> dict:
+) -> RunSummary:
     """Start the embedded services (or use the configured ones), run the harvest flow, show progress."""
     try:
         chosen = load_registry(registry)
@@ -70,7 +73,7 @@ def run_harvest(
     return with_services(lambda: harvest(sites=sites or None, **params), len(sites) if sites else len(chosen), workers)
 
 
-def with_services(run: Callable[[], dict], total_sites: int, workers: int | None) -> dict:
+def with_services(run: Callable[[], T], total_sites: int, workers: int | None) -> T:
     """Run a flow with the embedded services (or the configured ones), with progress bars; stop all at the end."""
     from flows.batches import stop_crawls
     from flows.progress import listen
@@ -89,11 +92,11 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
             elif event == "extracted":
                 progress.advance(extracted)
             elif event == "site-done":
-                row = data["row"]
-                if row["error"]:
+                row: SiteRow = data["row"]
+                if row.error:
                     progress.advance(crawled)
-                note = f" [red]{row['error'] or row['blocked']}" if row["error"] or row["blocked"] else ""
-                progress.console.print(f"{row['site']}: {site_line(row)}{note}")
+                note = f" [red]{row.error or row.blocked}" if row.error or row.blocked else ""
+                progress.console.print(f"{row.site}: {site_line(row)}{note}")
 
         stop_listening = listen(on_event)
         # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
@@ -114,50 +117,51 @@ def with_services(run: Callable[[], dict], total_sites: int, workers: int | None
 SUMMARY_COUNTS = ("reports", "new", "changed", "unchanged", "failed", "pages")  # the run table's numbers, in order
 
 
-def site_line(row: dict[str, Any]) -> str:
+def site_line(row: SiteRow) -> str:
     """What a run did on one site, as a sentence: the reports it knows and what became of them."""
     return (
-        f"{row['reports']} reports ({row['new']} new, {row['changed']} changed, {row['unchanged']} unchanged), "
-        f"{row['failed']} failed, {row['pages']} pages fetched"
+        f"{row.reports} reports ({row.new} new, {row.changed} changed, {row.unchanged} unchanged), "
+        f"{row.failed} failed, {row.pages} pages fetched"
     )
 
 
-def print_summary(summary: dict) -> None:
+def print_summary(summary: RunSummary) -> None:
     """The run's table on stdout (wide enough for a log file too), then where the output lies.
 
     `reports` are the report pages the run met, fetched or known unchanged from the site's state; each is new,
     changed, unchanged or failed.
     """
     out = Console(width=max(Console().width, 140), soft_wrap=True)
-    table = Table(title=f"Harvest {summary['run_id']} — report year {summary['year']}")
+    table = Table(title=f"Harvest {summary.run_id} — report year {summary.year}")
     table.add_column("site")
     table.add_column("level")
     for name in SUMMARY_COUNTS:
         table.add_column(name, justify="right")
     table.add_column("blocked / error")
     totals = dict.fromkeys(SUMMARY_COUNTS, 0)
-    for row in summary["sites"]:
-        for name in SUMMARY_COUNTS:
-            totals[name] += row[name]
-        note = (row["blocked"] or row["error"])[:70]
-        table.add_row(row["site"], row["level"], *(str(row[name]) for name in SUMMARY_COUNTS), note)
+    for row in summary.sites:
+        values = [getattr(row, name) for name in SUMMARY_COUNTS]
+        for name, value in zip(SUMMARY_COUNTS, values, strict=True):
+            totals[name] += value
+        note = (row.blocked or row.error)[:70]
+        table.add_row(row.site, row.level, *map(str, values), note)
     table.add_row("[b]total", "", *(f"[b]{totals[name]}" for name in SUMMARY_COUNTS), "")
     out.print(table)
-    out.print(f"Documents, WARC captures and manifests: {summary['store']}")
-    out.print(f"Run summary: {summary['store'].rstrip('/')}/{summary['run_key']}")
-    if figures := summary.get("figures"):
+    out.print(f"Documents, WARC captures and manifests: {summary.store}")
+    out.print(f"Run summary: {summary.store.rstrip('/')}/{layout.run(summary.run_id)}")
+    if figures := summary.figures:
         out.print(
             f"Figures: {figures['with_figures']} of {figures['reports']} information-disclosure reports, "
-            f"{len(figures['failed_checks'])} failing the format's checks (`nianbao figures --year {summary['year']}`)"
+            f"{len(figures['failed_checks'])} failing the format's checks (`nianbao figures --year {summary.year}`)"
         )
     from nianbao.coverage import STATUSES
 
-    for kind, table in summary.get("coverage", {}).items():
-        counts = ", ".join(f"{table[status]} {status.replace('_', ' ')}" for status in STATUSES)
-        out.print(f"Coverage of {kind}: {table['units']} units owe it: {counts} (nianbao coverage --kind {kind})")
-    for row in summary["sites"]:
-        for failure in row["failures"][:5]:
-            out.print(f"  failed {row['site']}: {failure['url']}: {failure['reason']}")
+    for kind, written in summary.coverage.items():
+        counts = ", ".join(f"{written[status]} {status.replace('_', ' ')}" for status in STATUSES)
+        out.print(f"Coverage of {kind}: {written['units']} units owe it: {counts} (nianbao coverage --kind {kind})")
+    for row in summary.sites:
+        for failure in row.failures[:5]:
+            out.print(f"  failed {row.site}: {failure['url']}: {failure['reason']}")
 
 
 def print_coverage(rows: list[dict[str, Any]], title: str, units: bool) -> None:
@@ -221,7 +225,7 @@ def demo(
         console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
         summary = run_harvest(year, registry, [], [], store, None)
         print_summary(summary)
-        for kind in summary["kinds"]:
+        for kind in summary.kinds:
             coverage(kind=[kind], year=year, province=None, units=True, store=store)
     out = Console(width=max(Console().width, 140), soft_wrap=True)
     out.print("\nWACZ packages (open them in pywb or ReplayWeb.page):")
@@ -266,18 +270,17 @@ def status(
     from storage.store import Store
 
     target = Store(store)
-    runs = [target.get_json(key) for key in list(target.keys("runs/"))]
-    runs.sort(key=lambda run: run.get("finished_at", ""), reverse=True)
+    runs = [RunSummary.from_dict(target.get_json(key)) for key in list(target.keys("runs/"))]
+    runs.sort(key=lambda run: run.finished_at, reverse=True)
     table = Table(title=f"Last runs in {store}")
     counts = ("reports", "new", "changed", "unchanged", "failed")
     for column in ("run", "year", "finished", "sites", *counts, "blocked"):
         table.add_column(column)
     for run in runs[:limit]:
-        rows = run["sites"]
+        rows = run.sites
         table.add_row(
-            run["run_id"], str(run["year"]), run["finished_at"], str(len(rows)),
-            *(str(sum(r.get(k, r.get("reports_found", 0) if k == "reports" else 0) for r in rows)) for k in counts),
-            str(sum(bool(r["blocked"]) for r in rows)),
+            run.run_id, str(run.year), run.finished_at, str(len(rows)),
+            *(str(sum(getattr(r, k) for r in rows)) for k in counts), str(sum(bool(r.blocked) for r in rows)),
         )  # fmt: skip
     Console(width=max(Console().width, 140)).print(table if runs else f"No runs recorded in {store} yet.")
 
@@ -318,8 +321,8 @@ def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> d
             failed += 1
             continue
         result = celery_app.send_task("nianbao.extract", args=[capture, store.url, record.get("division", "")])
-        outcome = result.get(timeout=600, propagate=False)
-        if isinstance(outcome, dict) and outcome.get("status") in ("new", "changed", "unchanged", "wrapper"):
+        answer = result.get(timeout=600, propagate=False)  # the task's JSON, or the exception it raised
+        if isinstance(answer, dict) and CaptureOutcome.from_dict(answer).status != "failed":
             store.delete(key)
             stored += 1
         else:
@@ -382,7 +385,6 @@ def export(
     as WACZ files in the store, one per site (wacz/{year}/{site}.wacz), with the reports as their pages."""
     import csv
 
-    from storage import layout
     from storage.manifest import COLUMNS, manifest_rows
     from storage.store import Store
 

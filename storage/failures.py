@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from nianbao.records import Capture
+from nianbao.records import Capture, CaptureOutcome
 from storage import layout
 from storage.store import Store
 
@@ -23,10 +23,10 @@ def capture_id(capture: Capture) -> str:
     return hashlib.sha256(f"{capture.url}\n{capture.sha256}".encode()).hexdigest()[:20]
 
 
-def record_failure(store: Store, capture: Capture, reason: str, stage: Stage = "extract") -> dict[str, Any]:
+def record_failure(store: Store, capture: Capture, reason: str, stage: Stage = "extract") -> CaptureOutcome:
     """Write `failures/{year}/{site}/{capture_id}.json`; return the outcome a task or a crawl reports."""
     key = layout.failure(capture.year, capture.site, capture_id(capture))
     failed_at = datetime.now(UTC).isoformat(timespec="seconds")
     store.put_json(key, {"reason": reason, "stage": stage, "capture": capture.to_dict(), "failed_at": failed_at})
     log.warning("%s failed for %s: %s", stage, capture.url, reason)
-    return {"status": "failed", "url": capture.url, "reason": reason, "failure_key": key, "stage": stage}
+    return CaptureOutcome("failed", capture.url, reason, failure_key=key, stage=stage)

@@ -23,9 +23,10 @@ whole and finds the reports again. The rule is derived, not stored, so `dispatch
 reports it marks queued are what make their listings trusted. New bytes for a listing drop the records of other
 scopes (they describe the page as it was).
 
-A report page or attachment also keeps how many crawls in a row found it unchanged (`unchanged`) and when it was
-last asked about (`checked`): one seen unchanged twice is revalidated on an interval that doubles each time, up to its
-kind's maximum age (`due`). A host's robots.txt is kept in the entry of its URL (`robots`: the text) for a day.
+Every page asked about (report, attachment, listing) also keeps how many crawls in a row found it unchanged
+(`unchanged`), when it was last asked about (`checked`) and since when its bytes are the same (`since`): from them
+crawler.revalidation decides when it is asked again. A host's robots.txt is kept in the entry of its URL (`robots`:
+the text, `checked`: when it was fetched).
 
 Two writers (a scheduled harvest and an operator's re-run of the same site) must not lose each other's entries.
 Saving is a read-merge-write under a lock object `state/{site}.json.lock`, created exclusively: `open(…, "x")`
@@ -46,7 +47,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from nianbao.urls import canonical_url
@@ -73,15 +74,9 @@ _FIELDS = (
     "listing",
     "unchanged",
     "checked",
+    "since",
     "robots",
 )
-# Revalidation (`due`): a report page or attachment seen twice the same (`UNCHANGED_TRUSTED` answers "unchanged" in
-# a row after its fetch) is asked again only after an interval that doubles with each further unchanged answer,
-# from REVALIDATE_AFTER, never
-# longer than its kind's maximum age (MAX_AGE_DAYS). A robots.txt is kept MAX_AGE_DAYS["robots"] (RFC 9309: 24 h).
-UNCHANGED_TRUSTED = 1  # its first fetch and one answer "unchanged": seen twice the same
-REVALIDATE_AFTER = timedelta(days=7)
-MAX_AGE_DAYS = {"report": 90.0, "attachment": 180.0, "robots": 1.0}
 
 
 class StateLockTimeout(TimeoutError):
@@ -187,31 +182,6 @@ class SiteState:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version, "updated": now_iso(), "urls": self.urls}
-
-
-def revalidation_interval(unchanged: int, kind: str, max_age: dict[str, float] | None = None) -> timedelta:
-    """How long an entry found unchanged `unchanged` times in a row is trusted without asking (0: ask now)."""
-    if unchanged < UNCHANGED_TRUSTED:
-        return timedelta(0)
-    longest = timedelta(days=(max_age or MAX_AGE_DAYS)[kind])
-    return min(REVALIDATE_AFTER * 2 ** min(unchanged - UNCHANGED_TRUSTED, 16), longest)
-
-
-def due(entry: dict[str, Any], kind: str, now: datetime | None = None, max_age: dict[str, float] | None = None) -> bool:
-    """Whether a report page or attachment (`kind`) must be asked about again now (see `revalidation_interval`)."""
-    checked = entry.get("checked")
-    if not checked:
-        return True
-    interval = revalidation_interval(int(entry.get("unchanged", 0)), kind, max_age)
-    return (now or datetime.now(UTC)) >= datetime.fromisoformat(checked) + interval
-
-
-def fresh_robots(entry: dict[str, Any] | None, now: datetime | None = None) -> str | None:
-    """The robots.txt kept in a state entry, while it is younger than its maximum age; else None."""
-    if not entry or entry.get("robots") is None or not entry.get("checked"):
-        return None
-    age = (now or datetime.now(UTC)) - datetime.fromisoformat(entry["checked"])
-    return str(entry["robots"]) if age < timedelta(days=MAX_AGE_DAYS["robots"]) else None
 
 
 def _done(entry: dict[str, Any]) -> bool:

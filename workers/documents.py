@@ -11,7 +11,7 @@ import logging
 from io import BytesIO
 from typing import Any
 
-from nianbao.records import Capture, Document
+from nianbao.records import Capture, CaptureOutcome, Document
 from nianbao.reports import is_on_time, load_kinds
 from nianbao.units import attribute
 from nianbao.urls import canonical_url
@@ -40,13 +40,13 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
     kinds = load_kinds()
     kind = fields.get("report_kind") or capture.kind
     year = fields.get("report_year") or capture.guessed_year
-    title = fields.get("title") or ""
-    published = fields.get("published")
-    if capture.attachment or not title:
-        title = capture.anchor_text or title
-    if capture.attachment or not published:
+    title, title_by = fields.get("title") or "", fields.get("title_by")
+    published, published_by = fields.get("published"), fields.get("published_by")
+    if (capture.attachment or not title) and capture.anchor_text:
+        title, title_by = capture.anchor_text, "anchor_text"
+    if (capture.attachment or not published) and capture.listed_date:
         # An attachment's own dates are signature dates; the portal published it on the listed date.
-        published = capture.listed_date or published
+        published, published_by = capture.listed_date, "listed_date"
     unit = attribute(title, fields.get("issuer"), division, level, year) if division else None
     flags = list(fields.get("flags") or []) + ([unit.note] if unit and unit.note else [])
     level = unit.level if unit else level
@@ -74,6 +74,9 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
         fetched_at=capture.fetched_at,
         on_time=is_on_time(kinds[kind], level, year, published) if kind in kinds else None,
         flags=flags,
+        title_by=title_by,
+        published_by=published_by,
+        issuer_by=fields.get("issuer_by"),
         **_figures(kind, fields),
     )
 
@@ -107,7 +110,7 @@ def store_document(store: Store, document: Document) -> str:
     return "new"
 
 
-def process_capture(store: Store, capture: Capture, division: str = "", level: str = "") -> dict[str, Any]:
+def process_capture(store: Store, capture: Capture, division: str = "", level: str = "") -> CaptureOutcome:
     """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
     try:
         if capture.warc_length:
@@ -126,17 +129,13 @@ def process_capture(store: Store, capture: Capture, division: str = "", level: s
         return record_failure(store, capture, str(e))
     document = build_document(capture, fields, division, level)
     if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
-        return {"status": "wrapper", "url": capture.url, "attachments": capture.attachments}
+        return CaptureOutcome("wrapper", capture.url, attachments=capture.attachments)
     if not document.text.strip():
         return record_failure(store, capture, f"no text extracted (flags: {', '.join(document.flags) or 'none'})")
     if document.kind is None or document.kind not in load_kinds():
         return record_failure(store, capture, "not recognised as a report of any configured kind")
     status = store_document(store, document)
-    return {
-        "status": status,
-        "url": capture.url,
-        "doc_id": document.doc_id,
-        "kind": document.kind,
-        "year": document.report_year,
-        "figures": document.figures is not None,  # counted in the run summary
-    }
+    return CaptureOutcome(
+        status, capture.url, doc_id=document.doc_id, kind=document.kind, year=document.report_year,
+        figures=document.figures is not None,
+    )  # fmt: skip

@@ -43,5 +43,6 @@ class ExtractTask(Task):
 def extract(capture: dict[str, Any], store_url: str, division: str = "", level: str = "") -> dict[str, Any]:
     """Extract one capture into a Document (or a recorded failure). Safe to run twice.
 
-    `division` and `level` are the site's (registry); the document may belong to a unit under it."""
-    return process_capture(_store(store_url), Capture.from_dict(capture), division, level)
+    `division` and `level` are the site's (registry); the document may belong to a unit under it. Returns the
+    capture's outcome as JSON (nianbao.records.CaptureOutcome), what the flow counts."""
+    return process_capture(_store(store_url), Capture.from_dict(capture), division, level).to_dict()

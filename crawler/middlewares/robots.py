@@ -1,10 +1,10 @@
 """Downloader middleware: Scrapy's robots.txt middleware, with each host's robots.txt kept for a day in the state.
 
 RFC 9309 lets a crawler keep robots.txt up to 24 hours. A re-run the same day need not ask every host for it
-again: the text fetched last (kept in the site's state entry of the robots.txt URL, storage.state.fresh_robots)
-is parsed as if just downloaded, `robots_parsed` included (crawler.middlewares.politeness reads its
-Crawl-delay). A robots.txt fetched is recorded there for the next crawl. `--force` fetches it again. Count:
-`robots_cached`.
+again: the text fetched last (kept in the site's state entry of the robots.txt URL, crawler.revalidation's
+`fresh_robots`) is parsed as if just downloaded, `robots_parsed` included (crawler.middlewares.politeness reads
+its Crawl-delay). A robots.txt fetched is recorded there for the next crawl. `--force` fetches it again. Count:
+`skipped/robots_kept` (a request not sent: the site's summary lists it under `skipped`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from crawler.context import count, site_of
-from storage.state import fresh_robots, now_iso
+from crawler.revalidation import fresh_robots
+from storage.state import now_iso
 
 ROBOTS_MAX_BYTES = 65_536  # a longer robots.txt is not kept (it is fetched each crawl)
 
@@ -36,7 +37,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
             if text is not None:
                 parser = build_from_crawler(self._parserimpl, self.crawler, text.encode("utf-8"))
                 self._parsers[netloc] = parser
-                count(self.crawler, request, "robots_cached")
+                count(self.crawler, request, "skipped/robots_kept")
                 await self.crawler.signals.send_catch_log_async(
                     signal=signals.robots_parsed, robotparser=parser, request=request
                 )

@@ -9,6 +9,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from nianbao.coverage import Outcome, coverage_rows, outcome_of, owed_units, rates
+from nianbao.records import SiteRow
 from nianbao.reports import load_kinds
 from nianbao.sites import Site
 from shell.cli import app
@@ -149,14 +150,12 @@ def test_a_site_whose_code_changed_stands_for_the_division_its_name_names() -> N
 
 
 def test_outcome_of_a_harvest_row() -> None:
-    assert outcome_of({"site": "a", "pages": 12, "blocked": "", "error": ""}) == Outcome(crawled=True)
-    assert outcome_of({"site": "a", "pages": 1, "blocked": "HTTP 521 (Jiasule)"}).blocked == "HTTP 521 (Jiasule)"
-    assert outcome_of({"site": "a", "pages": 0, "error": "crawl process died"}) == Outcome(
-        False, "", "crawl process died"
-    )
-    dead = outcome_of({"site": "a", "pages": 0, "failures": [{"url": "u", "reason": "Connection refused"}]})
+    assert outcome_of(SiteRow("a", pages=12)) == Outcome(crawled=True)
+    assert outcome_of(SiteRow("a", pages=1, blocked="HTTP 521 (Jiasule)")).blocked == "HTTP 521 (Jiasule)"
+    assert outcome_of(SiteRow("a", error="crawl process died")) == Outcome(False, "", "crawl process died")
+    dead = outcome_of(SiteRow("a", failures=[{"url": "u", "reason": "Connection refused"}]))
     assert (dead.crawled, dead.reason) == (False, "no page of the portal answered: Connection refused")
-    assert outcome_of({"site": "a", "pages": 0, "unchanged": 3}).crawled  # all 304: crawled, nothing new
+    assert outcome_of(SiteRow("a", unchanged=3)).crawled  # all 304: crawled, nothing new
 
 
 def test_rates_by_province_and_level() -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.links import Link, detail_links, find_date, listing_items, parse_html
+from crawler.links import Link, detail_links, listing_items, parse_html
 from crawler.listing import listing_links
 from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop
+from nianbao.dates import find_date
 
 REALPAGES = Path(__file__).parent.parent / "fixtures" / "realpages" / "listing"
 

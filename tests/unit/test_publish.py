@@ -10,6 +10,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from flows.summary import SITE_COLUMNS, markdown_rows, markdown_table, site_row
+from nianbao.records import CrawlSummary, RunSummary
 from nianbao.sites import Site
 from publish.site import SiteEntry, figure_rows, province_tiles, site_status
 from publish.wacz import (
@@ -121,12 +122,13 @@ def test_a_rerun_of_an_unchanged_site_reads_as_two_reports_unchanged(capsys) -> 
     site = Site(code="gd-panyu", name="广州市番禺区人民政府", division="440113", level="district",
                 start_urls=["http://127.0.0.11/"])  # fmt: skip
     # The crawl answered 304 for both report pages: nothing went to extraction.
-    row = site_row(site, {"pages": 5, "captures": 0, "unchanged": 2, "results": {}}, None)
-    assert (row["reports"], row["new"], row["changed"], row["unchanged"], row["stored"]) == (2, 0, 0, 2, 2)
-    assert list(row)[:8] == ["site", "name", "level", "reports", "new", "changed", "unchanged", "failed"]
+    row = site_row(site, CrawlSummary(site.code, 2021, pages=5, captures=0, unchanged=2))
+    assert (row.reports, row.new, row.changed, row.unchanged, row.stored) == (2, 0, 0, 2, 2)
+    assert list(row.to_dict())[:8] == ["site", "name", "level", "reports", "new", "changed", "unchanged", "failed"]
     assert site_line(row) == "2 reports (0 new, 0 changed, 2 unchanged), 0 failed, 5 pages fetched"
-    print_summary({"run_id": "r1", "year": 2021, "store": "/data", "run_key": "runs/r1.json", "sites": [row]})
+    print_summary(RunSummary(run_id="r1", year=2021, store="/data", sites=[row]))
     out = capsys.readouterr().out
+    assert "Run summary: /data/runs/r1.json" in out
     header = next(line for line in out.splitlines() if "site" in line and "reports" in line)
     assert [w for w in header.replace("┃", " ").split() if w.isalpha()][:8] == [
         "site", "level", "reports", "new", "changed", "unchanged", "failed", "pages"
@@ -138,8 +140,8 @@ def test_a_rerun_of_an_unchanged_site_reads_as_two_reports_unchanged(capsys) -> 
 def test_run_table_artifact_keeps_the_operators_column_order() -> None:
     site = Site(code="js-jiangning", name="南京市江宁区人民政府", division="320115", level="district",
                 start_urls=["http://127.0.0.16/"])  # fmt: skip
-    row = site_row(site, {"pages": 1, "captures": 0, "blocked": "HTTP 412 | challenge"}, None)
-    stored = json.loads(json.dumps(row, sort_keys=True))  # as a spread harvest's batch rows come back
+    row = site_row(site, CrawlSummary(site.code, 2021, pages=1, captures=0, blocked="HTTP 412 | challenge"))
+    stored = json.loads(json.dumps(row.to_dict(), sort_keys=True))  # as a spread harvest's batch rows come back
     table = markdown_table([stored], SITE_COLUMNS).splitlines()
     assert table[0].startswith("| site | name | level | reports | new | changed | unchanged | failed | blocked |")
     assert table[1].startswith("|---|---|---|---:|")

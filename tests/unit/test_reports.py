@@ -2,7 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.reports import KindsError, classify_title, deadline, find_year, is_on_time, load_kinds
+from nianbao.reports import (
+    KindsError,
+    classify_title,
+    deadline,
+    find_year,
+    is_on_time,
+    load_kinds,
+    publication_season,
+)
 
 
 @pytest.mark.parametrize(
@@ -198,6 +206,14 @@ def test_deadline_by_kind_and_level(kind: str, level: str, last_day: str | None)
         assert is_on_time(rules, level, None, "2022-01-05") is None
     else:
         assert is_on_time(rules, level, 2021, "2022-01-05") is None
+
+
+def test_the_publication_season_ends_two_months_after_the_deadline_of_the_level() -> None:
+    kinds = load_kinds()
+    assert publication_season(kinds["info_disclosure"], "county", 2021) == ("2021-12-01", "2022-05-31")
+    assert publication_season(kinds["info_disclosure"], "department", 2021) == ("2021-12-01", "2022-04-02")
+    # A level that owes none still publishes some, in the season of the kind's latest deadline.
+    assert publication_season(kinds["rule_of_law"], "township", 2021) == ("2021-12-01", "2022-05-31")
 
 
 def test_a_departments_disclosure_report_in_february_is_late_its_governments_is_not() -> None:

@@ -153,6 +153,7 @@ def _without_title(text: str, title: str) -> str:
     trafilatura keeps the page's heading on some pages and not on others, and the title is a field of its own.
     A page with nothing else keeps it."""
     from nianbao.normalise import compact
+    from workers.extract.rules import TITLE_MAX_LINES
 
     target, lines, head = compact(title), text.split("\n"), ""
     for i, line in enumerate(lines[:TITLE_MAX_LINES]):
@@ -163,9 +164,6 @@ def _without_title(text: str, title: str) -> str:
             rest = "\n".join(lines[i + 1 :]).strip("\n")
             return rest or text
     return text
-
-
-TITLE_MAX_LINES = 3
 
 
 def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> tuple[dict[str, Any], str]:
@@ -190,6 +188,9 @@ def _extract_html(body: bytes, url: str, content_type: str | None, options: Opti
         "issuer": meta.issuer,
         "report_kind": meta.report_kind,
         "report_year": meta.report_year,
+        "title_by": meta.title_by,
+        "published_by": meta.published_by,
+        "issuer_by": meta.issuer_by,
         "encoding": decoded.encoding,
         "confidence": decoded.confidence,
         "repairs": list(decoded.repairs),

@@ -5,7 +5,8 @@ bars, "扫一扫在手机打开当前页", breadcrumbs, 上一篇/下一篇, rel
 footer. Those are dropped from the lxml tree before extraction (the smallest-enough element whose text is such
 a block goes, so a footer div disappears whole), and any line of that kind that survives is dropped from the
 text. When trafilatura returns too little for a page that clearly holds more, the text comes from the usual CMS
-content containers (TRS `.TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, …) or the densest text block.
+content containers (TRS `.TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, …) or the densest text block. The pruning rules
+are named functions (PRUNING_RULES) applied by one top-down walk; their words, patterns and numbers are in rules.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.html
@@ -27,60 +29,6 @@ from workers.extract import rules
 from workers.extract.options import Options
 
 logger = logging.getLogger(__name__)
-
-
-def with_traditional(pattern: str) -> str:
-    """The pattern or its Traditional spelling: `/gate/big5/` copies and Traditional portals print the same
-    furniture in Traditional characters ("掃一掃在手機打開當前頁", "版權所有")."""
-    import opencc
-
-    # OpenCC's standard and Taiwan/Hong Kong spellings differ in places (發佈 / 發布, 聯繫 / 聯絡).
-    spellings = dict.fromkeys([pattern, *(opencc.OpenCC(c).convert(pattern) for c in ("s2t", "s2tw", "s2hk"))])
-    return "|".join(f"(?:{p})" for p in spellings)
-
-
-# Text that marks an element as portal furniture rather than report text.
-BOILERPLATE = re.compile(
-    with_traditional(
-        r"字体[:：]?\s*[【\[]?\s*[大中小]|【\s*字体|字号[:：]?\s*[大中小]|扫一扫在手机|在手机上?打开当前页|"
-        r"您(?:现在)?(?:当前)?所在(?:的)?位置|当前位置|您的位置|^\s*位置\s*[:：]|首页\s*(?:>|＞|»|›|→)|"
-        r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|"
-        r"版权所有|ICP[备证]|公网安备|网站标识码|技术支持[:：]|网站地图|联系我们|主办单位|承办单位|"
-        r"打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|分享到[:：]?|今天是\s*\d{4}年|"
-        r"您访问的链接即将离开|继续访问放弃|Copyright|copyright|©"
-    )
-)
-# An element is dropped for boilerplate text only when its whole text is this short: a footer or a bar, never
-# the container that also holds the report (which is thousands of characters).
-BOILERPLATE_MAX_CHARS = 400
-# A line of the final text is dropped when it is this short and boilerplate (long lines are report prose that
-# happens to mention 联系我们 or 技术支持).
-BOILERPLATE_MAX_LINE = 120
-# class/id tokens of navigation, share bars, breadcrumbs and footers on Chinese portals.
-FURNITURE_ATTR = re.compile(
-    r"(?:^|[\s_-])(?:share|bdshare|fenxiang|print|dayin|crumb|breadcrumb|position|location|dqwz|"
-    r"footer|foot|bottom|copyright|banquan|related|xglj|xgwz|pagebar|prev|next|sxp|nav|navbar|menu|"
-    r"topbar|header|toolbar|fontsize|zihao)(?:$|[\s_-])",
-    re.I,
-)
-# Containers CMSs put the article body in, most specific first. The named ones (TRS, UCAP, …) hold the report
-# wherever a page has one: a block holding or inside one is the report's, not furniture; the generic ones are
-# tried last, for the text of a page trafilatura found too little in. The one list of content containers.
-CMS_CONTAINERS = (
-    ".TRS_Editor",
-    "#zoom",
-    "#UCAP-CONTENT",
-    ".view.TRS_UEDITOR",
-    ".TRS_UEDITOR",
-    "#Zoom",
-    ".article-content",
-)
-GENERIC_CONTAINERS = (".article", ".content", "#content", "article")
-CONTENT_SELECTORS = CMS_CONTAINERS + GENERIC_CONTAINERS
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "button", "input", "textarea")
-_BLOCK_TAGS = frozenset(
-    "p div li tr h1 h2 h3 h4 h5 h6 br table section article blockquote pre dd dt ul ol td th".split()
-)
 
 
 @dataclass
@@ -131,9 +79,8 @@ def _compact_len(text: str | None) -> int:
     return len(compact(text))
 
 
-_PROSE = re.compile(r"[^。！？!?\n]{30,}[。！？!?]")
 # The named containers as one XPath condition (cssselect writes each selector's; "*[cond]" → cond).
-_CONTAINER = " or ".join(f"({GenericTranslator().css_to_xpath(css, prefix='')[2:-1]})" for css in CMS_CONTAINERS)
+_CONTAINER = " or ".join(f"({GenericTranslator().css_to_xpath(css, prefix='')[2:-1]})" for css in rules.CMS_CONTAINERS)
 _HOLDS_REPORT = etree.XPath(f"boolean(self::h1 | self::*[{_CONTAINER}] | .//h1 | .//*[{_CONTAINER}])")
 _INSIDE_REPORT = etree.XPath(f"boolean(ancestor::*[{_CONTAINER}])")
 
@@ -150,19 +97,19 @@ def _furniture(el: etree._Element, compact_len: int | None = None, search_text: 
         return False
     if compact_len is None:
         compact_len = _text_len(el)
-    if compact_len > BOILERPLATE_MAX_CHARS:
+    if compact_len > rules.BOILERPLATE_MAX_CHARS:
         return False
     attrs = f"{el.get('class', '')} {el.get('id', '')}"
-    if attrs.strip() and FURNITURE_ATTR.search(attrs):
+    if attrs.strip() and rules.FURNITURE_ATTR.search(attrs):
         return True
     if not (search_text and compact_len > 0):
         return False
     text = el.text_content()
-    if not BOILERPLATE.search(text):
+    if not rules.BOILERPLATE.search(text):
         return False
     # Unless it holds the report (its heading, its CMS content container: a short notice's container holds its
     # 上一篇 too), or is prose inside the report: then its parts are judged one by one.
-    if _HOLDS_REPORT(el) or (_PROSE.search(text) and _INSIDE_REPORT(el)):
+    if _HOLDS_REPORT(el) or (rules.PROSE.search(text) and _INSIDE_REPORT(el)):
         return None
     return True
 
@@ -175,7 +122,7 @@ def prune_scripts(tree: etree._Element) -> etree._Element:
     A <center> becomes a <div>: trafilatura drops its text, and CMSs centre image captions and signatures with it.
     """
     tree = copy.deepcopy(tree)
-    for el in list(tree.iter(*_DROP_TAGS, "form", "center", etree.Comment, etree.ProcessingInstruction)):
+    for el in list(tree.iter(*rules.HIDDEN_TAGS, "form", "center", etree.Comment, etree.ProcessingInstruction)):
         if el.getparent() is None:
             continue
         if el.tag == "center":
@@ -187,16 +134,6 @@ def prune_scripts(tree: etree._Element) -> etree._Element:
     return tree
 
 
-# A table is page layout, not data, when one of its cells holds another table, or at least this many paragraphs
-# of at least this many characters in all: a report's data table (even one pasted from Word, a <p> in every cell)
-# has short cells.
-LAYOUT_CELL_BLOCKS = 3
-LAYOUT_CELL_CHARS = 200
-_CELL_BLOCKS = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
-# In a cell alone in its row of a table that is no grid a line break counts too: old portals write the whole
-# report into a one-column layout table, its paragraphs split by <br> (a data table's cells, and its full-width
-# note row, may list items with <br>s).
-_LONE_CELL_BLOCKS = (*_CELL_BLOCKS, "br")
 _TABLE_PARTS = ("thead", "tbody", "tfoot")
 
 
@@ -217,9 +154,9 @@ def _is_layout_table(table: etree._Element) -> bool:
         for cell in row:
             if next(cell.iterdescendants("table"), None) is not None:
                 return True
-            tags = _LONE_CELL_BLOCKS if len(row) == 1 and not grid else _CELL_BLOCKS
-            blocks = itertools.islice(cell.iterdescendants(*tags), LAYOUT_CELL_BLOCKS)
-            if sum(1 for _ in blocks) == LAYOUT_CELL_BLOCKS and _text_len(cell) >= LAYOUT_CELL_CHARS:
+            tags = rules.LONE_CELL_BLOCKS if len(row) == 1 and not grid else rules.CELL_BLOCKS
+            blocks = itertools.islice(cell.iterdescendants(*tags), rules.LAYOUT_CELL_BLOCKS)
+            if sum(1 for _ in blocks) == rules.LAYOUT_CELL_BLOCKS and _text_len(cell) >= rules.LAYOUT_CELL_CHARS:
                 return True
     return False
 
@@ -240,40 +177,25 @@ def unwrap_layout_tables(tree: etree._Element) -> None:
             el.tag = "div"
 
 
-# A block that opens with a heading naming a list of other articles (相关新闻, 推荐阅读, 热点排行) and holds only
-# linked items after it is that list, however long its teasers make it (up to RELATED_MAX_CHARS); the heading
-# alone is at most this long.
-RELATED_HEADING = re.compile(
-    with_traditional(
-        r"(?:相关|推荐|延伸|热点|热门|精彩|最新|往期|更多)(?:阅读|新闻|文章|链接|推荐|报道|资讯|图集|排行|专题|视频|稿件)|"
-        r"猜你喜欢|为你推荐|大家都在看"
-    )
-)
-RELATED_HEADING_MAX_CHARS = 12
-RELATED_MAX_CHARS = 3000
-RELATED_CHARS_PER_LINK = 300  # a teaser is shorter than this; a report with a link or two is longer
-_HEADING_DECOR = re.compile(r"[\s:：>》»+]+|更多(?=[\s:：>》»+]*$)")  # "热点排行 >>", "相关新闻 更多+"
-
-
 def _is_related_list(el: etree._Element, length: int, lengths: dict[etree._Element, int]) -> bool:
     """Whether the block is a list of other articles: such a heading, then nothing but linked items.
 
     Every item must hold a link: a heading "最新文章" over the report itself (a layout row, a column box) is not
     a list, and the report is kept.
     """
-    if not len(el) or length > RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
+    if not len(el) or length > rules.RELATED_MAX_CHARS or el.tag in ("html", "body") or (el.text or "").strip():
         return False
     children = [child for child in el if isinstance(child.tag, str)]
     first, items = children[0] if children else None, children[1:]
-    if first is None or not 0 < lengths.get(first, 0) <= RELATED_HEADING_MAX_CHARS or length == lengths[first]:
+    if first is None or not 0 < lengths.get(first, 0) <= rules.RELATED_HEADING_MAX_CHARS or length == lengths[first]:
         return False
     if any((child.tail or "").strip() for child in children):
         return False
     linked = all(lengths.get(item, 0) == 0 or item.tag == "a" or item.find(".//a") is not None for item in items)
     anchors = sum(1 for _ in el.iter("a"))  # a list has many links; a report may hold one (its attachment)
-    if not linked or anchors < 2 or length > RELATED_CHARS_PER_LINK * anchors:
+    if not linked or anchors < 2 or length > rules.RELATED_CHARS_PER_LINK * anchors:
         return False
-    return bool(RELATED_HEADING.fullmatch(_HEADING_DECOR.sub("", first.text_content())))
+    return bool(rules.RELATED_HEADING.fullmatch(rules.HEADING_DECOR.sub("", first.text_content())))
 
 
 def _headline_link(item: etree._Element) -> bool:
@@ -336,10 +258,10 @@ def comment_thread_items(el: etree._Element, lengths: dict[etree._Element, int])
 # metadata reads its values from the whole page; in the text it is noise. Its vocabulary is rules.DISCLOSURE_*.
 _DISCLOSURE_LABEL = re.compile(
     "("
-    + with_traditional("|".join(r"\s*".join(label) for label in (*rules.BOX_LABELS, *rules.DISCLOSURE_LABELS)))
+    + rules.with_traditional("|".join(r"\s*".join(label) for label in (*rules.BOX_LABELS, *rules.DISCLOSURE_LABELS)))
     + r")\s*(?:[:：]|$)"
 )
-_BOX_LABEL = re.compile(with_traditional("|".join(rules.BOX_LABELS)))
+_BOX_LABEL = re.compile(rules.with_traditional("|".join(rules.BOX_LABELS)))
 
 
 def _disclosure_labels(el: etree._Element) -> list[str]:
@@ -379,46 +301,94 @@ def _is_disclosure_box(el: etree._Element, length: int) -> bool:
     box by itself."""
     if el.tag not in rules.DISCLOSURE_TAGS or not 0 < length <= rules.DISCLOSURE_MAX_CHARS:
         return False
-    if _PROSE.search(el.text_content()) or not _is_box_labels(_disclosure_labels(el)):
+    if rules.PROSE.search(el.text_content()) or not _is_box_labels(_disclosure_labels(el)):
         return False
     if _INSIDE_REPORT(el) or _HOLDS_REPORT(el):
         return False
     return not any(child.tag in rules.DISCLOSURE_TAGS and _is_box_labels(_disclosure_labels(child)) for child in el)
 
 
-def prune(tree: etree._Element) -> etree._Element:
-    """A copy of the tree without scripts, portal furniture, disclosure boxes, lists of other articles, story
-    streams and comment threads (top-down: a dropped element takes its children), its <br>-written runs and text
-    <div>s made <p>s."""
+@dataclass
+class Walk:
+    """What the pruning rules know of the page beside the element they judge: every element's text length, the
+    elements a disclosure box can be, and the short elements whose text holds no boilerplate (nor, then, does any
+    descendant's: their text is part of it, so the furniture rule does not search it again)."""
+
+    lengths: dict[etree._Element, int]
+    boxes: set[etree._Element]
+    clean: set[etree._Element]
+
+
+# A pruning rule judges one element and returns what goes: the element (its children with it), some of its children
+# (the element stays and the walk goes on below it), or nothing.
+PruningRule = Callable[[etree._Element, Walk], list[etree._Element]]
+
+
+def furniture(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """Portal furniture: a short element whose class or id names it so, or whose text is boilerplate, unless it
+    holds the report or is prose inside it (rules.FURNITURE_ATTR, rules.BOILERPLATE)."""
+    length, search = walk.lengths.get(el, 0), el.getparent() not in walk.clean
+    verdict = _furniture(el, length, search)
+    if verdict is False and (not search or (length <= rules.BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body"))):
+        walk.clean.add(el)
+    return [el] if verdict else []
+
+
+def related_list(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """A list of other articles under a heading that says so (rules.RELATED_*)."""
+    return [el] if _is_related_list(el, walk.lengths.get(el, 0), walk.lengths) else []
+
+
+def disclosure_box(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """The information-disclosure box (索引号, 发文机关 …) around the article (rules.BOX_LABELS, DISCLOSURE_*)."""
+    return [el] if el in walk.boxes and _is_disclosure_box(el, walk.lengths.get(el, 0)) else []
+
+
+def story_stream(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """A stream of other stories' teasers after the article (rules.STREAM_*)."""
+    return [el] if is_story_stream(el, walk.lengths) else []
+
+
+def comment_thread(el: etree._Element, walk: Walk) -> list[etree._Element]:
+    """Readers' comments or a forum's replies: the items go, not the block (a heading or a forum's first post
+    beside them stays; rules.COMMENT_*)."""
+    return comment_thread_items(el, walk.lengths)
+
+
+# What the pruning walk drops, asked in this order of every element; the first rule that drops the element ends
+# its judgement (and the walk does not go below it).
+PRUNING_RULES: tuple[PruningRule, ...] = (furniture, related_list, disclosure_box, story_stream, comment_thread)
+
+
+def pruned_elements(tree: etree._Element) -> list[tuple[etree._Element, str]]:
+    """(element, name of the rule) of everything PRUNING_RULES drop from the tree, top-down: an element dropped
+    is not looked into."""
+    walk = Walk(_compact_lengths(tree), _disclosure_holders(tree), set())
+    stack = [child for child in tree if isinstance(child.tag, str)]
+    doomed: list[tuple[etree._Element, str]] = []
+    while stack:
+        el = stack.pop()
+        going: list[etree._Element] = []
+        for rule in PRUNING_RULES:
+            found = rule(el, walk)
+            doomed += [(gone, rule.__name__) for gone in found]
+            if el in found:
+                break
+            going += found
+        else:
+            stack.extend(child for child in el if isinstance(child.tag, str) and child not in going)
+    return doomed
+
+
+def prune(tree: etree._Element, hits: Counter[str] | None = None) -> etree._Element:
+    """A copy of the tree without scripts and what PRUNING_RULES drop (portal furniture, lists of other articles,
+    disclosure boxes, story streams, comment threads), its layout tables unwrapped, its <br>-written runs and text
+    <div>s made <p>s. `hits`, when given, counts the elements each rule dropped (bench/extract_quality.py)."""
     tree = prune_scripts(tree)
     unwrap_layout_tables(tree)
-    lengths = _compact_lengths(tree)
-    boxes = _disclosure_holders(tree)
-    # (element, whether its text may hold boilerplate): once a short element's text has none, neither has any
-    # descendant's (their text is part of it), so the pattern is not searched again below it.
-    stack: list[tuple[etree._Element, bool]] = [(tree, True)]
-    doomed = []
-    while stack:
-        el, search = stack.pop()
-        length = lengths.get(el, 0)
-        verdict = _furniture(el, length, search) if el is not tree else False
-        if verdict or (
-            el is not tree
-            and (
-                _is_related_list(el, length, lengths)
-                or (el in boxes and _is_disclosure_box(el, length))
-                or is_story_stream(el, lengths)
-            )
-        ):
-            doomed.append(el)
-            continue
-        thread = set(comment_thread_items(el, lengths)) if el is not tree else set()
-        doomed.extend(thread)  # its items, not the block: a heading or a forum's first post beside them stays
-        searched = search and verdict is False and length <= BOILERPLATE_MAX_CHARS and el.tag not in ("html", "body")
-        stack.extend(
-            (child, search and not searched) for child in el if isinstance(child.tag, str) and child not in thread
-        )
-    for el in doomed:
+    for el, rule in pruned_elements(tree):
+        if hits is not None:
+            hits[rule] += 1
         if el.getparent() is not None:
             el.drop_tree()
     br_runs_as_paragraphs(tree)
@@ -430,7 +400,7 @@ def _loose_chars(el: etree._Element) -> int:
     """Characters of the element's own text runs: its text, its inline children's, every child's tail."""
     size = _compact_len(el.text)
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _BLOCK_TAGS:
+        if isinstance(child.tag, str) and child.tag not in rules.BLOCK_TAGS:
             size += _text_len(child)
         size += _compact_len(child.tail)
     return size
@@ -453,7 +423,7 @@ def br_runs_as_paragraphs(tree: etree._Element) -> None:
         runs: list[etree._Element] = []
         for child in children:
             el.remove(child)
-            if isinstance(child.tag, str) and (child.tag == "br" or child.tag in _BLOCK_TAGS):
+            if isinstance(child.tag, str) and (child.tag == "br" or child.tag in rules.BLOCK_TAGS):
                 tail, child.tail = child.tail, None
                 runs.append(paragraph)
                 if child.tag != "br":
@@ -470,10 +440,6 @@ def br_runs_as_paragraphs(tree: etree._Element) -> None:
             el.tag = "div"
 
 
-# Block tags a <div> holding only a run of text (and inline markup) does not contain.
-_INNER_BLOCK_TAGS = tuple(sorted(_BLOCK_TAGS - {"br"}))
-
-
 def text_divs_as_paragraphs(tree: etree._Element) -> None:
     """Turn each <div> beside <p>s that holds only text and inline markup into a <p>, in place.
 
@@ -484,26 +450,8 @@ def text_divs_as_paragraphs(tree: etree._Element) -> None:
         parent = el.getparent()
         if parent is None or parent.find("p") is None:  # only beside paragraphs: not a player's or a widget's
             continue
-        if next(el.iterdescendants(*_INNER_BLOCK_TAGS), None) is None and "".join(el.itertext()).strip():
+        if next(el.iterdescendants(*rules.INNER_BLOCK_TAGS), None) is None and "".join(el.itertext()).strip():
             el.tag = "p"
-
-
-# Lines of page metadata and toolbar words that trafilatura keeps beside the body (the values are read from
-# the whole page by `metadata`, not from the text).
-META_LINE = re.compile(
-    with_traditional(
-        r"^(?:[•·]\s*)?(?:(?:发布|發布|发表|成文|印发)?(?:时间|日期)|(?:信息|文章)?来源|浏览(?:次数)?|阅读(?:次数)?|点击(?:数|量|率)?|"
-        r"访问(?:次数|量)|作者|编辑|责任编辑|发布机构|索引号|字体大小)\s*[:：]|"
-        r"^(?:打印|关闭|分享|收藏|返回顶部|字体大小|登录|注册|(?:pdf|word|PDF|WORD|Word)\s*下载|[【\[]?\s*[大中小]\s*[】\]]?)$|"
-        r"^[•·]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|"
-        r"^[—\-－]\s*\d{1,3}\s*[—\-－]$"  # page numbers of a pasted Word document: "— 5 —"
-    )
-)
-# Widgets after the report (留言/评论/有用, app QR codes): a run of at least this many short lines at the end
-# that are neither sentences nor the signature (issuer, date) is dropped.
-TAIL_JUNK_MIN_LINES = 3
-TAIL_JUNK_MAX_CHARS = 12
-_SIGNATURE_LINE = re.compile(r"(?:19|20)\d{2}\s*年|[。！？；.]$|(?:政府|办事处|委员会|局|院|所|室|处|中心|街道|镇|乡)$")
 
 
 def trim_tail(lines: list[str]) -> list[str]:
@@ -511,33 +459,25 @@ def trim_tail(lines: list[str]) -> list[str]:
     end = len(lines)
     while end > 0 and (
         not lines[end - 1].strip()
-        or (len(lines[end - 1].strip()) <= TAIL_JUNK_MAX_CHARS and not _SIGNATURE_LINE.search(lines[end - 1].strip()))
+        or (
+            len(lines[end - 1].strip()) <= rules.TAIL_JUNK_MAX_CHARS
+            and not rules.SENTENCE_OR_SIGNATURE.search(lines[end - 1].strip())
+        )
     ):
         end -= 1
     junk = [line for line in lines[end:] if line.strip()]
-    return lines[:end] if len(junk) >= TAIL_JUNK_MIN_LINES else lines
-
-
-# The editor's line closes an article ("责任编辑：王某", "（责任编辑：HN666）"); what follows it at the end of the
-# text is a teaser of another article, a statement or a reposting note, not the report.
-_EDITOR_LINE = re.compile(with_traditional(r"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：]"))
-EDITOR_TAIL_MAX_CHARS = 400
-EDITOR_TAIL_MAX_SHARE = 0.25  # of the text before the editor's line
-# A signature date on a line of its own after the editor's line: the tail is the report's signature block.
-_DATE_LINE = re.compile(
-    r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})年[\d〇○零一二三四五六七八九十]{1,3}月[\d〇○零一二三四五六七八九十]{1,3}日"
-)
+    return lines[:end] if len(junk) >= rules.TAIL_JUNK_MIN_LINES else lines
 
 
 def cut_after_editor(lines: list[str]) -> list[str]:
     """Drop the short run of lines after an editor's line near the end of the text."""
     for i in range(len(lines) - 1, -1, -1):
-        if _EDITOR_LINE.match(lines[i].strip()):
+        if rules.EDITOR_LINE.match(lines[i].strip()):
             after = sum(len(compact(line)) for line in lines[i + 1 :])
             before = sum(len(compact(line)) for line in lines[:i])
-            if any(_DATE_LINE.fullmatch(compact(line)) for line in lines[i + 1 :]):
+            if any(rules.SIGNATURE_DATE_LINE.fullmatch(compact(line)) for line in lines[i + 1 :]):
                 break  # "编辑：张三 审核：李四" above the issuer and the signature date
-            if 0 < after <= min(EDITOR_TAIL_MAX_CHARS, EDITOR_TAIL_MAX_SHARE * before):
+            if 0 < after <= min(rules.EDITOR_TAIL_MAX_CHARS, rules.EDITOR_TAIL_MAX_SHARE * before):
                 return lines[: i + 1]
             break
     return lines
@@ -551,8 +491,8 @@ def clean_lines(text: str) -> str:
         stripped = line.replace("\\|", "|").strip(" |")
         if (
             stripped
-            and len(stripped) <= BOILERPLATE_MAX_LINE
-            and (BOILERPLATE.search(stripped) or META_LINE.search(stripped))
+            and len(stripped) <= rules.BOILERPLATE_MAX_LINE
+            and (rules.BOILERPLATE.search(stripped) or rules.META_LINE.search(stripped))
         ):
             continue
         kept.append(line.rstrip())
@@ -565,7 +505,7 @@ def tree_text(el: etree._Element) -> str:
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
-        if not isinstance(node.tag, str) or node.tag in _DROP_TAGS:
+        if not isinstance(node.tag, str) or node.tag in rules.HIDDEN_TAGS:
             if node.tail:
                 parts.append(node.tail)
             return
@@ -573,7 +513,7 @@ def tree_text(el: etree._Element) -> str:
             cells = [squash(c.text_content()) for c in node if c.tag in ("td", "th")]
             parts.append("\n" + " | ".join(c for c in cells if c) + "\n")
         else:
-            block = node.tag in _BLOCK_TAGS
+            block = node.tag in rules.BLOCK_TAGS
             if block:
                 parts.append("\n")
             if node.text:
@@ -593,12 +533,12 @@ def tree_text(el: etree._Element) -> str:
 def _densest(tree: etree._Element) -> etree._Element | None:
     """The element with the most text directly in it or its paragraph children (not in nested layout boxes)."""
     best, best_score = None, 0
-    for el in tree.iter("div", "td", "article", "section", "body"):
+    for el in tree.iter(*rules.DENSE_BLOCKS):
         score = len((el.text or "").strip())
         for child in el:
             if not isinstance(child.tag, str):
                 continue
-            if child.tag in ("p", "span", "font", "strong", "b", "h2", "h3", "h4", "br", "center", "table"):
+            if child.tag in rules.DENSE_CHILDREN:
                 score += _text_len(child)
             score += len((child.tail or "").strip())
         if score > best_score:
@@ -608,29 +548,16 @@ def _densest(tree: etree._Element) -> etree._Element | None:
 
 def container_text(tree: etree._Element) -> str:
     """Text of the first CMS content container with substance, else of the densest block."""
-    for selector in CONTENT_SELECTORS:
+    for selector in rules.CONTENT_SELECTORS:
         try:
             found = tree.cssselect(selector)
         except Exception:  # cssselect missing or selector unsupported: try the next one
             found = []
         for el in found:
-            if _text_len(el) >= MIN_CONTAINER_CHARS:
+            if _text_len(el) >= rules.MIN_CONTAINER_CHARS:
                 return tree_text(el)
     densest = _densest(tree)
     return tree_text(densest) if densest is not None else ""
-
-
-# A container must hold at least this much text to be taken for the article (CMSs reuse `.content` for menus).
-MIN_CONTAINER_CHARS = 100
-
-
-# trafilatura's precision mode (`favor_precision`), measured on zh-extraction-dev (58 real pages, bigram F1):
-# 0.864 balanced → 0.880 precision, both fast; without `fast` (its readability/jusText fallbacks) 0.875 and
-# 0.893, at twice the time. It drops comment threads, reply floors and appended teaser lists its balanced
-# mode keeps, but on some pages it loses the body and keeps a stray box: a short precision result is taken only
-# when it is at least this share of what the balanced mode finds (on the dev pages good short texts were
-# 0.35–0.62 of it, lost bodies 0–0.16).
-PRECISION_MIN_SHARE = 0.25
 
 
 def _trafilatura(tree: etree._Element, options: Options, focus: str = "precision") -> str:
@@ -666,7 +593,7 @@ def main_text(tree: etree._Element, options: Options | None = None) -> HtmlText:
     extractor = "trafilatura"
     if len(text) < options.min_text_chars:
         balanced = text if options.favor_recall else clean_lines(_trafilatura(pruned, options, "balanced"))
-        if len(text) < PRECISION_MIN_SHARE * len(balanced):
+        if len(text) < rules.PRECISION_MIN_SHARE * len(balanced):
             text = balanced
         if len(balanced) < options.min_text_chars:
             fallback = clean_lines(container_text(pruned))

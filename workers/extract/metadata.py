@@ -1,9 +1,14 @@
 """Title, publication date, issuer, report kind and year of a report page.
 
+Each field is found by an ordered tuple of small named finders (TITLE_FINDERS, PUBLISHED_FINDERS, ISSUER_FINDERS)
+applied by one engine, `first_found`: the first finder that finds a value gives the field, and the Metadata
+names it (`title_by`, `published_by`, `issuer_by`). The finders read one `Page`; their words, patterns and tuned
+numbers are data in `rules.py`.
+
 Government pages carry a clock in their header ("今天是2024年5月6日 星期一") that is not a publication date, and
-their `<title>` ends with the site's name ("_常平镇人民政府", " - 番禺区"). Dates come from metadata tags, then
-labelled dates ("发布时间：", "发布日期：", "日期："), then the signature date that closes a report, then a date
-the CMS wrote into the URL, then an unlabelled date printed under the title or a Taiwanese (ROC-year) date in
+their `<title>` ends with the site's name ("_常平镇人民政府", " - 番禺区"). Dates come from a printed publication
+label, metadata tags, other labelled dates ("日期：", "成文日期："), the signature date that closes a report, a
+date the CMS wrote into the URL, an unlabelled date printed under the title or a Taiwanese (ROC-year) date in
 the page header, and only then from htmldate's general heuristics; any date written next to 今天/今日/星期 is
 ignored.
 """
@@ -12,12 +17,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from lxml import etree
 
 from nianbao.dates import (
-    ANY_YEAR,
     DATE,
     arabic_dates,
     gregorian,
@@ -31,138 +37,114 @@ from nianbao.dates import (
 )
 from nianbao.normalise import compact, is_cjk, squash
 from nianbao.reports import classify_title, find_year
-from workers.extract.html import with_traditional
+from workers.extract import rules
 
 logger = logging.getLogger(__name__)
-
-_META_TITLE = ("ArticleTitle", "articletitle", "og:title", "twitter:title", "title")
-_META_DATE = (
-    "PubDate",
-    "pubdate",
-    "publishdate",
-    "firstpublishedtime",
-    "publishedtime",
-    "article:published_time",
-    "og:release_date",
-    "dc.date",
-    "dcterms.created",
-    "dc.date.issued",
-    "datePublished",
-    "weibo:article:create_at",
-)
-_META_SOURCE = ("ContentSource", "contentsource", "source")
-# Portals put the editor's own name in <meta name="author"> ("马娟"): it names an issuer only when it is an organ.
-_META_AUTHOR = ("author", "Author")
-# Separators between an article title and the site's name in <title>.
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—|--|\s-\s|\s－\s)\s*")
-# …and those a report's title is looked for between: also breadcrumbs and a tight hyphen (not "2020-2021").
-_TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|—|--|>|＞|»)\s*|\s+[-－]\s+|(?<=\D)[-－](?=\D)")
-# The label is followed by a colon, by spaces on the same line ("发布时间 2021-03-05"), or by the next table
-# cell ("发文日期： | 2021年03月05日", as tree_text writes a row).
-_LABELLED_DATE = re.compile(
-    r"(发布|發布|發佈|发表|發表|公开|公開|发稿|發稿|成文|更新|印发|印發|生成|发文|發文)?(?:时间|時間|日期)"
-    r"(?:\s*[:：]\s*(?:\|\s*)?|[ \t\u3000]*\|\s*|\s*[】\]]\s*|[ \t\u3000]+)(?:[\[【]\s*)?"
-    rf"({ANY_YEAR}\s*(?:[-/.]|年)\s*\d{{1,2}}\s*(?:[-/.]|月)\s*\d{{1,2}})"
-)
-# Which labelled date is the publication date: 发布… first, then a bare 日期/时间 (rank 1), then the rest; only
-# the labels within this many characters of the first are compared (an information-disclosure table's row).
-LABEL_GROUP_CHARS = 200
-_LABEL_RANK = {label: 0 for label in ("发布", "發布", "發佈", "发表", "發表", "公开", "公開", "发稿", "發稿")} | {
-    label: 2 for label in ("成文", "更新", "印发", "印發", "生成", "发文", "發文")
-}
-_SITE_LABEL = re.compile(r"(?:网站|網站|本站|本网|系统)$")  # "网站更新时间": the site's, not the article's
-# The signature date is among the last characters of a report (after the issuer's name).
-SIGNATURE_WINDOW = 200
-_SIGNATURE_DATE = re.compile(
-    r"(?:((?:19|20)\d{2})|(?:中華民國|中华民国|民國|民国)\s*(\d{2,3}))\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-)
-# The byline under an article's heading: how far below it, its date (年月日, or one separator used twice), what
-# may stand before a date that opens it, and the words or clock beside a date that does not.
-BYLINE_LINES = 5
-BYLINE_MAX_CHARS = 30  # a short line ending with its date ("某某县水务局 2023-05-06") is a byline
-MIN_HEADING_PREFIX = 6  # the first line of a heading broken over two
-_BYLINE_DATE = re.compile(
-    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|((?:19|20)\d{2})([-/.])(\d{1,2})\5(\d{1,2})(?![\d.])"
-)
-_BYLINE_LEAD = re.compile(r"[\s\[【•·]+")
-_BYLINE_TRAIL = re.compile(r"^[\s\]】]*(?:\d{1,2}:\d{2}(?::\d{2})?)?[\s\]】]*$")
-_OPEN_BRACKET = re.compile(r"[(（]\s*$")
-_CLOSED_AFTER = re.compile(r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*[)）]")
-_BYLINE_WORDS = re.compile(
-    r"\d:\d\d|星期|来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|字号|打印|发表于|发布于"
-)
-# A date that bounds a period or a validity, or dates a decision or a start ("（2021年3月5日县政府常务会议通过）").
-_BOUNDED_BEFORE = re.compile(
-    "(?:" + with_traditional(r"至|到|止|截至|截止|有效期|修改|修订|更新") + r"|[\d日]\s*[-－–—～~])[:：]?\s*$"
-)
-_BOUNDED_AFTER = re.compile(r"\s*(?:[-－–—～~]\s*\d|" + with_traditional(r"[至到起止前]") + ")")
-_DECIDED_AFTER = re.compile(with_traditional(r"施行|实施|生效|通过|批准|印发"))  # anywhere later on the line
-_IN_SENTENCE = re.compile(r"[，,；;]")
-_SENTENCE_GOES_ON = re.compile(
-    r"\s*(?:[，,、]|" + with_traditional(r"起|至|前|施行|实施|生效|通过|批准|召开|举行") + ")"
-)
-# How much of the body's first paragraph (a line longer than a title) locates it in the page's text.
-HEADER_PROBE_CHARS = 30
-MIN_PROBE_CHARS = 8
-_SOURCE = re.compile(
-    r"(?:信息|文章)?(?:来源|來源)\s*[:：]\s*([^\s:：|,，]{2,40}?)(?=\s|$|发布|时间|日期|作者|浏览|点击|【|\|)"
-)
-# Sources that name the website itself, not an issuer.
-_GENERIC_SOURCES = frozenset(
-    ("本网", "本站", "原创", "网站", "本网站", "转载", "其他", "未知", "本網", "網站", "本網站")
-)
-_GENERIC_SOURCE_WORDS = re.compile(r"(?:本站|本网|本網|原创|原創|转载|轉載|编辑|編輯|整理)+")  # "本站原创"
-# A source that names a website ("湘潭县人民政府门户网站", "中国政府网") is where the page was posted, not who
-# issued the report: the signature block or the title says that better.
-_SITE_SOURCE = re.compile(r"网站|網站|门户|門戶|[网網]$|www\.|https?:")
-# A title that starts with a bare division name ("常平镇2021年…") was issued by that division's government.
-_BARE_DIVISION = re.compile(r"(?:省|市|县|縣|区|區|旗|镇|鎮|乡|鄉)$")
-_BARE_SUBDISTRICT = re.compile(r"街道$")
-_ISSUER_SUFFIX = re.compile(
-    r"(?:人民政府|政府|办事处|办公室|办公厅|委员会|局|厅|院|署|部|处|中心|街道|镇|乡|县|区|市|司法所|管委会)$"
-)
-MAX_ISSUER_CHARS = 40
-TITLE_MAX_LINES = 3
 
 
 @dataclass
 class Metadata:
+    """What a page says about itself, and which finder found each field (`title_by`, `published_by`,
+    `issuer_by`: a finder's name, None when none found it)."""
+
     title: str
     published: str | None
     issuer: str | None
     report_kind: str | None
     report_year: int | None
+    title_by: str | None = None
+    published_by: str | None = None
+    issuer_by: str | None = None
 
 
-def _meta(tree: etree._Element, names: tuple[str, ...]) -> str | None:
-    """The first non-empty content among <meta> elements named (name, property, itemprop, http-equiv) `names`."""
-    found: dict[str, str] = {}
-    for el in tree.iter("meta"):
-        value = (el.get("content") or "").strip()
-        if not value:
-            continue
-        for attr in ("name", "property", "itemprop", "http-equiv"):
-            key = el.get(attr)
-            if key is not None and key not in found:
-                found[key] = value
-    for name in names:
-        if name in found:
-            return found[name]
-    return None
+@dataclass
+class Page:
+    """What the finders read: the parsed page, its whole text, the extracted body, its URL and, for the date and
+    issuer finders, the title found first. What several finders read (the <meta> tags, the <title>, the headings,
+    the header, the labelled dates) is read once, by the first finder that asks."""
+
+    tree: etree._Element
+    page_text: str = ""
+    main_text: str = ""
+    url: str = ""
+    title: str = ""
+
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        """The first non-empty content of each <meta> name (name, property, itemprop or http-equiv)."""
+        found: dict[str, str] = {}
+        for el in self.tree.iter("meta"):
+            value = (el.get("content") or "").strip()
+            if not value:
+                continue
+            for attr in ("name", "property", "itemprop", "http-equiv"):
+                key = el.get(attr)
+                if key is not None and key not in found:
+                    found[key] = value
+        return found
+
+    def meta(self, names: tuple[str, ...]) -> str | None:
+        """The content of the first of `names` the page's <meta> tags carry."""
+        return next((self.metas[name] for name in names if name in self.metas), None)
+
+    @cached_property
+    def raw_title(self) -> str:
+        """The <title>'s text."""
+        title_el = self.tree.find(".//title")
+        return squash(title_el.text_content()) if title_el is not None else ""
+
+    @cached_property
+    def title_tag(self) -> str:
+        """The <title> without the site's name (`_strip_site_suffix`)."""
+        return _strip_site_suffix(self.raw_title) if self.raw_title else ""
+
+    @cached_property
+    def headings(self) -> list[tuple[str, etree._Element]]:
+        """(text, element) of the <h1>–<h3> headings as long as a title may be."""
+        found = [(squash(h.text_content()), h) for h in self.tree.iter(*rules.HEADING_TAGS)]
+        return [(text, h) for text, h in found if rules.MIN_HEADING_CHARS <= len(text) <= rules.MAX_TITLE_CHARS]
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The body's non-blank lines, stripped."""
+        return [line.strip() for line in self.main_text.splitlines() if line.strip()]
+
+    @cached_property
+    def header(self) -> str | None:
+        """The page's text before the body starts (`_header_text`); needs `title`."""
+        return _header_text(self.page_text, self.main_text, self.title)
+
+    @cached_property
+    def labelled(self) -> tuple[int, str] | None:
+        """(rank of its label, date) of the page's labelled date (`ranked_labelled_date`); needs `title`."""
+        return ranked_labelled_date(self.page_text, loose_until=len(self.header) if self.header is not None else 0)
+
+    @cached_property
+    def sources(self) -> list[str]:
+        """The values of the page's 来源 fields that name someone (not 本站, 原创 …), in page order."""
+        values = (m.group(1).strip() for m in rules.SOURCE.finditer(self.page_text))
+        return [value for value in values if value and not _is_generic_source(value)]
+
+    @cached_property
+    def source_meta(self) -> str | None:
+        """A source <meta> tag, or an author tag that names an organ, when it names someone (not 本站 …)."""
+        meta = self.meta(rules.META_SOURCE)
+        if not meta and (author := self.meta(rules.META_AUTHOR)) and rules.ISSUER_SUFFIX.search(author):
+            meta = author
+        return meta if meta and not _is_generic_source(meta) and len(meta) <= rules.MAX_ISSUER_CHARS else None
 
 
-# A trailing "-新华网" / "_百度百科" without spaces is a site suffix when it is this short and what remains is long.
-SITE_SUFFIX_MAX_CHARS = 12
-MIN_TITLE_CHARS = 6
-# A first part this short is a site or column label put before the title ("新闻_..."); names ("蔡健雅") are longer.
-SITE_FIRST_MAX_CHARS = 2
-MAX_TITLE_CHARS = 120
-# A <title> part this short that names no report is a column's name ("新闻动态", "通知公告"), not an article's.
-COLUMN_NAME_MAX_CHARS = 8
-# A <title> that is only the site's name ("某某区人民政府门户网站"), and words every report title has one of.
-_SITE_NAME = re.compile(r"(?:政府|门户|門戶|网站|網站|[网網])$")
-_REPORT_HINT = re.compile(r"报|報|情况|情況")
-_TIGHT_SUFFIX = re.compile(rf"^(.{{{MIN_TITLE_CHARS},}}?)\s*[-_|｜—]\s*[^-_|｜—]{{2,{SITE_SUFFIX_MAX_CHARS}}}$")
+Finder = Callable[[Page], str | None]
+
+
+def first_found(finders: tuple[Finder, ...], page: Page) -> tuple[str | None, str | None]:
+    """(value, finder's name) of the first finder, in order, that finds a value; (None, None) when none does.
+
+    The order is the rule: a finder earlier in its tuple is trusted over every later one."""
+    for finder in finders:
+        if value := finder(page):
+            return value, finder.__name__
+    return None, None
 
 
 def _strip_site_suffix(title: str) -> str:
@@ -171,23 +153,20 @@ def _strip_site_suffix(title: str) -> str:
     When the whole <title> names a report (no explainer, plan or notice in it), its longest part that names one
     wins wherever it stands: "番禺区人民政府-关于…的报告", "首页 > 政务公开 > 政府信息公开年报 > …的报告".
     """
-    if _REPORT_HINT.search(title) and classify_title(title)[0]:
-        named = [p.strip() for p in _TITLE_PARTS.split(title) if _REPORT_HINT.search(p) and classify_title(p)[0]]
+    if rules.REPORT_HINT.search(title) and classify_title(title)[0]:
+        named = [
+            p.strip() for p in rules.TITLE_PARTS.split(title) if rules.REPORT_HINT.search(p) and classify_title(p)[0]
+        ]
         if named:
             return max(named, key=len)
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    parts = [p for p in rules.TITLE_SEPARATORS.split(title) if p.strip()]
     if not parts:
         return title.strip()
     # The article title is normally first; a site that puts its name first leaves a short first part.
-    first = parts[1] if len(parts[0]) <= SITE_FIRST_MAX_CHARS and len(parts) > 1 else parts[0]
-    while m := _TIGHT_SUFFIX.match(first):
+    first = parts[1] if len(parts[0]) <= rules.SITE_FIRST_MAX_CHARS and len(parts) > 1 else parts[0]
+    while m := rules.TIGHT_SUFFIX.match(first):
         first = m.group(1)
     return first.strip()
-
-
-_TITLE_BLOCKS = ("div", "p", "td", "span", "strong", "b", "font", "h4", "h5", "h6")
-_CRUMB = re.compile(r"[>＞»›→]")  # "首页 > 法治政府 > 某某县2021年法治政府建设年度报告"
-_INNER_BLOCKS = ("div", "p", "td", "table", "ul", "ol", "li", "h4", "h5", "h6")
 
 
 def _short_text(el: etree._Element) -> str | None:
@@ -199,36 +178,26 @@ def _short_text(el: etree._Element) -> str | None:
     for piece in el.itertext():
         parts.append(piece)
         size += len(piece)
-        if size > 4 * MAX_TITLE_CHARS:  # whitespace included: a title block is indented, not that much
+        if size > 4 * rules.MAX_TITLE_CHARS:  # whitespace included: a title block is indented, not that much
             return None
     return squash("".join(parts))
 
 
 def _report_title_block(tree: etree._Element) -> str | None:
     """The first innermost block, outside links, whose whole text is a report's title (not a sentence naming one)."""
-    for el in tree.iter(*_TITLE_BLOCKS):
-        if next(el.iterdescendants(*_INNER_BLOCKS), None) is not None:  # first: lxml answers it without Python
+    for el in tree.iter(*rules.TITLE_BLOCKS):
+        if next(el.iterdescendants(*rules.INNER_BLOCKS), None) is not None:  # first: lxml answers it without Python
             continue
         text = _short_text(el)
-        if not (text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and _REPORT_HINT.search(text)):
+        if not (
+            text and rules.MIN_TITLE_CHARS <= len(text) <= rules.MAX_TITLE_CHARS and rules.REPORT_HINT.search(text)
+        ):
             continue
-        if text.endswith(("。", "；")) or "《" in text or _CRUMB.search(text):
+        if text.endswith(rules.SENTENCE_ENDS) or rules.QUOTE_OPENS in text or rules.CRUMB.search(text):
             continue  # a sentence naming a report, or a breadcrumb ending in one
         if el.find(".//a") is None and not any(a.tag == "a" for a in el.iterancestors()) and classify_title(text)[0]:
             return text
     return None
-
-
-# Blocks that old CMSs name after the title they hold: <td class="title">, <div id="biaoti">, <span id="lblTitle">.
-_TITLE_NAME = re.compile(r"title|biaoti", re.I)
-_NOT_TITLE_NAME = re.compile(r"sub|site|web|logo|column|lanmu|nav|list|small|tip", re.I)
-
-
-# A box of links: at least this many, nearly all its text theirs, each an article's title rather than a tool's
-# word (字号 大 中 小 打印, 微信 微博 under a heading are a toolbar, not a box).
-LABEL_MIN_LINKS = 3
-LABEL_LINK_SHARE = 0.7
-LABEL_MIN_LINK_CHARS = 6  # on average
 
 
 def _labels_links(el: etree._Element) -> bool:
@@ -242,25 +211,25 @@ def _labels_links(el: etree._Element) -> bool:
     links = [len(compact(a.text_content())) for a in after.iter("a")]
     text = len(compact(after.text_content()))
     return (
-        len(links) >= LABEL_MIN_LINKS
-        and sum(links) >= LABEL_LINK_SHARE * text
-        and sum(links) >= LABEL_MIN_LINK_CHARS * len(links)
+        len(links) >= rules.LABEL_MIN_LINKS
+        and sum(links) >= rules.LABEL_LINK_SHARE * text
+        and sum(links) >= rules.LABEL_MIN_LINK_CHARS * len(links)
     )
 
 
 def _named_title_block(tree: etree._Element) -> str | None:
     """The first innermost block, outside links, whose class or id calls it the title and whose text could be one."""
-    for el in tree.iter(*_TITLE_BLOCKS):
+    for el in tree.iter(*rules.TITLE_BLOCKS):
         names = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _TITLE_NAME.search(names) or _NOT_TITLE_NAME.search(names):
+        if not rules.TITLE_NAME.search(names) or rules.NOT_TITLE_NAME.search(names):
             continue
-        if next(el.iterdescendants(*_INNER_BLOCKS), None) is not None or el.find(".//a") is not None:
+        if next(el.iterdescendants(*rules.INNER_BLOCKS), None) is not None or el.find(".//a") is not None:
             continue
         if _labels_links(el):
             continue
         text = _short_text(el)
-        if text and MIN_TITLE_CHARS <= len(text) <= MAX_TITLE_CHARS and not text.endswith(("。", "；")):
-            if not _CRUMB.search(text) and not any(a.tag == "a" for a in el.iterancestors()):
+        if text and rules.MIN_TITLE_CHARS <= len(text) <= rules.MAX_TITLE_CHARS and not text.endswith(("。", "；")):
+            if not rules.CRUMB.search(text) and not any(a.tag == "a" for a in el.iterancestors()):
                 return text
     return None
 
@@ -273,7 +242,7 @@ def _displayed_head(title: str, raw_title: str, page_text: str) -> str:
     before it and never the whole.
     """
     parts = title.rsplit(None, 1)
-    if len(parts) != 2 or len(parts[0]) < MIN_TITLE_CHARS or len(parts[1]) > SITE_SUFFIX_MAX_CHARS:
+    if len(parts) != 2 or len(parts[0]) < rules.MIN_TITLE_CHARS or len(parts[1]) > rules.SITE_SUFFIX_MAX_CHARS:
         return title
     head = parts[0]
     if classify_title(title)[0] and classify_title(head) != classify_title(title):
@@ -283,48 +252,106 @@ def _displayed_head(title: str, raw_title: str, page_text: str) -> str:
     return head if shown_head and not shown_whole else title
 
 
-def find_title(tree: etree._Element, page_text: str = "") -> str:
-    """The report title: ArticleTitle meta, the heading the <title> starts with, else <title> without suffix.
+def title_in_meta_tag(page: Page) -> str | None:
+    """<meta name="ArticleTitle">: the CMS's own record of the article's title, without the site's name."""
+    meta = page.meta(rules.META_ARTICLE_TITLE)
+    return squash(meta) if meta else None
 
-    A heading merely contained in <title> is often the site's name ("百度百科", "痞客邦"), so it must match the
-    title's first part; a report heading that the <title> does not repeat is taken as well. `page_text` (the
-    page's whole text) shows where a <title> suffix separated by a mere space begins.
-    """
-    meta = _meta(tree, _META_TITLE[:2])
-    if meta:
-        return squash(meta)
-    title_el = tree.find(".//title")
-    raw_title = squash(title_el.text_content()) if title_el is not None else ""
-    stripped = _strip_site_suffix(raw_title) if raw_title else ""
-    heading_els = [(squash(h.text_content()), h) for h in tree.iter("h1", "h2", "h3")]
-    heading_els = [(text, h) for text, h in heading_els if 4 <= len(text) <= MAX_TITLE_CHARS]
-    headings = [text for text, _ in heading_els]
-    for heading in headings:
-        if stripped and (heading == stripped or (stripped.startswith(heading) and len(heading) >= MIN_TITLE_CHARS)):
+
+def heading_opening_title_tag(page: Page) -> str | None:
+    """A heading that is the <title>'s first part, or opens it: a heading merely contained in <title> is often the
+    site's name ("百度百科", "痞客邦")."""
+    stripped = page.title_tag
+    for heading, _ in page.headings:
+        if stripped and (
+            heading == stripped or (stripped.startswith(heading) and len(heading) >= rules.MIN_TITLE_CHARS)
+        ):
             return heading
-    for heading in headings:
-        if classify_title(heading)[0]:
-            return heading
-    # Older CMSs title every page with the site's name and write the article's in an <h1>, or when the page has no
-    # heading at all in a block that names a report or is named the title (<td class="title">).
-    if not stripped or _SITE_NAME.search(stripped):
-        # A heading over a list of links labels a box ("最新动态" over a sidebar), not the article.
-        own = [text for text, h in heading_els if not _labels_links(h)]
-        if block := (own[0] if own else None) or _report_title_block(tree) or _named_title_block(tree):
-            return block
-        if headings:
-            return headings[0]
-    # Others title every page with the column's name ("通知公告--某某县人民政府"): a report title written in the
-    # page (an <h5>, a <div class="title">) is the better title, unless the page has a heading of its own (then a
-    # report title below it is something the article names).
-    elif len(stripped) <= COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]:
-        own = [h for h in headings if stripped not in h and len(h) > COLUMN_NAME_MAX_CHARS and not _SITE_NAME.search(h)]
-        if not own and (block := _report_title_block(tree)):
-            return block
-    if stripped:
-        return _displayed_head(stripped, raw_title, page_text) if page_text else stripped
-    og = _meta(tree, ("og:title",))
-    return _strip_site_suffix(squash(og)) if og else (headings[0] if headings else "")
+    return None
+
+
+def heading_naming_report(page: Page) -> str | None:
+    """A heading that names a report, even one the <title> does not repeat."""
+    return next((heading for heading, _ in page.headings if classify_title(heading)[0]), None)
+
+
+def _site_titled(page: Page) -> bool:
+    """Whether the page has no <title> or one that is only the site's name: older CMSs title every page so and
+    write the article's title in the page."""
+    return not page.title_tag or bool(rules.SITE_NAME.search(page.title_tag))
+
+
+def _column_titled(page: Page) -> bool:
+    """Whether the <title> is a column's name ("通知公告--某某县人民政府"): short, and naming no report."""
+    stripped = page.title_tag
+    return not _site_titled(page) and len(stripped) <= rules.COLUMN_NAME_MAX_CHARS and not classify_title(stripped)[0]
+
+
+def heading_under_site_title(page: Page) -> str | None:
+    """Under a site-named <title>: the first heading that does not label a box of links ("最新动态" over a
+    sidebar labels the box, not the article)."""
+    if not _site_titled(page):
+        return None
+    return next((heading for heading, h in page.headings if not _labels_links(h)), None)
+
+
+def block_naming_report(page: Page) -> str | None:
+    """Under a site-named <title>, or a column-named one on a page without a heading of its own (with one, a report
+    title below it is something the article names): a block whose whole text is a report's title."""
+    if _column_titled(page):
+        stripped, headings = page.title_tag, (h for h, _ in page.headings)
+        if any(
+            stripped not in h and len(h) > rules.COLUMN_NAME_MAX_CHARS and not rules.SITE_NAME.search(h)
+            for h in headings
+        ):
+            return None
+    elif not _site_titled(page):
+        return None
+    return _report_title_block(page.tree)
+
+
+def block_named_title(page: Page) -> str | None:
+    """Under a site-named <title>: a block the CMS names the title (<td class="title">, <div id="biaoti">)."""
+    return _named_title_block(page.tree) if _site_titled(page) else None
+
+
+def first_heading_under_site_title(page: Page) -> str | None:
+    """Under a site-named <title>: its first heading, whatever it heads, before the site's name."""
+    return page.headings[0][0] if _site_titled(page) and page.headings else None
+
+
+def title_tag(page: Page) -> str | None:
+    """The <title> without the site's name, nor a space-separated suffix the page does not show with it."""
+    stripped = page.title_tag
+    if not stripped:
+        return None
+    return _displayed_head(stripped, page.raw_title, page.page_text) if page.page_text else stripped
+
+
+def title_in_og_tag(page: Page) -> str | None:
+    """<meta property="og:title"> without the site's name, on a page without <title> or headings."""
+    og = page.meta(rules.META_OG_TITLE)
+    return _strip_site_suffix(squash(og)) if og else None
+
+
+# Where a page's title is written, most trusted first (`first_found`).
+TITLE_FINDERS: tuple[Finder, ...] = (
+    title_in_meta_tag,
+    heading_opening_title_tag,
+    heading_naming_report,
+    heading_under_site_title,
+    block_naming_report,
+    block_named_title,
+    first_heading_under_site_title,
+    title_tag,
+    title_in_og_tag,
+)
+
+
+def find_title(tree: etree._Element, page_text: str = "") -> str:
+    """The report title by TITLE_FINDERS; `page_text` (the page's whole text) shows where a <title> suffix
+    separated by a mere space begins. "" when no finder finds one."""
+    return first_found(TITLE_FINDERS, Page(tree, page_text))[0] or ""
 
 
 def labelled_date(text: str, loose_until: int | None = None) -> str | None:
@@ -344,43 +371,45 @@ def ranked_labelled_date(text: str, loose_until: int | None = None) -> tuple[int
     text = arabic_dates(text)
     best: tuple[int, str] | None = None
     first = None
-    for m in _LABELLED_DATE.finditer(text):
-        if first is not None and m.start() - first > LABEL_GROUP_CHARS:
+    for m in rules.LABELLED_DATE.finditer(text):
+        if first is not None and m.start() - first > rules.LABEL_GROUP_CHARS:
             break  # past the article's own dates: a related-articles list below has labels of its own
         rank = _label_rank(text, m)
         separator = text[m.end(1) if m.group(1) else m.start() : m.start(2)]
-        if not re.search("[:：】\\]]", separator) and (loose_until is None or m.start() >= loose_until or rank == 1):
+        if not rules.LABEL_COLON.search(separator) and (
+            loose_until is None or m.start() >= loose_until or rank == rules.BARE_LABEL_RANK
+        ):
             continue
-        if (rank > 0 and is_clock(text, m.start(), m.end())) or not (found := parse_any_date(m.group(2))):
+        if rank > rules.PUBLICATION_LABEL_RANK and is_clock(text, m.start(), m.end()):
+            continue
+        if not (found := parse_any_date(m.group(2))):
             continue
         # The group of the article's own labels starts at its first label, not at a site header's "网站更新时间".
-        if first is None and (rank <= 1 or not _SITE_LABEL.search(text[max(0, m.start() - 4) : m.start()])):
+        site_words = text[max(0, m.start() - rules.SITE_LABEL_REACH) : m.start()]
+        if first is None and (rank <= rules.BARE_LABEL_RANK or not rules.SITE_LABEL.search(site_words)):
             first = m.start()
         if best is None or rank < best[0]:
             best = (rank, found)
     return best
 
 
-PUBLICATION_LABEL_RANK = 0
-
-
 def _label_rank(text: str, m: re.Match[str]) -> int:
     """0 for a publication label, 1 for a bare 日期/时间, 2 for 成文/印发/更新, 3 for another word's date (实施日期)."""
     if m.group(1):
-        return _LABEL_RANK[m.group(1)]
-    return 3 if m.start() > 0 and is_cjk(text[m.start() - 1]) else 1
+        return rules.LABEL_RANK[m.group(1)]
+    return rules.OTHER_WORD_LABEL_RANK if m.start() > 0 and is_cjk(text[m.start() - 1]) else rules.BARE_LABEL_RANK
 
 
 def signature_date(text: str) -> str | None:
     """The date that closes a report ("2021年12月30日" or "二〇二一年十二月三十日" under the issuer), from the end."""
-    tail = arabic_dates(text[-SIGNATURE_WINDOW:])
+    tail = arabic_dates(text[-rules.SIGNATURE_WINDOW :])
     found = None
-    for m in _SIGNATURE_DATE.finditer(tail):
+    for m in rules.SIGNATURE_DATE.finditer(tail):
         # Not a date inside a sentence ("因管道维修，定于2021年3月10日全天停水"): what a short body is about.
         clause = tail[tail.rfind("\n", 0, m.start()) + 1 : m.start()]
-        clause = clause[max(clause.rfind(end) for end in "。！？") + 1 :]
-        goes_on = _SENTENCE_GOES_ON.match(tail, m.end())  # "本通知自2021年3月1日起施行", "2010年3月4日，全国政协…"
-        if not goes_on and not _IN_SENTENCE.search(clause) and not is_clock(tail, m.start(), m.end()):
+        clause = clause[max(clause.rfind(end) for end in rules.CLAUSE_ENDS) + 1 :]
+        goes_on = rules.SENTENCE_GOES_ON.match(tail, m.end())  # "本通知自2021年3月1日起施行", "2010年3月4日，全国政协…"
+        if not goes_on and not rules.IN_SENTENCE.search(clause) and not is_clock(tail, m.start(), m.end()):
             found = iso_date(gregorian(m.group(1) or m.group(2)), m.group(3), m.group(4)) or found
     return found
 
@@ -398,24 +427,30 @@ def header_date(header: str, title: str) -> str | None:
     below = _below_heading(lines, compact(title))
     if below is None:
         return None
-    for line in lines[below : below + BYLINE_LINES]:
+    for line in lines[below : below + rules.BYLINE_LINES]:
         line = arabic_dates(line)
-        for m in _BYLINE_DATE.finditer(line):
+        for m in rules.BYLINE_DATE.finditer(line):
             year, month, day = m.group(1) or m.group(4), m.group(2) or m.group(6), m.group(3) or m.group(7)
             before, after = line[: m.start()], line[m.end() :]
-            if _OPEN_BRACKET.search(before):  # "（2023年5月6日）" is a byline only when nothing else is inside
-                closing = _CLOSED_AFTER.match(after)
+            if rules.OPEN_BRACKET.search(before):  # "（2023年5月6日）" is a byline only when nothing else is inside
+                closing = rules.CLOSED_AFTER.match(after)
                 if closing is None:
                     continue
-                before, after = _OPEN_BRACKET.sub("", before), after[closing.end() :]
-            bounded = _BOUNDED_BEFORE.search(before) or _BOUNDED_AFTER.match(after) or _DECIDED_AFTER.search(after)
-            if bounded or _SENTENCE_GOES_ON.match(after):
+                before, after = rules.OPEN_BRACKET.sub("", before), after[closing.end() :]
+            bounded = (
+                rules.BOUNDED_BEFORE.search(before)
+                or rules.BOUNDED_AFTER.match(after)
+                or rules.DECIDED_AFTER.search(after)
+            )
+            if bounded or rules.SENTENCE_GOES_ON.match(after):
                 continue
             if is_today(before, len(before)):
                 continue
-            opens, closes = not _BYLINE_LEAD.sub("", before), not _BYLINE_TRAIL.sub("", after)
-            short = len(compact(line)) <= BYLINE_MAX_CHARS
-            if (opens or (closes and short) or _BYLINE_WORDS.search(line)) and (found := iso_date(year, month, day)):
+            opens, closes = not rules.BYLINE_LEAD.sub("", before), not rules.BYLINE_TRAIL.sub("", after)
+            short = len(compact(line)) <= rules.BYLINE_MAX_CHARS
+            if (opens or (closes and short) or rules.BYLINE_WORDS.search(line)) and (
+                found := iso_date(year, month, day)
+            ):
                 return found
     return None
 
@@ -427,7 +462,7 @@ def _below_heading(lines: list[str], title: str) -> int | None:
         return None
     for i in range(len(lines) - 1, 0, -1):
         line = compact(lines[i])
-        if line == title or (len(line) >= MIN_HEADING_PREFIX and title.startswith(line) and i + 1 < len(lines)):
+        if line == title or (len(line) >= rules.MIN_HEADING_PREFIX and title.startswith(line) and i + 1 < len(lines)):
             if line == title:
                 return i + 1
             if line + compact(lines[i + 1]) == title:
@@ -445,33 +480,57 @@ def _header_text(page_text: str, main_text: str, title: str = "") -> str | None:
     target = compact(title)
     lines = [compact(line).replace("|", "") for line in main_text.splitlines()]
     # Not the title, nor a byline the text kept ("2010年03月05日08:43 | 来源：新华网 | 作者：…").
-    lines = [line for line in lines if line and line != target and not _BYLINE_DATE.match(line)]
-    paragraph = next((line for line in lines if len(line) > HEADER_PROBE_CHARS), lines[0] if lines else "")
-    if len(paragraph) < MIN_PROBE_CHARS:
+    lines = [line for line in lines if line and line != target and not rules.BYLINE_DATE.match(line)]
+    paragraph = next((line for line in lines if len(line) > rules.HEADER_PROBE_CHARS), lines[0] if lines else "")
+    if len(paragraph) < rules.MIN_PROBE_CHARS:
         return None
-    probe = re.compile(r"[\s|]*".join(map(re.escape, paragraph[:HEADER_PROBE_CHARS])))
+    probe = re.compile(r"[\s|]*".join(map(re.escape, paragraph[: rules.HEADER_PROBE_CHARS])))
     m = probe.search(page_text, page_text.find("\n") + 1)
     return page_text[: m.start()] if m else None
 
 
-def find_published(tree: etree._Element, page_text: str, main_text: str, url: str = "", title: str = "") -> str | None:
-    """Publication date: meta tags, labelled dates, the signature date, the URL, a date under the title, then
-    htmldate's heuristics. A date printed with the article under a publication label (发布时间：…) beats a meta
-    tag that says otherwise: CMSs fill the tag with the day they regenerated the page, or the document's date."""
-    meta = _meta(tree, _META_DATE)
-    meta_date = parse_date(meta) if meta else None
-    header = _header_text(page_text, main_text, title)
-    labelled = ranked_labelled_date(page_text, loose_until=len(header) if header is not None else 0)
-    if meta_date:
-        return labelled[1] if labelled and labelled[0] == PUBLICATION_LABEL_RANK else meta_date
-    if labelled:
-        return labelled[1]
-    if found := signature_date(main_text):
-        return found
-    if found := url_date(url):
-        return found
-    if header is not None and (found := header_date(header, title) or roc_date(header)):
-        return found
+def date_under_publication_label(page: Page) -> str | None:
+    """A date printed with the article under a publication label (发布时间：…, 发布日期：…). It comes before the
+    <meta> tag because CMSs fill the tag with the day they regenerated the page, or the document's own date: the
+    printed publication date is the one readers saw. (Other labels, 成文日期 and the like, yield to the tag.)"""
+    return page.labelled[1] if page.labelled and page.labelled[0] == rules.PUBLICATION_LABEL_RANK else None
+
+
+def date_in_meta_tag(page: Page) -> str | None:
+    """A publication-date <meta> tag (PubDate, article:published_time …)."""
+    meta = page.meta(rules.META_DATE)
+    return parse_date(meta) if meta else None
+
+
+def date_under_other_label(page: Page) -> str | None:
+    """A date under any other label (日期：, 成文日期：, 更新时间：): the best ranked (`ranked_labelled_date`)."""
+    return page.labelled[1] if page.labelled else None
+
+
+def date_of_signature(page: Page) -> str | None:
+    """The date that closes the report, under its issuer (`signature_date`)."""
+    return signature_date(page.main_text)
+
+
+def date_in_url(page: Page) -> str | None:
+    """The date a CMS wrote into the page's URL (/202103/t20210305_…)."""
+    return url_date(page.url)
+
+
+def date_of_byline(page: Page) -> str | None:
+    """The unlabelled date of the byline printed under the heading (`header_date`)."""
+    return header_date(page.header, page.title) if page.header is not None else None
+
+
+def roc_date_in_header(page: Page) -> str | None:
+    """A Taiwanese (ROC-year) date in the page's header, before the body."""
+    return roc_date(page.header) if page.header is not None else None
+
+
+def date_by_htmldate(page: Page) -> str | None:
+    """htmldate's heuristics, when the page dates itself in no way above; not a header clock it may return, nor
+    1 January of a year the page names ("2021年法治政府建设年度报告") when the page never shows that day."""
+    tree, url, page_text = page.tree, page.url, page.page_text
     try:
         import htmldate
 
@@ -485,14 +544,27 @@ def find_published(tree: etree._Element, page_text: str, main_text: str, url: st
         return None
     if not guess:
         return None
-    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期; and 1 January
-    # of a year the page names ("2021年法治政府建设年度报告") when the page never shows that day.
+    # htmldate may return a header clock too: refuse a date the page only shows beside 今天是/星期.
     shown = [m for m in DATE.finditer(page_text) if parse_date(m.group(0)) == str(guess)]
     if shown and all(is_clock(page_text, m.start(), m.end()) for m in shown):
         return None
     if not shown and str(guess).endswith("-01-01") and not _written_in_markup(str(guess), tree, url):
         return None
     return str(guess)
+
+
+# Where a page's publication date is written, most trusted first (`first_found`). Any date written next to
+# 今天/今日/星期 (a header clock) is refused by every finder.
+PUBLISHED_FINDERS: tuple[Finder, ...] = (
+    date_under_publication_label,
+    date_in_meta_tag,
+    date_under_other_label,
+    date_of_signature,
+    date_in_url,
+    date_of_byline,
+    roc_date_in_header,
+    date_by_htmldate,
+)
 
 
 def _written_in_markup(day: str, tree: etree._Element, url: str) -> bool:
@@ -504,45 +576,59 @@ def _written_in_markup(day: str, tree: etree._Element, url: str) -> bool:
 
 def _is_generic_source(value: str) -> bool:
     """本网, 原创 and their combinations ("本站原创", "本网原创") name no issuer."""
-    return value in _GENERIC_SOURCES or bool(_GENERIC_SOURCE_WORDS.fullmatch(value))
+    return value in rules.GENERIC_SOURCES or bool(rules.GENERIC_SOURCE_WORDS.fullmatch(value))
 
 
-def find_issuer(tree: etree._Element, page_text: str, main_text: str, title: str) -> str | None:
-    """Who issued the report: the 来源 field, else the signature line above the final date, else the title.
+def issuer_in_source_field(page: Page) -> str | None:
+    """The page's first 来源 field that names an issuer rather than a website."""
+    return next((value for value in page.sources if not rules.SITE_SOURCE.search(value)), None)
 
-    A 来源 that names a website is kept only as the last resort.
-    """
-    site_source = None
-    for m in _SOURCE.finditer(page_text):
-        value = m.group(1).strip()
-        if value and not _is_generic_source(value):
-            if _SITE_SOURCE.search(value):
-                site_source = site_source or value
-                continue
-            return value
-    meta = _meta(tree, _META_SOURCE)
-    if not meta and (author := _meta(tree, _META_AUTHOR)) and _ISSUER_SUFFIX.search(author):
-        meta = author
-    if meta and not _is_generic_source(meta) and len(meta) <= MAX_ISSUER_CHARS:
-        if not _SITE_SOURCE.search(meta):
-            return meta
-        site_source = site_source or meta
-    lines = [line.strip() for line in main_text.splitlines() if line.strip()]
-    for i in range(len(lines) - 1, max(0, len(lines) - 4), -1):
-        if parse_date(lines[i]) and len(lines[i]) <= 20 and i > 0:
+
+def issuer_in_meta_tag(page: Page) -> str | None:
+    """A source <meta> tag (or an author tag naming an organ) that names an issuer rather than a website."""
+    meta = page.source_meta
+    return meta if meta and not rules.SITE_SOURCE.search(meta) else None
+
+
+def issuer_of_signature(page: Page) -> str | None:
+    """The signature line above the report's closing date, when it names an organ."""
+    lines = page.lines
+    for i in range(len(lines) - 1, max(0, len(lines) - 1 - rules.ISSUER_SEARCH_LINES), -1):
+        if parse_date(lines[i]) and len(lines[i]) <= rules.ISSUER_DATE_LINE_MAX_CHARS and i > 0:
             candidate = lines[i - 1]
-            if len(candidate) <= MAX_ISSUER_CHARS and _ISSUER_SUFFIX.search(candidate):
+            if len(candidate) <= rules.MAX_ISSUER_CHARS and rules.ISSUER_SUFFIX.search(candidate):
                 return candidate
-    prefix = re.match(
-        r"(.{2,40}?)(?:关于)?(?:(?:19|20)\d{2}|[二一][〇○零][一二三四五六七八九〇○零]{2})年", compact(title)
-    )
-    if prefix and _ISSUER_SUFFIX.search(name := prefix.group(1).removesuffix("关于")):
-        if _BARE_SUBDISTRICT.search(name):
+    return None
+
+
+def issuer_in_title(page: Page) -> str | None:
+    """The organ the title starts with ("某某县司法局2021年…"); a bare division name ("常平镇2021年…") stands for
+    its government, a bare 街道 for its office."""
+    prefix = rules.ISSUER_IN_TITLE.match(compact(page.title))
+    if prefix and rules.ISSUER_SUFFIX.search(name := prefix.group(1).removesuffix("关于")):
+        if rules.BARE_SUBDISTRICT.search(name):
             return name + "办事处"
-        if _BARE_DIVISION.search(name):
+        if rules.BARE_DIVISION.search(name):
             return name + "人民政府"
         return name
-    return site_source
+    return None
+
+
+def issuer_website(page: Page) -> str | None:
+    """A 来源 field or source tag that names a website ("某某县人民政府门户网站"): where the page was posted, not
+    who issued it, so the last resort."""
+    websites = [value for value in page.sources if rules.SITE_SOURCE.search(value)]
+    return websites[0] if websites else page.source_meta
+
+
+# Where a page names its issuer, most trusted first (`first_found`).
+ISSUER_FINDERS: tuple[Finder, ...] = (
+    issuer_in_source_field,
+    issuer_in_meta_tag,
+    issuer_of_signature,
+    issuer_in_title,
+    issuer_website,
+)
 
 
 def report_kind_year(title: str, main_text: str, published: str | None) -> tuple[str | None, int | None]:
@@ -558,32 +644,57 @@ def report_kind_year(title: str, main_text: str, published: str | None) -> tuple
 
 def extract_metadata(tree: etree._Element, page_text: str, main_text: str, url: str = "") -> Metadata:
     """All metadata of a parsed page; `page_text` is the whole page's text, `main_text` the extracted body."""
-    title = find_title(tree, page_text)
-    published = find_published(tree, page_text, main_text, url, title)
-    issuer = find_issuer(tree, page_text, main_text, title)
+    page = Page(tree, page_text, main_text, url)
+    title, title_by = first_found(TITLE_FINDERS, page)
+    page.title = title = title or ""
+    published, published_by = first_found(PUBLISHED_FINDERS, page)
+    issuer, issuer_by = first_found(ISSUER_FINDERS, page)
     kind, year = report_kind_year(title, main_text, published)
-    return Metadata(title, published, issuer, kind, year)
+    return Metadata(title, published, issuer, kind, year, title_by, published_by, issuer_by)
 
 
-def text_metadata(main_text: str, title_hint: str = "") -> Metadata:
-    """Metadata for a document without HTML (PDF, DOCX, OFD): the title is the first substantial line."""
-    lines = [line.strip() for line in main_text.splitlines() if line.strip()]
-    title = title_hint
-    body = main_text
-    if not title:
-        # PDF text is hard-wrapped: a title may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告").
-        for i in range(min(len(lines), 5)):
-            for n in range(1, TITLE_MAX_LINES + 1):
-                joined = "".join(lines[i : i + n])
-                if len(joined) <= 120 and classify_title(joined)[0]:
-                    title, body = compact(joined), "\n".join(lines[i + n :])
-                    break
-            if title:
-                break
-        else:
-            title = lines[0] if lines and len(lines[0]) <= 120 else ""
-            body = "\n".join(lines[1:])
-    published = labelled_date(main_text[:SIGNATURE_WINDOW]) or signature_date(main_text)
-    issuer = find_issuer(etree.Element("html"), "", main_text, title)
+def date_under_opening_label(page: Page) -> str | None:
+    """A labelled date among the first characters of a document's text (发布日期：… above a PDF's body)."""
+    return labelled_date(page.main_text[: rules.TEXT_OPENING_CHARS])
+
+
+def _title_lines(lines: list[str]) -> tuple[int, int] | None:
+    """(first, count) of the first lines of a text that together name a report: PDF text is hard-wrapped, so a title
+    may span up to TITLE_MAX_LINES lines ("…2021 年法治政" / "府建设年度报告")."""
+    for i in range(min(len(lines), rules.TEXT_TITLE_LINES)):
+        for n in range(1, rules.TITLE_MAX_LINES + 1):
+            joined = "".join(lines[i : i + n])
+            if len(joined) <= rules.MAX_TITLE_CHARS and classify_title(joined)[0]:
+                return i, n
+    return None
+
+
+def report_title_lines(page: Page) -> str | None:
+    """Among a document's first lines, the first line or lines that name a report."""
+    found = _title_lines(page.lines)
+    return compact("".join(page.lines[found[0] : sum(found)])) if found else None
+
+
+def first_line(page: Page) -> str | None:
+    """A document's first line, when it is as short as a title."""
+    return page.lines[0] if page.lines and len(page.lines[0]) <= rules.MAX_TITLE_CHARS else None
+
+
+# Where a document without HTML (PDF, DOCX, OFD) writes its title and its date.
+TEXT_TITLE_FINDERS: tuple[Finder, ...] = (report_title_lines, first_line)
+TEXT_PUBLISHED_FINDERS: tuple[Finder, ...] = (date_under_opening_label, date_of_signature)
+
+
+def text_metadata(main_text: str) -> Metadata:
+    """Metadata for a document without HTML (PDF, DOCX, OFD), read from its text alone."""
+    page = Page(etree.Element("html"), main_text=main_text)
+    title, title_by = first_found(TEXT_TITLE_FINDERS, page)
+    page.title = title = title or ""
+    published, published_by = first_found(TEXT_PUBLISHED_FINDERS, page)
+    issuer, issuer_by = first_found(ISSUER_FINDERS, page)
+    # The year is looked for in the body's opening: the text after the title's lines (after the first line when no
+    # lines name a report).
+    found = _title_lines(page.lines)
+    body = "\n".join(page.lines[sum(found) :] if found else page.lines[1:])
     kind, year = report_kind_year(title, body, published)
-    return Metadata(title, published, issuer, kind, year)
+    return Metadata(title, published, issuer, kind, year, title_by, published_by, issuer_by)

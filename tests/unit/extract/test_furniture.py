@@ -73,3 +73,17 @@ def test_a_latest_articles_heading_over_the_report_and_its_attachment_link_keeps
     box = f'<div class="con"><h3>最新文章</h3><div class="c">{paragraphs()}{attachment}</div></div>'
     html = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{box}</body></html>'
     assert all(line in extract(html.encode("utf-8"))["text"] for line in REPORT)
+
+
+def test_bars_named_by_their_class_and_short_blocks_of_boilerplate_go_and_prose_naming_them_stays() -> None:
+    """rules.FURNITURE_ATTR, BOILERPLATE, BOILERPLATE_MAX_CHARS / _LINE: a share bar, a breadcrumb and a footer go;
+    a paragraph of the report that mentions 联系我们 is prose inside it, longer than a line of furniture, and stays."""
+    prose = "如对本报告有疑问，请通过网站联系我们栏目或者拨打政务服务热线反映，我们将及时答复并改进工作。" * 3
+    page = f"""<html><head><meta charset="utf-8"><title>某某局2021年法治政府建设年度报告</title></head><body>
+<div class="position">首页 &gt; 政务公开 &gt; 法治政府</div><div class="bdshare">微信 微博</div>
+<div class="TRS_Editor">{paragraphs()}<p>{prose}</p></div>
+<div class="ft">版权所有：某某局 网站标识码：0000000001 ICP备00000000号</div></body></html>"""
+    text = extract(page.encode("utf-8"))["text"]
+    assert all(line in text for line in REPORT) and prose in text
+    for furniture in ("政务公开", "微博", "版权所有", "网站标识码"):
+        assert furniture not in text, furniture

@@ -37,3 +37,13 @@ def test_a_page_laid_out_in_nested_tables_comes_out_as_paragraphs_without_toolba
     assert "行政复议案件 | 12件" in text.replace("| 行政复议案件", "行政复议案件")  # the data table stays a table
     for furniture in ("添加收藏夹", "位置", "浏览次数", "|  |"):
         assert furniture not in text, furniture
+
+
+def test_scripts_styles_and_controls_are_no_text_and_blocks_are_lines() -> None:
+    """rules.HIDDEN_TAGS are not text a reader sees; rules.BLOCK_TAGS each start a line, a row's cells split by |."""
+    from workers.extract.html import parse, prune_scripts, tree_text
+
+    page = """<html><head><style>p { color: red }</style><script>var x = "脚本";</script></head><body>
+<div>第一段<span>仍在第一段</span></div><select><option>选项</option></select><p>第二段</p>
+<table><tr><td>甲</td><td>乙</td></tr></table></body></html>"""
+    assert tree_text(prune_scripts(parse(page))).splitlines() == ["第一段仍在第一段", "第二段", "甲 | 乙"]

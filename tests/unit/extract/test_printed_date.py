@@ -1,4 +1,5 @@
-"""metadata.find_published: the date printed with the article under a publication label beats a meta tag."""
+"""metadata.date_under_publication_label: the date printed with the article under a publication label beats a meta
+tag."""
 
 from __future__ import annotations
 
