@@ -1,6 +1,6 @@
 """Chaos scoreboard (issue 7): every fault and bad input against the fault portal and a real local stack.
 
-    .venv/bin/python bench/chaos.py                 # everything (about 30 minutes on 2 cores)
+    .venv/bin/python bench/chaos.py                 # everything (20–30 minutes on 2 cores, 9–19 the national row)
     .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only registry|s3|redis|celery|killed
     .venv/bin/python bench/chaos.py --only national [--sites 1000]   # the national row alone
 
