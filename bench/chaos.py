@@ -1,8 +1,9 @@
 """Chaos scoreboard (issues 7 and 18): every fault and bad input against the fault portal and a real local stack.
 
-    .venv/bin/python bench/chaos.py                 # everything (about 15 minutes on 2 cores)
+    .venv/bin/python bench/chaos.py                 # everything (20–30 minutes on 2 cores, 9–19 the national row)
     .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only registry|s3|redis|celery|killed|
                                                     # prefect|disk (disk mounts a tmpfs: run as root)
+    .venv/bin/python bench/chaos.py --only national [--sites 1000]   # the national row alone
 
 Rows: fault, documents expected, stored, recorded as failures (failures/ in the store or the run summary's
 `blocked`), lost (expected − stored − failed), refusals counted by the crawler, how the harvest ended (`run`:
@@ -24,6 +25,15 @@ and the harvest re-run, the Prefect API (`nianbao server` on its own port and SQ
 again on its port mid-run (the flow run itself must survive it, and no host limit stay taken), and the local
 store's filesystem (a tmpfs) filled once a first document is stored (the harvest must stop naming the cause and
 what to do, leave nothing half-written, and the run after the space is freed store every report).
+The national row (`national-faulty`, issue 18) puts it together at scale: 1,000 sites of the scale replica, each
+asking for 0.2–1 s between requests in the registry, one in ten faulty (its report URL answers as one of the fault
+portal's report faults: time-out, reset, 5xx, redirect loop, challenge, bombs, malformed bytes; replica.faults
+defines them, replica.scale.faulty_sites deals them out). The harvest is SIGKILLed once a tenth of the reports are
+stored and run again; during the re-run a crawl process (once a tenth of the sites have ended), a Celery pool
+process and Redis are killed, each once. The re-run must end by itself (nothing after it mends what it lost), and every
+report end stored or recorded as a failure: a healthy site's report, and a faulty site's as its fault's definition
+says (Fault.expected). The note says how many healthy sites' reports were stored (the test asks for all) and what
+became of each fault's. A kill that could not happen (its harvest ended first) fails the row (`run`: missed).
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 from nianbao.normalise import compact  # noqa: E402
 from replica import ground_truth, sites_yaml  # noqa: E402
-from replica.faults import BODY_LINES, FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
+from replica.faults import BODY_LINES, FAULTS, HANG_SECONDS, HOSTS, Fault, FaultPortal, Sizes  # noqa: E402
 from shell.runtime import free_port, redis_server_binary  # noqa: E402
 from storage import layout  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -167,6 +178,42 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> 
     return False
 
 
+# -- the kills (one process of a service under a running harvest) -------------------------------------------------
+def work_in_redis(broker: Any) -> bool:
+    """Tasks queued for extraction or held unacknowledged by a worker."""
+    return int(broker.llen("extract")) + int(broker.hlen("unacked")) > 0
+
+
+def kill_celery_child(process: subprocess.Popen[str]) -> int | None:
+    """SIGKILL one pool process of the harvest's Celery worker (a child of a celery worker); its pid, or None."""
+    table = processes()
+    for pid, cmd in descendants(process.pid).items():
+        parent = table.get(pid, (0, ""))[0]
+        if "-m celery" in cmd and "-m celery" in table.get(parent, (0, ""))[1]:
+            os.kill(pid, signal.SIGKILL)
+            return pid
+    return None
+
+
+def kill_crawl_process(process: subprocess.Popen[str]) -> int | None:
+    """SIGKILL one `python -m crawler.crawl` process of the harvest; its pid, or None."""
+    for pid, cmd in descendants(process.pid).items():
+        if "-m crawler.crawl" in cmd:
+            os.kill(pid, signal.SIGKILL)
+            return pid
+    return None
+
+
+def kill_harvest(process: subprocess.Popen[str]) -> None:
+    """SIGKILL `nianbao harvest`, then what it leaves running (its services and crawls outlive it; their own
+    sessions): as when the machine it ran on died, and the re-run starts on a clean one."""
+    left = descendants(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(0.5)
+    kill_pids({**left, **descendants(process.pid)})
+
+
 # -- reading the store -------------------------------------------------------------------------------------------
 def documents(store: Store) -> list[dict[str, Any]]:
     return [store.get_json(k) for k in store.keys("docs/") if layout.is_current_doc(k)]
@@ -261,11 +308,15 @@ def holds_report(text: str) -> bool:
     return all(compact(line) in compact(text) for line in BODY_LINES)
 
 
-def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False) -> tuple[list[Row], Harvest]:
-    sizes: dict[str, Any] = {"hang_seconds": hang_seconds}
+def fault_sizes(hang_seconds: float = HANG_SECONDS, small: bool = False) -> Sizes:
+    """The faults' sizes: as defined (replica.faults), or CI's (a 60 MB page, a 64 MB gzip bomb, 24 MB zip bombs)."""
     if small:
-        sizes.update(huge_bytes=60 * 1024 * 1024, gzip_bytes=64 * 1024 * 1024, zip_bytes=24 * 1024 * 1024)
-    with FaultPortal(port=0, **sizes) as portal:
+        return Sizes(hang_seconds, huge_bytes=60 * 1024 * 1024, gzip_bytes=64 * 1024 * 1024, zip_bytes=24 * 1024 * 1024)
+    return Sizes(hang_seconds)
+
+
+def run_portal(workdir: Path, *, hang_seconds: float = HANG_SECONDS, small: bool = False) -> tuple[list[Row], Harvest]:
+    with FaultPortal(port=0, sizes=fault_sizes(hang_seconds, small)) as portal:
         registry = workdir / "faults.yaml"
         registry.write_text(portal.sites_yaml(), encoding="utf-8")
         store_dir = workdir / "portal-store"
@@ -422,7 +473,7 @@ def run_redis_restart(workdir: Path, sites: list[str] | None = None, timeout: fl
 
         def during(process: subprocess.Popen[str]) -> None:
             # Restart while work is in Redis: tasks queued or held unacknowledged by a worker.
-            busy = wait_until(lambda: broker.llen("extract") + broker.hlen("unacked") > 0, 300, 0.1)
+            busy = wait_until(lambda: work_in_redis(broker), 300, 0.1)
             server["restart"](3.0)
             server["busy"] = busy
 
@@ -443,15 +494,8 @@ def run_celery_kill(workdir: Path, sites: list[str] | None = None) -> Row:
         killed: list[int] = []
 
         def during(process: subprocess.Popen[str]) -> None:
-            if not wait_until(lambda: broker.hlen("unacked") > 0, 300, 0.05):
-                return
-            table = processes()
-            for pid, cmd in descendants(process.pid).items():  # a pool child: its parent is a celery worker
-                parent = table.get(pid, (0, ""))[0]
-                if "-m celery" in cmd and "-m celery" in table.get(parent, (0, ""))[1]:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    break
+            if wait_until(lambda: broker.hlen("unacked") > 0, 300, 0.05) and (pid := kill_celery_child(process)):
+                killed.append(pid)
 
         result = harvest(registry, str(store_dir), env, during=during, timeout=600)
         note = f"SIGKILLed pool process {killed} holding a task; exit {result.returncode}"
@@ -484,7 +528,7 @@ def run_harvest_killed(workdir: Path, sites: list[str] | None = None, timeout: f
             wait_until(lambda: docs_count(store) >= 1, 300, 0.1)  # mid-harvest: a first document is stored
             state["docs_at_kill"] = docs_count(store)
             state["states_at_kill"] = len(list(store.keys("state/")))
-            process.send_signal(signal.SIGKILL)
+            kill_harvest(process)
 
         first = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
         second = harvest(registry, str(store_dir), env, timeout=timeout)
@@ -660,6 +704,159 @@ def run_disk_full(workdir: Path, sites: list[str] | None = None, timeout: float 
         return row
 
 
+# -- the national row: scale sites at delay > 0, one in ten faulty, one kill of each service ---------------------
+DELAYS = (0.2, 0.4, 0.6, 0.8, 1.0)  # seconds between requests a scale site asks for in the registry, by its index
+
+
+def scale_registry(workdir: Path, n: int, port: int) -> Path:
+    """The registry of `n` scale sites on `port`, site i asking for DELAYS[i % 5] seconds between requests."""
+    import yaml
+
+    from replica.scale import scale_sites_yaml
+
+    data = yaml.safe_load(scale_sites_yaml(n, port))
+    for i, entry in enumerate(data["sites"]):
+        entry["delay"] = DELAYS[i % len(DELAYS)]
+    path = workdir / f"scale-{n}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def while_running(process: subprocess.Popen[str], check: Callable[[], bool], timeout: float, step: float) -> bool:
+    """Wait for `check` while `process` runs; False when it ended first (or at the time limit)."""
+    wait_until(lambda: process.poll() is not None or check(), timeout, step)
+    return process.poll() is None
+
+
+def kill_harvest_early(
+    process: subprocess.Popen[str], store: Store, reports: int, kills: dict[str, str], timeout: float
+) -> None:
+    """SIGKILL the harvest once a tenth of the `reports` are stored: most of the work is left to the re-run."""
+    started = time.monotonic()
+    if while_running(process, lambda: docs_count(store) >= max(1, reports // 10), timeout, 0.5):
+        stored = docs_count(store)
+        kill_harvest(process)
+        kills["harvest"] = f"harvest at {time.monotonic() - started:.0f}s with {stored} reports stored"
+
+
+def kill_services(
+    process: subprocess.Popen[str], server: dict[str, Any], store: Store, sites: int, kills: dict[str, str],
+    timeout: float,
+) -> None:  # fmt: skip
+    """One kill of each service while the harvest runs, each while it has work: a crawl process once a tenth of
+    the `sites` have ended in this run (their WARCs stored: the crawl part done), then a Celery pool process while
+    a task is held, then Redis (stopped 3 s) while tasks are in it. `kills`: service → what was killed, and when."""
+    import redis
+
+    broker = redis.Redis.from_url(server["url"])
+    started = time.monotonic()
+    pids: dict[str, int] = {}
+
+    def kill(service: str, killer: Callable[[subprocess.Popen[str]], int | None]) -> bool:
+        if pid := killer(process):
+            pids[service] = pid
+        return bool(pid)
+
+    def left() -> float:
+        return timeout - (time.monotonic() - started)
+
+    def crawled() -> int:
+        return len(list(store.keys(f"raw/{YEAR}/")))
+
+    def crawling() -> bool:
+        return any("-m crawler.crawl" in cmd for cmd in descendants(process.pid).values())
+
+    if not while_running(process, crawling, left(), 0.2):
+        return
+    before = crawled()
+    if while_running(process, lambda: crawled() >= before + max(1, sites // 10), left(), 0.3) and while_running(
+        process, lambda: kill("crawl", kill_crawl_process), left(), 0.2
+    ):
+        kills["crawl"] = f"crawl process {pids['crawl']} at {time.monotonic() - started:.0f}s"
+    # Not before the crawls: a pool process killed while the Celery worker starts fails the worker (a fault of its
+    # own), and the tasks then held are the killed run's, left in Redis.
+    if while_running(process, lambda: broker.hlen("unacked") > 0, left(), 0.05) and while_running(
+        process, lambda: kill("celery", kill_celery_child), left(), 0.05
+    ):
+        kills["celery"] = f"Celery pool process {pids['celery']} at {time.monotonic() - started:.0f}s"
+    if while_running(process, lambda: work_in_redis(broker), left(), 0.1):
+        server["restart"](3.0)
+        kills["redis"] = f"Redis stopped 3 s at {time.monotonic() - started:.0f}s"
+
+
+def tally_national(
+    name: str, store: Store, truth: list[dict[str, Any]], faults: dict[str, Fault], note: str, run: str
+) -> tuple[Row, dict[str, list[int]]]:
+    """The row, and per fault (and `healthy`) [stored, recorded failures, expected]. A healthy site's report is
+    expected; a faulty site (`faults`: site code → its fault) expects what its fault's definition says
+    (Fault.expected: its report stored, or a recorded failure). Recorded: in failures/, or the site blocked or
+    failed with its reason in a run summary."""
+    docs = Counter((d["site"], _path(d["url"])) for d in documents(store))
+    failed = {(f["capture"]["site"], _path(f["capture"]["url"])) for f in failures(store)}
+    recorded = {row["site"] for run in runs(store) for row in run["sites"] if row["blocked"] or row["error"]}
+    outcomes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    row = Row(name, 0, note=note, run=run)
+    for report in truth:
+        fault = faults.get(report["site"])
+        expected = fault.expected if fault else 1
+        key = (report["site"], report["path"])
+        stored = min(docs[key], expected)
+        failed_here = 0 if stored else min(int(key in failed or report["site"] in recorded), expected)
+        for i, n in enumerate((stored, failed_here, expected)):
+            outcomes[fault.name if fault else "healthy"][i] += n
+        row.expected, row.stored, row.failed = row.expected + expected, row.stored + stored, row.failed + failed_here
+    doubled = sum(1 for n in docs.values() if n > 1)
+    healthy = outcomes["healthy"]
+    faulty = [sum(v[i] for k, v in outcomes.items() if k != "healthy") for i in range(3)]
+    row.note = (
+        f"healthy {healthy[0]}/{healthy[2]} stored; faulty {faulty[2]}: {faulty[0]} stored, {faulty[1]} recorded "
+        f"failures ({', '.join(f'{k} {v[0]}s+{v[1]}f/{v[2]}' for k, v in sorted(outcomes.items()) if k != 'healthy')})"
+        f"{f'; {doubled} reports stored twice' if doubled else ''}; {note}"
+    )
+    return row, dict(outcomes)
+
+
+def run_national_faulty(
+    workdir: Path, n: int = 1000, share: float = 0.1, *, small: bool = False, timeout: float = 3600
+) -> tuple[Row, dict[str, list[int]]]:
+    """`n` scale sites, each asking for 0.2–1 s between requests, `share` of them faulty (replica.scale's
+    faulty_sites: replica.faults' REPORT_FAULTS in turn): the harvest is killed early (kill_harvest_early), then
+    run again while a Celery pool process, a crawl process and Redis are killed (kill_services). The re-run must
+    end by itself, and every report end stored or recorded as a failure: the re-run has no re-run to mend it."""
+    from replica.scale import ScaleReplica, code, faulty_sites, scale_ground_truth
+
+    faults = faulty_sites(n, share)
+    store_dir = workdir / "national-store"
+    store = Store(str(store_dir))
+    truth = scale_ground_truth(n, YEAR)
+    kills: dict[str, str] = {}
+    with ScaleReplica(n, faults=faults, sizes=fault_sizes(small=small)) as replica, redis_server(workdir) as server:
+        registry = scale_registry(workdir, n, replica.port)
+        env = clean_env(REDIS_URL=server["url"])
+
+        def first_run(process: subprocess.Popen[str]) -> None:
+            kill_harvest_early(process, store, len(truth), kills, timeout)
+
+        def second_run(process: subprocess.Popen[str]) -> None:
+            kill_services(process, server, store, n, kills, timeout)
+
+        first = harvest(registry, str(store_dir), env, during=first_run, timeout=timeout)
+        second = harvest(registry, str(store_dir), env, during=second_run, timeout=timeout)
+    restarted = "starting again for the unfinished sites" in second.stderr
+    missed = [service for service in ("harvest", "crawl", "celery", "redis") if service not in kills]
+    note = (
+        f"{n} sites at delay {DELAYS[0]}–{DELAYS[-1]} s; killed: {'; '.join(kills.values())}"
+        f"{' (the flow restarted the crawl for its unfinished sites)' if restarted else ''}; "
+        f"first harvest {first.seconds:.0f}s ({first.run}), re-run {second.seconds:.0f}s ({second.run})"
+    )
+    if missed:
+        note += f"; NOT KILLED: {', '.join(missed)} (its harvest ended first)"
+    if second.run not in ("ok", "hung"):
+        note += f"; the re-run said: {' '.join(second.stderr.split())[-300:]}"
+    run = second.run if not missed else "missed"
+    return tally_national("national-faulty", store, truth, {code(i): f for i, f in faults.items()}, note, run)
+
+
 # -- bad registries ----------------------------------------------------------------------------------------------
 _GOOD = {"name": "某区人民政府", "division": "110101", "level": "county", "start_urls": ["http://a.gov.cn/"]}
 BAD_FIELDS: list[tuple[str, str, dict[str, Any]]] = [  # (site code, field named in the refusal, entry)
@@ -731,13 +928,14 @@ def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     out.flush()
 
 
-STEPS = ("portal", "registry", "s3", "redis", "celery", "killed", "prefect", "disk")
+STEPS = ("portal", "registry", "s3", "redis", "celery", "killed", "prefect", "disk", "national")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Chaos scoreboard (issue 7).")
     parser.add_argument("--only", action="append", choices=[*STEPS])
     parser.add_argument("--small", action="store_true", help="CI sizes (60 MB page, 64 MB gzip bomb)")
+    parser.add_argument("--sites", type=int, default=1000, help="scale sites of the national row")
     args = parser.parse_args(argv)
     only = set(args.only or STEPS)
     rows: list[Row] = []
@@ -752,6 +950,7 @@ def main(argv: list[str] | None = None) -> int:
             ("killed", lambda: [run_harvest_killed(workdir)]),
             ("prefect", lambda: [run_prefect_restart(workdir)]),
             ("disk", lambda: [run_disk_full(workdir)]),
+            ("national", lambda: [run_national_faulty(workdir, args.sites, small=args.small)[0]]),
         ]
         for name, step in steps:
             if name in only:

@@ -10,6 +10,9 @@ recorded failure with a reason) or 0 (a hostile link that must be refused before
         portal.url_of("burst-5xx")             # the report URL of one fault
         portal.hits("127.0.0.28")              # requests that reached one address (0 for refused sites)
 
+The answers to report URLs are one function, `answer(handler, sizes, host, path, count)`, which replica.scale
+also uses for its faulty sites (a scale site whose report URL answers as one of REPORT_FAULTS).
+
 Hostile links point at 10.255.255.1 and 169.254.169.254 (unreachable here anyway) and at a canary listener on
 127.0.0.1 whose hit count must stay 0: the crawler must refuse them before connecting.
 """
@@ -103,6 +106,9 @@ FAULTS: tuple[Fault, ...] = (
     _f("nonlocal-loopback", "nonlocal", "/r/control.html", 0, "hostile", "a site not `local` on 127.0.0.27", "fault-nonlocal"),  # noqa: E501
 )  # fmt: skip
 SITES = ("fault-main", "fault-412", "fault-521", "fault-hostile", "fault-nonlocal")
+# The faults that are in the answer to a report URL, not in the URL or the link (the control has none, traversal-id
+# is its URL): any portal's report page can misbehave so (replica.scale's faulty sites answer with `answer`).
+REPORT_FAULTS = tuple(f for f in FAULTS if f.expected and f.name not in ("control", "traversal-id"))
 
 
 # -- bodies ------------------------------------------------------------------------------------------------------
@@ -266,7 +272,124 @@ def mixed_html() -> bytes:
     return html[:cut].encode("utf-8") + html[cut:].encode("gbk")
 
 
-# -- server ------------------------------------------------------------------------------------------------------
+# -- answers: what a faulty host sends for a report URL ----------------------------------------------------------
+@dataclass(frozen=True)
+class Sizes:
+    """How big or slow the faults are (smaller in CI: bench/chaos.py --small)."""
+
+    hang_seconds: float = HANG_SECONDS
+    huge_bytes: int = HUGE_BYTES
+    gzip_bytes: int = GZIP_BOMB_BYTES
+    zip_bytes: int = 64 * 1024 * 1024
+
+    def build(self) -> None:
+        """Make the bombs before serving (they are cached): building one must not delay the first answer."""
+        gzip_bomb(self.gzip_bytes), docx_bomb(self.zip_bytes), ofd_bomb(self.zip_bytes)
+
+
+DEFINED = Sizes()  # the faults as defined above
+
+
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str | None = "text/html; charset=utf-8",
+    **extra: str,
+) -> None:
+    handler.send_response(status)
+    if content_type:
+        handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for k, v in extra.items():
+        handler.send_header(k.replace("_", "-"), v)
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
+def answer(handler: BaseHTTPRequestHandler, sizes: Sizes, label: str, path: str, count: int) -> bool:
+    """Answer a request for `path` on host `label` (a key of HOSTS) as that fault misbehaves; False when no fault
+    answers `path` there. `count` is this request's number on its (host, path), from 1.
+
+    The fault portal answers its report URLs with it, and replica.scale the report URL of a faulty scale site
+    (as `answer(…, fault.host, fault.path, …)`), so a fault is defined once, here.
+    """
+    if label in ("412", "521"):
+        page = b'<html><head><script type="text/javascript">$_ts={};$_ts.cd="qhx";</script></head></html>'
+        send(handler, int(label), page, Set_Cookie="FSSBBIl1UgzbN7N80S=abc; Path=/")
+    elif path == "/r/control.html" or "evil" in path:
+        send(handler, 200, report_html().encode("utf-8"))
+    elif path == "/r/timeout.html":
+        time.sleep(sizes.hang_seconds)
+        handler.close_connection = True
+    elif path == "/r/reset.html":
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.close_connection = True
+    elif path == "/r/burst-5xx.html" and count <= 2:
+        send(handler, 503, b"<html><body>503 Service Temporarily Unavailable</body></html>")
+    elif path == "/r/long-5xx.html" and count <= 5:
+        send(handler, 500, b"<html><body>500 Internal Server Error</body></html>")
+    elif path in ("/r/burst-5xx.html", "/r/long-5xx.html"):
+        send(handler, 200, report_html().encode("utf-8"))
+    elif path == "/r/drip.html":
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(DRIP_BYTES))
+        handler.end_headers()
+        for _ in range(DRIP_BYTES):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(1)
+    elif path in ("/r/loop-a.html", "/r/loop-b.html"):
+        send(handler, 302, b"", Location="/r/loop-b.html" if path.endswith("a.html") else "/r/loop-a.html")
+    elif path == "/r/close-mid-body.html":
+        body = report_html().encode("utf-8")
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(20000))
+        handler.end_headers()
+        handler.wfile.write(body[:2000])
+        handler.close_connection = True
+    elif path == "/r/huge.html":
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        chunk = b"<p>" + "年度报告".encode() * 20000 + b"</p>\n"
+        sent = 0
+        while sent < sizes.huge_bytes:
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sent += len(chunk)
+        handler.wfile.write(b"0\r\n\r\n")
+    elif path == "/r/gzip-bomb.html":
+        send(handler, 200, gzip_bomb(sizes.gzip_bytes), Content_Encoding="gzip")
+    elif path == "/r/binary.html":
+        send(handler, 200, binary_body())
+    elif path == "/r/deep.html":
+        send(handler, 200, deep_html())
+    elif path == "/r/deep-font.html":
+        send(handler, 200, deep_font_html())
+    elif path == "/r/unknown-charset.html":
+        body = report_html(charset="x-gbk-nonesuch").encode("gbk")
+        send(handler, 200, body, "text/html; charset=x-gbk-nonesuch")
+    elif path == "/r/mixed.html":
+        send(handler, 200, mixed_html())
+    elif path == "/r/truncated.pdf":
+        send(handler, 200, truncated_pdf(), "application/pdf")
+    elif path == "/r/encrypted.pdf":
+        send(handler, 200, encrypted_pdf(), "application/pdf")
+    elif path == "/r/bomb.docx":
+        docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        send(handler, 200, docx_bomb(sizes.zip_bytes), docx)
+    elif path == "/r/bomb.ofd":
+        send(handler, 200, ofd_bomb(sizes.zip_bytes), "application/ofd")
+    else:
+        return False
+    return True
+
+
+# -- the portal --------------------------------------------------------------------------------------------------
 class FaultHandler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
@@ -275,19 +398,6 @@ class FaultHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
-
-    def _send(
-        self, status: int, body: bytes, content_type: str | None = "text/html; charset=utf-8", **extra: str
-    ) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in extra.items():
-            self.send_header(k.replace("_", "-"), v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def do_GET(self) -> None:
         host = self.server.server_address[0]  # type: ignore[index]
@@ -300,95 +410,29 @@ class FaultHandler(BaseHTTPRequestHandler):
             pass
 
     def _route(self, label: str, path: str, count: int) -> None:
+        """The portal's own pages (robots.txt, listings, the dataproxy), the report faults, the hostile redirects."""
         portal = self.portal
         if path == "/robots.txt":
-            self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+            send(self, 200, b"User-agent: *\nAllow: /\n", "text/plain")
         elif path in ("/", "/list/index.html"):
             faults = [f for f in FAULTS if f.host == label and f.name != "billion-laughs"]
             if label == "main":  # the slow ones live on their own hosts, linked from the main listing
                 faults += [f for f in FAULTS if f.host in ("hang", "drip")]
                 faults = [f if f.host == "main" else _absolute(f, portal.port) for f in faults]
             script = DATAPROXY_SCRIPT if label == "main" else ""
-            self._send(200, listing_html(label, faults, script))
+            send(self, 200, listing_html(label, faults, script))
         elif path == "/module/web/jpage/dataproxy.jsp":
-            self._send(200, BILLION_LAUGHS, "text/xml;charset=UTF-8")
-        elif label in ("412", "521"):
-            page = b'<html><head><script type="text/javascript">$_ts={};$_ts.cd="qhx";</script></head></html>'
-            self._send(int(label), page, Set_Cookie="FSSBBIl1UgzbN7N80S=abc; Path=/")
-        elif path == "/r/control.html" or "evil" in path:
-            self._send(200, report_html().encode("utf-8"))
-        elif path == "/r/timeout.html":
-            time.sleep(portal.hang_seconds)
-            self.close_connection = True
-        elif path == "/r/reset.html":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-        elif path == "/r/burst-5xx.html" and count <= 2:
-            self._send(503, b"<html><body>503 Service Temporarily Unavailable</body></html>")
-        elif path == "/r/long-5xx.html" and count <= 5:
-            self._send(500, b"<html><body>500 Internal Server Error</body></html>")
-        elif path in ("/r/burst-5xx.html", "/r/long-5xx.html"):
-            self._send(200, report_html().encode("utf-8"))
-        elif path == "/r/drip.html":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(DRIP_BYTES))
-            self.end_headers()
-            for _ in range(DRIP_BYTES):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(1)
-        elif path in ("/r/loop-a.html", "/r/loop-b.html"):
-            self._send(302, b"", Location="/r/loop-b.html" if path.endswith("a.html") else "/r/loop-a.html")
-        elif path == "/r/close-mid-body.html":
-            body = report_html().encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(20000))
-            self.end_headers()
-            self.wfile.write(body[:2000])
-            self.close_connection = True
-        elif path == "/r/huge.html":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            chunk = b"<p>" + "年度报告".encode() * 20000 + b"</p>\n"
-            sent = 0
-            while sent < portal.huge_bytes:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                sent += len(chunk)
-            self.wfile.write(b"0\r\n\r\n")
-        elif path == "/r/gzip-bomb.html":
-            self._send(200, gzip_bomb(portal.gzip_bytes), Content_Encoding="gzip")
-        elif path == "/r/binary.html":
-            self._send(200, binary_body())
-        elif path == "/r/deep.html":
-            self._send(200, deep_html())
-        elif path == "/r/deep-font.html":
-            self._send(200, deep_font_html())
-        elif path == "/r/unknown-charset.html":
-            body = report_html(charset="x-gbk-nonesuch").encode("gbk")
-            self._send(200, body, "text/html; charset=x-gbk-nonesuch")
-        elif path == "/r/mixed.html":
-            self._send(200, mixed_html())
-        elif path == "/r/truncated.pdf":
-            self._send(200, truncated_pdf(), "application/pdf")
-        elif path == "/r/encrypted.pdf":
-            self._send(200, encrypted_pdf(), "application/pdf")
-        elif path == "/r/bomb.docx":
-            docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            self._send(200, docx_bomb(portal.zip_bytes), docx)
-        elif path == "/r/bomb.ofd":
-            self._send(200, ofd_bomb(portal.zip_bytes), "application/ofd")
+            send(self, 200, BILLION_LAUGHS, "text/xml;charset=UTF-8")
+        elif answer(self, portal.sizes, label, path, count):
+            pass
         elif path == "/r/to-metadata.html":
-            self._send(302, b"", Location=f"http://{METADATA}/latest/meta-data/iam/security-credentials/")
+            send(self, 302, b"", Location=f"http://{METADATA}/latest/meta-data/iam/security-credentials/")
         elif path == "/r/to-private.html":
-            self._send(302, b"", Location=f"http://{UNREACHABLE_PRIVATE}/r/a.html")
+            send(self, 302, b"", Location=f"http://{UNREACHABLE_PRIVATE}/r/a.html")
         elif path == "/r/to-loopback.html":
-            self._send(302, b"", Location=f"http://127.0.0.1:{portal.canary_port}/r/secret.html")
+            send(self, 302, b"", Location=f"http://127.0.0.1:{portal.canary_port}/r/secret.html")
         else:
-            self._send(404, b"<html><body>404 Not Found</body></html>")
+            send(self, 404, b"<html><body>404 Not Found</body></html>")
 
 
 def _absolute(fault: Fault, port: int) -> Fault:
@@ -417,20 +461,9 @@ class CanaryHandler(BaseHTTPRequestHandler):
 class FaultPortal:
     """The fault portal on HOSTS' addresses (one port), plus the canary on 127.0.0.1; a context manager."""
 
-    def __init__(
-        self,
-        port: int = 0,
-        *,
-        hang_seconds: float = HANG_SECONDS,
-        huge_bytes: int = HUGE_BYTES,
-        gzip_bytes: int = GZIP_BOMB_BYTES,
-        zip_bytes: int = 64 * 1024 * 1024,
-    ) -> None:
+    def __init__(self, port: int = 0, *, sizes: Sizes = DEFINED) -> None:
         self.requested_port = port
-        self.hang_seconds = hang_seconds
-        self.huge_bytes = huge_bytes
-        self.gzip_bytes = gzip_bytes
-        self.zip_bytes = zip_bytes
+        self.sizes = sizes
         self.port = 0
         self.canary_port = 0
         self._servers: list[ThreadingHTTPServer] = []
@@ -447,7 +480,7 @@ class FaultPortal:
             return sum(n for (h, p), n in self._hits.items() if h == host and (path is None or p == path))
 
     def start(self) -> FaultPortal:
-        gzip_bomb(self.gzip_bytes), docx_bomb(self.zip_bytes), ofd_bomb(self.zip_bytes)  # built before serving
+        self.sizes.build()
         handler = type("Handler", (FaultHandler,), {"portal": self})
         for _ in range(20):
             servers: list[ThreadingHTTPServer] = []

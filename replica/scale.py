@@ -15,6 +15,10 @@ on the fly from the replica templates (`templates.py`, `content.py`), the same b
         registry = scale_sites_yaml(200, r.port)     # YAML for nianbao.sites.parse_registry
         expected = scale_ground_truth(200)           # the reports on the target year (2021 by default)
 
+Faulty sites (bench/chaos.py's national row): `ScaleReplica(n, faults=faulty_sites(n, 0.1))` makes one site in ten
+answer its report URL of the target year as one of replica.faults' REPORT_FAULTS does (a time-out, a reset, 5xx,
+a challenge, a bomb, malformed bytes …), through replica.faults.answer: the faults are defined there only.
+
     python -m replica.scale --sites 1000 --port 0 --seconds 900   # prints "port N" when ready
 """
 
@@ -27,9 +31,11 @@ import logging
 import random
 import selectors
 import socket
+import socketserver
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +44,7 @@ from urllib.parse import urlsplit
 
 from replica import templates as T
 from replica.content import Doc, filler_doc, rule_of_law_report
+from replica.faults import DEFINED, REPORT_FAULTS, Fault, Sizes, answer
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +265,18 @@ def scale_ground_truth(n: int, year: int = DEFAULT_YEAR, *, all_years: bool = Fa
     return out
 
 
+def faulty_sites(n: int, share: float) -> dict[int, Fault]:
+    """Site index → its fault: every (1/share)-th site of the first `n`, each given the next of REPORT_FAULTS.
+
+    The faults go in strides of three through REPORT_FAULTS (timeout, long-5xx, challenge-412, huge-100mb,
+    deep-html, truncated-pdf, zip-bomb-ofd, reset, …) so that eight faulty sites already meet a time-out, a 5xx, a
+    challenge, a reset and malformed pages; every fault once in 19 sites.
+    """
+    order = [REPORT_FAULTS[i] for start in range(3) for i in range(start, len(REPORT_FAULTS), 3)]
+    every = max(1, round(1 / share))
+    return {index: order[k % len(order)] for k, index in enumerate(range(every - 1, n, every))}
+
+
 # --- serving --------------------------------------------------------------------------------------------------
 
 
@@ -280,6 +299,8 @@ class ScaleHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path or "/"
         if path.endswith("/"):
             path += "index.html"
+        if index is not None and srv.owner.answer_fault(self, index, path):
+            return
         found = srv.owner.page(index, path) if index is not None else None
         if found is None:
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", {})
@@ -318,6 +339,16 @@ class _SiteServer(ThreadingHTTPServer):
             self.owner.connections.add(request)
         super().process_request(request, client_address)
 
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse lookup of the address's name (≈ 75 ms each here: 75 s for 1,000 sites)."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a crawl killed, a download given up) is not the replica's error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def shutdown_request(self, request: Any) -> None:
         with self.owner.lock:
             self.owner.connections.discard(request)
@@ -339,11 +370,15 @@ class ScaleReplica:
         reports: bool = True,
         seconds: float | None = None,
         attempts: int = 20,
+        faults: dict[int, Fault] | None = None,
+        sizes: Sizes = DEFINED,
     ) -> None:
         if not 1 <= n <= MAX_SITES:
             raise ValueError(f"n must be within 1..{MAX_SITES}")
         self.n, self.requested_port, self.year, self.reports = n, port, year, reports
         self.seconds, self.attempts = seconds, attempts
+        self.faults, self.sizes = faults or {}, sizes
+        self.hits: Counter[tuple[int, str]] = Counter()  # requests per (faulty site, path): burst-5xx counts them
         self.port = 0
         self.lock = threading.Lock()
         self.connections: set[socket.socket] = set()
@@ -371,6 +406,8 @@ class ScaleReplica:
         raise OSError(errno.EADDRINUSE, "no port free on every scale replica address")
 
     def start(self) -> Self:
+        if self.faults:
+            self.sizes.build()
         self._servers = self._bind()
         self._thread = threading.Thread(target=self._serve, name="scale-replica", daemon=True)
         self._thread.start()
@@ -423,6 +460,25 @@ class ScaleReplica:
         if index >= self.n:
             return None
         return build_site(index, self.year, self.reports).pages.get(path)
+
+    def answer_fault(self, handler: BaseHTTPRequestHandler, index: int, path: str) -> bool:
+        """Answer as site `index`'s fault when it has one and `path` is its report URL of the year (or another
+        path of its fault, /r/…: where a redirect loop goes); False otherwise, for the site's own page."""
+        fault = self.faults.get(index)
+        if fault is None or not self.reports:
+            return False
+        report = next(d.path for d in build_site(index, self.year).reports if d.year == self.year)
+        if path == report:
+            path = fault.path
+        elif not path.startswith("/r/"):
+            return False
+        with self.lock:
+            self.hits[(index, path)] += 1
+            count = self.hits[(index, path)]
+        try:
+            return answer(handler, self.sizes, fault.host, path, count)
+        except (BrokenPipeError, ConnectionResetError):
+            return True  # the crawler gave up on a slow answer
 
     def base_url(self, index: int) -> str:
         return f"http://{address(index)}:{self.port}/"

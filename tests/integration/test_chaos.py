@@ -8,7 +8,9 @@ a harvest of one replica site while S3 answers 503/500 (tests/faultproxy.py befo
 Celery pool process is SIGKILLed, or the harvest process itself is SIGKILLed and re-run, the Prefect API restarts, or
 the store's disk fills; each harvest must also end by itself (a row's `run` is "ok"), not merely lose nothing before
 it is killed as hung, and leave no damage (a row's `damage`: half-written objects, host limits held for good).
-The deep pages of the fault portal (20,000 elements) must be stored with the whole report in their text.
+The deep pages of the fault portal (20,000 elements) must be stored with the whole report in their text. The
+national row, smaller: 80 scale sites at 0.2–1 s, 8 of them faulty, the harvest killed and re-run while a Celery
+pool process, a crawl process and Redis are killed.
 """
 
 from __future__ import annotations
@@ -120,3 +122,15 @@ def test_store_disk_full_fails_clearly_and_the_rerun_completes(tmp_path: Path) -
     except PermissionError as e:
         pytest.skip(str(e))
     assert row.ok and row.stored == row.expected, f"{row.note} {row.damage}"
+
+
+def test_national_faulty_harvest_survives_a_kill_of_each_service(tmp_path: Path) -> None:
+    row, outcomes = chaos.run_national_faulty(tmp_path, 80, 0.1, small=True, timeout=300)
+    print()
+    chaos.print_table([row])
+    assert row.ok, row.note  # nothing lost, S + F = E, all four kills done, the re-run ended by itself
+    stored, failed, expected = outcomes.pop("healthy")
+    assert stored == expected == 72, row.note  # every healthy site's report stored, not merely accounted for
+    assert {"timeout", "long-5xx", "challenge-412", "reset"} <= set(outcomes) and len(outcomes) == 8, row.note
+    for fault, (stored, failed, expected) in outcomes.items():
+        assert stored + failed == expected == 1, f"{fault}: {row.note}"

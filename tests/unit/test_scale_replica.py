@@ -10,7 +10,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from nianbao.sites import parse_registry
-from replica.scale import ScaleReplica, address, index_of, scale_ground_truth, scale_sites_yaml
+from replica.faults import REPORT_FAULTS, Sizes
+from replica.scale import (
+    ScaleReplica,
+    address,
+    code,
+    faulty_sites,
+    index_of,
+    scale_ground_truth,
+    scale_sites_yaml,
+)
 
 N = 20
 YEAR = 2021
@@ -86,3 +95,27 @@ def test_unknown_path_and_stop() -> None:
     r.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(r.base_url(0), timeout=2)
+
+
+def test_faulty_sites_answer_their_report_url_as_their_fault() -> None:
+    faults = faulty_sites(200, 0.1)
+    assert sorted(faults) == list(range(9, 200, 10))  # one site in ten
+    first = [faults[i].name for i in sorted(faults)[: len(REPORT_FAULTS)]]
+    assert sorted(first) == sorted(f.name for f in REPORT_FAULTS)  # every report fault once in 19 faulty sites
+    assert {faults[i].name for i in range(9, 80, 10)} >= {"timeout", "long-5xx", "challenge-412", "reset"}
+    chosen = {i: f for i, f in faults.items() if f.name in ("long-5xx", "challenge-412", "redirect-loop")}
+    truth = {g["site"]: g["path"] for g in scale_ground_truth(200, YEAR)}
+    tiny = Sizes(hang_seconds=1, huge_bytes=1 << 20, gzip_bytes=1 << 20, zip_bytes=1 << 20)  # bombs made at start
+    with ScaleReplica(200, year=YEAR, faults=chosen, sizes=tiny, seconds=120) as r:
+        for i, fault in chosen.items():
+            url = r.base_url(i) + truth[code(i)].lstrip("/")
+            if fault.name == "long-5xx":  # as replica.faults defines it: 500 five times, then the report
+                assert [fetch(url)[0] for _ in range(6)] == [500] * 5 + [200]
+            elif fault.name == "challenge-412":
+                assert fetch(url)[0] == 412
+            else:  # a redirect loop between the fault's own paths on the site
+                with pytest.raises(urllib.error.HTTPError, match="infinite loop"):
+                    urllib.request.urlopen(url, timeout=10)
+        healthy = next(i for i in range(200) if i not in chosen)
+        assert fetch(r.base_url(healthy) + truth[code(healthy)].lstrip("/"))[0] == 200
+        assert fetch(r.base_url(next(iter(chosen))))[0] == 200  # the faulty site's other pages are its own
