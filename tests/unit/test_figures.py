@@ -12,7 +12,7 @@ from nianbao import figures as schema
 from replica import figures as F
 from replica import ground_truth
 from workers.extract import extract
-from workers.extract.figures import figures_fields
+from workers.extract.figures import read_figures
 from workers.extract.figures.checks import failed
 from workers.extract.figures.engine import compact, figures_from_grids, parse_value
 from workers.extract.figures.grids import html_grids_from_text
@@ -275,7 +275,7 @@ def test_a_traditional_report_is_read_through_its_simplified_labels() -> None:
     _, body = F.report_body("某县人民政府", 2022, values, "2021", "word")
     html = opencc.OpenCC("s2t").convert(f"<html><body>{body}</body></html>")
     assert "處理" in html
-    assert figures_fields(html, "html", report_year=2022, traditional=True)["figures"] == values
+    assert read_figures(html, "html", report_year=2022, traditional=True).values == values
 
 
 def test_no_tables_says_why() -> None:
@@ -368,10 +368,9 @@ VARIANTS = Path(__file__).resolve().parents[2] / "replica" / "attachments" / "fi
 def test_every_markup_made_into_pdf_and_docx_by_libreoffice_gives_its_figures(truth: dict) -> None:
     fmt = truth["file"].rsplit(".", 1)[1]
     body = (VARIANTS / truth["file"]).read_bytes()
-    got = figures_fields(body, fmt, report_year=truth["report_year"], traditional=truth["traditional"])
-    assert got["figures"] == truth["figures"]
-    assert (got["figures_format"], got["figures_flags"]) == (truth["figures_format"], truth["figures_flags"])
-    assert got["figures_source"]["format"] == fmt
+    got = read_figures(body, fmt, report_year=truth["report_year"], traditional=truth["traditional"])
+    assert got.values == truth["figures"]
+    assert (got.format, got.flags) == (truth["figures_format"], truth["figures_flags"])
 
 
 def ofd_of_tables(html: str) -> bytes:
@@ -416,6 +415,6 @@ def test_the_ruled_tables_of_an_ofd_report(style: str, fmt: str) -> None:
     values = F.make_values(f"unit-ofd-{style}", fmt)
     _, body = F.report_body("某县人民政府", 2022, values, fmt, style)
     ofd = ofd_of_tables(f"<html><body>{body}</body></html>")
-    got = figures_fields(ofd, "ofd", report_year=2022)
-    assert got["figures"] == values
-    assert (got["figures_format"], got["figures_flags"], got["figures_source"]["format"]) == (fmt, [], "ofd")
+    got = read_figures(ofd, "ofd", report_year=2022)
+    assert got.values == values
+    assert (got.format, got.flags) == (fmt, [])

@@ -222,12 +222,18 @@ def extract(
         record, source, fmt = extract_attachment(body, fmt, options)
     record = _finish(record, options)
     if _has_figures(record, fmt):
-        from workers.extract.figures import figures_fields
+        from workers.extract.figures import read_figures
 
         traditional = "traditional" in record["flags"]
-        record |= figures_fields(
+        found = read_figures(
             source, fmt, report_year=record.get("report_year"), traditional=traditional, max_pages=options.max_pdf_pages
         )
+        record |= {
+            "figures": found.values,
+            "figures_format": found.format,
+            "figures_flags": found.flags,
+            "figures_source": found.source(fmt),
+        }
     return record
 
 
