@@ -1,28 +1,36 @@
-"""Chaos scoreboard (issue 7): every fault and bad input against the fault portal and a real local stack.
+"""Chaos scoreboard (issues 7 and 18): every fault and bad input against the fault portal and a real local stack.
 
-    .venv/bin/python bench/chaos.py                 # everything (about 10 minutes on 2 cores)
-    .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only registry|s3|redis|celery|killed
+    .venv/bin/python bench/chaos.py                 # everything (about 15 minutes on 2 cores)
+    .venv/bin/python bench/chaos.py --only portal   # the fault portal only; --only registry|s3|redis|celery|killed|
+                                                    # prefect|disk (disk mounts a tmpfs: run as root)
 
 Rows: fault, documents expected, stored, recorded as failures (failures/ in the store or the run summary's
 `blocked`), lost (expected − stored − failed), refusals counted by the crawler, how the harvest ended (`run`:
-`ok`, `exit N`, `hung` when it was killed at the row's time limit) and a note saying what happened. A row passes
-when nothing is lost and S + F = E, its harvest ended by itself with exit 0, and the control report is stored.
+`ok`, `exit N`, `hung` when it was killed at the row's time limit) and a note saying what happened, then any
+DAMAGE the fault left besides lost reports (half-written objects, host limits held for good, a failure that does
+not name its cause). A row passes when nothing is lost and S + F = E, its harvest ended by itself with exit 0, the
+control report is stored, and it did no damage.
 Last line: `chaos: faults=N expected=E stored=S failed_recorded=F lost=L`. Nothing here is tuned to pass: it prints
 what happens, with production settings (visibility timeout, lease durations).
 
-Portal faults run through `nianbao harvest` on the embedded default (redis-server + Celery started by nianbao).
+Portal faults run through `nianbao harvest` on the embedded default (redis-server + Celery started by nianbao);
+a page nested 20,000 elements deep (kind "report") counts as stored only with the whole report in its text.
 Bad registries (invalid fields, path traversal in site codes, not YAML, not a list) go to `nianbao harvest` too:
 each bad entry must be refused, named with its field, before anything starts or is written.
 Stack faults harvest the replica (its 2021 ground truth is the expectation) while the fault happens:
 S3 answering 503 SlowDown / 500 through tests/faultproxy.py in front of moto's server, redis-server stopped and
 started again on its port, a Celery pool process SIGKILLed mid-task, the `nianbao harvest` process SIGKILLed
-and the harvest re-run.
+and the harvest re-run, the Prefect API (`nianbao server` on its own port and SQLite database) stopped and started
+again on its port mid-run (the flow run itself must survive it, and no host limit stay taken), and the local
+store's filesystem (a tmpfs) filled once a first document is stored (the harvest must stop naming the cause and
+what to do, leave nothing half-written, and the run after the space is freed store every report).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import json
 import os
 import signal
@@ -40,8 +48,9 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nianbao.normalise import compact  # noqa: E402
 from replica import ground_truth, sites_yaml  # noqa: E402
-from replica.faults import FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
+from replica.faults import BODY_LINES, FAULTS, HOSTS, Fault, FaultPortal  # noqa: E402
 from shell.runtime import free_port, redis_server_binary  # noqa: E402
 from storage import layout  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -62,6 +71,9 @@ class Row:
     refused: int = 0
     run: str = ""  # how the row's harvest ended: "ok", "exit N", "hung"; "" when the row runs none of its own
     must_store: bool = False  # the control: a report that must be stored, not merely accounted for
+    # What the fault left behind besides lost reports: half-written objects, host limits held for good, a failure
+    # that does not say its cause. Any of it fails the row.
+    damage: list[str] = field(default_factory=list)
 
     @property
     def lost(self) -> int:
@@ -70,7 +82,8 @@ class Row:
     @property
     def ok(self) -> bool:
         accounted = self.lost == 0 and self.stored + self.failed == self.expected
-        return accounted and self.run in ("", "ok") and (not self.must_store or self.stored == self.expected)
+        stored = not self.must_store or self.stored == self.expected
+        return accounted and self.run in ("", "ok") and stored and not self.damage
 
 
 @dataclass
@@ -191,7 +204,8 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
     blocked = {row["site"]: row["blocked"] for run in run_list for row in run["sites"] if row["blocked"]}
     rows = []
     for fault in FAULTS:
-        row = Row(fault.name, fault.expected, note=fault.what, must_store=fault.name == "control")
+        must_store = fault.name == "control" or fault.kind == "report"
+        row = Row(fault.name, fault.expected, note=fault.what, must_store=must_store)
         url = portal.url_of(fault.name)
         host = urlsplit(url).hostname or ""
         path = _path(url)
@@ -200,6 +214,8 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
             return (urlsplit(u).hostname or "") == host and _path(u) == path
 
         hits_docs = [d for d in docs if matches(d["url"])]
+        if fault.kind == "report":  # stored counts only with the whole report in its text
+            hits_docs = [d for d in hits_docs if holds_report(d.get("text") or "")]
         hits_fail = [f for f in fails if matches(f["capture"]["url"])]
         row.stored = len(hits_docs)
         row.failed = len(hits_fail)
@@ -215,7 +231,9 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
             row.note += f" → blocked: {blocked[fault.site][:50]}"
         if fault.kind == "hostile":
             stats = refused.get(fault.site, {})
-            row.refused = sum(v for v in stats.values() if isinstance(v, int))
+            row.refused = sum(v for k, v in stats.items() if k != "crawl_error")
+            if "crawl_error" in stats:
+                row.damage.append("the direct crawl that counts the refusals failed")
             canary = portal.hits("127.0.0.1")
             if fault.name == "nonlocal-loopback":
                 reached = portal.hits(HOSTS["nonlocal"])
@@ -228,12 +246,19 @@ def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str,
                     row.note += " (off the site's allowed domains)"
                 row.note += f" → refused {stats}; canary hits {canary}"
                 row.stored += canary if fault.name == "redirect-loopback" else 0
-        if fault.kind != "hostile" and row.lost:
+        if fault.kind == "report" and not hits_docs:
+            row.note += " → LOST: no document holding the report's text"
+        elif fault.kind != "hostile" and row.lost:
             row.note += " → LOST: no document, no failure recorded"
         if row.must_store and not row.stored:
             row.note += " → CONTROL NOT STORED: the harness or the pipeline is broken"
         rows.append(row)
     return rows
+
+
+def holds_report(text: str) -> bool:
+    """Whether a Document's text holds every paragraph of the fault portal's report."""
+    return all(compact(line) in compact(text) for line in BODY_LINES)
 
 
 def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False) -> tuple[list[Row], Harvest]:
@@ -252,7 +277,7 @@ def run_portal(workdir: Path, *, hang_seconds: float = 30.0, small: bool = False
         refused = {}
         for code in ("fault-hostile", "fault-nonlocal"):
             summary = crawl_direct(entries[code], str(workdir / f"direct-{code}"), env)
-            refused[code] = summary.get("refused", {"error": 1}) if "error" not in summary else {"crawl_error": 1}
+            refused[code] = {"crawl_error": 1} if summary.get("error") else summary.get("refused", {})
         rows = tally_portal(Store(str(store_dir)), portal, refused)
     if result.returncode != 0:
         rows.append(Row("portal-harvest-exit", 0, run=result.run, note=f"nianbao harvest: {result.stderr[-200:]}"))
@@ -477,6 +502,164 @@ def run_harvest_killed(workdir: Path, sites: list[str] | None = None, timeout: f
         return tally_replica("harvest-sigkilled-then-rerun", store, sites, note, second.run)
 
 
+# -- the Prefect API restarted ----------------------------------------------------------------------------------
+@contextlib.contextmanager
+def prefect_server(workdir: Path) -> Iterator[dict[str, Any]]:
+    """`nianbao server` (a real `prefect server start` with nianbao's server settings) on a free port, its own
+    PREFECT_HOME and SQLite database in `workdir`; restartable on its port, as an operator's server restarts."""
+    port = free_port()
+    home = workdir / f"prefect-server-{port}"
+    home.mkdir()
+    api = f"http://127.0.0.1:{port}/api"
+    env = clean_env(PREFECT_HOME=str(home))
+    server: dict[str, Any] = {"api": api, "home": home, "restarts": 0, "down_s": 0.0}
+    log_path = home / "server.log"
+
+    def start() -> None:
+        with open(log_path, "ab") as log:
+            command = [NIANBAO, "server", "--host", "127.0.0.1", "--port", str(port)]
+            server["proc"] = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+        if not wait_until(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180, 0.5):
+            raise RuntimeError(f"the Prefect server did not start: {log_path.read_text(errors='replace')[-500:]}")
+
+    def stop() -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server["proc"].pid, signal.SIGTERM)
+        try:
+            server["proc"].wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server["proc"].pid, signal.SIGKILL)
+            server["proc"].wait()
+
+    def restart(down_seconds: float = 3.0) -> None:
+        stopped = time.monotonic()
+        stop()
+        time.sleep(down_seconds)
+        start()
+        server["down_s"] = time.monotonic() - stopped
+        server["restarts"] += 1
+
+    start()
+    server["restart"] = restart
+    try:
+        yield server
+    finally:
+        stop()
+
+
+def run_prefect_restart(workdir: Path, sites: list[str] | None = None, timeout: float = 600) -> Row:
+    """The harvest against a Prefect server that is stopped and started again on its port mid-run.
+
+    The flow run must survive it (exit 0, every report stored), and no host limit may stay taken afterwards: a
+    slot the restarted server no longer knows the lease of would make every later crawl of that host wait for ever.
+    """
+    store_dir = workdir / "prefect-store"
+    store = Store(str(store_dir))
+    with prefect_server(workdir) as server, replica_registry(workdir, sites) as registry:
+        env = clean_env(PREFECT_API_URL=server["api"], PREFECT_HOME=str(server["home"]))
+
+        def during(process: subprocess.Popen[str]) -> None:
+            # Mid-run: a first site's WARC is stored (its reports queued for extraction, other sites crawling).
+            server["busy"] = wait_until(lambda: any(True for _ in store.keys("raw/")), 300, 0.2)
+            server["restart"](3.0)
+
+        result = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
+        held = held_host_limits(env)
+        refused = "host limits of" in result.stderr and "not released" in result.stderr
+        note = (
+            f"API stopped at the first stored WARC ({server.get('busy')}), answering again {server['down_s']:.0f}s "
+            f"later; a crawl ended while it was away: {refused}; exit {result.returncode}; "
+            f"host limits held after the run: {len(held)}"
+        )
+        row = tally_replica("prefect-api-restarted-mid-run", store, sites, note, result.run)
+        if held:
+            row.damage.append(f"{len(held)} host limits held for good ({held[0]} …): later crawls of them wait")
+        return row
+
+
+# -- the store's disk full ---------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def small_disk(path: Path, size_mb: int = 64) -> Iterator[Path]:
+    """A tmpfs of `size_mb` mounted at `path` (root only), unmounted afterwards."""
+    path.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(path)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        raise PermissionError(f"cannot mount a tmpfs at {path} (needs root): {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def fill(ballast: Path) -> int:
+    """Write `ballast` until its filesystem has no space left; return the bytes written."""
+    written = 0
+    with open(ballast, "wb", buffering=0) as out:
+        for size in (1 << 20, 1 << 12):
+            with contextlib.suppress(OSError):
+                while True:
+                    written += out.write(b"\0" * size)
+    return written
+
+
+def half_written(store_dir: Path, store: Store) -> list[str]:
+    """What a write that failed may have left: temporary files, locks, objects that do not parse, WARCs cut short,
+    Documents whose WARC is missing."""
+    found = [str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if ".tmp-" in p.name]
+    found += [key for key in store.keys() if key.endswith(".lock")]
+    for key in store.keys():
+        try:
+            if key.endswith(".json"):
+                json.loads(store.get_bytes(key))
+            elif key.endswith(".gz"):
+                gzip.decompress(store.get_bytes(key))
+        except (ValueError, EOFError, OSError) as e:
+            found.append(f"{key} ({type(e).__name__})")
+    found += [f"{d['url']} without its WARC" for d in documents(store) if not store.exists(d["warc_key"])]
+    return found
+
+
+def run_disk_full(workdir: Path, sites: list[str] | None = None, timeout: float = 600) -> Row:
+    """The store's filesystem fills once a first document is stored; the space is freed after the harvest ends.
+
+    Expected: the harvest stops with an error naming the cause and what to do, nothing half-written stays, and the
+    run after the space is freed stores every report.
+    """
+    with small_disk(workdir / "small-disk") as disk, replica_registry(workdir, sites) as registry:
+        store_dir = disk / "store"
+        store = Store(str(store_dir))
+        ballast = disk / "ballast"
+        env = clean_env()
+        state: dict[str, Any] = {}
+
+        def during(process: subprocess.Popen[str]) -> None:
+            wait_until(lambda: docs_count(store) >= 1, 300, 0.1)  # mid-run: a first document is stored
+            state["docs"] = docs_count(store)
+            state["ballast"] = fill(ballast)
+
+        first = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
+        output = " ".join((first.stdout + first.stderr).split())  # the console wraps long lines
+        error = output[output.rfind("error:") :] if "error:" in output else output[-300:]
+        left = half_written(store_dir, store)
+        ballast.unlink()  # the operator frees space
+        second = harvest(registry, str(store_dir), env, timeout=timeout)
+        left_after = half_written(store_dir, store)
+        note = (
+            f"filled ({state.get('ballast', 0) >> 20} MB) with {state.get('docs')} docs stored; "
+            f"{first.run}: {error[:260]}; after freeing it, re-run {second.run}"
+        )
+        row = tally_replica("store-disk-full-then-rerun", store, sites, note, second.run)
+        named = "No space left on device" in error and "free space" in error
+        if first.returncode in (0, None) or not named:
+            row.damage.append(f"the run on a full disk ended {first.run} without naming the cause and what to do")
+        if left or left_after:
+            row.damage.append(f"half-written: {(left or left_after)[:3]}")
+        return row
+
+
 # -- bad registries ----------------------------------------------------------------------------------------------
 _GOOD = {"name": "某区人民政府", "division": "110101", "level": "county", "start_urls": ["http://a.gov.cn/"]}
 BAD_FIELDS: list[tuple[str, str, dict[str, Any]]] = [  # (site code, field named in the refusal, entry)
@@ -540,7 +723,7 @@ def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     for r in rows:
         out.write(
             f"{r.fault:<{width}}  {r.expected:>8}  {r.stored:>6}  {r.failed:>15}  {r.lost:>4}  {r.refused:>7}  "
-            f"{r.run or '-':<7}  {r.note}\n"
+            f"{r.run or '-':<7}  {r.note}{''.join(f'; DAMAGE: {d}' for d in r.damage)}\n"
         )
     e, s = sum(r.expected for r in rows), sum(r.stored for r in rows)
     f, lost = sum(r.failed for r in rows), sum(r.lost for r in rows)
@@ -548,7 +731,7 @@ def print_table(rows: list[Row], out: Any = sys.stdout) -> None:
     out.flush()
 
 
-STEPS = ("portal", "registry", "s3", "redis", "celery", "killed")
+STEPS = ("portal", "registry", "s3", "redis", "celery", "killed", "prefect", "disk")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -567,6 +750,8 @@ def main(argv: list[str] | None = None) -> int:
             ("redis", lambda: [run_redis_restart(workdir)]),
             ("celery", lambda: [run_celery_kill(workdir)]),
             ("killed", lambda: [run_harvest_killed(workdir)]),
+            ("prefect", lambda: [run_prefect_restart(workdir)]),
+            ("disk", lambda: [run_disk_full(workdir)]),
         ]
         for name, step in steps:
             if name in only:

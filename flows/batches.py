@@ -6,6 +6,7 @@ The crawl process is I/O, a task with retries; planning the batches and reading 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -15,9 +16,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-from time import monotonic
+from collections.abc import Iterator
+from time import monotonic, sleep
 from typing import Any
 
+import httpx
 from celery.result import AsyncResult
 from prefect import get_run_logger, task
 from prefect.client.orchestration import get_client
@@ -85,6 +88,41 @@ def claim_hosts(hosts: set[str]) -> None:
                     client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
 
 
+@contextlib.contextmanager
+def holding_hosts(hosts: list[str]) -> Iterator[None]:
+    """Hold the concurrency limits of `hosts` while the block runs; their lease is renewed meanwhile.
+
+    The Prefect API may be restarting when the block ends (an upgrade, a crash): the release is then refused a
+    connection. A crawl that finished must not be thrown away and run again for that, so the error is logged, not
+    raised: Prefect releases the leases it could not when the task ends (its ConcurrencyContext), and waiting here
+    until the API answers again (at most until the lease ends, HOST_LEASE_S) lets that release succeed. A server
+    that keeps its leases on disk (`nianbao server` does) then frees the slots at once; if it never answers, it
+    takes them back when the lease ends. A refused release before the block finished is raised as it is.
+    """
+    finished = False
+    try:
+        with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
+            yield
+            finished = True
+    except httpx.HTTPError as e:
+        if not finished:
+            raise
+        get_run_logger().warning("host limits of %s not released: %r; waiting for the Prefect API", hosts, e)
+        if not wait_for_api(HOST_LEASE_S):
+            get_run_logger().warning("the Prefect API did not answer; the server frees the slots when the lease ends")
+
+
+def wait_for_api(timeout_s: float, step_s: float = 2.0) -> bool:
+    """Whether the Prefect API answers its health check within `timeout_s`."""
+    deadline = monotonic() + timeout_s
+    while monotonic() < deadline:
+        with get_client(sync_client=True) as client:
+            if client.api_healthcheck() is None:
+                return True
+        sleep(step_s)
+    return False
+
+
 def plan_batches(
     sites: list[Site],
     processes: int = MAX_PARALLEL_CRAWLS,
@@ -130,8 +168,8 @@ def crawl_batch(
     timeout = CRAWL_TIMEOUT_S * max(longest_lane, math.ceil(len(sites) / HOSTS_IN_FLIGHT))
     summaries: dict[str, CrawlSummary] = {}
     # The lease is renewed while the batch runs; a flow process that dies stops renewing it, and the server
-    # takes the slots back HOST_LEASE_S later.
-    with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
+    # takes the slots back HOST_LEASE_S later. An API restarting when the crawl ends does not fail the batch.
+    with holding_hosts(hosts):
         for attempt in (1, 2):
             left = [site for site in sites if site.code not in summaries]
             if not left:

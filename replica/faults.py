@@ -58,7 +58,9 @@ class Fault:
     host: str  # key of HOSTS
     path: str
     expected: int  # documents expected: stored or recorded as a failure
-    kind: str  # "portal" (survive: stored), "input" (refuse: a recorded failure), "hostile" (refused, expected 0)
+    # "portal" (survive: stored), "input" (refuse: a recorded failure), "report" (survive with the whole report in
+    # the Document's text), "hostile" (refused, expected 0)
+    kind: str
     what: str
 
 
@@ -80,7 +82,8 @@ FAULTS: tuple[Fault, ...] = (
     _f("huge-100mb", "main", "/r/huge.html", 1, "input", "100 MB page, chunked, generated"),
     _f("gzip-bomb", "main", "/r/gzip-bomb.html", 1, "input", "gzip: 200 KB on the wire, 200 MB expanded"),
     _f("binary-as-html", "main", "/r/binary.html", 1, "input", "random bytes served as text/html"),
-    _f("deep-html", "main", "/r/deep.html", 1, "input", f"{NESTING} nested unclosed <div>s, then the report"),
+    _f("deep-html", "main", "/r/deep.html", 1, "report", f"{NESTING} nested unclosed <div>s, then the report"),
+    _f("deep-font", "main", "/r/deep-font.html", 1, "report", f"the report's paragraphs inside {NESTING} nested <font>s"),  # noqa: E501
     _f("unknown-charset", "main", "/r/unknown-charset.html", 1, "input", "GBK body labelled charset=x-gbk-nonesuch"),
     _f("mixed-encodings", "main", "/r/mixed.html", 1, "input", "UTF-8 first half, GBK second half"),
     _f("truncated-pdf", "main", "/r/truncated.pdf", 1, "input", "a PDF cut in half"),
@@ -248,6 +251,15 @@ def deep_html() -> bytes:
     return (head + "<div>" * NESTING + "<span><b><i>" + '<div class="article">' + tail).encode("utf-8")
 
 
+def deep_font_html() -> bytes:
+    """The report's paragraphs inside NESTING nested, closed <font>s: a CMS that wraps the text once more per edit."""
+    head, tail = report_html().split('<div class="TRS_Editor">', 1)
+    body, rest = tail.split("</div>", 1)
+    return (
+        head + '<div class="TRS_Editor">' + "<font>" * NESTING + body + "</font>" * NESTING + "</div>" + rest
+    ).encode()
+
+
 def mixed_html() -> bytes:
     html = report_html()
     cut = html.index(BODY_LINES[2][:10])
@@ -353,6 +365,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             self._send(200, binary_body())
         elif path == "/r/deep.html":
             self._send(200, deep_html())
+        elif path == "/r/deep-font.html":
+            self._send(200, deep_font_html())
         elif path == "/r/unknown-charset.html":
             body = report_html(charset="x-gbk-nonesuch").encode("gbk")
             self._send(200, body, "text/html; charset=x-gbk-nonesuch")

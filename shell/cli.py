@@ -81,6 +81,7 @@ def with_services(run: Callable[[], T], total_sites: int, workers: int | None) -
     from flows.batches import stop_crawls
     from flows.progress import listen
     from shell.runtime import RuntimeStartError, embedded_services
+    from storage.store import StoreWriteError
     from workers.connection import RedisUnreachable
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -111,6 +112,8 @@ def with_services(run: Callable[[], T], total_sites: int, workers: int | None) -
             fail(str(e))
         except ValueError as e:
             fail(str(e))
+        except StoreWriteError as e:  # a full disk: nothing more can be stored, so the run stops here
+            fail(f"{e}.\nWhat is stored is kept; the next run fetches and extracts the rest.")
         finally:
             stop_crawls()
             stop_listening()
@@ -537,14 +540,24 @@ def worker(
     os.execv(sys.executable, celery + (["-c", str(concurrency)] if concurrency else []))
 
 
+LEASES_ON_DISK = "prefect.server.concurrency.lease_storage.filesystem"
+
+
 @app.command()
 def server(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the API and UI.")] = 4200,
 ) -> None:
-    """Start a persistent Prefect server with its UI (analytics off); point PREFECT_API_URL at it."""
+    """Start a persistent Prefect server with its UI (analytics off); point PREFECT_API_URL at it.
+
+    Its concurrency leases (the host limits crawls hold) are kept in files under PREFECT_HOME, not in the server's
+    memory: a server restarted while crawls hold them still knows them, so their release frees the slots (and a
+    holder that died has them taken back when its lease ends). Kept in memory they would be lost with the process,
+    and every host limit held across the restart would stay taken for good.
+    """
     _prefect_defaults()
     os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    os.environ.setdefault("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", LEASES_ON_DISK)
     console.print(f"Prefect UI on http://{host}:{port}; export PREFECT_API_URL=http://{host}:{port}/api")
     prefect = str(Path(sys.executable).parent / "prefect")
     os.execv(prefect, [prefect, "server", "start", "--host", host, "--port", str(port)])

@@ -47,6 +47,11 @@ def retry_transient(operation: Callable[[], T], what: str) -> T:
             delay = min(delay * 2, 10.0)
 
 
+class StoreWriteError(OSError):
+    """A write to a local store failed (a full disk, a quota, permissions): nothing half-written stayed, the message
+    says what to do, and retrying at once changes nothing. Stages let it end the run instead of retrying it."""
+
+
 class Store:
     """Keys (see storage.layout) under one root URL."""
 
@@ -95,17 +100,20 @@ class Store:
         if self.protocol == "s3":
             self._call(f"put {key}", lambda: self.fs.pipe_file(path, data))
             return
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.tmp-{uuid.uuid4().hex}"
         try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
         except OSError as e:  # a full disk, a quota: nothing half-written stays, and the error says what to do
             with contextlib.suppress(OSError):
                 os.remove(tmp)
-            raise OSError(e.errno, f"cannot write {key} to the store {self.root}: {e.strerror or e}; "
-                          "free space there (or fix its permissions) and run again") from e  # fmt: skip
+            raise self._cannot_write(key, e) from e
+
+    def _cannot_write(self, key: str, error: OSError) -> StoreWriteError:
+        return StoreWriteError(error.errno, f"cannot write {key} to the store {self.root}: {error.strerror or error}; "
+                               "free space there (or fix its permissions) and run again")  # fmt: skip
 
     def put_new(self, key: str, data: bytes) -> bool:
         """Create the object only if it does not exist (a lock); False when it already does.
@@ -114,13 +122,21 @@ class Store:
         """
         path = self.path(key)
         if self.protocol == "file":
-            os.makedirs(os.path.dirname(path), exist_ok=True)
             try:
-                with open(path, "xb") as f:
-                    f.write(data)
-                return True
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                created = open(path, "xb")
             except FileExistsError:
                 return False
+            except OSError as e:
+                raise self._cannot_write(key, e) from e
+            try:
+                with created:
+                    created.write(data)
+                return True
+            except OSError as e:  # created but not written (a full disk): an empty lock would be held for good
+                with contextlib.suppress(OSError):
+                    os.remove(path)
+                raise self._cannot_write(key, e) from e
 
         def create() -> bool:
             try:

@@ -9,7 +9,7 @@ from celery import Task
 
 from nianbao.records import Capture
 from storage.failures import record_failure
-from storage.store import Store
+from storage.store import Store, StoreWriteError
 from workers.celery import app
 from workers.documents import process_capture
 
@@ -35,10 +35,11 @@ class ExtractTask(Task):
             log.exception("could not record the failure of %s either", capture.get("url"))
 
 
-# Transient storage errors (OSError from fsspec/s3fs) are retried with growing delays: 1, 2, 4 … 60 s.
+# Transient storage errors (OSError from fsspec/s3fs) are retried with growing delays: 1, 2, 4 … 60 s. A local store
+# that refuses the write (full, over quota) is not transient: the task fails at once and the harvest stops on it.
 @app.task(
-    base=ExtractTask, name="nianbao.extract", autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=60,
-    max_retries=6,
+    base=ExtractTask, name="nianbao.extract", autoretry_for=(OSError,), dont_autoretry_for=(StoreWriteError,),
+    retry_backoff=True, retry_backoff_max=60, max_retries=6,
 )  # fmt: skip
 def extract(capture: dict[str, Any], store_url: str, division: str = "", level: str = "") -> dict[str, Any]:
     """Extract one capture into a Document (or a recorded failure). Safe to run twice.

@@ -1,7 +1,7 @@
-"""A page nested 20,000 levels deep (a `<div>` or `<font>` opened in a loop) still yields its links and title.
+"""A page nested 20,000 levels deep (a `<div>` or `<font>` opened in a loop) still yields its links, title and text.
 
-libxml2 stops building the tree at depth 256 and drops the rest: the crawler parses such a page again with the
-wrappers below the limit removed (nianbao.markup.shallow).
+libxml2 stops building the tree at depth 256 and drops the rest: the crawler and the extractor parse such a page
+again with the wrappers below the limit removed (nianbao.markup.shallow).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from crawler.links import parse_html
 from crawler.listing import listing_links
 from crawler.site import page_title_of
 from nianbao.markup import DEPTH_LIMIT, shallow
+from workers.extract import extract
 
 TITLE = "测试区2021年法治政府建设年度报告"
 DEEP = 20_000
@@ -27,6 +28,18 @@ def test_a_listing_20000_divs_deep_still_gives_its_report_link() -> None:
 def test_a_report_page_of_unclosed_font_tags_still_gives_its_title() -> None:
     html = f"<html><body>{'<font>' * DEEP}<h1>{TITLE}</h1><p>正文</p></body></html>"
     assert page_title_of(parse_html(html)) == TITLE
+
+
+def test_a_report_20000_elements_deep_still_yields_its_text() -> None:
+    paragraphs = ["一、主要举措和成效。全年审查规范性文件二十三件。", "二、存在的不足和原因。基层执法力量较为薄弱。"]
+    body = "".join(f"<p>{line}</p>" for line in paragraphs)
+    for page in (
+        f"<html><body><h1>{TITLE}</h1>{'<div>' * DEEP}{body}</body></html>",  # unclosed
+        f"<html><body><h1>{TITLE}</h1>{'<font>' * DEEP}{body}{'</font>' * DEEP}</body></html>",  # closed
+    ):
+        record = extract(page.encode("utf-8"), url="http://x.gov.cn/r.html", content_type="text/html; charset=utf-8")
+        assert record["title"] == TITLE
+        assert record["text"].split("\n") == paragraphs
 
 
 def test_shallow_keeps_every_text_and_non_wrapper_tag() -> None:

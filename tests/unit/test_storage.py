@@ -131,3 +131,24 @@ def test_a_full_disk_leaves_nothing_half_written_and_says_what_to_do(
     monkeypatch.undo()
     assert store.get_bytes("docs/a.json") == b"old"
     assert [p.name for p in (tmp_path / "docs").iterdir()] == ["a.json"]
+
+
+def test_a_lock_created_on_a_full_disk_is_not_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exclusive create whose write fails removes the empty object: else it would hold the lock for good."""
+    import builtins
+
+    from storage import store as store_module
+    from storage.store import StoreWriteError
+
+    store = Store(str(tmp_path))
+
+    def full_disk(file: str, mode: str = "r", *args: object, **kwargs: object) -> object:
+        builtins.open(file, mode).close()  # created, as an exclusive create on a full disk would be
+        return builtins.open("/dev/full", "wb")  # every write: ENOSPC
+
+    monkeypatch.setattr(store_module, "open", full_disk, raising=False)
+    with pytest.raises(StoreWriteError, match=r"cannot write state/s\.json\.lock .*free space there"):
+        store.put_new("state/s.json.lock", b'{"token": "t"}')
+    monkeypatch.undo()
+    assert list((tmp_path / "state").iterdir()) == []
+    assert store.put_new("state/s.json.lock", b"{}")  # once there is space, the lock can be taken

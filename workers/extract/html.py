@@ -24,6 +24,7 @@ from cssselect import GenericTranslator
 from lxml import etree
 
 from nianbao.decode import without_xml_declaration
+from nianbao.markup import shallow, too_deep
 from nianbao.normalise import compact, squash
 from workers.extract import rules
 from workers.extract.options import Options
@@ -40,12 +41,20 @@ class HtmlText:
 
 
 def parse(html: str) -> etree._Element:
-    """Parse decoded HTML; lxml refuses str input that still carries an XML encoding declaration."""
+    """Parse decoded HTML; lxml refuses str input that still carries an XML encoding declaration.
+
+    A page nested deeper than libxml2 builds a tree is parsed again with its deepest wrappers removed
+    (nianbao.markup): else the report below the cut would be lost.
+    """
     html = without_xml_declaration(html)
     if not html.strip():
         raise ValueError("empty document")
     try:
-        return lxml.html.document_fromstring(html)
+        parser = lxml.html.HTMLParser()
+        tree = lxml.html.document_fromstring(html, parser=parser)
+        if too_deep(parser.error_log):
+            tree = lxml.html.document_fromstring(shallow(html))
+        return tree
     except etree.LxmlError as e:  # "Document is empty" for markup without any element, and the like
         raise ValueError(str(e)) from e
 
