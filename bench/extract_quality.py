@@ -47,10 +47,13 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from workers.extract import Extracted
 
 REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
 
@@ -91,7 +94,7 @@ def nianbao_text(raw: bytes, url: str, content_type: str | None) -> dict[str, An
     except ExtractError as e:
         return {"text": "", "published": None, "title": "", "error": str(e)}
     HITS.count(raw, url, content_type, record)
-    return record
+    return {"text": record.text, "published": record.published, "title": record.title}
 
 
 class RuleHits:
@@ -105,13 +108,13 @@ class RuleHits:
         self.pruned_pages: Counter[str] = Counter()
         self.pruned_elements: Counter[str] = Counter()
 
-    def count(self, raw: bytes, url: str, content_type: str | None, record: dict[str, Any]) -> None:
+    def count(self, raw: bytes, url: str, content_type: str | None, record: Extracted) -> None:
         key = (hashlib.sha256(raw).hexdigest(), url, content_type)
         if key in self.seen:
             return
         self.seen.add(key)
         for name in self.FIELDS:
-            self.finders[(name, record.get(f"{name}_by") or "none")] += 1
+            self.finders[(name, getattr(record, f"{name}_by") or "none")] += 1
         from workers.extract import decode, detect_format
         from workers.extract.html import parse, prune
 

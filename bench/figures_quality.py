@@ -120,7 +120,7 @@ def score(found: dict[str, Any] | None, expected: dict[str, Any]) -> tuple[int, 
 
 
 def main() -> None:
-    from workers.extract.figures import figures_fields, grids_of, simplified_grids
+    from workers.extract.figures import grids_of, read_figures, simplified_grids
     from workers.extract.figures.engine import figures_from_grids
     from workers.extract.figures.grids import PDF_TABLE_SETTINGS
 
@@ -128,7 +128,7 @@ def main() -> None:
     for _name, fmt, body, expected, year, traditional in cases():
         grids = grids_of(body, fmt)
         grids = simplified_grids(grids) if traditional else grids
-        figures = figures_fields(body, fmt, report_year=year, traditional=traditional)["figures"]
+        figures = read_figures(body, fmt, report_year=year, traditional=traditional).values
         results[fmt]["nianbao"].append(score(figures, expected))
         results[fmt]["by position"].append(score(by_position(grids), expected))
         if fmt == "pdf":

@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from nianbao.records import CaptureOutcome, RunSummary, SiteRow
 from nianbao.reports import load_kinds
 from nianbao.sites import RegistryError, load_registry
 from storage import layout
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 app = typer.Typer(
     help="nianbao (年报): harvest the annual reports Chinese governments publish on their portals.",
@@ -592,11 +595,14 @@ def _emit(objects: Iterator[dict[str, Any]], jsonl: bool) -> None:
         raise typer.Exit(1)
 
 
-def _each_file(files: list[Path], work: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Apply `work` to each file in order; a bad file yields an object with `error` instead of stopping."""
+def _each_file(files: list[Path], work: Callable[[bytes], DataclassInstance]) -> Iterator[dict[str, Any]]:
+    """Apply `work` to each file in order, its record's fields after the file's name; a bad file yields an object
+    with `error` instead of stopping."""
+    import dataclasses
+
     for path in files:
         try:
-            yield {"file": str(path), **work(path.read_bytes())}
+            yield {"file": str(path), **dataclasses.asdict(work(path.read_bytes()))}
         except (OSError, ValueError) as e:
             yield {"file": str(path), "error": str(e)}
 
@@ -607,9 +613,9 @@ def decode(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One compact JSON object per line.")] = False,
 ) -> None:
     """Decode pages: encoding, confidence, repairs applied and the text, one JSON object per file."""
-    from workers.extract import decode_text
+    from workers.extract import decode as decode_body
 
-    _emit(_each_file(files, decode_text), jsonl)
+    _emit(_each_file(files, decode_body), jsonl)
 
 
 @app.command()
@@ -632,10 +638,10 @@ def links(
 ) -> None:
     """List the report and pagination links of a listing page."""
     from crawler.listing import listing_links
-    from workers.extract import decode_text
+    from workers.extract import decode as decode_body
 
     try:
-        text = decode_text(file.read_bytes())["text"]
+        text = decode_body(file.read_bytes()).text
     except (OSError, ValueError) as e:
         fail(f"{file}: {e}")
     _emit((link.to_dict() for link in listing_links(text, url) if link.rel in ("report", "next", "page")), jsonl)

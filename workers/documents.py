@@ -19,7 +19,7 @@ from storage import layout
 from storage.failures import record_failure
 from storage.store import Store
 from storage.warc import read_response
-from workers.extract import ExtractError, extract
+from workers.extract import Extracted, ExtractError, extract
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +33,22 @@ def doc_id_for(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:20]
 
 
-def build_document(capture: Capture, fields: dict[str, Any], division: str, level: str = "") -> Document:
+def build_document(capture: Capture, found: Extracted, division: str, level: str = "") -> Document:
     """Merge what the extractor found with what the crawler knew (anchor text, kind and year guesses), give the
     report to its own unit (a district's report in its city's column is the district's) and judge it on time
     against that unit's deadline: the one place a Document's `on_time` is decided."""
     kinds = load_kinds()
-    kind = fields.get("report_kind") or capture.kind
-    year = fields.get("report_year") or capture.guessed_year
-    title, title_by = fields.get("title") or "", fields.get("title_by")
-    published, published_by = fields.get("published"), fields.get("published_by")
+    kind = found.report_kind or capture.kind
+    year = found.report_year or capture.guessed_year
+    title, title_by = found.title, found.title_by
+    published, published_by = found.published, found.published_by
     if (capture.attachment or not title) and capture.anchor_text:
         title, title_by = capture.anchor_text, "anchor_text"
     if (capture.attachment or not published) and capture.listed_date:
         # An attachment's own dates are signature dates; the portal published it on the listed date.
         published, published_by = capture.listed_date, "listed_date"
-    unit = attribute(title, fields.get("issuer"), division, level, year) if division else None
-    flags = list(fields.get("flags") or []) + ([unit.note] if unit and unit.note else [])
+    unit = attribute(title, found.issuer, division, level, year) if division else None
+    flags = [*found.flags, *([unit.note] if unit and unit.note else [])]
     level = unit.level if unit else level
     return Document(
         doc_id=doc_id_for(capture.url),
@@ -60,14 +60,14 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
         report_year=year,
         title=title,
         published=published,
-        issuer=fields.get("issuer"),
-        text=fields.get("text") or "",
-        text_simplified=fields.get("text_simplified"),
+        issuer=found.issuer,
+        text=found.text,
+        text_simplified=found.text_simplified,
         url=capture.url,
-        encoding=fields.get("encoding"),
-        confidence=fields.get("confidence"),
-        repairs=list(fields.get("repairs") or []),
-        extractor=fields.get("extractor") or "",
+        encoding=found.encoding,
+        confidence=found.confidence,
+        repairs=list(found.repairs),
+        extractor=found.extractor,
         attachments=list(capture.attachments),
         warc_key=capture.warc_key,
         warc_offset=capture.warc_offset,
@@ -76,20 +76,20 @@ def build_document(capture: Capture, fields: dict[str, Any], division: str, leve
         flags=flags,
         title_by=title_by,
         published_by=published_by,
-        issuer_by=fields.get("issuer_by"),
-        **_figures(kind, fields),
+        issuer_by=found.issuer_by,
+        **_figures(kind, found),
     )
 
 
-def _figures(kind: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+def _figures(kind: str | None, found: Extracted) -> dict[str, Any]:
     """The figure fields of an information-disclosure report (an attachment may learn its kind only here)."""
     if kind != "info_disclosure":
         return {}
     return {
-        "figures": fields.get("figures"),
-        "figures_format": fields.get("figures_format"),
-        "figures_flags": list(fields.get("figures_flags") or []),
-        "figures_source": fields.get("figures_source"),
+        "figures": found.figures,
+        "figures_format": found.figures_format,
+        "figures_flags": list(found.figures_flags),
+        "figures_source": found.figures_source,
     }
 
 
@@ -124,10 +124,10 @@ def process_capture(store: Store, capture: Capture, division: str = "", level: s
         # Missing or corrupt for good; any other OSError (a store answering 500) propagates and is retried.
         return record_failure(store, capture, f"cannot read the capture from {capture.warc_key}: {e}")
     try:
-        fields = extract(body, url=capture.final_url or capture.url, content_type=capture.content_type or None)
+        found = extract(body, url=capture.final_url or capture.url, content_type=capture.content_type or None)
     except ExtractError as e:
         return record_failure(store, capture, str(e))
-    document = build_document(capture, fields, division, level)
+    document = build_document(capture, found, division, level)
     if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
         return CaptureOutcome("wrapper", capture.url, attachments=capture.attachments)
     if not document.text.strip():

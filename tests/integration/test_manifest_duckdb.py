@@ -18,6 +18,7 @@ from storage import layout
 from storage.manifest import COLUMNS, write_manifest
 from storage.store import S3_ENDPOINT_ENV, Store
 from workers.documents import build_document, store_document
+from workers.extract import Extracted
 
 pytestmark = pytest.mark.integration
 
@@ -66,8 +67,11 @@ def store_report(
         kind=kind,
         guessed_year=year,
     )
-    fields = {"title": title, "published": published, "text": text, "report_kind": kind, "report_year": year}
-    document = build_document(capture, fields, division="440113")
+    found = Extracted(
+        title=title, text=text, published=published, issuer=None, report_kind=kind, report_year=year,
+        extractor="trafilatura",
+    )  # fmt: skip
+    document = build_document(capture, found, division="440113")
     store_document(store, document)
     return document.doc_id
 

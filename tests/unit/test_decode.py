@@ -9,7 +9,7 @@ import opencc
 import pytest
 
 from tests.unit.extract import pages
-from workers.extract import DecodeError, ExtractError, decode, decode_text
+from workers.extract import DecodeError, ExtractError, decode
 
 ROOT = Path(__file__).resolve().parents[2]
 REALPAGES = ROOT / "tests" / "fixtures" / "realpages"
@@ -127,12 +127,12 @@ def test_binary_bodies_raise_decode_error(body: bytes, reason: str) -> None:
     assert issubclass(ExtractError, ValueError)
 
 
-def test_decode_text_reports_how() -> None:
-    result = decode_text(html_page(seed("000"), "gb2312").encode("gb18030"), content_type="text/html")
-    assert result["encoding"] == "gb18030"
-    assert 0.5 < result["confidence"] <= 1.0
-    assert result["repairs"] == []
-    assert BODY_SENTENCE in result["text"]
+def test_decode_reports_how() -> None:
+    result = decode(html_page(seed("000"), "gb2312").encode("gb18030"), content_type="text/html")
+    assert result.encoding == "gb18030"
+    assert 0.5 < result.confidence <= 1.0
+    assert result.repairs == []
+    assert BODY_SENTENCE in result.text
 
 
 def test_every_realpage_decodes_without_replacement_characters() -> None:

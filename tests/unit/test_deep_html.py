@@ -38,8 +38,8 @@ def test_a_report_20000_elements_deep_still_yields_its_text() -> None:
         f"<html><body><h1>{TITLE}</h1>{'<font>' * DEEP}{body}{'</font>' * DEEP}</body></html>",  # closed
     ):
         record = extract(page.encode("utf-8"), url="http://x.gov.cn/r.html", content_type="text/html; charset=utf-8")
-        assert record["title"] == TITLE
-        assert record["text"].split("\n") == paragraphs
+        assert record.title == TITLE
+        assert record.text.split("\n") == paragraphs
 
 
 def test_shallow_keeps_every_text_and_non_wrapper_tag() -> None:

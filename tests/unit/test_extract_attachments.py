@@ -44,14 +44,14 @@ def make_docx(tmp_path: Path) -> bytes:
 
 def test_docx_paragraphs_tables_and_metadata(tmp_path: Path) -> None:
     record = extract(make_docx(tmp_path), url="https://x.gov.cn/files/report.docx")
-    assert record["extractor"] == "docx"
-    assert record["title"] == TITLE
-    assert "开展法治政府建设示范创建评估" in record["text"]
-    assert "行政复议案件 | 12件" in record["text"]
-    assert record["report_kind"] == "rule_of_law"
-    assert record["report_year"] == 2021
-    assert record["published"] == "2022-03-15"
-    assert record["issuer"] == "垫江县人民政府桂溪街道办事处"
+    assert record.extractor == "docx"
+    assert record.title == TITLE
+    assert "开展法治政府建设示范创建评估" in record.text
+    assert "行政复议案件 | 12件" in record.text
+    assert record.report_kind == "rule_of_law"
+    assert record.report_year == 2021
+    assert record.published == "2022-03-15"
+    assert record.issuer == "垫江县人民政府桂溪街道办事处"
 
 
 def make_ofd(lines: list[str]) -> bytes:
@@ -85,10 +85,10 @@ def make_ofd(lines: list[str]) -> bytes:
 def test_ofd_text_codes_in_reading_order() -> None:
     lines = report_lines()[:4]
     record = extract(make_ofd(lines), url="https://x.gov.cn/a.ofd")
-    assert record["extractor"] == "ofd"
-    assert record["text"].splitlines()[0] == TITLE
-    assert "开展法治政府建设示范创建评估" in record["text"]
-    assert record["report_year"] == 2021
+    assert record.extractor == "ofd"
+    assert record.text.splitlines()[0] == TITLE
+    assert "开展法治政府建设示范创建评估" in record.text
+    assert record.report_year == 2021
 
 
 def test_ofd_with_entity_expansion_is_refused() -> None:
@@ -140,9 +140,9 @@ def make_pdf(text: str) -> bytes:
 def test_pdf_without_chinese_text_layer_is_flagged_not_returned() -> None:
     body = make_pdf("Annual report 2021: glyph ids without ToUnicode look like this")
     record = extract(body, content_type="application/pdf")
-    assert record["extractor"] == "pdf"
-    assert "pdf_text_unreadable" in record["flags"]
-    assert record["text"] == ""
+    assert record.extractor == "pdf"
+    assert "pdf_text_unreadable" in record.flags
+    assert record.text == ""
 
 
 def test_pdf_readability_check() -> None:
@@ -174,8 +174,8 @@ def test_encrypted_pdf_is_an_extract_error(monkeypatch: pytest.MonkeyPatch) -> N
 def test_doc_without_soffice_is_flagged_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     record = extract(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, url="https://x.gov.cn/a.doc")
-    assert "unsupported_format" in record["flags"]
-    assert record["text"] == ""
+    assert "unsupported_format" in record.flags
+    assert record.text == ""
 
 
 def test_body_size_limit() -> None:
@@ -207,14 +207,14 @@ def test_chinese_pdf_and_doc_made_by_libreoffice(tmp_path: Path) -> None:
     pdf = tmp_path / "report.pdf"
     if pdf.exists():
         record = extract(pdf.read_bytes(), url="https://x.gov.cn/report.pdf")
-        if "pdf_text_unreadable" not in record["flags"]:  # no CJK font installed: nothing readable to test
-            assert "开展法治政府建设示范创建评估" in record["text"].replace("\n", "")
-            assert record["report_year"] == 2021
+        if "pdf_text_unreadable" not in record.flags:  # no CJK font installed: nothing readable to test
+            assert "开展法治政府建设示范创建评估" in record.text.replace("\n", "")
+            assert record.report_year == 2021
     doc = tmp_path / "report.doc"
     if doc.exists():
         record = extract(doc.read_bytes(), url="https://x.gov.cn/report.doc")
-        assert "converted_from_doc" in record["flags"]
-        assert "开展法治政府建设示范创建评估" in record["text"]
+        assert "converted_from_doc" in record.flags
+        assert "开展法治政府建设示范创建评估" in record.text
 
 
 @pytest.mark.skipif(not REPLICA_SITE.exists(), reason="replica site fixtures not committed yet")
@@ -228,9 +228,9 @@ def test_replica_site_attachments() -> None:
     names = {"rule_of_law": "法治政府建设", "info_disclosure": "政府信息公开"}
     for path in files:
         record = extract(path.read_bytes(), url=path.name)
-        assert record["extractor"] in ("pdf", "docx")
-        if "pdf_text_unreadable" not in record["flags"]:
-            assert len(record["text"]) > 200, path.name
-            assert record["report_kind"] == kinds[path.name], path.name
-            assert record["report_year"] is not None and 2015 <= record["report_year"] <= 2030, path.name
-            assert names[kinds[path.name]] in record["title"], path.name
+        assert record.extractor in ("pdf", "docx")
+        if "pdf_text_unreadable" not in record.flags:
+            assert len(record.text) > 200, path.name
+            assert record.report_kind == kinds[path.name], path.name
+            assert record.report_year is not None and 2015 <= record.report_year <= 2030, path.name
+            assert names[kinds[path.name]] in record.title, path.name

@@ -46,8 +46,8 @@ def test_malformed_html_is_repaired_not_crashed() -> None:
         "</td></tr></table><p>第二段<div></span>" + REPORT + "<!-- unclosed comment <p>"
     ).encode("utf-8")
     record = extract(body)
-    assert "认真学习贯彻习近平法治思想" in record["text"]
-    assert record["report_year"] == 2021
+    assert "认真学习贯彻习近平法治思想" in record.text
+    assert record.report_year == 2021
 
 
 @pytest.mark.parametrize(
@@ -61,8 +61,8 @@ def test_markup_without_a_document_is_an_extract_error_or_empty(body: bytes) -> 
     except ExtractError as e:
         assert str(e)
     else:
-        assert len(record["text"]) <= len(body)
-        assert "text_too_short" in record["flags"]
+        assert len(record.text) <= len(body)
+        assert "text_too_short" in record.flags
 
 
 def test_hundred_thousand_nested_divs() -> None:
@@ -73,14 +73,14 @@ def test_hundred_thousand_nested_divs() -> None:
     except ExtractError as e:
         assert "nest" in str(e) or "depth" in str(e) or "HTML" in str(e)
     else:
-        assert isinstance(record["text"], str)
+        assert isinstance(record.text, str)
 
 
 def test_deep_nesting_below_the_parser_limit_is_extracted() -> None:
     """250 levels: within libxml2's limit, deeper than a naive recursion is comfortable with."""
     body = ("<html><body>" + "<div><span>" * 120 + REPORT + "</span></div>" * 120 + "</body></html>").encode()
     record = extract(body)
-    assert "认真学习贯彻习近平法治思想" in record["text"]
+    assert "认真学习贯彻习近平法治思想" in record.text
 
 
 def test_binary_served_as_html() -> None:
@@ -94,9 +94,9 @@ def test_unknown_charset_label_is_detected_and_recorded() -> None:
     """Not a failure: the page decodes by detection, and the repair says the label was unknown."""
     page = f'<html><head><meta charset="x-gbk-2000"><title>报告</title></head><body><p>{REPORT}</p></body></html>'
     record = extract(page.encode("gbk"), content_type="text/html; charset=x-unknown-cs")
-    assert record["encoding"] == "gb18030"
-    assert any("unknown charset label" in r for r in record["repairs"])
-    assert "认真学习贯彻习近平法治思想" in record["text"]
+    assert record.encoding == "gb18030"
+    assert any("unknown charset label" in r for r in record.repairs)
+    assert "认真学习贯彻习近平法治思想" in record.text
 
 
 def test_mixed_encodings_gbk_page_with_a_utf8_fragment() -> None:
@@ -111,7 +111,7 @@ def test_mixed_encodings_gbk_page_with_a_utf8_fragment() -> None:
     assert decoded.encoding == "gb18030"
     assert fragment in decoded.text
     assert any("utf-8 fragment" in r for r in decoded.repairs)
-    assert fragment in extract(body)["text"]
+    assert fragment in extract(body).text
 
 
 def test_decode_error_is_an_extract_error() -> None:
@@ -156,7 +156,7 @@ def test_hand_written_pdf_opens_when_not_encrypted() -> None:
 
     assert len(pdfium.PdfDocument(minimal_pdf(encrypt=False))) == 1
     record = extract(minimal_pdf(encrypt=False))
-    assert record["extractor"] == "pdf"
+    assert record.extractor == "pdf"
 
 
 def test_encrypted_pdf() -> None:

@@ -93,8 +93,8 @@ def render(prefix: str, encoding: str, meta: str | None, header: str | None) -> 
 def check(record: dict[str, Any], prefix: str, *, simplified: bool = False) -> None:
     """Body complete, no furniture line, and the metadata of the seed."""
     want = expected(prefix)
-    text = record["text_simplified"] if simplified else record["text"]
-    title = to_simplified(record["title"]) if simplified else record["title"]
+    text = record.text_simplified if simplified else record.text
+    title = to_simplified(record.title) if simplified else record.title
     body = [strip_pinyin(p)[0] for p in seed_body(prefix)]
     if simplified:
         body = [to_simplified(p) for p in body]
@@ -110,11 +110,11 @@ def check(record: dict[str, Any], prefix: str, *, simplified: bool = False) -> N
     for marker in want["excludes"]:
         assert marker not in text, marker
     assert title == (to_simplified(want["title"]) if simplified else want["title"])
-    assert record["published"] == want["published"]
-    issuer = to_simplified(record["issuer"] or "") if simplified else record["issuer"]
+    assert record.published == want["published"]
+    issuer = to_simplified(record.issuer or "") if simplified else record.issuer
     assert issuer == (to_simplified(want["issuer"]) if simplified else want["issuer"])
-    assert record["report_year"] == want["year"]
-    assert record["report_kind"] == "rule_of_law"
+    assert record.report_year == want["year"]
+    assert record.report_kind == "rule_of_law"
 
 
 @pytest.mark.parametrize("variant", GBK_VARIANTS, ids=[v[0] for v in GBK_VARIANTS])
@@ -124,7 +124,7 @@ def test_seed_in_every_encoding(prefix: str, variant: tuple[str, str, str | None
     body, content_type = render(prefix, encoding, meta, header)
     record = extract(body, url=f"http://127.0.0.1/fzzfjs/{prefix}.html", content_type=content_type)
     if encoding == "gbk":
-        assert record["encoding"] == "gb18030"
+        assert record.encoding == "gb18030"
     check(record, prefix)
 
 
@@ -133,9 +133,9 @@ def test_traditional_seed_in_big5(variant: tuple[str, str, str | None, str | Non
     _name, encoding, meta, header = variant
     body, content_type = render("001", encoding, meta, header)
     record = extract(body, url="http://127.0.0.1/xzzf/shigu/001.html", content_type=content_type)
-    assert record["encoding"] == "big5hkscs"
-    assert "traditional" in record["flags"]
-    assert record["pinyin_removed"] > 0
+    assert record.encoding == "big5hkscs"
+    assert "traditional" in record.flags
+    assert record.pinyin_removed > 0
     check(record, "001")
 
 
@@ -151,7 +151,7 @@ def test_seed_pages_the_replica_serves(prefix: str) -> None:
         record = extract(raw, url=f"http://{truth['host']}{path}", content_type=meta["headers"][path])
         check(record, prefix, simplified=path.startswith("/gate/big5/"))
         for fragment in truth["text_contains"]:
-            assert fragment in record["text"] or fragment in (record["text_simplified"] or "")
+            assert fragment in record.text or fragment in (record.text_simplified or "")
 
 
 def test_gate_copy_is_big5_traditional() -> None:
@@ -159,9 +159,9 @@ def test_gate_copy_is_big5_traditional() -> None:
     path = truth["aliases"][0]
     raw = (SITE_DIR / "panyu" / path.lstrip("/")).read_bytes()
     record = extract(raw, url=f"http://127.0.0.11{path}", content_type="text/html; charset=big5")
-    assert record["encoding"] == "big5hkscs"
-    assert "traditional" in record["flags"]
-    assert to_simplified(record["title"]) == truth["title"]
+    assert record.encoding == "big5hkscs"
+    assert "traditional" in record.flags
+    assert to_simplified(record.title) == truth["title"]
 
 
 def test_seed_files_begin_with_portal_lines_the_body_excludes() -> None:

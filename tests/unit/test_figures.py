@@ -12,7 +12,7 @@ from nianbao import figures as schema
 from replica import figures as F
 from replica import ground_truth
 from workers.extract import extract
-from workers.extract.figures import figures_fields
+from workers.extract.figures import read_figures
 from workers.extract.figures.checks import failed
 from workers.extract.figures.engine import compact, figures_from_grids, parse_value
 from workers.extract.figures.grids import html_grids_from_text
@@ -275,7 +275,7 @@ def test_a_traditional_report_is_read_through_its_simplified_labels() -> None:
     _, body = F.report_body("某县人民政府", 2022, values, "2021", "word")
     html = opencc.OpenCC("s2t").convert(f"<html><body>{body}</body></html>")
     assert "處理" in html
-    assert figures_fields(html, "html", report_year=2022, traditional=True)["figures"] == values
+    assert read_figures(html, "html", report_year=2022, traditional=True).values == values
 
 
 def test_no_tables_says_why() -> None:
@@ -327,12 +327,12 @@ def test_blank_cells_count_as_zero_and_a_blank_total_is_not_checked() -> None:
 def test_the_real_report_pages_transcribed_cells() -> None:
     (truth,) = [json.loads(line) for line in (REAL / "truth.jsonl").read_text("utf-8").splitlines() if line.strip()]
     record = extract((REAL / truth["file"]).read_bytes(), url=truth["url"])
-    assert record["report_kind"] == "info_disclosure"
-    assert record["figures_format"] == "2021"
-    assert record["figures_flags"] == []
-    assert record["figures_source"] == {"format": "html", "tables": [0, 1, 2]}
+    assert record.report_kind == "info_disclosure"
+    assert record.figures_format == "2021"
+    assert record.figures_flags == ()
+    assert record.figures_source == {"format": "html", "tables": [0, 1, 2]}
     assert len(truth["figures"]) == 16
-    assert {key: record["figures"][key] for key in truth["figures"]} == truth["figures"]
+    assert {key: record.figures[key] for key in truth["figures"]} == truth["figures"]
 
 
 def test_every_replica_report_gives_its_printed_figures() -> None:
@@ -346,15 +346,16 @@ def test_every_replica_report_gives_its_printed_figures() -> None:
         record = extract(
             body, url=f"http://{truth['host']}{truth['path']}", content_type=meta[label]["headers"][truth["path"]]
         )
-        assert record["figures"] == truth["figures"], truth["path"]
-        assert record["figures_format"] == truth["figures_format"], truth["path"]
-        assert record["figures_flags"] == truth["figures_flags"], truth["path"]
+        assert record.figures == truth["figures"], truth["path"]
+        assert record.figures_format == truth["figures_format"], truth["path"]
+        assert list(record.figures_flags) == truth["figures_flags"], truth["path"]
 
 
 def test_pages_of_other_kinds_are_not_read_for_tables() -> None:
     title = "某区2021年法治政府建设年度报告"
     html = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{APPEALS_HTML}</body></html>"
-    assert "figures" not in extract(html.encode("utf-8"))
+    record = extract(html.encode("utf-8"))
+    assert record.figures is None and record.figures_flags == ()  # read and found none would say why
 
 
 VARIANTS = Path(__file__).resolve().parents[2] / "replica" / "attachments" / "figures"
@@ -368,10 +369,9 @@ VARIANTS = Path(__file__).resolve().parents[2] / "replica" / "attachments" / "fi
 def test_every_markup_made_into_pdf_and_docx_by_libreoffice_gives_its_figures(truth: dict) -> None:
     fmt = truth["file"].rsplit(".", 1)[1]
     body = (VARIANTS / truth["file"]).read_bytes()
-    got = figures_fields(body, fmt, report_year=truth["report_year"], traditional=truth["traditional"])
-    assert got["figures"] == truth["figures"]
-    assert (got["figures_format"], got["figures_flags"]) == (truth["figures_format"], truth["figures_flags"])
-    assert got["figures_source"]["format"] == fmt
+    got = read_figures(body, fmt, report_year=truth["report_year"], traditional=truth["traditional"])
+    assert got.values == truth["figures"]
+    assert (got.format, got.flags) == (truth["figures_format"], truth["figures_flags"])
 
 
 def ofd_of_tables(html: str) -> bytes:
@@ -416,6 +416,6 @@ def test_the_ruled_tables_of_an_ofd_report(style: str, fmt: str) -> None:
     values = F.make_values(f"unit-ofd-{style}", fmt)
     _, body = F.report_body("某县人民政府", 2022, values, fmt, style)
     ofd = ofd_of_tables(f"<html><body>{body}</body></html>")
-    got = figures_fields(ofd, "ofd", report_year=2022)
-    assert got["figures"] == values
-    assert (got["figures_format"], got["figures_flags"], got["figures_source"]["format"]) == (fmt, [], "ofd")
+    got = read_figures(ofd, "ofd", report_year=2022)
+    assert got.values == values
+    assert (got.format, got.flags) == (fmt, [])

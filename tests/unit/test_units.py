@@ -7,6 +7,7 @@ import pytest
 from nianbao.records import Capture
 from nianbao.units import Attribution, attribute, in_force, publisher_name
 from workers.documents import build_document
+from workers.extract import Extracted
 
 
 @pytest.mark.parametrize(
@@ -81,16 +82,18 @@ def capture(site: str = "gz") -> Capture:
 def test_the_document_is_judged_against_its_own_units_deadline() -> None:
     """On a city's portal, in February: the city's disclosure report is on time (31 March), its bureau's late
     (31 January), and a district's report is the district's."""
-    fields = {"report_kind": "info_disclosure", "report_year": 2021, "published": "2022-02-15", "text": "正文"}
-    city = build_document(capture(), {**fields, "title": "广州市2021年政府信息公开工作年度报告"}, "440100", "city")
-    bureau = build_document(
-        capture(), {**fields, "title": "广州市司法局2021年政府信息公开工作年度报告"}, "440100", "city"
-    )
-    district = build_document(capture(), {**fields, "title": "番禺区2021年政府信息公开工作年度报告"}, "440100", "city")
+
+    def report(title: str) -> Extracted:
+        return Extracted(
+            title=title, text="正文", published="2022-02-15", issuer=None, report_kind="info_disclosure",
+            report_year=2021, extractor="trafilatura",
+        )  # fmt: skip
+
+    city = build_document(capture(), report("广州市2021年政府信息公开工作年度报告"), "440100", "city")
+    bureau = build_document(capture(), report("广州市司法局2021年政府信息公开工作年度报告"), "440100", "city")
+    district = build_document(capture(), report("番禺区2021年政府信息公开工作年度报告"), "440100", "city")
     assert (city.division, city.level, city.on_time) == ("440100", "city", True)
     assert (bureau.division, bureau.level, bureau.on_time) == ("440100", "department", False)
     assert (district.division, district.level, district.on_time) == ("440113", "county", True)
-    ambiguous = build_document(
-        capture(), {**fields, "title": "鼓楼区2021年政府信息公开工作年度报告"}, "320000", "province"
-    )
+    ambiguous = build_document(capture(), report("鼓楼区2021年政府信息公开工作年度报告"), "320000", "province")
     assert ambiguous.division == "320000" and "ambiguous publisher 鼓楼区: 320106 320302" in ambiguous.flags

@@ -1,7 +1,7 @@
-"""Extraction core: bytes of a report page or attachment in, a Document-shaped dict out. No I/O.
+"""Extraction core: bytes of a report page or attachment in, an `Extracted` record out. No I/O.
 
-    extract(body, url=..., content_type=..., options=Options(...)) -> dict
-    decode_text(body, content_type=None) -> dict
+    extract(body, url=..., content_type=..., options=Options(...)) -> Extracted
+    decode(body, content_type=None) -> Decoded
 
 The Celery task loads the capture's body, calls `extract`, and stores the result; everything here can be run
 and tested without Celery, storage or the network.
@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from dataclasses import replace
 from urllib.parse import urlparse
 
 from nianbao.decode import Decoded, decode
 from nianbao.errors import DecodeError, ExtractError
+from workers.extract.extracted import Extracted
 from workers.extract.options import Options
 
-__all__ = ["DecodeError", "Decoded", "ExtractError", "Options", "decode", "decode_text", "detect_format", "extract"]
+__all__ = ["DecodeError", "Decoded", "ExtractError", "Extracted", "Options", "decode", "detect_format", "extract"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,48 +65,45 @@ def detect_format(body: bytes, url: str = "", content_type: str | None = None) -
     return "html"
 
 
-def decode_text(body: bytes, content_type: str | None = None) -> dict[str, Any]:
-    """Decode bytes to text and report how: encoding, confidence, repairs, text."""
-    decoded = decode(body, content_type=content_type)
-    return {
-        "encoding": decoded.encoding,
-        "confidence": decoded.confidence,
-        "repairs": list(decoded.repairs),
-        "text": decoded.text,
-        "declared": decoded.declared,
-    }
-
-
-def _finish(record: dict[str, Any], options: Options) -> dict[str, Any]:
-    """Normalise text (pinyin out, Simplified copy) and fill the fields every record has."""
+def _finish(record: Extracted, options: Options) -> Extracted:
+    """Normalise the text (pinyin out, a Simplified copy of a Traditional text), classify a Traditional title
+    through that copy, and flag what was done: a new record, the first reading's left as it was."""
     from nianbao.normalise import is_traditional, strip_pinyin, to_simplified
 
-    removed = 0
+    text, title, removed, flags = record.text, record.title, 0, list(record.flags)
     if options.strip_pinyin:
-        record["text"], removed = strip_pinyin(record["text"])
-        record["title"], title_removed = strip_pinyin(record["title"])
+        text, removed = strip_pinyin(text)
+        title, title_removed = strip_pinyin(title)
         removed += title_removed
-    record["pinyin_removed"] = removed
     if removed:
-        record["flags"].append("pinyin_annotations_removed")
-    sample, simplified = record["text"][:TRADITIONAL_SAMPLE], None
+        flags.append("pinyin_annotations_removed")
+    sample, simplified = text[:TRADITIONAL_SAMPLE], None
     lang = language(sample)
     if lang != "zh":
-        record["flags"].append(f"language_{lang}")  # a Japanese or Korean page: no Traditional test, no copy
+        flags.append(f"language_{lang}")  # a Japanese or Korean page: no Traditional test, no copy
     # Only a Chinese text with Traditional characters is asked OpenCC, once: to judge the sample and to convert.
     if lang == "zh" and _has_traditional_chars(sample):
-        simplified = to_simplified(record["text"])
+        simplified = to_simplified(text)
     # Aligned with the text only when the conversion kept its length (phrase conversions rarely change it).
-    aligned = simplified[: len(sample)] if simplified is not None and len(simplified) == len(record["text"]) else None
+    aligned = simplified[: len(sample)] if simplified is not None and len(simplified) == len(text) else None
     traditional = simplified is not None and is_traditional(sample, aligned)
-    record["text_simplified"] = simplified if traditional else None
+    kind, year = record.report_kind, record.report_year
     if traditional:
-        record["flags"].append("traditional")
-        if record.get("report_kind") is None or record.get("report_year") is None:
-            _reclassify(record)
-    if len(record["text"]) < options.min_text_chars:
-        record["flags"].append("text_too_short")
-    return record
+        flags.append("traditional")
+        if kind is None or year is None:
+            kind, year = _reclassified(title, simplified or "", record.published, kind, year)
+    if len(text) < options.min_text_chars:
+        flags.append("text_too_short")
+    return replace(
+        record,
+        text=text,
+        title=title,
+        report_kind=kind,
+        report_year=year,
+        flags=tuple(flags),
+        pinyin_removed=removed,
+        text_simplified=simplified if traditional else None,
+    )
 
 
 def language(text: str) -> str:
@@ -136,16 +134,16 @@ def _has_traditional_chars(text: str) -> bool:
     return sum(map(marks.__contains__, text)) >= MIN_TRADITIONAL_CHARS
 
 
-def _reclassify(record: dict[str, Any]) -> None:
-    """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy."""
+def _reclassified(
+    title: str, simplified: str, published: str | None, kind: str | None, year: int | None
+) -> tuple[str | None, int | None]:
+    """The kinds' title patterns are Simplified: classify a Traditional title through its Simplified copy (what
+    the Traditional reading found is kept)."""
     from nianbao.normalise import to_simplified
     from workers.extract.metadata import report_kind_year
 
-    kind, year = report_kind_year(
-        to_simplified(record["title"]), record["text_simplified"] or "", record.get("published")
-    )
-    record["report_kind"] = record.get("report_kind") or kind
-    record["report_year"] = record.get("report_year") or year
+    found_kind, found_year = report_kind_year(to_simplified(title), simplified, published)
+    return kind or found_kind, year or found_year
 
 
 def _without_title(text: str, title: str) -> str:
@@ -166,7 +164,7 @@ def _without_title(text: str, title: str) -> str:
     return text
 
 
-def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> tuple[dict[str, Any], str]:
+def _extract_html(body: bytes, url: str, content_type: str | None, options: Options) -> tuple[Extracted, str]:
     """The page's record, and its decoded text (the figures' tables are read from it when it is a report)."""
     from nianbao.normalise import strip_pinyin
     from workers.extract.html import main_text, parse, tree_text
@@ -181,27 +179,12 @@ def _extract_html(body: bytes, url: str, content_type: str | None, options: Opti
     page_text = tree_text(tree)
     # Metadata is read from pinyin-free text so that "發(fā)布時(shí)間" still reads as a 发布时间 label.
     meta = extract_metadata(tree, strip_pinyin(page_text)[0], strip_pinyin(result.text)[0], url)
-    return {
-        "title": meta.title,
-        "text": _without_title(result.text, meta.title),
-        "published": meta.published,
-        "issuer": meta.issuer,
-        "report_kind": meta.report_kind,
-        "report_year": meta.report_year,
-        "title_by": meta.title_by,
-        "published_by": meta.published_by,
-        "issuer_by": meta.issuer_by,
-        "encoding": decoded.encoding,
-        "confidence": decoded.confidence,
-        "repairs": list(decoded.repairs),
-        "extractor": result.extractor,
-        "flags": [],
-    }, decoded.text
+    return Extracted.of(meta, _without_title(result.text, meta.title), result.extractor, decoded=decoded), decoded.text
 
 
 def extract(
     body: bytes, *, url: str = "", content_type: str | None = None, options: Options | None = None
-) -> dict[str, Any]:
+) -> Extracted:
     """Extract text and metadata from one captured body (an HTML page, PDF, DOCX, OFD, DOC or WPS).
 
     Raises ExtractError (DecodeError for undecodable bodies) with a human reason; the caller files it under
@@ -222,11 +205,18 @@ def extract(
         record, source, fmt = extract_attachment(body, fmt, options)
     record = _finish(record, options)
     if _has_figures(record, fmt):
-        from workers.extract.figures import figures_fields
+        from workers.extract.figures import read_figures
 
-        traditional = "traditional" in record["flags"]
-        record |= figures_fields(
-            source, fmt, report_year=record.get("report_year"), traditional=traditional, max_pages=options.max_pdf_pages
+        traditional = "traditional" in record.flags
+        found = read_figures(
+            source, fmt, report_year=record.report_year, traditional=traditional, max_pages=options.max_pdf_pages
+        )
+        record = replace(
+            record,
+            figures=found.values,
+            figures_format=found.format,
+            figures_flags=tuple(found.flags),
+            figures_source=found.source(fmt),
         )
     return record
 
@@ -236,11 +226,9 @@ def extract(
 _TABLE_MARKERS = ("本年新收", "予以公开")
 
 
-def _has_figures(record: dict[str, Any], fmt: str) -> bool:
+def _has_figures(record: Extracted, fmt: str) -> bool:
     """Whether to read the statistical tables: information-disclosure reports only (HTML speed elsewhere is kept)."""
-    if record.get("report_kind") == "info_disclosure":
+    if record.report_kind == "info_disclosure":
         return True
-    text = record.get("text_simplified") or record.get("text") or ""
-    return (
-        fmt in ("pdf", "docx", "ofd") and record.get("report_kind") is None and all(m in text for m in _TABLE_MARKERS)
-    )
+    text = record.text_simplified or record.text
+    return fmt in ("pdf", "docx", "ofd") and record.report_kind is None and all(m in text for m in _TABLE_MARKERS)

@@ -21,6 +21,7 @@ from typing import Any
 
 from nianbao.charsets import plausibility
 from nianbao.errors import ExtractError
+from workers.extract.extracted import Extracted
 from workers.extract.metadata import text_metadata
 from workers.extract.options import Options
 
@@ -34,24 +35,8 @@ MIN_PDF_PLAUSIBILITY = 0.4
 MIN_PDF_CJK_SHARE = 0.2
 
 
-def _record(text: str, extractor: str, flags: list[str]) -> dict[str, Any]:
-    meta = text_metadata(text)
-    return {
-        "title": meta.title,
-        "text": text,
-        "published": meta.published,
-        "issuer": meta.issuer,
-        "report_kind": meta.report_kind,
-        "report_year": meta.report_year,
-        "title_by": meta.title_by,
-        "published_by": meta.published_by,
-        "issuer_by": meta.issuer_by,
-        "encoding": None,
-        "confidence": None,
-        "repairs": [],
-        "extractor": extractor,
-        "flags": flags,
-    }
+def _record(text: str, extractor: str, *flags: str) -> Extracted:
+    return Extracted.of(text_metadata(text), text, extractor, flags=flags)
 
 
 def _tidy(text: str) -> str:
@@ -126,13 +111,13 @@ def pdf_text(body: bytes, options: Options) -> str:
     return _tidy("\n\n".join(pages))
 
 
-def extract_pdf(body: bytes, options: Options) -> dict[str, Any]:
+def extract_pdf(body: bytes, options: Options) -> Extracted:
     text = pdf_text(body, options)
     if not text:
-        return _record("", "pdf", ["pdf_no_text_layer"])
+        return _record("", "pdf", "pdf_no_text_layer")
     if not pdf_text_readable(text):
-        return _record("", "pdf", ["pdf_text_unreadable"])
-    return _record(text, "pdf", [])
+        return _record("", "pdf", "pdf_text_unreadable")
+    return _record(text, "pdf")
 
 
 # ---- zip containers (DOCX, OFD) ---------------------------------------------------------------------------
@@ -288,18 +273,18 @@ def convert_with_soffice(body: bytes, suffix: str, options: Options) -> bytes | 
             return f.read()
 
 
-def extract_attachment(body: bytes, fmt: str, options: Options) -> tuple[dict[str, Any], bytes, str]:
+def extract_attachment(body: bytes, fmt: str, options: Options) -> tuple[Extracted, bytes, str]:
     """Record for a non-HTML body of format `fmt` ('pdf', 'docx', 'ofd', 'doc', 'wps'), with the bytes and format
     its tables are read from (a .doc/.wps converted by LibreOffice: the DOCX it became)."""
     if fmt == "pdf":
         return extract_pdf(body, options), body, fmt
     if fmt == "docx":
-        return _record(docx_text(body, options), "docx", []), body, fmt
+        return _record(docx_text(body, options), "docx"), body, fmt
     if fmt == "ofd":
-        return _record(ofd_text(body, options), "ofd", []), body, fmt
+        return _record(ofd_text(body, options), "ofd"), body, fmt
     if fmt in ("doc", "wps"):
         converted = convert_with_soffice(body, f".{fmt}", options)
         if converted is None:
-            return _record("", fmt, ["unsupported_format"]), body, fmt
-        return _record(docx_text(converted, options), "docx", [f"converted_from_{fmt}"]), converted, "docx"
+            return _record("", fmt, "unsupported_format"), body, fmt
+        return _record(docx_text(converted, options), "docx", f"converted_from_{fmt}"), converted, "docx"
     raise ExtractError(f"unsupported attachment format {fmt!r}")

@@ -43,6 +43,6 @@ def test_a_procurement_notice_in_a_span_keeps_its_text_and_its_table() -> None:
         "七、公告期限<br>自本公告发布之日起1个工作日。<br>联系方式：<span>叶晓宇 0314-7566207</span><br></span>"
         "</td></tr></table></body></html>"
     )
-    text = extract(page.encode())["text"]
+    text = extract(page.encode()).text
     for line in [*lines, "承德发金商贸有限公司", "自本公告发布之日起1个工作日。", "0314-7566207"]:
         assert line in text, line

@@ -30,7 +30,7 @@ def page(body: str) -> bytes:
 
 def test_comments_stamped_with_their_times_after_the_article_go() -> None:
     thread = "".join(item(i, text, f"2024-05-2{i} 10:0{i}") for i, text in enumerate(COMMENTS))
-    text = extract(page("".join(f"<p>{line}</p>" for line in ARTICLE) + f"<div class='c'>{thread}</div>"))["text"]
+    text = extract(page("".join(f"<p>{line}</p>" for line in ARTICLE) + f"<div class='c'>{thread}</div>")).text
     assert all(line in text for line in ARTICLE)
     assert not any(comment in text for comment in COMMENTS)
 
@@ -39,7 +39,7 @@ def test_a_forum_threads_first_post_stays_and_its_replies_go() -> None:
     post = "".join(ARTICLE * 4)
     floors = [item(0, post, "楼主 发表于 2005-08-28 20:56")]
     floors += [item(i, text, f"第 {i + 1} 楼 2005-08-2{i} 23:38") for i, text in enumerate(COMMENTS, start=1)]
-    text = extract(page(f"<div class='thread'>{''.join(floors)}</div>"))["text"]
+    text = extract(page(f"<div class='thread'>{''.join(floors)}</div>")).text
     assert ARTICLE[0] in text
     assert not any(comment in text for comment in COMMENTS)
 
@@ -47,5 +47,5 @@ def test_a_forum_threads_first_post_stays_and_its_replies_go() -> None:
 def test_dated_paragraphs_of_a_report_are_no_thread() -> None:
     """Events a report lists carry dates, not clock times, and are paragraphs: text."""
     events = [f"<div class='event'>2021年3月{i}日，{line}</div>" for i, line in enumerate((*ARTICLE, *COMMENTS), 1)]
-    text = extract(page("".join(events)))["text"]
+    text = extract(page("".join(events))).text
     assert all(line in text for line in (*ARTICLE, *COMMENTS))

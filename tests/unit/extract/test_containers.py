@@ -51,9 +51,9 @@ def test_container_fallback_when_trafilatura_returns_little(monkeypatch: pytest.
         f"<a>首页</a></td></tr><tr><td><div id='zoom'>{body}</div></td></tr></table></body></html>"
     )
     record = extract(page.encode("utf-8"), options=Options(min_text_chars=200))
-    assert record["extractor"] == "container"
-    assert "首页" not in record["text"]
-    assert "开展法治政府建设示范创建评估" in record["text"]
+    assert record.extractor == "container"
+    assert "首页" not in record.text
+    assert "开展法治政府建设示范创建评估" in record.text
 
 
 def test_a_short_article_is_not_furniture_for_naming_its_neighbours() -> None:
@@ -67,5 +67,5 @@ def test_a_short_article_is_not_furniture_for_naming_its_neighbours() -> None:
         "<div>上一篇：<a href='/p'>关于某某的通知</a></div></div>"
     )
     record = extract(f"<html><head><title>停水通知_某某县人民政府</title></head><body>{body}</body></html>".encode())
-    assert "因管道维修" in record["text"] and "上一篇" not in record["text"]
-    assert record["published"] == "2021-03-08"
+    assert "因管道维修" in record.text and "上一篇" not in record.text
+    assert record.published == "2021-03-08"

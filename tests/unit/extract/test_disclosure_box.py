@@ -50,7 +50,7 @@ def page(box: str) -> bytes:
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_a_disclosure_box_in_any_layout_is_not_text(layout: str) -> None:
-    text = extract(page(LAYOUTS[layout]))["text"]
+    text = extract(page(LAYOUTS[layout])).text
     assert all(line in text for line in BODY)
     for word in ("索", "号", "发布机构", "生成日期", "公开方式", "主题词", "信息类别", "002482", "360A12", "A01-2024"):
         assert word not in text, (layout, word)
@@ -65,12 +65,12 @@ def test_the_disclosure_box_is_metadata_not_text() -> None:
         + "</div>"
     )
     record = extract(legacy_page(body))
-    assert record["text"].splitlines() == list(SECTIONS)
-    assert record["published"] == "2021-03-05"
+    assert record.text.splitlines() == list(SECTIONS)
+    assert record.published == "2021-03-05"
     # A short notice's own box may hold the disclosure table too: the notice stays.
     notice = "<p>因管道维修，定于3月10日全天停水，请各用户提前做好储水准备，给您带来不便，敬请谅解。</p>"
     record = extract(legacy_page(f"<div class='detail'>{DISCLOSURE}<h1>停水通知</h1>{notice}</div>"))
-    assert "因管道维修" in record["text"] and "索" not in record["text"]
+    assert "因管道维修" in record.text and "索" not in record.text
 
 
 @pytest.mark.parametrize(
@@ -85,14 +85,14 @@ def test_the_disclosure_box_is_metadata_not_text() -> None:
 )
 def test_labelled_lists_in_the_report_are_text(inside: str) -> None:
     body = f"<h1>{COUNTY_TITLE}</h1><div id='zoom'><p>{SECTIONS[0]}</p>{inside}<p>{SECTIONS[1]}</p></div>"
-    assert "某政发" in extract(legacy_page(body))["text"]
+    assert "某政发" in extract(legacy_page(body)).text
 
 
 def test_a_traditional_disclosure_box_sharing_the_notices_box_goes() -> None:
     box = DISCLOSURE.replace("索 引 号", "索 引 號").replace("主题分类", "主題分類").replace("发文机关", "發文機關")
     notice = "<div class='title'>停水通知</div><div class='content'><p>3月10日全天停水。</p></div>"
     body = f"<div class='detail'>{box}{notice}</div>"
-    text = extract(legacy_page(body))["text"]
+    text = extract(legacy_page(body)).text
     assert "3月10日全天停水" in text and "000014349" not in text
 
 
@@ -105,12 +105,12 @@ def test_a_short_notice_laid_out_with_disclosure_labels_is_text() -> None:
         "<tr><td>正文：</td><td><p>各乡镇人民政府，县直各单位：</p>"
         "<p>现将<span>《某某县2021年政府信息公开工作年度报告》</span>予以公布，请遵照执行。</p></td></tr></table>"
     )
-    assert "予以公布" in extract(legacy_page(f"<div class='main'>{notice}</div>"))["text"]
+    assert "予以公布" in extract(legacy_page(f"<div class='main'>{notice}</div>")).text
     spans = (
         "<p><span>根据《中华人民共和国政府信息公开条例》</span><span>规定，现将我县2021年政府信息公开工作</span>"
         "<span>年度报告予以公布。</span></p>"
     )
     info = "<div class='info'>发布日期：2022-01-20</div>"
     body = f"<div class='detail'>{DISCLOSURE}{info}<div class='content'>{spans}</div></div>"
-    text = extract(legacy_page(body))["text"]
+    text = extract(legacy_page(body)).text
     assert "年度报告予以公布" in text and "000014349" not in text

@@ -82,7 +82,7 @@ def test_chinese_utf8_read_as_cp1252_is_still_repaired_run_by_run() -> None:
 
 def test_a_whole_page_in_hz_extracts() -> None:
     body = page("\n".join([REPORT] * 5)).replace("<p>", "<div class='content'><p>").encode("hz")
-    assert REPORT in extract(body)["text"]
+    assert REPORT in extract(body).text
 
 
 def test_utf8_read_as_latin1_mojibake_is_repaired() -> None:

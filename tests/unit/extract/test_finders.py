@@ -6,6 +6,7 @@ Each page here is small and written for the test; it reproduces one pattern, not
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from nianbao.records import Capture
 from storage.store import Store
 from tests.unit.extract.pages import REPORT, page, paragraphs
 from workers.documents import build_document, store_document
-from workers.extract import extract
+from workers.extract import Extracted, extract
 from workers.extract.metadata import Page, first_found, text_metadata
 
 TITLE = "某某县司法局2021年法治政府建设年度报告"
@@ -60,13 +61,13 @@ def test_the_first_finder_with_a_value_wins_and_is_named() -> None:
 def test_each_field_names_the_finder_that_gave_it(head: str, body: str, expected: tuple[str, str, str]) -> None:
     html = f'<html><head><meta charset="utf-8">{head}<title>{TITLE}_某某县人民政府</title></head><body>{body}</body>'
     record = extract(html.encode(), url="http://127.0.0.1/fzzf/index.html")
-    assert record["title"] == TITLE
-    assert (record["title_by"], record["published_by"], record["issuer_by"]) == expected
+    assert record.title == TITLE
+    assert (record.title_by, record.published_by, record.issuer_by) == expected
 
 
 def test_a_field_nothing_found_names_no_finder() -> None:
     record = extract(page("某某县人民政府", paragraphs()))
-    assert record["issuer"] is None and record["issuer_by"] is None
+    assert record.issuer is None and record.issuer_by is None
 
 
 def test_a_document_without_html_names_its_finders() -> None:
@@ -89,20 +90,28 @@ def capture(**overrides: object) -> Capture:
     return Capture(**(fields | overrides))  # type: ignore[arg-type]
 
 
+def signed_report() -> Extracted:
+    """What extract reads from an attachment whose first line is its title and whose signature is dated."""
+    return Extracted(
+        title=TITLE, title_by="first_line", text="正文", published="2022-01-20", published_by="date_of_signature",
+        issuer=None, report_kind="rule_of_law", report_year=2021, extractor="pdf",
+    )  # fmt: skip
+
+
 def test_the_crawlers_knowledge_is_named_when_it_wins() -> None:
     """An attachment takes the listing's anchor text and date over its own: the Document says so."""
-    fields = {"title": TITLE, "title_by": "first_line", "published": "2022-01-20", "published_by": "date_of_signature"}
+    found = signed_report()
     listed = capture(attachment=True, anchor_text="某某县司法局2021年度法治政府建设报告", listed_date="2022-01-28")
-    document = build_document(listed, fields, "")
+    document = build_document(listed, found, "")
     assert (document.title_by, document.published_by) == ("anchor_text", "listed_date")
-    page_document = build_document(capture(url="http://127.0.0.1/a.html"), fields, "")
+    page_document = build_document(capture(url="http://127.0.0.1/a.html"), found, "")
     assert (page_document.title_by, page_document.published_by) == ("first_line", "date_of_signature")
 
 
 def test_a_report_stored_again_whose_finders_changed_is_unchanged(tmp_path: Path) -> None:
     """The finders' names are provenance, not content: the same bytes are the same report."""
     store = Store(str(tmp_path / "data"))
-    fields = {"title": TITLE, "text": "正文", "published": "2022-01-20", "published_by": "date_of_signature"}
-    assert store_document(store, build_document(capture(), fields, "")) == "new"
-    again = build_document(capture(), fields | {"published_by": "date_in_meta_tag", "title_by": "title_tag"}, "")
+    found = signed_report()
+    assert store_document(store, build_document(capture(), found, "")) == "new"
+    again = build_document(capture(), replace(found, published_by="date_in_meta_tag", title_by="title_tag"), "")
     assert store_document(store, again) == "unchanged"

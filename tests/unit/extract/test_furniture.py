@@ -16,7 +16,7 @@ def test_a_block_headed_as_related_articles_goes_however_long_its_teasers() -> N
 <div class="box_read"><h2>推荐阅读</h2>{related}</div>
 <div class="box_news"><h3>热点排行 &gt;&gt;</h3><ul><li><a>关于开展安全生产检查的通知</a></li></ul></div>
 </div></body></html>"""
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     assert REPORT[0] in text and REPORT[-1] in text
     for furniture in ("推荐阅读", "要闻", "热点排行", "安全生产"):
         assert furniture not in text, furniture
@@ -30,7 +30,7 @@ def test_a_related_list_heading_over_the_report_itself_keeps_the_report() -> Non
         f"<table><tr><td>热点排行</td><td><h1>某某局2021年法治政府建设年度报告</h1>{paragraphs()}</td></tr></table>",
     ):
         page = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{block}</body></html>'
-        text = extract(page.encode("utf-8"))["text"]
+        text = extract(page.encode("utf-8")).text
         assert all(line in text for line in REPORT), block[:40]
 
 
@@ -44,7 +44,7 @@ def test_a_teaser_after_the_editors_line_is_not_the_article() -> None:
 <div class="post"><h2>某某局2021年法治政府建设工作报告</h2><div class="post-body">{paragraphs()}
 <p>作者：张三<a href="/">返回首页，查看更多</a></p><p>责任编辑：<span></span></p>
 <blockquote>{teaser}</blockquote>,某某日报</div></div></body></html>"""
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     for line in REPORT:
         assert line in text
     for junk in ("香港警方", "港铁", "某某日报", "责任编辑"):
@@ -55,7 +55,7 @@ def test_an_editors_line_above_the_body_keeps_the_body() -> None:
     page = f"""<html><head><meta charset="utf-8"><title>某某局2021年法治政府建设工作报告</title></head><body>
 <div class="article"><h1>某某局2021年法治政府建设工作报告</h1><div>责任编辑：李四</div>
 {paragraphs()}</div></body></html>"""
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     for line in REPORT:
         assert line in text
 
@@ -66,7 +66,7 @@ def test_centred_captions_stay_in_the_text() -> None:
 <article><h1>某某局2021年法治政府建设工作报告</h1><div class="single-content">{paragraphs()}
 <center style="text-align: center;"><strong></strong></center><center><strong>法治宣传活动现场</strong><br></center>
 <p>{REPORT[0]}</p></div></article></body></html>"""
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     assert "法治宣传活动现场" in text
 
 
@@ -74,7 +74,7 @@ def test_a_latest_articles_heading_over_the_report_and_its_attachment_link_keeps
     attachment = '<p><a href="/a.pdf">附件：统计表.pdf</a></p>'
     box = f'<div class="con"><h3>最新文章</h3><div class="c">{paragraphs()}{attachment}</div></div>'
     html = f'<html><head><meta charset="utf-8"><title>某某局</title></head><body>{box}</body></html>'
-    assert all(line in extract(html.encode("utf-8"))["text"] for line in REPORT)
+    assert all(line in extract(html.encode("utf-8")).text for line in REPORT)
 
 
 def test_bars_named_by_their_class_and_short_blocks_of_boilerplate_go_and_prose_naming_them_stays() -> None:
@@ -85,7 +85,7 @@ def test_bars_named_by_their_class_and_short_blocks_of_boilerplate_go_and_prose_
 <div class="position">首页 &gt; 政务公开 &gt; 法治政府</div><div class="bdshare">微信 微博</div>
 <div class="TRS_Editor">{paragraphs()}<p>{prose}</p></div>
 <div class="ft">版权所有：某某局 网站标识码：0000000001 ICP备00000000号</div></body></html>"""
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     assert all(line in text for line in REPORT) and prose in text
     for furniture in ("政务公开", "微博", "版权所有", "网站标识码"):
         assert furniture not in text, furniture
@@ -114,5 +114,5 @@ def test_furniture_with_a_sentence_beside_an_article_stays_out() -> None:
         f"<h1>{COUNTY_TITLE}</h1><div class='TRS_Editor'>" + "".join(f"<p>{line}</p>" for line in SECTIONS) + "</div>"
     )
     for block in blocks:
-        text = extract(legacy_page(f"<div class='con'>{article}{block}</div>"))["text"]
+        text = extract(legacy_page(f"<div class='con'>{article}{block}</div>")).text
         assert text.splitlines() == list(SECTIONS), block

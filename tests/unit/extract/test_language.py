@@ -40,14 +40,14 @@ def test_a_chinese_text_quoting_a_japanese_name_is_chinese() -> None:
 
 def test_a_japanese_page_written_with_old_forms_gets_no_simplified_copy() -> None:
     record = extract(page(JAPANESE))
-    assert record["text_simplified"] is None
-    assert "traditional" not in record["flags"] and "language_ja" in record["flags"]
+    assert record.text_simplified is None
+    assert "traditional" not in record.flags and "language_ja" in record.flags
 
 
 def test_a_traditional_chinese_page_still_gets_its_simplified_copy() -> None:
     record = extract(page(TRADITIONAL))
-    assert "traditional" in record["flags"]
-    assert record["text_simplified"] and "香港特别行政区政府" in record["text_simplified"]
+    assert "traditional" in record.flags
+    assert record.text_simplified and "香港特别行政区政府" in record.text_simplified
 
 
 def test_traditional_detection_and_simplified_copy() -> None:

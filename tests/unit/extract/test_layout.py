@@ -23,8 +23,8 @@ def test_a_page_wrapped_in_a_form_keeps_its_body() -> None:
 <div class="footer">版权所有：某某局</div></form></body></html>"""
     record = extract(page.encode("utf-8"))
     for line in REPORT:
-        assert line in record["text"]
-    assert record["published"] == "2022-01-20"
+        assert line in record.text
+    assert record.published == "2022-01-20"
 
 
 def test_a_page_laid_out_in_nested_tables_comes_out_as_paragraphs_without_toolbar_rows() -> None:
@@ -37,7 +37,7 @@ def test_a_page_laid_out_in_nested_tables_comes_out_as_paragraphs_without_toolba
 <tr><td><table border="1"><tr><td>{paragraphs()}
 <table><tr><th>项目</th><th>数量</th></tr><tr><td>行政复议案件</td><td>12件</td></tr></table></td></tr></table></td></tr>
 </table></td></tr></table></body></html>"""
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     lines = text.splitlines()
     for line in REPORT:
         assert line in lines  # a paragraph a line, not all in one table cell
@@ -65,7 +65,7 @@ def test_tables_are_kept_as_rows() -> None:
     page = portal_page("常平镇2021年法治政府建设年度报告", body).replace(
         '</div>\n<div class="bdshare"', table + '</div>\n<div class="bdshare"'
     )
-    text = extract(page.encode("utf-8"))["text"]
+    text = extract(page.encode("utf-8")).text
     assert "行政复议案件" in text and "12件" in text
 
 
@@ -77,8 +77,8 @@ def test_a_report_written_into_one_table_cell_with_line_breaks_keeps_its_paragra
         f"<tr><td>发布时间：2022-03-16</td></tr><tr><td style='font-size:14px'>{cell}</td></tr></table>{FOOTER}"
     )
     record = extract(legacy_page(body))
-    assert set(SECTIONS) <= set(record["text"].splitlines())  # a line each, not one "| … |" row
-    assert (record["title"], record["published"]) == (COUNTY_TITLE, "2022-03-16")
+    assert set(SECTIONS) <= set(record.text.splitlines())  # a line each, not one "| … |" row
+    assert (record.title, record.published) == (COUNTY_TITLE, "2022-03-16")
 
 
 def test_a_data_table_whose_cells_list_items_with_line_breaks_stays_a_table() -> None:
@@ -90,7 +90,7 @@ def test_a_data_table_whose_cells_list_items_with_line_breaks_stays_a_table() ->
         f"<tr><td>1</td><td>建设工程规划许可证核发</td><td>行政许可</td><td>{basis}</td></tr></table>"
     )
     body = f"<h1>{COUNTY_TITLE}</h1><div id='zoom'>" + "".join(f"<p>{line}</p>" for line in SECTIONS) + table + "</div>"
-    assert "| 序号 | 事项名称 | 事项类型 | 设定依据 |" in extract(legacy_page(body))["text"]
+    assert "| 序号 | 事项名称 | 事项类型 | 设定依据 |" in extract(legacy_page(body)).text
 
 
 def test_a_data_table_with_a_full_width_note_row_stays_a_table() -> None:
@@ -101,4 +101,4 @@ def test_a_data_table_with_a_full_width_note_row_stays_a_table() -> None:
         f"{rows}<tr><td colspan='4'>备注：{note}</td></tr></table>"
     )
     body = f"<h1>{COUNTY_TITLE}</h1><div id='zoom'>" + "".join(f"<p>{line}</p>" for line in SECTIONS) + table + "</div>"
-    assert "| 序号 | 单位 | 受理数 | 审结数 |" in extract(legacy_page(body))["text"]
+    assert "| 序号 | 单位 | 受理数 | 审结数 |" in extract(legacy_page(body)).text

@@ -18,6 +18,6 @@ def test_toolbar_words_alone_on_a_line_go_and_sentences_naming_them_stay() -> No
 def test_page_number_lines_of_pasted_word_documents_are_dropped() -> None:
     text = seed("003")
     record = extract(portal_page(text.splitlines()[0], "\n".join(text.splitlines()[1:])).encode("utf-8"))
-    assert "— 5 —" not in record["text"]
-    assert record["report_year"] == 2021
-    assert record["title"] == "垫江县人民政府桂溪街道办事处2021年法治政府建设年度报告"
+    assert "— 5 —" not in record.text
+    assert record.report_year == 2021
+    assert record.title == "垫江县人民政府桂溪街道办事处2021年法治政府建设年度报告"

@@ -38,4 +38,4 @@ def page(meta: str, byline: str) -> bytes:
     ],
 )
 def test_the_printed_publication_date_beats_a_meta_tag(meta: str, byline: str, published: str) -> None:
-    assert extract(page(meta, byline))["published"] == published
+    assert extract(page(meta, byline)).published == published

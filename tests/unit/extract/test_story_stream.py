@@ -32,7 +32,7 @@ def test_a_stream_of_teasers_with_linked_headlines_goes() -> None:
         f"<li class='stream-item'><h3><a href='/news/{i}.html'>{title}</a></h3><p>{summary}</p></li>"
         for i, (title, summary) in enumerate(TEASERS)
     )
-    text = extract(page(f"<div class='more'><ul class='stream'>{items}<button>更多</button></ul></div>"))["text"]
+    text = extract(page(f"<div class='more'><ul class='stream'>{items}<button>更多</button></ul></div>")).text
     assert all(line in text for line in ARTICLE)
     assert not any(title in text or summary in text for title, summary in TEASERS)
 
@@ -43,7 +43,7 @@ def test_paragraphs_with_an_attachment_link_each_stay() -> None:
         f"<p class='doc'>附件{i}：<a href='/files/{i}.pdf'>{title}</a>。{summary}</p>"
         for i, (title, summary) in enumerate(TEASERS)
     )
-    text = extract(page(inside=f"<div class='files'>{items}</div>"))["text"]
+    text = extract(page(inside=f"<div class='files'>{items}</div>")).text
     assert all(title in text for title, _ in TEASERS)
 
 
@@ -53,7 +53,7 @@ def test_a_list_of_long_items_is_not_a_stream() -> None:
         f"<li class='point'><a href='/law/{i}.html'>{title}</a>{summary * 16}</li>"
         for i, (title, summary) in enumerate(TEASERS)
     )
-    text = extract(page(inside=f"<ol class='points'>{long_items}</ol>"))["text"]
+    text = extract(page(inside=f"<ol class='points'>{long_items}</ol>")).text
     assert all(summary in text for _, summary in TEASERS)
 
 
@@ -94,5 +94,5 @@ def test_short_link_lists_in_the_article_are_text() -> None:
     body = f"<h1>{COUNTY_TITLE}</h1><div id='zoom'>" + "".join(f"<div>{line}</div>" for line in SECTIONS)
     body += f"<div>获奖乡镇：</div><div>{towns}</div><div>附件：</div><ul>{files}</ul>"
     body += "<div>某某县人民政府办公室</div><div>2022年3月15日</div></div>"
-    text = extract(legacy_page(body))["text"]
+    text = extract(legacy_page(body)).text
     assert all(name in text for name in ("城关镇", "东关镇", "西关镇", "1.申报表", "3.申报表"))

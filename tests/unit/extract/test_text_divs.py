@@ -30,5 +30,5 @@ def test_a_translation_written_in_divs_beside_the_poem_stays() -> None:
         "<html><head><meta charset='utf-8'><title>夜雨</title></head>"
         f"<body><div class='c'><h1>夜雨</h1>{body}</div></body></html>"
     )
-    text = extract(page.encode())["text"]
+    text = extract(page.encode()).text
     assert all(line in text for line in LINES)

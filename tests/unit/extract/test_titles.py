@@ -22,8 +22,8 @@ def test_a_page_titled_with_its_column_name_takes_the_report_title_it_shows() ->
 <div class="xq"><h5>某某县2021年法治政府建设年度报告</h5><div class="ly">发布时间：2022-01-20</div>
 <div class="detailCon">{paragraphs()}</div></div></body></html>"""
     record = extract(page.encode("utf-8"))
-    assert record["title"] == "某某县2021年法治政府建设年度报告"
-    assert record["report_kind"] == "rule_of_law" and record["report_year"] == 2021
+    assert record.title == "某某县2021年法治政府建设年度报告"
+    assert record.report_kind == "rule_of_law" and record.report_year == 2021
 
 
 def test_a_column_titled_page_with_its_own_heading_is_not_the_report_it_names() -> None:
@@ -31,8 +31,8 @@ def test_a_column_titled_page_with_its_own_heading_is_not_the_report_it_names() 
 <h1>关于做好年度报告报送工作的通知</h1><p>各单位：请按时报送。</p><p>某某县2021年法治政府建设年度报告</p>
 {paragraphs()}</body></html>"""
     record = extract(page.encode("utf-8"))
-    assert record["title"] != "某某县2021年法治政府建设年度报告"
-    assert record["report_kind"] is None
+    assert record.title != "某某县2021年法治政府建设年度报告"
+    assert record.report_kind is None
 
 
 def test_a_title_suffix_after_a_plain_space_goes_when_the_page_shows_the_title_without_it() -> None:
@@ -42,25 +42,25 @@ def test_a_title_suffix_after_a_plain_space_goes_when_the_page_shows_the_title_w
 <title>{title} 东区办事处_某某网</title></head><body><table><tr><td>现在位置：首页 &gt;&gt; 东区新闻</td></tr>
 <tr><td><div align="center"><span class="Title"><b>{title}</b></span><br>来源于：东区办事处</div></td></tr>
 <tr><td>{paragraphs()}</td></tr></table></body></html>"""
-    assert extract(page.encode("gb18030"))["title"] == title
+    assert extract(page.encode("gb18030")).title == title
     # A title the page shows whole keeps its last word.
     spaced = "某某局召开法治政府建设 工作推进会"
     page = f"""<html><head><meta charset="utf-8"><title>{spaced}_某某网</title></head><body>
 <h1>{spaced}</h1><div class="content">{paragraphs()}
 <p>会议指出，{spaced.split()[0]}要再上新台阶。</p></div></body></html>"""
-    assert extract(page.encode("utf-8"))["title"] == spaced
+    assert extract(page.encode("utf-8")).title == spaced
 
 
 def test_a_breadcrumb_ending_in_the_report_title_is_not_the_title() -> None:
     crumb = "<div class='crumb'>首页 &gt; 法治政府 &gt; 某某县2021年法治政府建设年度报告</div>"
     body = f"{crumb}<div class='title'>某某县2021年法治政府建设年度报告</div>{paragraphs()}"
-    assert extract(page("某某县人民政府", body))["title"] == "某某县2021年法治政府建设年度报告"
+    assert extract(page("某某县人民政府", body)).title == "某某县2021年法治政府建设年度报告"
 
 
 def test_a_title_suffix_that_carries_the_reports_kind_is_not_a_site_suffix() -> None:
     """A space-separated <title> suffix that carries the report's kind ("… 2021年度政务公开年报") stays."""
     body = f"<div>某某区教育局2021年度政务公开年报</div>{paragraphs()}<p>某某区教育局</p>"
-    assert extract(page("某某区教育局 2021年度政务公开年报", body))["report_kind"] == "info_disclosure"
+    assert extract(page("某某区教育局 2021年度政务公开年报", body)).report_kind == "info_disclosure"
 
 
 def test_a_logo_heading_gives_way_to_the_title_block() -> None:
@@ -68,7 +68,7 @@ def test_a_logo_heading_gives_way_to_the_title_block() -> None:
     html = f"""<html><head><meta charset="utf-8"><title>通知公告--某某县人民政府</title></head><body>
 <h1>某某县人民政府门户网站</h1><div class="title">某某县2021年政府信息公开工作年度报告</div>
 {paragraphs()}</body></html>"""
-    assert extract(html.encode("utf-8"))["report_kind"] == "info_disclosure"
+    assert extract(html.encode("utf-8")).report_kind == "info_disclosure"
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_the_report_title_is_found_wherever_the_page_writes_it(head: str) -> Non
         + "</p></div></body></html>"
     )
     record = extract(page.encode("utf-8"))
-    assert (record["title"], record["report_kind"], record["report_year"]) == (
+    assert (record.title, record.report_kind, record.report_year) == (
         "关于2021年度法治政府建设情况的报告",
         "rule_of_law",
         2021,
@@ -152,7 +152,7 @@ def test_a_site_named_page_prefers_the_report_title_to_a_sidebar_heading() -> No
         + LINKS
         + "</td></tr></table>"
     )
-    assert extract(legacy_page(body))["title"] == COUNTY_TITLE
+    assert extract(legacy_page(body)).title == COUNTY_TITLE
 
 
 def test_the_text_does_not_repeat_the_title() -> None:
@@ -160,8 +160,8 @@ def test_the_text_does_not_repeat_the_title() -> None:
     field of its own."""
     path = REPLICA / "changping" / "art" / "2022" / "1" / "25" / "art_1234_5071.html"
     record = extract(path.read_bytes(), url="http://127.0.0.1/art/2022/1/25/art_1234_5071.html")
-    assert record["title"] == "常平镇2021年法治政府建设年度报告"
-    assert record["text"].startswith("2021年是中国共产党成立100周年")
+    assert record.title == "常平镇2021年法治政府建设年度报告"
+    assert record.text.startswith("2021年是中国共产党成立100周年")
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
 """The statistical tables of an information-disclosure report (政府信息公开工作年度报告) as data.
 
-    figures_fields(body, fmt, report_year=..., traditional=...) -> {"figures": {...} | None, "figures_format",
-                                                                  "figures_flags", "figures_source"}
+    read_figures(body, fmt, report_year=..., traditional=...) -> Figures(values, format, flags, tables)
 
 `nianbao/figures.py` holds the format's cells and their printed labels (data, shared with storage);
 `grids.py` reads tables out of HTML, DOCX and PDF; `engine.py` maps cells to keys by their labels; `checks.py`
@@ -12,12 +11,11 @@ so other pages cost nothing more.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from workers.extract.figures.engine import Figures, figures_from_grids
 from workers.extract.figures.grids import Cell, Grid, docx_grids, html_grids_from_text, ofd_grids, pdf_grids
 
-__all__ = ["Figures", "figures_fields", "grids_of", "simplified_grids"]
+__all__ = ["Figures", "grids_of", "read_figures", "simplified_grids"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +58,15 @@ def simplified_grids(grids: list[Grid]) -> list[Grid]:
     return out
 
 
-def figures_fields(
+def read_figures(
     body: bytes | str, fmt: str, *, report_year: int | None, traditional: bool = False, max_pages: int = 500
-) -> dict[str, Any]:
-    """The Document's figure fields for one report body; a body whose tables cannot be read is flagged."""
+) -> Figures:
+    """The figures of one report body; a body whose tables cannot be read is flagged."""
     try:
         grids = grids_of(body, fmt, max_pages)
     except Exception as e:  # pdfplumber/pdfminer and python-docx raise many types on broken files
         logger.info("tables of a %s body unreadable: %s: %s", fmt, type(e).__name__, e)
-        return Figures(None, None, [UNREADABLE], []).to_fields(fmt)
+        return Figures(None, None, [UNREADABLE], [])
     if traditional and grids:
         grids = simplified_grids(grids)
-    return figures_from_grids(grids, report_year).to_fields(fmt)
+    return figures_from_grids(grids, report_year)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Any
 
 from nianbao import figures as schema
 from workers.extract.figures import checks
@@ -236,14 +237,9 @@ class Figures:
     flags: list[str]
     tables: list[int]
 
-    def to_fields(self, source_format: str) -> dict[str, object]:
-        """The Document's fields: figures, figures_format, figures_flags, figures_source."""
-        return {
-            "figures": self.values,
-            "figures_format": self.format,
-            "figures_flags": self.flags,
-            "figures_source": {"format": source_format, "tables": self.tables} if self.values is not None else None,
-        }
+    def source(self, source_format: str) -> dict[str, Any] | None:
+        """Where the values were read (the Document's `figures_source`): the body's format and the tables' indexes."""
+        return {"format": source_format, "tables": self.tables} if self.values is not None else None
 
 
 # A report whose tables yield fewer cells than this has no figures: a stray table naming 行政复议 is not the format.
