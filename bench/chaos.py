@@ -369,6 +369,28 @@ def replica_registry(workdir: Path, sites: list[str] | None = None) -> Iterator[
         yield path
 
 
+def restartable(
+    server: dict[str, Any], start: Callable[[], None], stop: Callable[[], None]
+) -> Iterator[dict[str, Any]]:
+    """Run a server for the caller's `with`: started now, stopped at the end, and `server["restart"](down_seconds)`
+    stops it, waits, starts it on the same port again and counts it (`restarts`, `down_s`)."""
+
+    def restart(down_seconds: float = 3.0) -> None:
+        stopped = time.monotonic()
+        stop()
+        time.sleep(down_seconds)
+        start()
+        server["down_s"] = time.monotonic() - stopped
+        server["restarts"] += 1
+
+    start()
+    server["restart"] = restart
+    try:
+        yield server
+    finally:
+        stop()
+
+
 @contextlib.contextmanager
 def redis_server(workdir: Path, port: int | None = None, password: str = "") -> Iterator[dict[str, Any]]:
     """A redis-server with an append-only file (as production runs it), restartable on its port."""
@@ -388,20 +410,11 @@ def redis_server(workdir: Path, port: int | None = None, password: str = "") -> 
         server["proc"] = subprocess.Popen(args, start_new_session=True)
         wait_until(lambda: redis.Redis.from_url(server["url"]).ping(), 30)
 
-    def restart(down_seconds: float = 3.0) -> None:
+    def stop() -> None:
         server["proc"].terminate()
         server["proc"].wait(30)
-        time.sleep(down_seconds)
-        start()
-        server["restarts"] += 1
 
-    start()
-    server["restart"] = restart
-    try:
-        yield server
-    finally:
-        server["proc"].terminate()
-        server["proc"].wait(30)
+    yield from restartable(server, start, stop)
 
 
 @contextlib.contextmanager
@@ -575,20 +588,7 @@ def prefect_server(workdir: Path) -> Iterator[dict[str, Any]]:
             os.killpg(server["proc"].pid, signal.SIGKILL)
             server["proc"].wait()
 
-    def restart(down_seconds: float = 3.0) -> None:
-        stopped = time.monotonic()
-        stop()
-        time.sleep(down_seconds)
-        start()
-        server["down_s"] = time.monotonic() - stopped
-        server["restarts"] += 1
-
-    start()
-    server["restart"] = restart
-    try:
-        yield server
-    finally:
-        stop()
+    yield from restartable(server, start, stop)
 
 
 def run_prefect_restart(workdir: Path, sites: list[str] | None = None, timeout: float = 600) -> Row:
