@@ -1,7 +1,7 @@
 """Harvest N scale-replica sites on the embedded default and measure the fixed cost per site (issue 8).
 
     .venv/bin/python bench/national.py --sites 50 [--year 2021] [--no-control] [--parallel 4] [--workers 2]
-        [--delay 1] [--hosts-in-flight 256]
+        [--delay 1] [--hosts-in-flight 256] [--column-pages 27]
 
 Each harvest runs in a child process that calls `shell.cli.run_harvest` — the code path of
 `nianbao harvest --sites FILE` — and records when the flow started and when each site finished (the flow's
@@ -21,8 +21,10 @@ made): each site's crawl is the interval [its "crawled" event − its crawl seco
 at a moment are the intervals open then (one site per host at a time), sampled every 0.1 s over the crawl phase
 (first crawl start → last crawl end): the maximum and the mean. The politeness bound is what the delays alone
 impose: max(Σ pages × D over the sites ÷ hosts allowed at once, the longest single site's pages × D), hosts
-allowed at once = min(N, processes × NIANBAO_HOSTS_IN_FLIGHT). Memory per host in flight = the crawl processes'
-peak RSS above a crawl process's idle size, ÷ the most hosts in flight.
+allowed at once = min(N, processes × NIANBAO_HOSTS_IN_FLIGHT). `--column-pages P` makes every site's report
+column P pages long (replica.scale: ≈ P + 3 requests a site; the issue's arithmetic assumes ~30 pages a portal);
+by default a site is ≈ 5 requests, and then the bound is shorter than the stack's start-up. Memory per host in
+flight = the crawl processes' peak RSS above a crawl process's idle size, ÷ the most hosts in flight.
 """
 
 from __future__ import annotations
@@ -189,9 +191,10 @@ class Sampler(threading.Thread):
 
 # --- one measured harvest ------------------------------------------------------------------------------------------
 def start_replica(
-    n: int, year: int, reports: bool, registry: Path, seconds: float, delay: float
+    n: int, year: int, reports: bool, registry: Path, seconds: float, delay: float, column_pages: int = 0
 ) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "replica.scale", "--sites", str(n), "--year", str(year)]
+    command += ["--column-pages", str(column_pages)]
     command += ["--seconds", str(seconds), "--registry-out", str(registry)]
     if not reports:
         command.append("--no-reports")
@@ -238,7 +241,9 @@ def store_objects(store: Path) -> dict[str, tuple[int, int]]:
 
 def harvest_once(label: str, args: argparse.Namespace, work: Path, reports: bool) -> dict[str, Any]:
     registry, store, timings = work / f"{label}-sites.yaml", work / f"{label}-store", work / f"{label}-timings.json"
-    replica = start_replica(args.sites, args.year, reports, registry, seconds=args.limit, delay=args.delay)
+    replica = start_replica(
+        args.sites, args.year, reports, registry, seconds=args.limit, delay=args.delay, column_pages=args.column_pages
+    )
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "NIANBAO_MAX_PARALLEL_CRAWLS": str(args.parallel)}
     env["NIANBAO_HOSTS_IN_FLIGHT"] = str(args.hosts_in_flight)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--registry", str(registry)]
@@ -363,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-control", action="store_true", help="skip the zero-report control run")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between requests every site asks for")
     parser.add_argument("--hosts-in-flight", type=int, default=256, help="NIANBAO_HOSTS_IN_FLIGHT")
+    parser.add_argument("--column-pages", type=int, default=0, help="report column length in pages (0: 2–3)")
     parser.add_argument("--limit", type=float, default=7200, help="give up a harvest after this many seconds")
     parser.add_argument("--keep", help="keep the stores and logs in this directory")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -8,7 +8,10 @@ on the fly from the replica templates (`templates.py`, `content.py`), the same b
   /robots.txt, /index.html      home page with a 法治政府建设 block and a 政务动态 block
   /fzzfjs/…                     the column: 2–3 rule-of-law reports of several years (always the target
                                 year) among 8–13 filler items, 6 per page; TRS createPageHTML pages
-                                (index.html, index_1.html …) on even sites, plain 下一页 links on odd ones
+                                (index.html, index_1.html …) on even sites, plain 下一页 links on odd ones.
+                                `column_pages=P`: a busy column of P pages, its filler items dated from the
+                                report year on, so a crawl for the year walks every page (a site of ≈ P + 3
+                                requests: what a national harvest meets, ~30 pages a portal)
   /zwdt/…                       one page of news, never a report
 
     with ScaleReplica(200) as r:
@@ -157,11 +160,12 @@ def _report(index: int, site: dict[str, Any], year: int) -> Doc:
     )
 
 
-def _fillers(index: int, site: dict[str, Any], count: int, first: int, base_year: int) -> list[Doc]:
+def _fillers(index: int, site: dict[str, Any], count: int, first: int, base_year: int, years: int = 4) -> list[Doc]:
+    """`count` filler items dated in the `years` years up to `base_year`."""
     name = site["name"].removesuffix("人民政府")
     out = []
     for i in range(first, first + count):
-        y, m, d = base_year - (i * 7) % 4, 1 + (i * 5) % 12, 1 + (i * 11 + index) % 28
+        y, m, d = base_year - (i * 7) % years, 1 + (i * 5) % 12, 1 + (i * 11 + index) % 28
         out.append(filler_doc(f"{code(index)}-f", name, i, y, m, d))
     return out
 
@@ -176,7 +180,7 @@ def _paths(site: dict[str, Any], column: str, docs: list[Doc], first_id: int) ->
             d.path = f"/{column}/content_{ident}.html"
 
 
-def _listing_path(site: dict[str, Any], column: str, page: int) -> str:
+def listing_path(site: dict[str, Any], column: str, page: int) -> str:
     """Page `page` (0-based) of a column."""
     if site["style"] == "trs":
         return f"/{column}/index.html" if page == 0 else f"/{column}/index_{page}.html"
@@ -189,23 +193,24 @@ def _column(
     """Write a column's listing and detail pages with `put(path, html)`; return its URL and docs, newest first."""
     docs = sorted(docs, key=lambda d: (d.published, d.time), reverse=True)
     chunks = [docs[i : i + PER_PAGE] for i in range(0, len(docs), PER_PAGE)] or [[]]
-    href = _listing_path(site, column, 0)
+    href = listing_path(site, column, 0)
     for page, chunk in enumerate(chunks):
         if site["style"] == "trs":
             html = T.listing_trs(site, (name, href), chunk, page, len(chunks))
         else:
             html = T.listing_next(
-                site, (name, href), chunk, page + 1, len(chunks), lambda n: _listing_path(site, column, n - 1)
+                site, (name, href), chunk, page + 1, len(chunks), lambda n: listing_path(site, column, n - 1)
             )
-        put(_listing_path(site, column, page), html)
+        put(listing_path(site, column, page), html)
     for d in docs:
         put(d.path, T.detail(site, d, (name, href), [r for r in related if r is not d][:4]))
     return href, docs
 
 
 @lru_cache(maxsize=256)
-def build_site(index: int, year: int = DEFAULT_YEAR, reports: bool = True) -> ScaleSite:
-    """Every page of site `index`, made from its index alone; `reports=False` swaps the reports for filler."""
+def build_site(index: int, year: int = DEFAULT_YEAR, reports: bool = True, column_pages: int = 0) -> ScaleSite:
+    """Every page of site `index`, made from its index alone; `reports=False` swaps the reports for filler;
+    `column_pages` > 0 makes the report column that many pages long, its fillers from `year` to `year` + 2."""
     site = _site_dict(index)
     pages: dict[str, tuple[bytes, str]] = {}
     ctype = f"text/html; charset={site['http_charset']}"
@@ -215,11 +220,14 @@ def build_site(index: int, year: int = DEFAULT_YEAR, reports: bool = True) -> Sc
 
     years = report_years(index, year)
     docs = [_report(index, site, y) for y in years] if reports else []
-    fillers = _fillers(index, site, 8 + index % 6 + (0 if reports else len(years)), 0, year + 2)
+    if column_pages:
+        fillers = _fillers(index, site, column_pages * PER_PAGE - len(docs), 0, year + 2, years=3)
+    else:
+        fillers = _fillers(index, site, 8 + index % 6 + (0 if reports else len(years)), 0, year + 2)
     news = _fillers(index, site, 3, 100, year + 2)
     _paths(site, "fzzfjs", docs + fillers, 5001 + index % 97)
     _paths(site, "zwdt", news, 9001)
-    site["nav"] = [("法治政府建设", _listing_path(site, "fzzfjs", 0)), ("政务动态", _listing_path(site, "zwdt", 0))]
+    site["nav"] = [("法治政府建设", listing_path(site, "fzzfjs", 0)), ("政务动态", listing_path(site, "zwdt", 0))]
     fz_href, fz = _column(site, "fzzfjs", "法治政府建设", docs + fillers, docs, put)
     news_href, news = _column(site, "zwdt", "政务动态", news, [], put)
     home = T.home(site, [("法治政府建设", fz_href, fz[:6]), ("政务动态", news_href, news[:6])], [])
@@ -247,7 +255,7 @@ def scale_sites_yaml(n: int, port: int) -> str:
             f'    allowed_domains: ["{address(i)}"]',
         ]
         if i % 2 == 0:
-            lines.append(f"    listing_urls: [{base}{_listing_path(site, 'fzzfjs', 0)}]")
+            lines.append(f"    listing_urls: [{base}{listing_path(site, 'fzzfjs', 0)}]")
         lines += ["    delay: 0", "    local: true"]
     return "\n".join(lines) + "\n"
 
@@ -372,12 +380,13 @@ class ScaleReplica:
         attempts: int = 20,
         faults: dict[int, Fault] | None = None,
         sizes: Sizes = DEFINED,
+        column_pages: int = 0,
     ) -> None:
         if not 1 <= n <= MAX_SITES:
             raise ValueError(f"n must be within 1..{MAX_SITES}")
         self.n, self.requested_port, self.year, self.reports = n, port, year, reports
         self.seconds, self.attempts = seconds, attempts
-        self.faults, self.sizes = faults or {}, sizes
+        self.faults, self.sizes, self.column_pages = faults or {}, sizes, column_pages
         self.hits: Counter[tuple[int, str]] = Counter()  # requests per (faulty site, path): burst-5xx counts them
         self.port = 0
         self.lock = threading.Lock()
@@ -459,7 +468,7 @@ class ScaleReplica:
         """The body and Content-Type of `path` on site `index`, None for a 404 (the national replica overrides)."""
         if index >= self.n:
             return None
-        return build_site(index, self.year, self.reports).pages.get(path)
+        return build_site(index, self.year, self.reports, self.column_pages).pages.get(path)
 
     def answer_fault(self, handler: BaseHTTPRequestHandler, index: int, path: str) -> bool:
         """Answer as site `index`'s fault when it has one and `path` is its report URL of the year (or another
@@ -491,10 +500,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--year", type=int, default=DEFAULT_YEAR, help="the report year every site has")
     parser.add_argument("--no-reports", action="store_true", help="filler only: for measuring the fixed cost")
     parser.add_argument("--seconds", type=float, default=3600, help="stop after this many seconds")
+    parser.add_argument("--column-pages", type=int, default=0, help="report column length in pages (0: 2–3)")
     parser.add_argument("--registry-out", help="write the sites registry (YAML) here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    replica = ScaleReplica(args.sites, args.port, year=args.year, reports=not args.no_reports, seconds=args.seconds)
+    replica = ScaleReplica(
+        args.sites, args.port, year=args.year, reports=not args.no_reports, seconds=args.seconds,
+        column_pages=args.column_pages,
+    )  # fmt: skip
     replica.start()
     if args.registry_out:
         with open(args.registry_out, "w", encoding="utf-8") as out:

@@ -9,14 +9,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.links import listing_items
+from crawler.listing import listing_links
+from crawler.pagination import should_stop
 from nianbao.sites import parse_registry
 from replica.faults import REPORT_FAULTS, Sizes
 from replica.scale import (
     ScaleReplica,
     address,
+    build_site,
     code,
     faulty_sites,
     index_of,
+    listing_path,
     scale_ground_truth,
     scale_sites_yaml,
 )
@@ -87,6 +92,24 @@ def test_reports_are_listed_in_the_column(replica: ScaleReplica) -> None:
         pages = [fetch(replica.base_url(i) + listing)[2]]
         pages.append(fetch(replica.base_url(i) + ("fzzfjs/index_1.html" if i % 2 == 0 else "fzzfjs/list_2.html"))[2])
         assert any(g["path"].encode() in p for p in pages)
+
+
+@pytest.mark.parametrize("index", [0, 1])  # a TRS column and a 下一页 one
+def test_a_busy_column_is_walked_to_its_last_page_by_the_crawler_stop_rule(index: int) -> None:
+    busy, plain = build_site(index, YEAR, column_pages=25), build_site(index, YEAR)
+    assert [d.path for d in busy.reports] == [d.path for d in plain.reports], "the same reports at the same URLs"
+    site, walked, found = busy.site, 0, set()
+    for page in range(25):
+        url = f"http://{address(index)}{listing_path(site, 'fzzfjs', page)}"
+        body = busy.pages[listing_path(site, "fzzfjs", page)][0]
+        links = listing_links(body, url)
+        found |= {urlsplit(link.url).path for link in links if link.rel == "report"}
+        walked += 1
+        if should_stop(links + listing_items(body, url), year=YEAR):
+            break
+    assert walked == 25, "every page has an item of the report year or later: the crawl goes on"
+    assert {d.path for d in busy.reports if d.year == YEAR} <= found
+    assert listing_path(site, "fzzfjs", 25) not in busy.pages
 
 
 def test_unknown_path_and_stop() -> None:
