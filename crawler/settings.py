@@ -31,7 +31,7 @@ COOKIES_ENABLED = True
 REACTOR_THREADPOOL_MAXSIZE = 20  # state loads, WARC uploads and dispatches of the sites ending at once
 
 # Bounds: every crawl ends, whatever the site does.
-DEPTH_LIMIT = 6
+DEPTH_LIMIT = 6  # link hops from an entry page; a column's further pages do not count (crawler.site)
 DOWNLOAD_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024  # a report PDF is rarely above 20 MB
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024

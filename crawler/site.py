@@ -40,7 +40,7 @@ from crawler.context import REQUEST_ID, SITE, STEP
 from crawler.gkmlpt import gkmlpt_records, gkmlpt_requests
 from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html
 from crawler.listing import listing_links
-from crawler.pagination import dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
+from crawler.pagination import CONTINUATIONS, dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
 from crawler.render import LISTING
 from crawler.revalidation import due, in_season, record
@@ -206,6 +206,8 @@ class SiteCrawl:
         meta: dict[str, Any] = {CONDITIONAL: True}
         if kind == "column":
             meta["column_depth"] = column_depth + 1
+        if kind in CONTINUATIONS:  # a column's next page is not a hop further from the portal: DEPTH_LIMIT counts
+            meta["depth_reset"] = True  # hops (Scrapy's DepthMiddleware), the column's own length is the stop rule's
         if kind in ("dataproxy", "records"):  # XML record sets: never rendered
             return self.request(url, "parse_dataproxy", meta)
         if kind == "gkmlpt":  # JSON lists

@@ -76,3 +76,24 @@ def test_over_its_memory_bound_a_crawl_process_crawls_one_host_at_a_time_and_los
     assert wanted <= paths
     stats = dict(re.findall(r"'nianbao/(most_hosts_in_flight|admission_held_for_memory)': (\d+)", done.stderr))
     assert stats["most_hosts_in_flight"] == "1" and int(stats["admission_held_for_memory"]) > 0, stats
+
+
+def test_a_report_deep_in_a_long_column_is_found_whatever_the_pager(tmp_path: Path) -> None:
+    """Columns of 14 pages, walked to the end: TRS pagers (every page linked from the first) and 下一页 chains
+    (each page found on the one before, deeper than DEPTH_LIMIT hops), the year's report far down both."""
+    from replica.scale import ScaleReplica, scale_ground_truth, scale_sites_yaml
+
+    captures = tmp_path / "captures.jsonl"
+    with ScaleReplica(4, year=YEAR, column_pages=14) as replica:
+        sites = parse_registry(scale_sites_yaml(4, replica.port))
+        sites_file = tmp_path / "sites.json"
+        sites_file.write_text(json.dumps([s.model_dump(mode="json") for s in sites]), encoding="utf-8")
+        command = [sys.executable, "-m", "crawler.crawl", "--sites-file", str(sites_file), "--year", str(YEAR)]
+        command += ["--kind=rule_of_law", "--store", str(tmp_path / "data"), "--captures-out", str(captures)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summaries = {s["site"]: s for s in (json.loads(line) for line in done.stdout.splitlines() if line.startswith("{"))}
+    captured = {(c["site"], urlsplit(c["url"]).path) for c in map(json.loads, captures.read_text("utf-8").splitlines())}
+    wanted = {(g["site"], g["path"]) for g in scale_ground_truth(4, YEAR)}
+    assert wanted <= captured, sorted(wanted - captured)
+    assert all(s["pages"] >= 14 for s in summaries.values()), {k: s["pages"] for k, s in summaries.items()}
