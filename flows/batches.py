@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -24,11 +25,12 @@ import httpx
 from celery.result import AsyncResult
 from prefect import get_run_logger, task
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
 from prefect.concurrency.sync import concurrency
+from prefect.exceptions import ObjectAlreadyExists
 from prefect.settings import get_current_settings
 
-from flows.progress import report
+from flows.progress import listen, report
 from flows.summary import site_row
 from nianbao.records import CaptureOutcome, CrawlSummary, SiteRow
 from nianbao.sites import Site, lanes
@@ -39,6 +41,9 @@ CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends 
 
 
 HOST_LEASE_S = 120
+# Host limits taken in one call: Prefect emits an event per limit naming the others as related resources, and an
+# event with more than 100 fails to validate (an error logged per host, and the cost grows as the square).
+HOST_LIMITS_AT_ONCE = 90
 
 
 EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
@@ -79,8 +84,9 @@ def claim_hosts(hosts: set[str]) -> None:
         existing: dict[str, Any] = {}
         while page := client.read_global_concurrency_limits(limit=200, offset=len(existing)):
             existing |= {limit.name: limit for limit in page}
-        for name in sorted(wanted - set(existing)):
-            client.upsert_global_concurrency_limit_by_name(name, limit=1)
+        for name in sorted(wanted - set(existing)):  # created at once: known missing, no read by name first
+            with contextlib.suppress(ObjectAlreadyExists):  # a run starting beside this one made it meanwhile
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
         if get_current_settings().api.url is None:
             for name in sorted(wanted & set(existing)):
                 if existing[name].active_slots:
@@ -92,6 +98,9 @@ def claim_hosts(hosts: set[str]) -> None:
 def holding_hosts(hosts: list[str]) -> Iterator[None]:
     """Hold the concurrency limits of `hosts` while the block runs; their lease is renewed meanwhile.
 
+    Taken HOST_LIMITS_AT_ONCE at a time, in the order of their names: a run waiting for a host another run holds
+    holds only hosts before it in that order, so no two runs can each wait for the other.
+
     The Prefect API may be restarting when the block ends (an upgrade, a crash): the release is then refused a
     connection. A crawl that finished must not be thrown away and run again for that, so the error is logged, not
     raised: Prefect releases the leases it could not when the task ends (its ConcurrencyContext), and waiting here
@@ -100,8 +109,13 @@ def holding_hosts(hosts: list[str]) -> Iterator[None]:
     takes them back when the lease ends. A refused release before the block finished is raised as it is.
     """
     finished = False
+    names = sorted(host_limit(h) for h in hosts)
     try:
-        with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
+        with contextlib.ExitStack() as held:
+            for i in range(0, len(names), HOST_LIMITS_AT_ONCE):  # in name order, so two runs never deadlock
+                held.enter_context(
+                    concurrency(names[i : i + HOST_LIMITS_AT_ONCE], occupy=1, lease_duration=HOST_LEASE_S)
+                )
             yield
             finished = True
     except httpx.HTTPError as e:
@@ -216,7 +230,7 @@ def _run_crawl_process(
                         if not summary.error:
                             report(
                                 "crawled", site=summary.site, pages=summary.pages, captures=summary.captures,
-                                seconds=summary.seconds,
+                                seconds=summary.seconds, summary=summary,
                             )  # fmt: skip
                 crawl.wait()
             finally:
@@ -256,15 +270,39 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
 
 
 def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[SiteRow]:
-    """Crawl the sites in batches from this flow run (tasks), wait for their extraction; one row per site."""
-    logger = get_run_logger()
+    """Crawl the sites in batches from this flow run (tasks), wait for their extraction; one row per site.
+
+    A site is finished (its extraction waited for, its captures marked, its row made) as soon as its crawl process
+    reports it, while the rest of its batch is still crawled: a batch of hundreds of sites would otherwise leave
+    every one of them to be finished after its last site, and the run would end that much later.
+    """
     # Batches of sites, one crawl process each; the sites of one host in one batch, one after the other (the
     # host's global limit also holds across runs, against an operator's re-run of the same site).
     claim_hosts({site.host for site in sites})
-    batches = [(batch, crawl_batch.submit(batch, year, kinds, store, force)) for batch in plan_batches(sites)]
+    ours = {site.code: site for site in sites}
+    arrivals: queue.Queue[CrawlSummary | None] = queue.Queue()  # a site crawled, or None: a batch ended
 
-    # Extraction runs on the Celery workers meanwhile; collecting a site's results waits for its batch only.
-    rows = []
+    def on_event(event: str, data: dict[str, Any]) -> None:
+        if event == "crawled" and data["summary"].site in ours:
+            arrivals.put(data["summary"])
+
+    rows: dict[str, SiteRow] = {}
+    stop_listening = listen(on_event)
+    try:
+        batches = [(batch, crawl_batch.submit(batch, year, kinds, store, force)) for batch in plan_batches(sites)]
+        for _, crawl in batches:
+            crawl.add_done_callback(lambda _: arrivals.put(None))
+        running = len(batches)
+        while running:  # extraction runs on the Celery workers meanwhile
+            summary = arrivals.get()
+            if summary is None:
+                running -= 1
+            elif summary.site not in rows:  # a batch retried by Prefect reports its sites again
+                rows[summary.site] = finish_site(ours[summary.site], summary, store)
+    finally:
+        stop_listening()
+
+    # The sites no crawl reported: they failed, or their whole batch did.
     for batch, crawl in batches:
         state = crawl.wait() or crawl.state
         summaries = (
@@ -273,14 +311,21 @@ def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str
             else [CrawlSummary.failed(site.code, year, str(state.message or state.name)[:300]) for site in batch]
         )
         for site, summary in zip(batch, summaries, strict=True):
-            if summary.error:
-                logger.error("site %s failed: %s", site.code, summary.error)
-                rows.append(site_row(site, summary))
-            else:
-                outcomes = wait_for_extraction(summary)
-                # Captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure; a timeout or
-                # a crash names none): now the next crawl may trust them.
-                mark_extracted(Store(store), site.code, [o.url for o in outcomes if o.url])
-                rows.append(site_row(site, summary, outcomes))
-            report("site-done", site=site.code, row=rows[-1])
-    return rows
+            if site.code not in rows:
+                rows[site.code] = finish_site(site, summary, store)
+    return [rows[site.code] for batch, _ in batches for site in batch]
+
+
+def finish_site(site: Site, summary: CrawlSummary, store: str) -> SiteRow:
+    """A crawled site's row: a failed crawl as it is, else with the outcome of every capture it queued."""
+    if summary.error:
+        get_run_logger().error("site %s failed: %s", site.code, summary.error)
+        row = site_row(site, summary)
+    else:
+        outcomes = wait_for_extraction(summary)
+        # Captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure; a timeout or a crash
+        # names none): now the next crawl may trust them.
+        mark_extracted(Store(store), site.code, [o.url for o in outcomes if o.url])
+        row = site_row(site, summary, outcomes)
+    report("site-done", site=site.code, row=row)
+    return row

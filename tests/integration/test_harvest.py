@@ -192,3 +192,39 @@ def test_ctrl_c_stops_everything_the_harvest_started(
     time.sleep(1)
     still_running = processes()
     assert [cmd for pid, cmd in started.items() if pid in still_running] == []
+
+
+FINISH_ORDER = """
+import json, sys, time
+from pathlib import Path
+from flows.progress import listen
+from shell.cli import run_harvest
+events = []
+listen(lambda event, data: events.append((time.monotonic(), event, data.get("site"))))
+run_harvest(2021, Path(sys.argv[1]), [], [], sys.argv[2], 1)
+print(json.dumps(events))
+"""
+
+
+def test_a_site_is_finished_while_the_rest_of_its_batch_is_still_crawled(
+    local_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two sites in one crawl process, one slowed by its delay: the quick one's extraction is waited for and its
+    row made (site-done) before the slow one is crawled — a batch of hundreds does not end all at once."""
+    from replica.scale import ScaleReplica, code, scale_sites_yaml
+
+    registry = tmp_path / "sites.yaml"
+    with ScaleReplica(2, year=2021, column_pages=8) as replica:
+        lines = scale_sites_yaml(2, replica.port).splitlines(keepends=True)
+        slow = max(i for i, line in enumerate(lines) if line.strip() == "delay: 0")  # the second site's
+        lines[slow] = lines[slow].replace("delay: 0", "delay: 1")
+        registry.write_text("".join(lines), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-c", FINISH_ORDER, str(registry), str(tmp_path / "data")],
+            env=local_env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    events = {(event, site): at for at, event, site in json.loads(done.stdout.strip().splitlines()[-1])}
+    quick, slow_site = code(0), code(1)
+    assert ("site-done", quick) in events and ("site-done", slow_site) in events, sorted(events)
+    assert events[("site-done", quick)] < events[("crawled", slow_site)] - 5, "finished long before the slow crawl"

@@ -1,0 +1,55 @@
+"""The per-host concurrency limits of a large batch, on a real (temporary) Prefect API.
+
+A national batch holds hundreds of host limits while it crawls. They are made once (claim_hosts) and taken
+HOST_LIMITS_AT_ONCE at a time (holding_hosts): Prefect names every other limit of one acquisition in each limit's
+event, and refuses an event with more than 100 — one logged error per host, at a cost growing as the square.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+HOLD = """
+import json
+from prefect import flow
+from prefect.client.orchestration import get_client
+from flows.batches import claim_hosts, holding_hosts, host_limit
+
+HOSTS = [f"127.0.{i // 250 + 1}.{i % 250 + 1}" for i in range(250)]
+
+def slots() -> dict[str, int]:
+    with get_client(sync_client=True) as client:
+        found = {}
+        while page := client.read_global_concurrency_limits(limit=200, offset=len(found)):
+            found |= {limit.name: limit.active_slots for limit in page}
+    return found
+
+@flow
+def hold() -> dict[str, dict[str, int]]:
+    claim_hosts(set(HOSTS))
+    claim_hosts(set(HOSTS))  # a second run: nothing to make
+    with holding_hosts(HOSTS):
+        during = slots()
+    return {"during": during, "after": slots(), "names": [host_limit(h) for h in HOSTS]}
+
+print(json.dumps(hold()))
+"""
+
+
+def test_hundreds_of_host_limits_are_made_held_and_freed_without_an_event_error(local_env: dict[str, str]) -> None:
+    env = {**local_env, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}  # as `nianbao harvest` sets it
+    done = subprocess.run([sys.executable, "-c", HOLD], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    names = result["names"]
+    assert len(set(names)) == 250 and set(names) == set(result["during"])
+    assert all(result["during"][n] == 1 for n in names), "every host held while the block runs"
+    assert all(result["after"][n] == 0 for n in names), "and freed after it"
+    assert "maximum number of related resources" not in done.stderr
+    assert "Error emitting event" not in done.stderr
