@@ -76,8 +76,9 @@ def run_harvest(
     return with_services(lambda: harvest(sites=sites or None, **params), len(sites) if sites else len(chosen), workers)
 
 
-def with_services(run: Callable[[], T], total_sites: int, workers: int | None) -> T:
-    """Run a flow with the embedded services (or the configured ones), with progress bars; stop all at the end."""
+def with_services(run: Callable[[], T], total_sites: int, workers: int | None, flow: bool = True) -> T:
+    """Run a flow (or, `flow` False, Celery work only) with the embedded services (or the configured ones), with
+    progress bars; stop all at the end."""
     from flows.batches import stop_crawls
     from flows.progress import listen
     from shell.runtime import RuntimeStartError, embedded_services
@@ -106,7 +107,7 @@ def with_services(run: Callable[[], T], total_sites: int, workers: int | None) -
         # A stop request (SIGTERM from a scheduler or `kill`) unwinds like Ctrl-C, so what was started is stopped.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         try:
-            with embedded_services(workers=workers):
+            with embedded_services(workers=workers, prefect_api=flow):
                 return run()
         except (RuntimeStartError, RedisUnreachable) as e:
             fail(str(e))
@@ -309,7 +310,7 @@ def failures(
         out.print(f"{key}  {record['capture']['url']}  {record['reason']}")
     out.print(f"{len(records)} failure(s) in {store}")
     if redrive and records:
-        fixed = with_services(lambda: redrive_failures(target, records), 0, workers)
+        fixed = with_services(lambda: redrive_failures(target, records), 0, workers, flow=False)
         out.print(f"re-driven: {fixed['stored']} stored, {fixed['failed']} failed again")
 
 

@@ -230,13 +230,46 @@ class WorkerSupervisor(threading.Thread):
                 log.exception("the Celery worker could not be restarted")
 
 
+class PrefectApiStart(threading.Thread):
+    """Start Prefect's temporary API server (a uvicorn process of Prefect's own) while Redis and Celery start.
+
+    The flow's first API call would start it only after them, and a harvest would wait for the two in turn. It is
+    the server that call then uses (Prefect keeps one per process) and stops when this process exits; nothing is
+    started when PREFECT_API_URL names a server.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="prefect-api-start", daemon=True)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+        if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+            return
+        from prefect.server.api.server import SubprocessASGIServer
+
+        try:
+            SubprocessASGIServer().start()
+        except Exception as e:  # raised in the harvest's thread by wait()
+            self.error = e
+
+    def wait(self) -> None:
+        """Wait until the server answers; raise what kept it from starting."""
+        self.join()
+        if self.error is not None:
+            raise RuntimeStartError(f"Prefect's temporary API did not start: {self.error}") from self.error
+
+
 @contextlib.contextmanager
-def embedded_services(workers: int | None = None) -> Iterator[Services]:
-    """Start Redis (unless REDIS_URL is set) and Celery workers; stop them however the block ends."""
+def embedded_services(workers: int | None = None, prefect_api: bool = False) -> Iterator[Services]:
+    """Start Redis (unless REDIS_URL is set) and Celery workers, and with `prefect_api` (for a flow) Prefect's
+    temporary API meanwhile (unless PREFECT_API_URL is set); stop them however the block ends."""
     workdir = Path(tempfile.mkdtemp(prefix="nianbao-run-"))
     services = Services(redis_url=os.environ.get("REDIS_URL", ""), workdir=workdir)
     previous_redis_url = os.environ.get("REDIS_URL")
     supervisor: WorkerSupervisor | None = None
+    api_start = PrefectApiStart()
     try:
         if not services.redis_url:
             tls_set = [name for name in REDIS_TLS_SETTINGS if os.environ.get(name)]
@@ -248,12 +281,18 @@ def embedded_services(workers: int | None = None) -> Iterator[Services]:
             check_redis(services.redis_url)  # before any worker: a wrong password or certificate fails here
         os.environ["REDIS_URL"] = services.redis_url  # read by workers.config in this process and children
         point_app_at(services.redis_url)
+        if prefect_api:  # Redis answers: the run will go on, start the API while the workers start
+            api_start.start()
         concurrency = workers or os.cpu_count() or 2
         start_celery_workers(services.redis_url, workdir, concurrency, services.processes)
         supervisor = WorkerSupervisor(services, concurrency)
         supervisor.start()
+        if prefect_api:
+            api_start.wait()
         yield services
     finally:
+        if api_start.is_alive():
+            api_start.join()
         if supervisor is not None:
             supervisor.stopping.set()
             supervisor.join()

@@ -68,3 +68,28 @@ def test_a_killed_worker_is_restarted_and_its_task_runs_again(tmp_path: Path) ->
     docs = list(store.keys("docs/rule_of_law/2021/town/"))
     assert len(docs) == 1
     assert store.get_json(docs[0])["published"] == "2022-01-20"
+
+
+API_STARTED = """
+import json, httpx
+from prefect.server.api.server import SubprocessASGIServer
+from shell.runtime import embedded_services
+with embedded_services(workers=1):  # Celery work only (a re-drive): no API
+    out = {"without": SubprocessASGIServer().running}
+with embedded_services(workers=1, prefect_api=True):
+    server = SubprocessASGIServer()
+    out["with"] = httpx.get(f"{server.api_url}/health").status_code if server.running else None
+print(json.dumps(out))
+"""
+
+
+def test_the_prefect_api_a_flow_needs_answers_when_the_services_are_up(local_env: dict[str, str]) -> None:
+    """Started meanwhile (while Redis and the Celery worker start), not by the flow's first call after them."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**local_env, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    done = subprocess.run([sys.executable, "-c", API_STARTED], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"without": False, "with": 200}
