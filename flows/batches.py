@@ -41,9 +41,6 @@ CRAWL_TIMEOUT_S = 20 * 60  # above CLOSESPIDER_TIMEOUT (15 min): the crawl ends 
 
 
 HOST_LEASE_S = 120
-# Host limits taken in one call: Prefect emits an event per limit naming the others as related resources, and an
-# event with more than 100 fails to validate (an error logged per host, and the cost grows as the square).
-HOST_LIMITS_AT_ONCE = 90
 
 
 EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
@@ -98,8 +95,10 @@ def claim_hosts(hosts: set[str]) -> None:
 def holding_hosts(hosts: list[str]) -> Iterator[None]:
     """Hold the concurrency limits of `hosts` while the block runs; their lease is renewed meanwhile.
 
-    Taken HOST_LIMITS_AT_ONCE at a time, in the order of their names: a run waiting for a host another run holds
-    holds only hosts before it in that order, so no two runs can each wait for the other.
+    All in one call (all or none, so two runs never each hold what the other waits for). Prefect then emits an
+    event per limit naming every other one, and refuses those naming more than 100 (an error logged per host, not
+    a failure): taken in calls of fewer, the events were valid but each call cost about a second, and the API's
+    work on the events delayed a 1,000-host harvest's start by 40 s (ARCHITECTURE.md, Known ground).
 
     The Prefect API may be restarting when the block ends (an upgrade, a crash): the release is then refused a
     connection. A crawl that finished must not be thrown away and run again for that, so the error is logged, not
@@ -109,13 +108,8 @@ def holding_hosts(hosts: list[str]) -> Iterator[None]:
     takes them back when the lease ends. A refused release before the block finished is raised as it is.
     """
     finished = False
-    names = sorted(host_limit(h) for h in hosts)
     try:
-        with contextlib.ExitStack() as held:
-            for i in range(0, len(names), HOST_LIMITS_AT_ONCE):  # in name order, so two runs never deadlock
-                held.enter_context(
-                    concurrency(names[i : i + HOST_LIMITS_AT_ONCE], occupy=1, lease_duration=HOST_LEASE_S)
-                )
+        with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
             yield
             finished = True
     except httpx.HTTPError as e:
