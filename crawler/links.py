@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.rows import anchor_title, anchors, is_container, is_flat, is_truncated, row_date, row_dating, row_of
+from crawler.rows import RowDating, anchor_title, anchors, is_container, is_flat, is_truncated, row_dating, row_of
 from crawler.rules import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_LABEL,
@@ -54,10 +54,10 @@ from nianbao.urls import canonical_url, simplified_url
 logger = logging.getLogger(__name__)
 
 Rel = Literal["report", "next", "page", "column", "attachment", "item"]
-# A page as the functions here take it: its text or bytes, or the tree `parse_html` made of them. The spider reads
-# each response for several things (links, items, pagination, attachments): it parses the page once and passes the
-# tree. None is a page with nothing to parse.
-Page: TypeAlias = str | bytes | HtmlElement | None
+# A page as the functions here take it: its text or bytes, the tree `parse_html` made of them, or that tree with
+# its anchors read (`PageAnchors`). The spider reads each response for several things (links, items, pagination,
+# attachments): it reads the page once and passes it on. None is a page with nothing to parse.
+Page: TypeAlias = "str | bytes | HtmlElement | PageAnchors | None"
 
 # Every page of a site repeats its navigation, and the site's pages share their base URL: the same hrefs and titles
 # come back page after page, and each is resolved and classified once. Bounded: a crawl process sees many sites.
@@ -98,6 +98,8 @@ def parse_html(html: Page) -> HtmlElement | None:
 
     A tree is returned as it is: it was parsed already.
     """
+    if isinstance(html, PageAnchors):
+        return html.doc
     if not isinstance(html, str | bytes):
         return html
     if isinstance(html, bytes):
@@ -176,6 +178,63 @@ def _absolute_url(href: str, base: str) -> str | None:
     return simplified_url(absolute)
 
 
+class PageAnchors:
+    """A parsed page and what its link readers ask of its anchors, each asked once: an anchor's URL, row, title,
+    row date and text.
+
+    A listing page is read by several readers (report links, dated items, columns, pagers), each walking the same
+    anchors: read through one PageAnchors (`read_page`), the page's anchors are resolved, titled and dated once.
+    The answers are those of `absolute_url` and `crawler.rows`; the tree is never changed while it is read.
+    """
+
+    def __init__(self, doc: HtmlElement, url: str) -> None:
+        self.doc, self.url = doc, url
+        self.base = base_url(doc, url)
+        self.anchors = anchors(doc)
+        # Keyed by element: lxml hands out the same element object while it is referenced, and these hold it.
+        self._targets: dict[Any, str | None] = {}
+        self._rows: dict[Any, Any] = {}
+        self._titles: dict[Any, tuple[str, bool]] = {}
+        self._datings: dict[tuple[Any, Any], RowDating] = {}
+        self._texts: dict[Any, str] = {}
+
+    def target(self, a: Any) -> str | None:
+        """The anchor's absolute URL (`absolute_url` against the page's base)."""
+        if a not in self._targets:
+            self._targets[a] = absolute_url(a.get("href"), self.base)
+        return self._targets[a]
+
+    def row(self, a: Any) -> Any:
+        if a not in self._rows:
+            self._rows[a] = row_of(a)
+        return self._rows[a]
+
+    def title(self, a: Any) -> tuple[str, bool]:
+        if a not in self._titles:
+            self._titles[a] = anchor_title(a)
+        return self._titles[a]
+
+    def dating(self, a: Any, row: Any) -> RowDating:
+        if (a, row) not in self._datings:
+            self._datings[a, row] = row_dating(a, row)
+        return self._datings[a, row]
+
+    def text(self, el: Any) -> str:
+        """The element's text (lxml's text_content)."""
+        if el not in self._texts:
+            self._texts[el] = el.text_content()
+        return self._texts[el]
+
+
+def read_page(html: Page, url: str) -> PageAnchors | None:
+    """The page at `url` with its anchors to read, or None for a page with nothing to parse; a PageAnchors of that
+    URL is returned as it is."""
+    if isinstance(html, PageAnchors) and html.url == url:
+        return html
+    doc = parse_html(html)
+    return None if doc is None else PageAnchors(doc, url)
+
+
 # ---------------------------------------------------------------------------------------------- report titles
 
 
@@ -216,14 +275,16 @@ def _name_completions(stem: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------- listings
 
 
-def report_links(doc: Any, url: str) -> list[Link]:
-    base = base_url(doc, url)
+def report_links(html: Page, url: str) -> list[Link]:
+    page = read_page(html, url)
+    if page is None:
+        return []
     links: list[Link] = []
-    for a in anchors(doc):
-        target = absolute_url(a.get("href"), base)
+    for a in page.anchors:
+        target = page.target(a)
         if target is None:
             continue
-        title, truncated = anchor_title(a)
+        title, truncated = page.title(a)
         kind, year, is_report = classify(title, truncated)
         if not is_report:
             # The attribute may classify where a complete-looking text does not ("2021年度报告" vs its title).
@@ -232,7 +293,7 @@ def report_links(doc: Any, url: str) -> list[Link]:
                 kind, year, is_report = classify(attr, is_truncated(attr))
                 title, truncated = attr, is_truncated(attr)
         if is_report:
-            date = row_date(a, row_of(a))
+            date = page.dating(a, page.row(a))[0]
             if year is None and date is None and _names_column(title):
                 continue  # "政府信息公开年报" in a menu is the column of such reports, not one report
             links.append(Link("report", target, title, kind, year, date, truncated))
@@ -244,17 +305,19 @@ def _names_column(text: str) -> bool:
     return len(text) <= COLUMN_TEXT_MAX and any(name in text for name in COLUMN_NAMES)
 
 
-def column_links(doc: Any, url: str) -> list[Link]:
-    base = base_url(doc, url)
+def column_links(html: Page, url: str) -> list[Link]:
+    page = read_page(html, url)
+    if page is None:
+        return []
     links: list[Link] = []
-    for a in anchors(doc):
-        text = compact(a.text_content()) or compact(a.get("title"))
+    for a in page.anchors:
+        text = compact(page.text(a)) or compact(a.get("title"))
         if not text or not _names_column(text):
             continue
         # A column is named without a year and is not a dated list item; "2022年法治政府建设工作要点" is an article.
-        if COLUMN_YEAR.search(text) or find_year(text) or row_date(a, row_of(a)):
+        if COLUMN_YEAR.search(text) or find_year(text) or page.dating(a, page.row(a))[0]:
             continue
-        target = absolute_url(a.get("href"), base)
+        target = page.target(a)
         if target is None or same_page(target, url) or _is_attachment_url(target):
             continue
         links.append(Link("column", target, text))
@@ -272,20 +335,19 @@ def listing_items(html: Page, url: str) -> list[Link]:
     One link per item: the anchor with the longest title in its row. The stop rule needs the dates of all
     items, not only reports, to know when a column has gone back past the target year.
     """
-    doc = parse_html(html)
-    if doc is None:
+    page = read_page(html, url)
+    if page is None:
         return []
-    base = base_url(doc, url)
     items: list[Link] = []
     seen_rows: set[Any] = set()
-    for a in anchors(doc):
-        row = row_of(a)
+    for a in page.anchors:
+        row = page.row(a)
         if row in seen_rows:
             continue
-        if absolute_url(a.get("href"), base) is None:
+        if page.target(a) is None:
             continue
-        row_anchors = [x for x in anchors(row) if absolute_url(x.get("href"), base)]
-        row_text = row.text_content()
+        row_anchors = [x for x in anchors(row) if page.target(x)]
+        row_text = page.text(row)
         if len(row_anchors) > ROW_MAX_ANCHORS or len(squash(row_text)) > ROW_MAX_TEXT or is_container(row):
             seen_rows.add(row)  # not an item: neither are its other anchors
             continue
@@ -294,16 +356,16 @@ def listing_items(html: Page, url: str) -> list[Link]:
             candidates = [a]
         else:
             seen_rows.add(row)
-            candidates = [max(row_anchors, key=lambda x: len(anchor_title(x)[0]))]
+            candidates = [max(row_anchors, key=lambda x: len(page.title(x)[0]))]
         main = candidates[0]
-        date, dated = row_dating(main, row)
-        if not dated and not RELATIVE_DATE.search(row_text.replace(main.text_content(), " ", 1)):
+        date, dated = page.dating(main, row)
+        if not dated and not RELATIVE_DATE.search(row_text.replace(page.text(main), " ", 1)):
             continue
-        title, truncated = anchor_title(main)
+        title, truncated = page.title(main)
         if not title:
             continue
         kind, year, _ = classify(title, truncated)
-        target = absolute_url(main.get("href"), base)
+        target = page.target(main)
         assert target is not None
         items.append(Link("item", target, title, kind, year, date, truncated))
     return dedupe(items)

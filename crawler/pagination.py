@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
-from crawler.links import Link, Page, Rel, absolute_url, base_url, classify, parse_html, same_page
+from crawler.links import Link, Page, Rel, absolute_url, base_url, classify, parse_html, read_page, same_page
 from crawler.rows import anchor_title, row_date, row_of
 from crawler.rules import (
     COUNT_PAGE,
@@ -76,30 +76,35 @@ CONTINUATIONS = frozenset({"page", "records"})
 # ---------------------------------------------------------------------------------------------- listings
 
 
-def pagination_links(doc: Any, url: str) -> list[Link]:
+def pagination_links(html: Page, url: str) -> list[Link]:
     """Every way on to further pages of this listing: next links, TRS pages, page parameters, dataproxy."""
-    links = next_links(doc, url)
-    scripts = "\n".join(doc.xpath("//script/text()"))
+    page = read_page(html, url)
+    if page is None:
+        return []
+    links = next_links(page, url)
+    scripts = "\n".join(page.doc.xpath("//script/text()"))
     links += create_page_links(scripts, url)
     links += count_page_links(scripts, url)
-    links += page_param_links(doc, url)
-    links += numbered_page_links(doc, url)
-    links += [Link("next", u, "dataproxy") for u in _dataproxy_requests(doc, url)]
+    links += page_param_links(page, url)
+    links += numbered_page_links(page, url)
+    links += [Link("next", u, "dataproxy") for u in _dataproxy_requests(page.doc, url)]
     return links
 
 
-def next_links(doc: Any, url: str) -> list[Link]:
+def next_links(html: Page, url: str) -> list[Link]:
     """Links whose text is a "next page" label (下一页, 下页, 后页, ›, >), also in brackets or with arrows.
 
     An image button says it in its `alt` text.
     """
-    base = base_url(doc, url)
+    page = read_page(html, url)
+    if page is None:
+        return []
     links = []
-    for a in doc.iter("a"):
-        text = compact(a.text_content()) or compact(a.get("title")) or compact(" ".join(a.xpath(".//img/@alt")))
+    for a in page.doc.iter("a"):
+        text = compact(page.text(a)) or compact(a.get("title")) or compact(" ".join(a.xpath(".//img/@alt")))
         if text not in NEXT_TEXTS and not NEXT_LABEL.fullmatch(text):
             continue
-        target = absolute_url(a.get("href"), base)
+        target = page.target(a)
         if target and target != url:
             links.append(Link("next", target, text))
     return links
@@ -198,7 +203,7 @@ def _same_column(here: dict[str, str], there: dict[str, str]) -> bool:
     return not (there.keys() - here.keys() and here.keys() - there.keys())
 
 
-def page_param_links(doc: Any, url: str) -> list[Link]:
+def page_param_links(html: Page, url: str) -> list[Link]:
     """Links that differ from this page by a page-number parameter: N = current + 1 is "next", others "page".
 
     A page without the parameter is page 1 (the usual first page of such columns). The other parameters the two
@@ -206,11 +211,13 @@ def page_param_links(doc: Any, url: str) -> list[Link]:
     """
     here = _page_param(url)
     current = here[1] if here else 1
+    page = read_page(html, url)
+    if page is None:
+        return []
     path, column = urlsplit(url).path, _column_params(url)
-    base = base_url(doc, url)
     links = []
-    for a in doc.iter("a"):
-        target = absolute_url(a.get("href"), base)
+    for a in page.doc.iter("a"):
+        target = page.target(a)
         if not target or urlsplit(target).path != path:
             continue
         if not _same_column(column, _column_params(target)):
@@ -219,7 +226,7 @@ def page_param_links(doc: Any, url: str) -> list[Link]:
         if param is None or param[1] == current:
             continue
         rel: Rel = "next" if param[1] == current + 1 else "page"
-        links.append(Link(rel, target, compact(a.text_content())))
+        links.append(Link(rel, target, compact(page.text(a))))
     return links
 
 
@@ -234,20 +241,19 @@ def _page_file(url: str) -> tuple[str, str, str] | None:
     return f"{parts.netloc}{folder}", m.group(1).lower(), (m.group(2) or "").lower()
 
 
-def numbered_page_links(doc: Any, url: str) -> list[Link]:
+def numbered_page_links(html: Page, url: str) -> list[Link]:
     """Links whose text is a page number to a file of this page's name with another number (rel "page").
 
     A pager of numbers alone (`1 <a href="list_2.html">2</a> <a href="list_3.html">3</a>`) has no next label;
     a number linking elsewhere (another folder or name) is not this column's page.
     """
-    here = _page_file(url)
-    if here is None:
+    here, page = _page_file(url), read_page(html, url)
+    if here is None or page is None:
         return []
-    base = base_url(doc, url)
     links = []
-    for a in doc.xpath(NUMBER_ANCHORS):
-        text = a.text_content().strip()
-        target = absolute_url(a.get("href"), base)
+    for a in page.doc.xpath(NUMBER_ANCHORS):
+        text = page.text(a).strip()
+        target = page.target(a)
         if target and not same_page(target, url) and _same_pages(_page_file(target), here):
             links.append(Link("page", target, text))
     return links

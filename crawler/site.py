@@ -38,7 +38,7 @@ from twisted.python.failure import Failure
 from crawler.conditional import META_KEY as CONDITIONAL
 from crawler.context import REQUEST_ID, SITE, STEP
 from crawler.gkmlpt import gkmlpt_records, gkmlpt_requests
-from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html
+from crawler.links import Link, Page, decode_html, detail_links, listing_items, parse_html, read_page
 from crawler.listing import listing_links
 from crawler.pagination import CONTINUATIONS, dataproxy_records, dataproxy_requests, should_stop, unchanged_listing
 from crawler.refused import ROBOTS_FORBIDDEN, Refused
@@ -147,9 +147,9 @@ class SiteCrawl:
             return
         if not isinstance(response, TextResponse) or response.status != 200:
             return
-        # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8. Parsed once:
-        # links, items and pagination all read this tree.
-        page = parse_html(decode_html(response.body, content_type_of(response)))
+        # Decoded from the bytes, not by the declared charset: portals serve GBK declared as UTF-8. Parsed and its
+        # anchors read once: links, items and pagination all read this page.
+        page = read_page(decode_html(response.body, content_type_of(response)), response.url)
         links = listing_links(page, response.url)
         # Record sets and JSON lists first: a JCMS pager links its record set too, and the first kind a URL is
         # followed as is the one recorded. A record set is a list of its own, asked again when its shell answers

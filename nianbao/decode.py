@@ -14,6 +14,7 @@ import codecs
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nianbao import encoding_rules as rules
 from nianbao.charsets import plausibility
@@ -53,6 +54,8 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an OLE2 document (.doc/.xls/.wps)"),
     (b"\x1f\x8b", "gzip-compressed data"),
 )
+# Control bytes no text page holds (NUL and the like; not TAB, LF, CR, FF, VT, nor ESC: ISO-2022 text uses it).
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b < 0x09 or (0x0E <= b and b != 0x1B))
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,400}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([\w.:-]+)", re.I)
@@ -113,7 +116,7 @@ def _check_text(body: bytes) -> None:
         if body.startswith(magic):
             raise DecodeError(f"not a text document: the body is {what}")
     sample = body[:BINARY_SAMPLE]
-    controls = sum(1 for b in sample if b < 0x09 or (0x0E <= b < 0x20 and b != 0x1B))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # counted in C: every page is checked
     if sample and controls / len(sample) > BINARY_CONTROL_SHARE:
         raise DecodeError(f"not a text document: {controls} of the first {len(sample)} bytes are control bytes")
 
@@ -326,8 +329,23 @@ MOJIBAKE_GAIN = 0.3
 MOJIBAKE_MAX_REPLACED = 0.2
 
 
-def _repair_gbk_run(match: re.Match[str]) -> str:
+# Short runs (menu items, labels, titles) come back on every page of a site, and are judged once; a long run (a
+# paragraph) is judged where it stands. Bounded: a process decodes many sites' pages.
+MEMO_RUN_MAX = 64
+_MEMO_SIZE = 4096
+
+
+def _repair_gbk_match(match: re.Match[str]) -> str:
     run = match.group(0)
+    return _repair_short_gbk_run(run) if len(run) <= MEMO_RUN_MAX else _repair_gbk_run(run)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _repair_short_gbk_run(run: str) -> str:
+    return _repair_gbk_run(run)
+
+
+def _repair_gbk_run(run: str) -> str:
     # Lossy on purpose: bytes lost upstream stay lost (U+FFFD), the rest of the run comes back readable.
     fixed = "\ufffd".join(
         piece.encode("gb18030", errors="replace").decode("utf-8", errors="replace") for piece in run.split("\ufffd")
@@ -343,7 +361,7 @@ def repair_mojibake(text: str) -> tuple[str, list[str]]:
     """Undo UTF-8-read-as-GBK and UTF-8-read-as-Latin-1 damage inside decoded text; return the repairs made."""
     repairs: list[str] = []
     # Every run is tried (each repair is gated by its own gain), so a garbled title in a clean page is fixed too.
-    fixed = _GBK_MOJIBAKE_RUN.sub(_repair_gbk_run, text)
+    fixed = _GBK_MOJIBAKE_RUN.sub(_repair_gbk_match, text)
     if fixed != text:
         repairs.append("mojibake: utf-8 read as gbk, repaired")
         text = fixed

@@ -70,8 +70,25 @@ def _converter(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
+@cache
+def _keys(config: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What a text must hold for the conversion to change it, read from the converter's own dictionaries: one of
+    their single-character keys (a Traditional character), or a phrase key made of none of those ("沈默" → "沉默").
+
+    OpenCC replaces only the keys it finds in the text: a text holding none of them comes back as it is.
+    """
+    dictionaries = [entry[2] for group in _converter(config)._dict_chain_data for entry in group]
+    chars = frozenset(key for d in dictionaries for key in d if len(key) == 1)
+    phrases = tuple(key for d in dictionaries for key in d if len(key) > 1 and chars.isdisjoint(key))
+    return chars, phrases
+
+
 def to_simplified(text: str) -> str:
     """Simplified copy of a text with OpenCC's phrase-level t2s conversion (常用詞 as well as characters)."""
+    # OpenCC is pure Python, and slow: most text (all Simplified text) holds nothing it would convert.
+    chars, phrases = _keys("t2s")
+    if chars.isdisjoint(text) and not any(phrase in text for phrase in phrases):
+        return text
     return str(_converter("t2s").convert(text))
 
 

@@ -13,6 +13,7 @@ Portals run their pages through a Big5 gateway that serves a Traditional copy of
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -35,6 +36,17 @@ def simplified_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, m.group(2) or "/", parts.query, parts.fragment))
 
 
+# A URL is keyed again and again while its site is crawled (each page's links are de-duplicated, followed, looked up
+# in the state): each is canonicalised once. Bounded: a crawl process sees many sites.
+_MEMO_SIZE = 16384
+
+
 def canonical_url(url: str) -> str:
     """The key of a URL: w3lib's canonical form of its simplified page."""
+    # Remembered by plain strings: an attribute string from lxml's xpath holds its whole page in memory.
+    return _canonical_url(str(url))
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _canonical_url(url: str) -> str:
     return canonicalize_url(simplified_url(url))
