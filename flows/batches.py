@@ -20,13 +20,15 @@ import threading
 from collections.abc import Iterator
 from time import monotonic, sleep
 from typing import Any
+from uuid import UUID
 
 import httpx
 from celery.result import AsyncResult
 from prefect import get_run_logger, task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
-from prefect.concurrency.sync import concurrency
+from prefect.client.schemas.objects import ConcurrencyLeaseHolder
+from prefect.context import TaskRunContext
 from prefect.exceptions import ObjectAlreadyExists
 from prefect.settings import get_current_settings
 
@@ -93,31 +95,71 @@ def claim_hosts(hosts: set[str]) -> None:
 
 @contextlib.contextmanager
 def holding_hosts(hosts: list[str]) -> Iterator[None]:
-    """Hold the concurrency limits of `hosts` while the block runs; their lease is renewed meanwhile.
+    """Hold the concurrency limits of `hosts` while the block runs, in one lease renewed meanwhile.
 
-    All in one call (all or none, so two runs never each hold what the other waits for). Prefect then emits an
-    event per limit naming every other one, and refuses those naming more than 100 (an error logged per host, not
-    a failure): taken in calls of fewer, the events were valid but each call cost about a second, and the API's
-    work on the events delayed a 1,000-host harvest's start by 40 s (ARCHITECTURE.md, Known ground).
+    The lease is taken and released through the API's lease calls, not Prefect's `concurrency()`: that emits an
+    event per limit naming every other one, and Prefect refuses events naming more than 100 — a batch of 500 hosts
+    logged 1,000 error tracebacks, and the work of building them cost seconds at both ends of every batch.
 
     The Prefect API may be restarting when the block ends (an upgrade, a crash): the release is then refused a
     connection. A crawl that finished must not be thrown away and run again for that, so the error is logged, not
-    raised: Prefect releases the leases it could not when the task ends (its ConcurrencyContext), and waiting here
-    until the API answers again (at most until the lease ends, HOST_LEASE_S) lets that release succeed. A server
-    that keeps its leases on disk (`nianbao server` does) then frees the slots at once; if it never answers, it
-    takes them back when the lease ends. A refused release before the block finished is raised as it is.
+    raised, and the release is tried again once the API answers (waiting at most until the lease ends,
+    HOST_LEASE_S). A server that keeps its leases on disk (`nianbao server` does) then frees the slots at once; if
+    it never answers, it takes them back when the lease ends.
     """
-    finished = False
+    lease = take_hosts([host_limit(h) for h in hosts])
+    stop = threading.Event()
+    renewal = threading.Thread(target=_renew_lease, args=(lease, stop), name="host-lease", daemon=True)
+    renewal.start()
     try:
-        with concurrency([host_limit(h) for h in hosts], occupy=1, lease_duration=HOST_LEASE_S):
-            yield
-            finished = True
-    except httpx.HTTPError as e:
-        if not finished:
-            raise
-        get_run_logger().warning("host limits of %s not released: %r; waiting for the Prefect API", hosts, e)
-        if not wait_for_api(HOST_LEASE_S):
-            get_run_logger().warning("the Prefect API did not answer; the server frees the slots when the lease ends")
+        yield
+    finally:
+        stop.set()
+        renewal.join()
+        _release_lease(lease, hosts)
+
+
+def take_hosts(names: list[str]) -> UUID:
+    """One lease on a slot of every limit in `names`: all or none, so two runs never each hold what the other waits
+    for. While another run holds one of them (423 Locked), wait as the API says (Retry-After) and ask again."""
+    run = TaskRunContext.get()
+    holder = ConcurrencyLeaseHolder(type="task_run", id=run.task_run.id) if run else None
+    while True:
+        with get_client(sync_client=True) as client:
+            try:
+                answer = client.increment_concurrency_slots_with_lease(
+                    names=names, slots=1, mode="concurrency", lease_duration=HOST_LEASE_S, holder=holder
+                )
+                return UUID(answer.json()["lease_id"])
+            except httpx.HTTPStatusError as e:
+                if e.response.status_code != 423:
+                    raise
+                sleep(min(float(e.response.headers.get("Retry-After") or 5), HOST_LEASE_S / 4))
+
+
+def _renew_lease(lease: UUID, stop: threading.Event) -> None:
+    """Renew `lease` every quarter of its duration until `stop`; a refused renewal is tried at the next turn."""
+    while not stop.wait(HOST_LEASE_S / 4):
+        try:
+            with get_client(sync_client=True) as client:
+                client.renew_concurrency_lease(lease, HOST_LEASE_S)
+        except httpx.HTTPError as e:
+            get_run_logger().warning("host lease %s not renewed: %r; trying again", lease, e)
+
+
+def _release_lease(lease: UUID, hosts: list[str]) -> None:
+    """Free the hosts' slots; a refused release is tried again once the API answers (see holding_hosts)."""
+    for attempt in (1, 2):
+        try:
+            with get_client(sync_client=True) as client:
+                client.release_concurrency_slots_with_lease(lease)
+            return
+        except httpx.HTTPError as e:
+            get_run_logger().warning("host limits of %s not released: %r; waiting for the Prefect API", hosts, e)
+            if attempt == 1 and wait_for_api(HOST_LEASE_S):
+                continue
+            get_run_logger().warning("the Prefect API did not free them; the server does when the lease ends")
+            return
 
 
 def wait_for_api(timeout_s: float, step_s: float = 2.0) -> bool:

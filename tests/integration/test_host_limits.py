@@ -1,7 +1,8 @@
 """The per-host concurrency limits of a large batch, on a real (temporary) Prefect API.
 
 A national batch holds hundreds of host limits while it crawls: made once (claim_hosts, a second run makes none),
-all held while the block runs (holding_hosts) and all freed after it.
+all held in one lease while the block runs (holding_hosts) and all freed after it; another run wanting one of the
+hosts waits until then; and no error is logged on the way (Prefect's `concurrency()` logged one per host).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 HOLD = """
-import json
+import json, threading, time
 from prefect import flow
 from prefect.client.orchestration import get_client
 from flows.batches import claim_hosts, holding_hosts, host_limit
@@ -33,9 +34,21 @@ def slots() -> dict[str, int]:
 def hold() -> dict[str, dict[str, int]]:
     claim_hosts(set(HOSTS))
     claim_hosts(set(HOSTS))  # a second run: nothing to make
+    times = {}
+
+    def other_run() -> None:  # wants one of the hosts: waits until the batch lets it go
+        with holding_hosts(HOSTS[7:8]):
+            times["other_held"] = time.monotonic()
+
     with holding_hosts(HOSTS):
         during = slots()
-    return {"during": during, "after": slots(), "names": [host_limit(h) for h in HOSTS]}
+        other = threading.Thread(target=other_run)
+        other.start()
+        time.sleep(3)
+        times["released"] = time.monotonic()
+    other.join(120)
+    waited = times.get("other_held", 0) >= times["released"]
+    return {"during": during, "after": slots(), "names": [host_limit(h) for h in HOSTS], "waited": waited}
 
 print(json.dumps(hold()))
 """
@@ -50,3 +63,5 @@ def test_hundreds_of_host_limits_are_made_held_and_freed(local_env: dict[str, st
     assert len(set(names)) == 250 and set(names) == set(result["during"])
     assert all(result["during"][n] == 1 for n in names), "every host held while the block runs"
     assert all(result["after"][n] == 0 for n in names), "and freed after it"
+    assert result["waited"], "a run wanting a held host waited until the batch released it"
+    assert "Error emitting event" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
