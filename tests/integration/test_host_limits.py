@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,8 +55,9 @@ print(json.dumps(hold()))
 """
 
 
-def test_hundreds_of_host_limits_are_made_held_and_freed(local_env: dict[str, str]) -> None:
-    env = {**local_env, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}  # as `nianbao harvest` sets it
+def test_hundreds_of_host_limits_are_made_held_and_freed(local_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**local_env, "PREFECT_HOME": str(tmp_path / "prefect")}  # its own: no other test's limits
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # as `nianbao harvest` sets it
     done = subprocess.run([sys.executable, "-c", HOLD], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
