@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
 import queue
@@ -29,7 +30,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
 from prefect.client.schemas.objects import ConcurrencyLeaseHolder
 from prefect.context import TaskRunContext
-from prefect.exceptions import ObjectAlreadyExists
+from prefect.exceptions import MissingContextError, ObjectAlreadyExists
 from prefect.settings import get_current_settings
 
 from flows.progress import listen, report
@@ -108,15 +109,19 @@ def holding_hosts(hosts: list[str]) -> Iterator[None]:
     it never answers, it takes them back when the lease ends.
     """
     lease = take_hosts([host_limit(h) for h in hosts])
+    try:  # the task run's logger (shown in the Prefect UI), handed to the renewal thread, which has no run context
+        logger: Any = get_run_logger()
+    except MissingContextError:
+        logger = logging.getLogger(__name__)
     stop = threading.Event()
-    renewal = threading.Thread(target=_renew_lease, args=(lease, stop), name="host-lease", daemon=True)
+    renewal = threading.Thread(target=_renew_lease, args=(lease, stop, logger), name="host-lease", daemon=True)
     renewal.start()
     try:
         yield
     finally:
         stop.set()
         renewal.join()
-        _release_lease(lease, hosts)
+        _release_lease(lease, hosts, logger)
 
 
 def take_hosts(names: list[str]) -> UUID:
@@ -137,17 +142,17 @@ def take_hosts(names: list[str]) -> UUID:
                 sleep(min(float(e.response.headers.get("Retry-After") or 5), HOST_LEASE_S / 4))
 
 
-def _renew_lease(lease: UUID, stop: threading.Event) -> None:
+def _renew_lease(lease: UUID, stop: threading.Event, logger: Any) -> None:
     """Renew `lease` every quarter of its duration until `stop`; a refused renewal is tried at the next turn."""
     while not stop.wait(HOST_LEASE_S / 4):
         try:
             with get_client(sync_client=True) as client:
                 client.renew_concurrency_lease(lease, HOST_LEASE_S)
         except httpx.HTTPError as e:
-            get_run_logger().warning("host lease %s not renewed: %r; trying again", lease, e)
+            logger.warning("host lease %s not renewed: %r; trying again", lease, e)
 
 
-def _release_lease(lease: UUID, hosts: list[str]) -> None:
+def _release_lease(lease: UUID, hosts: list[str], logger: Any) -> None:
     """Free the hosts' slots; a refused release is tried again once the API answers (see holding_hosts)."""
     for attempt in (1, 2):
         try:
@@ -155,10 +160,10 @@ def _release_lease(lease: UUID, hosts: list[str]) -> None:
                 client.release_concurrency_slots_with_lease(lease)
             return
         except httpx.HTTPError as e:
-            get_run_logger().warning("host limits of %s not released: %r; waiting for the Prefect API", hosts, e)
+            logger.warning("host limits of %s not released: %r; waiting for the Prefect API", hosts, e)
             if attempt == 1 and wait_for_api(HOST_LEASE_S):
                 continue
-            get_run_logger().warning("the Prefect API did not free them; the server does when the lease ends")
+            logger.warning("the Prefect API did not free them; the server does when the lease ends")
             return
 
 
