@@ -24,7 +24,9 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.result import AsyncResult
+from kombu.exceptions import OperationalError
 from prefect import get_run_logger, task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
@@ -32,6 +34,7 @@ from prefect.client.schemas.objects import ConcurrencyLeaseHolder
 from prefect.context import TaskRunContext
 from prefect.exceptions import MissingContextError, ObjectAlreadyExists
 from prefect.settings import get_current_settings
+from redis.exceptions import RedisError
 
 from flows.progress import listen, report
 from flows.summary import site_row
@@ -47,6 +50,7 @@ HOST_LEASE_S = 120
 
 
 EXTRACTION_TIMEOUT_S = 30 * 60  # for one site's captures, the queue included
+RESULT_POLL_S = 15.0  # a task's result is read again this often while it is waited for
 
 
 MAX_PARALLEL_CRAWLS = int(os.environ.get("NIANBAO_MAX_PARALLEL_CRAWLS", "4"))  # crawl processes at once
@@ -298,16 +302,29 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
     outcomes = []
     for task_id in crawl.task_ids:
         result = AsyncResult(task_id, app=app)
-        try:
-            answer = result.get(timeout=max(deadline - monotonic(), 1), propagate=False)
-        except TimeoutError:
+        answer = task_answer(result, deadline)
+        if answer is None:
             answer = {"status": "failed", "reason": f"extraction still running after {timeout_s:.0f}s"}
-        if not isinstance(answer, dict):  # the task raised: Celery hands back the exception
+        elif not isinstance(answer, dict):  # the task raised: Celery hands back the exception
             answer = {"status": "failed", "reason": f"{type(answer).__name__}: {answer}"}
         result.forget()
         outcomes.append(CaptureOutcome.from_dict(answer))
         report("extracted", site=crawl.site, status=outcomes[-1].status)
     return outcomes
+
+
+def task_answer(result: AsyncResult, deadline: float) -> Any:
+    """A task's answer, or None at the deadline. Asked again every RESULT_POLL_S and through a Redis restart: sites
+    are finished while crawls still run, so a wait can span a Redis outage, and each new ask reads the stored result
+    (one published while the connection was down reaches no subscriber)."""
+    while (left := deadline - monotonic()) > 0:
+        try:
+            return result.get(timeout=min(left, RESULT_POLL_S), propagate=False)
+        except CeleryTimeoutError:
+            continue
+        except (OSError, RedisError, OperationalError):  # Redis restarting: ask again in a moment
+            sleep(min(left, 1.0))
+    return None
 
 
 def crawl_and_extract(sites: list[Site], year: int, kinds: list[str], store: str, force: bool) -> list[SiteRow]:

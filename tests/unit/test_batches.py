@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flows.batches import plan_batches
+from typing import Any
+
+from celery.exceptions import TimeoutError as CeleryTimeoutError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from flows.batches import plan_batches, task_answer
 from nianbao.sites import Site, lanes
 
 
@@ -49,3 +54,26 @@ def test_one_host_with_many_sites_stays_one_batch_even_above_the_cap() -> None:
 
 def test_a_single_site_is_one_batch() -> None:
     assert [[s.code for s in b] for b in plan_batches([site("a", "x.gov.cn")])] == [["a"]]
+
+
+class _Result:
+    """A Celery result that answers only after a time-out and a Redis outage (the flow asks through both)."""
+
+    def __init__(self, answers: list[Any]) -> None:
+        self.answers, self.asked = answers, 0
+
+    def get(self, timeout: float, propagate: bool) -> Any:
+        self.asked += 1
+        answer = self.answers.pop(0) if self.answers else CeleryTimeoutError()
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_a_result_is_asked_again_through_time_outs_and_a_redis_outage() -> None:
+    from time import monotonic
+
+    result = _Result([CeleryTimeoutError(), RedisConnectionError("restarting"), {"status": "new"}])
+    assert task_answer(result, monotonic() + 30) == {"status": "new"}
+    assert result.asked == 3
+    assert task_answer(_Result([]), monotonic() + 0.05) is None  # still running at the deadline
