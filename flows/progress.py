@@ -1,7 +1,8 @@
-"""A hook for whoever watches a harvest in this process (the CLI's progress bars).
+"""A hook for whoever watches a harvest in this process: the CLI's progress bars, and the flow itself (a crawl
+task's "crawled" event carries the site's summary, which flows.batches finishes while the batch still runs).
 
-Tasks report events here; in a deployment nobody listens and the calls cost nothing. Prefect's own task
-states and artifacts remain the record an operator reads in the UI.
+Tasks report events here; with nobody listening the calls cost nothing. Prefect's own task states and artifacts
+remain the record an operator reads in the UI.
 """
 
 from __future__ import annotations
