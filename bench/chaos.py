@@ -128,6 +128,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _OUTSIDE}
     env.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="chaos-prefect-"))
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env["PYTHONFAULTHANDLER"] = "1"  # a hung harvest, sent SIGABRT, prints where each of its threads waits
     env.update(extra)
     return env
 
@@ -158,6 +159,9 @@ def harvest(
             hung = process.poll() is None
             if hung:
                 seen.update(descendants(process.pid))
+                process.send_signal(signal.SIGABRT)  # its threads' stacks to stderr (PYTHONFAULTHANDLER)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(5)
                 process.kill()
         finally:
             process.wait()
@@ -166,6 +170,18 @@ def harvest(
         out.seek(0)
         err.seek(0)
         return Harvest(process.returncode, out.read(), err.read(), time.monotonic() - started, seen, hung)
+
+
+def show_hang(run: Harvest, redis_url: str) -> None:
+    """Where a hung harvest waited (its threads' stacks, printed by faulthandler at SIGABRT), its last log lines and
+    what Redis still held: a hang met once in a while in CI must be readable from that run's output alone."""
+    import redis
+
+    broker = redis.Redis.from_url(redis_url)
+    held = f"extract queue {broker.llen('extract')}, unacked {broker.hlen('unacked')}"
+    log, _, stacks = run.stderr.partition("Fatal Python error")
+    sys.stderr.write(f"\n--- hung harvest: Redis held {held}; its last log lines:\n")
+    sys.stderr.write("\n".join(log.strip().splitlines()[-40:]) + "\n--- its threads:\nFatal Python error" + stacks)
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> bool:
@@ -842,6 +858,8 @@ def run_national_faulty(
 
         first = harvest(registry, str(store_dir), env, during=first_run, timeout=timeout)
         second = harvest(registry, str(store_dir), env, during=second_run, timeout=timeout)
+        if second.hung:
+            show_hang(second, server["url"])
     restarted = "starting again for the unfinished sites" in second.stderr
     missed = [service for service in ("harvest", "crawl", "celery", "redis") if service not in kills]
     note = (

@@ -111,10 +111,9 @@ def crawl_settings(
 def dispatch(captures: list[Capture], store_url: str, division: str, level: str = "") -> list[str]:
     """Send each capture to the extract queue with its site's division and level; return the task ids the flow
     waits on."""
-    from workers.celery import app  # the app only: the crawler never imports extraction code
+    from workers.queue import send_extract  # the queue only: the crawler never imports extraction code
 
-    args = [store_url, division, level]
-    return [app.send_task("nianbao.extract", args=[c.to_dict(), *args], queue="extract").id for c in captures]
+    return [send_extract(c.to_dict(), store_url, division, level).id for c in captures]
 
 
 def write_captures(captures: list[Capture], path: str) -> list[str]:
@@ -163,6 +162,7 @@ def finish(
         response_bytes=counts["response_bytes"],
         captures=len(run.captures),
         task_ids=task_ids,
+        dispatched=[c.to_dict() for c in run.captures] if awaiting_extraction else [],
         fetch_failed=[{"url": f.url, "reason": f.reason} for f in fetch_failed],
         blocked=run.blocked,
         finish_reason=run.finish_reason,

@@ -13,12 +13,11 @@ import math
 import os
 import queue
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from time import monotonic, sleep
 from typing import Any
 from uuid import UUID
@@ -98,6 +97,14 @@ def claim_hosts(hosts: set[str]) -> None:
                     client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
 
 
+def run_logger() -> Any:
+    """The flow or task run's logger (its lines shown in the Prefect UI); this module's outside a run."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
 @contextlib.contextmanager
 def holding_hosts(hosts: list[str]) -> Iterator[None]:
     """Hold the concurrency limits of `hosts` while the block runs, in one lease renewed meanwhile.
@@ -113,10 +120,7 @@ def holding_hosts(hosts: list[str]) -> Iterator[None]:
     it never answers, it takes them back when the lease ends.
     """
     lease = take_hosts([host_limit(h) for h in hosts])
-    try:  # the task run's logger (shown in the Prefect UI), handed to the renewal thread, which has no run context
-        logger: Any = get_run_logger()
-    except MissingContextError:
-        logger = logging.getLogger(__name__)
+    logger = run_logger()  # handed to the renewal thread, which has no run context
     stop = threading.Event()
     renewal = threading.Thread(target=_renew_lease, args=(lease, stop, logger), name="host-lease", daemon=True)
     renewal.start()
@@ -265,7 +269,13 @@ def _run_crawl_process(
             command, stdout=subprocess.PIPE, stderr=log, text=True
         ) as crawl:  # fmt: skip
             _running_crawls.add(crawl)
-            timer = threading.Timer(timeout, crawl.kill)
+            timed_out = threading.Event()
+
+            def stop_at_timeout() -> None:
+                timed_out.set()
+                crawl.kill()
+
+            timer = threading.Timer(timeout, stop_at_timeout)
             timer.start()
             try:
                 for line in crawl.stdout or ():
@@ -285,11 +295,13 @@ def _run_crawl_process(
                 return None
             log.seek(0)
             tail = "\n".join(log.read().strip().splitlines()[-5:])
-    killed = " (killed at the timeout)" if crawl.returncode == -signal.SIGKILL else ""
+    killed = f" (killed at the timeout, {timeout:.0f}s)" if timed_out.is_set() else ""
     return f"crawl process exited with {crawl.returncode}{killed}: {tail}"
 
 
-def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEOUT_S) -> list[CaptureOutcome]:
+def wait_for_extraction(
+    crawl: CrawlSummary, site: Site, store: str, timeout_s: float = EXTRACTION_TIMEOUT_S
+) -> list[CaptureOutcome]:
     """The outcome of every capture the crawl queued, in its order; a task still running at the deadline, or one
     that raised, is a failure without a URL.
 
@@ -297,12 +309,22 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
     would hold a worker thread that a crawl of another host could use (and double the task runs per site).
     """
     from workers.celery import app
+    from workers.queue import send_extract
 
     deadline = monotonic() + timeout_s
     outcomes = []
-    for task_id in crawl.task_ids:
+    captures = crawl.dispatched or [{}] * len(crawl.task_ids)
+    for task_id, capture in zip(crawl.task_ids, captures, strict=True):
         result = AsyncResult(task_id, app=app)
-        answer = task_answer(result, deadline)
+
+        def send_again(task_id: str = task_id, capture: dict[str, Any] = capture) -> None:
+            run_logger().warning(
+                "site %s: the extraction task of %s was lost by Redis (neither queued nor held by a worker); "
+                "sent again", site.code, capture.get("url"),
+            )  # fmt: skip
+            send_extract(capture, store, site.division, site.level, task_id=task_id)
+
+        answer = task_answer(result, deadline, send_again if capture else None)
         if answer is None:
             answer = {"status": "failed", "reason": f"extraction still running after {timeout_s:.0f}s"}
         elif not isinstance(answer, dict):  # the task raised: Celery hands back the exception
@@ -313,17 +335,34 @@ def wait_for_extraction(crawl: CrawlSummary, timeout_s: float = EXTRACTION_TIMEO
     return outcomes
 
 
-def task_answer(result: AsyncResult, deadline: float) -> Any:
+def task_answer(result: AsyncResult, deadline: float, send_again: Callable[[], None] | None = None) -> Any:
     """A task's answer, or None at the deadline. Asked again every RESULT_POLL_S and through a Redis restart: sites
     are finished while crawls still run, so a wait can span a Redis outage, and each new ask reads the stored result
-    (one published while the connection was down reaches no subscriber)."""
+    (one published while the connection was down reaches no subscriber).
+
+    A Redis restart can also lose the task's message (workers.queue): unanswered, and found neither queued nor held
+    by a worker at two asks in a row (one could catch it between a worker taking and recording it), the task is
+    sent again under its id with `send_again`.
+    """
+    from workers.queue import whereabouts
+
+    nowhere = 0
     while (left := deadline - monotonic()) > 0:
         try:
             return result.get(timeout=min(left, RESULT_POLL_S), propagate=False)
         except CeleryTimeoutError:
-            continue
+            if send_again is None:
+                continue
         except (OSError, RedisError, OperationalError):  # Redis restarting: ask again in a moment
             sleep(min(left, 1.0))
+            continue
+        try:
+            nowhere = nowhere + 1 if whereabouts(result.id) == "nowhere" else 0
+            if nowhere == 2:
+                send_again()
+                nowhere = 0
+        except (OSError, RedisError, OperationalError):  # not known where it is: counted from zero again
+            nowhere = 0
     return None
 
 
@@ -380,7 +419,7 @@ def finish_site(site: Site, summary: CrawlSummary, store: str) -> SiteRow:
         get_run_logger().error("site %s failed: %s", site.code, summary.error)
         row = site_row(site, summary)
     else:
-        outcomes = wait_for_extraction(summary)
+        outcomes = wait_for_extraction(summary, site, store)
         # Captures whose extraction ended (stored, unchanged, wrapper, or a recorded failure; a timeout or a crash
         # names none): now the next crawl may trust them.
         mark_extracted(Store(store), site.code, [o.url for o in outcomes if o.url])

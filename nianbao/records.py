@@ -102,6 +102,8 @@ class CrawlSummary(_Record):
     response_bytes: int = 0
     captures: int = 0
     task_ids: list[str] = field(default_factory=list)
+    # The capture of each task (task_ids' order), for the flow to send again a task that Redis lost (workers.queue)
+    dispatched: list[dict[str, Any]] = field(default_factory=list)
     fetch_failed: list[dict[str, str]] = field(default_factory=list)  # {"url", "reason"}, recorded in failures/
     blocked: str | None = None  # a JavaScript challenge stopped the site
     finish_reason: str | None = None  # finished, closespider_pagecount, closespider_timeout, blocked, shutdown

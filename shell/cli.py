@@ -316,7 +316,7 @@ def failures(
 
 def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> dict:
     """Queue each failed capture again; a failure record goes away when its capture is stored this time."""
-    from workers.celery import app as celery_app
+    from workers.queue import send_extract
 
     stored = failed = 0
     for key, record in records:
@@ -327,7 +327,7 @@ def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> d
             )
             failed += 1
             continue
-        result = celery_app.send_task("nianbao.extract", args=[capture, store.url, record.get("division", "")])
+        result = send_extract(capture, store.url, record.get("division", ""), "")
         answer = result.get(timeout=600, propagate=False)  # the task's JSON, or the exception it raised
         if isinstance(answer, dict) and CaptureOutcome.from_dict(answer).status != "failed":
             store.delete(key)

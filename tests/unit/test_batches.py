@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -77,3 +79,36 @@ def test_a_result_is_asked_again_through_time_outs_and_a_redis_outage() -> None:
     assert task_answer(result, monotonic() + 30) == {"status": "new"}
     assert result.asked == 3
     assert task_answer(_Result([]), monotonic() + 0.05) is None  # still running at the deadline
+
+
+def test_a_task_found_nowhere_twice_in_a_row_is_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once nowhere is the instant between a worker taking a message and recording it; twice in a row is lost."""
+    from time import monotonic
+
+    import workers.queue
+
+    monkeypatch.setattr("flows.batches.RESULT_POLL_S", 0.01)
+    for places, sent_on in (
+        (["nowhere", "nowhere"], [2]),
+        (["nowhere", "held", "nowhere", "queued"], []),
+        (["nowhere", RedisConnectionError("restarting"), "nowhere", "nowhere"], [4]),
+    ):
+        sent: list[int] = []  # after which ask it was sent again
+        result = _Result([CeleryTimeoutError()] * len(places) + [{"status": "new"}])
+        result.id = "t1"  # type: ignore[attr-defined]
+        asked = iter(places)
+
+        def where(task_id: str, asked: Iterator[Any] = asked) -> str:
+            place = next(asked)
+            if isinstance(place, Exception):
+                raise place
+            return place
+
+        monkeypatch.setattr(workers.queue, "whereabouts", where)
+
+        def send_again(result: _Result = result, sent: list[int] = sent) -> None:
+            sent.append(result.asked)
+
+        answer = task_answer(result, monotonic() + 30, send_again)
+        assert answer == {"status": "new"}
+        assert sent == sent_on, places
