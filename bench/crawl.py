@@ -298,9 +298,10 @@ def timed(
 class ScaleServer:
     """The scale replica in a process of its own: its threads must not share this process's interpreter lock."""
 
-    def __init__(self, n: int, year: int, registry: Path) -> None:
+    def __init__(self, n: int, year: int, registry: Path, column_pages: int = 0) -> None:
         command = [sys.executable, "-m", "replica.scale", "--sites", str(n), "--port", "0"]
         command += ["--year", str(year), "--seconds", "3600", "--registry-out", str(registry)]
+        command += ["--column-pages", str(column_pages)]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()

@@ -1,7 +1,7 @@
 """What an incremental re-run costs: requests and response bytes of re-runs of unchanged replicas, as shares of
 the full run (issue 18: ≤ 25 % of the requests and ≤ 5 % of the bytes).
 
-    .venv/bin/python bench/reruns.py [--runs 4] [--every DAYS] [--sites 60] [--year 2021]
+    .venv/bin/python bench/reruns.py [--runs 4] [--every DAYS] [--sites 60] [--column-pages P] [--year 2021]
 
 A full crawl on a fresh store, then `--runs` − 1 re-runs on the same store (its state), each in a crawl process
 of its own as a harvest batch runs it (bench/crawl.py's `crawl`: `crawler.crawl.crawl_sites`, throttling off, the
@@ -14,7 +14,10 @@ re-run came DAYS later. 0 (the default): back to back, every re-run within every
 publication season is read from today's date against `--year`: for a past year it is over.
 
 Replicas: the portal replica (pagination styles, JCMS, PDF reports, attachments; the headline figure) and the
-scale replica (`--sites` small generated portals, 0 to leave it out).
+scale replica (`--sites` small generated portals, 0 to leave it out; `--column-pages 27` gives each a report column
+of 27 pages, ≈ 30 requests a site as a real portal's column asks, where the portal replica's columns are one or
+two pages: there robots.txt, the first listing pages and the reports, which every re-run must ask, are most of the
+full run).
 
 One line per re-run: `incremental: replica=portal run=2 every_days=0 full_requests=… rerun_requests=… ratio=…
 bytes_ratio=… skipped=… captures=… errors=…`; `run` counts the full crawl as 1; `skipped` are the requests
@@ -76,6 +79,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=4, help="crawls on one store: the full one and its re-runs")
     parser.add_argument("--every", type=float, default=0.0, help="days between runs (the state's clock moves back)")
     parser.add_argument("--sites", type=int, default=60, help="scale replica sites (0: the portal replica only)")
+    parser.add_argument(
+        "--column-pages", type=int, default=0,
+        help="every scale site's report column this many pages long (27: ~30 requests a site, a real portal's shape)",
+    )  # fmt: skip
     parser.add_argument("--year", type=int, default=2021)
     args = parser.parse_args()
     budget = {"year": args.year, "parallel": 8, "per_host": 2}
@@ -85,7 +92,7 @@ def main() -> None:
             portals = [s.model_copy(update={"delay": 0.0}) for s in parse_registry(sites_yaml(replica.port))]
             rounds("portal", portals, root / "portal" / "data", args.runs, args.every, budget)
         if args.sites:
-            scale = ScaleServer(args.sites, args.year, root / "sites.yaml")
+            scale = ScaleServer(args.sites, args.year, root / "sites.yaml", args.column_pages)
             try:
                 rounds("scale", scale.sites, root / "scale" / "data", args.runs, args.every, budget)
             finally:
