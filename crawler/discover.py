@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawl import crawl_settings
 from crawler.links import column_links, decode_html, parse_html
+from crawler.middlewares.robots import RobotsUnreachable
 from crawler.middlewares.sites import LOCAL_DOWNLOAD_TIMEOUT_S
 from crawler.portals import navigation_pages, portal_links, portal_name, site_code
 from crawler.refused import Refused
@@ -143,6 +144,9 @@ class DiscoverSpider(scrapy.Spider):
 
     def home_failed(self, failure: Failure) -> None:
         candidate: Candidate = failure.request.meta["candidate"]  # type: ignore[attr-defined]
+        if isinstance(failure.value, RobotsUnreachable):
+            self.discovery.failed(candidate, str(failure.value).split(": ", 1)[-1])
+            return
         if isinstance(failure.value, Refused) or "robots.txt" in str(failure.value):
             self.discovery.refused(candidate, str(failure.value))
             return

@@ -5,22 +5,36 @@ again: the text fetched last (kept in the site's state entry of the robots.txt U
 `fresh_robots`) is parsed as if just downloaded, `robots_parsed` included (crawler.middlewares.politeness reads
 its Crawl-delay). A robots.txt fetched is recorded there for the next crawl. `--force` fetches it again. Count:
 `skipped/robots_kept` (a request not sent: the site's summary lists it under `skipped`).
+
+A robots.txt that cannot be had is not read as "allow everything" (Scrapy's way): RFC 9309 (2.3.1.4) has a crawler
+assume complete disallow when it is unreachable, a 5xx answer or a network error after the retries (a 429 too: the
+host refuses us). Each site of that host then ends alone, recorded as blocked with the reason; the other sites of
+the crawler go on, and the next harvest asks again. A 4xx answer means there is none: everything is allowed.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from crawler.context import count, site_of
+from crawler.refused import Refused
 from crawler.revalidation import fresh_robots
 from storage.state import now_iso
 
 ROBOTS_MAX_BYTES = 65_536  # a longer robots.txt is not kept (it is fetched each crawl)
+
+
+def unreachable(status: int) -> bool:
+    """Whether a robots.txt answer with `status` counts as unreachable (complete disallow), not as absent."""
+    return status >= 500 or status == 429
 
 
 def robots_url(request: Request) -> str:
@@ -28,7 +42,16 @@ def robots_url(request: Request) -> str:
     return f"{url.scheme}://{url.netloc}/robots.txt"
 
 
+class RobotsUnreachable(Refused):
+    """A request not sent because its host's robots.txt could not be had: the host, not a rule of ours, is why
+    (discovery records such a portal as unreachable, not as refused)."""
+
+
 class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.unreachable: dict[str, str] = {}  # netloc → why its robots.txt could not be had
+
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
         run = site_of(self.crawler, request)
@@ -43,7 +66,29 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
                 )
         return await super().robot_parser(request)
 
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        why = self.unreachable.get(urlparse_cached(request).netloc)
+        if why is None:
+            super().process_request_2(rp, request)
+            return
+        run = site_of(self.crawler, request)
+        if run is not None and not run.blocked:
+            run.blocked = f"robots.txt unreachable ({why}): not crawled, as RFC 9309 asks; the next harvest asks again"
+            run.close("blocked")
+        count(self.crawler, request, "refused/robots_unreachable")
+        raise RobotsUnreachable(f"Refused {request.url}: robots.txt unreachable ({why})")
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if not isinstance(exc, IgnoreRequest):  # refused by us (a closing site), not by the host
+            self.unreachable[netloc] = f"{type(exc).__name__}: {exc}"[:200]
+        super()._robots_error(exc, netloc)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if unreachable(response.status):
+            self.unreachable[netloc] = f"HTTP {response.status}"
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self._robots_error(IgnoreRequest(f"HTTP {response.status}"), netloc)  # no parser: process_request_2
+            return
         run = site_of(self.crawler, request)
         if run is not None and response.status == 200 and len(response.body) <= ROBOTS_MAX_BYTES:
             text = response.body.decode("utf-8", errors="replace")
