@@ -70,12 +70,13 @@ def hosts() -> Iterator[dict[str, tuple[str, list[str]]]]:
 
 
 def test_a_site_whose_robots_txt_is_unreachable_is_not_crawled_and_ends_alone(hosts, tmp_path: Path) -> None:
+    # Two sites on each host: both end, whichever asked for robots.txt first.
     sites = [
         Site(code=f"test-{name}{n}", name="测试区人民政府", division="110101", level="district",
              start_urls=(f"{base}/list.html",), listing_urls=(f"{base}/list.html",), delay=0, local=True)
         for name, (base, _) in hosts.items()
         for n in (1, 2)
-    ]  # fmt: skip  (two sites on each host: both end, whichever asked for robots.txt first)
+    ]  # fmt: skip
     sites_file, out = tmp_path / "sites.json", tmp_path / "captures.jsonl"
     sites_file.write_text(json.dumps([s.model_dump(mode="json") for s in sites]), encoding="utf-8")
     command = [sys.executable, "-m", "crawler.crawl", "--sites-file", str(sites_file), "--year", "2021"]
