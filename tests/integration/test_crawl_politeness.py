@@ -1,13 +1,16 @@
 """Politeness that listens: a host answering 503/429 with Retry-After is slowed down and asked again after the wait;
-a host that keeps refusing is recorded as such; each site's summary counts what its host answered.
+a host that keeps refusing is recorded as such; each site's summary counts what its host answered. And a host whose
+robots.txt cannot be had (RFC 9309, 2.3.1.4: a 5xx answer or a network error means complete disallow) is not
+crawled: its sites end alone, recorded as blocked with the reason; a 404 robots.txt means there is none.
 
-Two tiny portals on two loopback hosts (two download slots), crawled by one `python -m crawler.crawl` process
-with one crawler (sites file): the first refuses its report once (503, Retry-After: 2) then serves it; the second
-refuses it every time (429, Retry-After: 1).
+Tiny portals on loopback hosts (a download slot each), crawled by one `python -m crawler.crawl` process with one
+crawler (sites file). Politeness: the first refuses its report once (503, Retry-After: 2) then serves it; the
+second refuses it every time (429, Retry-After: 1).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import subprocess
@@ -68,39 +71,55 @@ def handler_for(name: str, log: list[tuple[float, str, int]]) -> type[BaseHTTPRe
     return Handler
 
 
-@pytest.fixture
-def portals() -> Iterator[dict[str, tuple[str, list[tuple[float, str, int]]]]]:
-    out, servers = {}, []
-    for name, address in (("a", "127.0.0.1"), ("b", "127.0.0.2")):
-        log: list[tuple[float, str, int]] = []
-        server = ThreadingHTTPServer((address, 0), handler_for(name, log))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        out[name] = (f"http://{address}:{server.server_address[1]}", log)
-    yield out
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+@contextlib.contextmanager
+def serving(handlers: dict[str, tuple[str, type[BaseHTTPRequestHandler]]]) -> Iterator[dict[str, str]]:
+    """Each handler on its loopback address (name → (address, handler)); yield name → base URL."""
+    bases, servers = {}, []
+    try:
+        for name, (address, handler) in handlers.items():
+            server = ThreadingHTTPServer((address, 0), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers.append(server)
+            bases[name] = f"http://{address}:{server.server_address[1]}"
+        yield bases
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
 
-def test_retry_after_is_honoured_and_a_host_that_keeps_refusing_is_recorded(portals, tmp_path: Path) -> None:
+def crawl(bases: dict[str, str], tmp_path: Path, copies: int = 1) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """One crawl process over `copies` sites on each base URL (test-{name}, or test-{name}{n} with copies), their
+    column at /list.html: the summaries by site, and the sites of the captures, in order."""
     sites = [
-        Site(code=f"test-{name}", name="测试区人民政府", division="110101", level="district",
-             start_urls=(f"{base}/list.html",), listing_urls=(f"{base}/list.html",), delay=0, local=True)
-        for name, (base, _) in portals.items()
+        Site(code=f"test-{name}{n if copies > 1 else ''}", name="测试区人民政府", division="110101",
+             level="district", start_urls=(f"{base}/list.html",), listing_urls=(f"{base}/list.html",), delay=0,
+             local=True)
+        for name, base in bases.items()
+        for n in range(1, copies + 1)
     ]  # fmt: skip
     sites_file, out = tmp_path / "sites.json", tmp_path / "captures.jsonl"
     sites_file.write_text(json.dumps([s.model_dump(mode="json") for s in sites]), encoding="utf-8")
     command = [sys.executable, "-m", "crawler.crawl", "--sites-file", str(sites_file), "--year", "2021"]
     command += ["--kind=rule_of_law", "--store", str(tmp_path / "data"), "--captures-out", str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-4000:]
-    summaries: dict[str, dict[str, Any]] = {}
-    for line in done.stdout.splitlines():
-        if line.startswith("{"):
-            summary = json.loads(line)
-            summaries[summary["site"]] = summary
-    captured = [json.loads(line)["site"] for line in out.read_text("utf-8").splitlines()]
+    summaries = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return {s["site"]: s for s in summaries}, [json.loads(line)["site"] for line in out.read_text("utf-8").splitlines()]
+
+
+@pytest.fixture
+def portals() -> Iterator[dict[str, tuple[str, list[tuple[float, str, int]]]]]:
+    logs: dict[str, list[tuple[float, str, int]]] = {"a": [], "b": []}
+    handlers = {
+        name: (address, handler_for(name, logs[name])) for name, address in (("a", "127.0.0.1"), ("b", "127.0.0.2"))
+    }
+    with serving(handlers) as bases:
+        yield {name: (base, logs[name]) for name, base in bases.items()}
+
+
+def test_retry_after_is_honoured_and_a_host_that_keeps_refusing_is_recorded(portals, tmp_path: Path) -> None:
+    summaries, captured = crawl({name: base for name, (base, _) in portals.items()}, tmp_path)
 
     # a: refused once, asked again no sooner than its Retry-After, then captured.
     a_log = [(t, status) for t, path, status in portals["a"][1] if path == "/report.html"]
@@ -119,3 +138,44 @@ def test_retry_after_is_honoured_and_a_host_that_keeps_refusing_is_recorded(port
     assert b["throttled"] == 3 and b["refused_by_host"] == 1
     assert b["statuses"] == {"2xx": 2, "4xx": 3}
     assert [f["reason"] for f in b["fetch_failed"]] == ["HTTP 429"]
+
+
+ROBOTS = {"down": 503, "reset": 0, "absent": 404}  # host → what its robots.txt answers (0: the connection drops)
+
+
+def robots_handler(robots: int, log: list[str]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            log.append(self.path)
+            if self.path == "/robots.txt" and robots == 0:
+                self.close_connection = True
+                self.connection.close()
+                return
+            answers = {"/robots.txt": (robots, "no"), "/list.html": (200, LISTING), "/report.html": (200, REPORT)}
+            status, body = answers.get(self.path, (404, "not found"))
+            data = body.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def test_a_site_whose_robots_txt_is_unreachable_is_not_crawled_and_ends_alone(tmp_path: Path) -> None:
+    logs: dict[str, list[str]] = {name: [] for name in ROBOTS}
+    addresses = dict(zip(ROBOTS, ("127.0.0.3", "127.0.0.4", "127.0.0.5"), strict=True))
+    with serving({name: (addresses[name], robots_handler(code, logs[name])) for name, code in ROBOTS.items()}) as bases:
+        summaries, captured = crawl(bases, tmp_path, copies=2)  # both sites of a host end, whichever asked first
+
+    for name, why in (("down", "HTTP 503"), ("reset", "robots.txt unreachable (")):
+        assert set(logs[name]) == {"/robots.txt"}, f"{name}: asked beyond robots.txt: {logs[name]}"
+        for n in (1, 2):
+            summary = summaries[f"test-{name}{n}"]
+            assert summary["blocked"] and why in summary["blocked"] and "RFC 9309" in summary["blocked"], summary
+            assert summary["captures"] == 0 and not summary["error"] and not summary["fetch_failed"], summary
+    assert sorted(captured) == ["test-absent1", "test-absent2"]  # no robots.txt (404): everything allowed
