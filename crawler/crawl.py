@@ -165,6 +165,7 @@ def finish(
         dispatched=[c.to_dict() for c in run.captures] if awaiting_extraction else [],
         fetch_failed=[{"url": f.url, "reason": f.reason} for f in fetch_failed],
         blocked=run.blocked,
+        error=run.error,
         finish_reason=run.finish_reason,
         robots_forbidden=counts["robots_forbidden"],
         unchanged=counts["unchanged"],

@@ -83,6 +83,7 @@ class SiteCrawl:
     pending: set[int] = field(default_factory=set)  # REQUEST_IDs scheduled and not yet ended
     finish_reason: str | None = None  # set when the site is told to end, or when it ended by itself
     blocked: str | None = None
+    error: str | None = None  # why the site could not be crawled (its robots.txt unreachable): the summary's error
     ended: bool = False
     warc: IO[bytes] | None = None  # crawler.warc opens it on the first exchange
     # The spider's router: every request's callback and errback (crawler.spider.ReportSpider.route…)

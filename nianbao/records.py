@@ -105,8 +105,9 @@ class CrawlSummary(_Record):
     # The capture of each task (task_ids' order), for the flow to send again a task that Redis lost (workers.queue)
     dispatched: list[dict[str, Any]] = field(default_factory=list)
     fetch_failed: list[dict[str, str]] = field(default_factory=list)  # {"url", "reason"}, recorded in failures/
-    blocked: str | None = None  # the site stopped us: a JavaScript challenge, or its robots.txt unreachable
-    finish_reason: str | None = None  # finished, closespider_pagecount, closespider_timeout, blocked, shutdown
+    blocked: str | None = None  # a JavaScript challenge stopped the site
+    # finished, closespider_pagecount, closespider_timeout, blocked, robots_unreachable, shutdown
+    finish_reason: str | None = None
     robots_forbidden: int = 0
     unchanged: int = 0  # not modified, or the same bytes as the state holds
     not_modified: int = 0
@@ -164,7 +165,7 @@ class SiteRow(_Record):
     changed: int = 0
     unchanged: int = 0  # not modified or the same bytes at the crawl, or the same document at extraction
     failed: int = 0  # pages not fetched, captures not extracted, and 1 for a site that could not be crawled
-    blocked: str = ""  # what stopped the crawl: a JavaScript challenge, or robots.txt unreachable
+    blocked: str = ""  # the JavaScript challenge that stopped the crawl
     error: str = ""  # why the site could not be crawled
     stored: int = 0  # new + changed + unchanged
     with_figures: int = 0  # information-disclosure reports whose tables were read

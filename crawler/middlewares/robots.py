@@ -8,8 +8,8 @@ its Crawl-delay). A robots.txt fetched is recorded there for the next crawl. `--
 
 A robots.txt that cannot be had is not read as "allow everything" (Scrapy's way): RFC 9309 (2.3.1.4) has a crawler
 assume complete disallow when it is unreachable, a 5xx answer or a network error after the retries (a 429 too: the
-host refuses us). Each site of that host then ends alone, recorded as blocked with the reason; the other sites of
-the crawler go on, and the next harvest asks again. A 4xx answer means there is none: everything is allowed.
+host refuses us). Each site of that host then ends alone, failed with the reason (its summary's error); the other
+sites of the crawler go on, and the next harvest asks again. A 4xx answer means there is none: everything is allowed.
 """
 
 from __future__ import annotations
@@ -72,9 +72,9 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
             super().process_request_2(rp, request)
             return
         run = site_of(self.crawler, request)
-        if run is not None and not run.blocked:
-            run.blocked = f"robots.txt unreachable ({why}): not crawled, as RFC 9309 asks; the next harvest asks again"
-            run.close("blocked")
+        if run is not None and not run.error:
+            run.error = f"robots.txt unreachable ({why}): not crawled, as RFC 9309 asks; the next harvest asks again"
+            run.close("robots_unreachable")
         count(self.crawler, request, "refused/robots_unreachable")
         raise RobotsUnreachable(f"Refused {request.url}: robots.txt unreachable ({why})")
 

@@ -1,7 +1,7 @@
 """Politeness that listens: a host answering 503/429 with Retry-After is slowed down and asked again after the wait;
 a host that keeps refusing is recorded as such; each site's summary counts what its host answered. And a host whose
 robots.txt cannot be had (RFC 9309, 2.3.1.4: a 5xx answer or a network error means complete disallow) is not
-crawled: its sites end alone, recorded as blocked with the reason; a 404 robots.txt means there is none.
+crawled: its sites end alone, failed with the reason; a 404 robots.txt means there is none.
 
 Tiny portals on loopback hosts (a download slot each), crawled by one `python -m crawler.crawl` process with one
 crawler (sites file). Politeness: the first refuses its report once (503, Retry-After: 2) then serves it; the
@@ -176,6 +176,7 @@ def test_a_site_whose_robots_txt_is_unreachable_is_not_crawled_and_ends_alone(tm
         assert set(logs[name]) == {"/robots.txt"}, f"{name}: asked beyond robots.txt: {logs[name]}"
         for n in (1, 2):
             summary = summaries[f"test-{name}{n}"]
-            assert summary["blocked"] and why in summary["blocked"] and "RFC 9309" in summary["blocked"], summary
-            assert summary["captures"] == 0 and not summary["error"] and not summary["fetch_failed"], summary
+            assert summary["error"] and why in summary["error"] and "RFC 9309" in summary["error"], summary
+            assert summary["captures"] == 0 and not summary["blocked"] and not summary["fetch_failed"], summary
     assert sorted(captured) == ["test-absent1", "test-absent2"]  # no robots.txt (404): everything allowed
+    assert not summaries["test-absent1"]["error"] and not summaries["test-absent2"]["error"]
