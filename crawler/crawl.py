@@ -149,7 +149,11 @@ def finish(
     run.state.dispatched((c.url for c in run.captures), awaiting_extraction)
     if run.state.dirty:
         save_state(store, run.state)
-    fetch_failed = [record_failure(store, capture, reason, stage="fetch") for capture, reason in run.fetch_failures]
+    site = run.site
+    fetch_failed = [
+        record_failure(store, capture, reason, "fetch", site.division, site.level)
+        for capture, reason in run.fetch_failures
+    ]
     counts = run.counts
     return CrawlSummary(
         site=run.code,

@@ -327,7 +327,7 @@ def redrive_failures(store: Any, records: list[tuple[str, dict[str, Any]]]) -> d
             )
             failed += 1
             continue
-        result = send_extract(capture, store.url, record.get("division", ""), "")
+        result = send_extract(capture, store.url, record.get("division", ""), record.get("level", ""))
         answer = result.get(timeout=600, propagate=False)  # the task's JSON, or the exception it raised
         if isinstance(answer, dict) and CaptureOutcome.from_dict(answer).status != "failed":
             store.delete(key)

@@ -23,10 +23,16 @@ def capture_id(capture: Capture) -> str:
     return hashlib.sha256(f"{capture.url}\n{capture.sha256}".encode()).hexdigest()[:20]
 
 
-def record_failure(store: Store, capture: Capture, reason: str, stage: Stage = "extract") -> CaptureOutcome:
-    """Write `failures/{year}/{site}/{capture_id}.json`; return the outcome a task or a crawl reports."""
+def record_failure(
+    store: Store, capture: Capture, reason: str, stage: Stage = "extract", division: str = "", level: str = ""
+) -> CaptureOutcome:
+    """Write `failures/{year}/{site}/{capture_id}.json`; return the outcome a task or a crawl reports.
+
+    `division` and `level` are the site's (registry), kept so that a re-drive extracts the capture as the harvest
+    would have: the document's publisher is attributed from them."""
     key = layout.failure(capture.year, capture.site, capture_id(capture))
     failed_at = datetime.now(UTC).isoformat(timespec="seconds")
-    store.put_json(key, {"reason": reason, "stage": stage, "capture": capture.to_dict(), "failed_at": failed_at})
+    record = {"reason": reason, "stage": stage, "capture": capture.to_dict(), "failed_at": failed_at}
+    store.put_json(key, {**record, "division": division, "level": level})
     log.warning("%s failed for %s: %s", stage, capture.url, reason)
     return CaptureOutcome("failed", capture.url, reason, failure_key=key, stage=stage)

@@ -112,6 +112,10 @@ def store_document(store: Store, document: Document) -> str:
 
 def process_capture(store: Store, capture: Capture, division: str = "", level: str = "") -> CaptureOutcome:
     """Load the capture's body from its WARC record, extract it, store the Document or the failure."""
+
+    def failed(reason: str) -> CaptureOutcome:
+        return record_failure(store, capture, reason, "extract", division, level)
+
     try:
         if capture.warc_length:
             end = capture.warc_offset + capture.warc_length
@@ -122,18 +126,18 @@ def process_capture(store: Store, capture: Capture, division: str = "", level: s
                 _headers, body = read_response(stream, capture.warc_offset)
     except (FileNotFoundError, ValueError) as e:
         # Missing or corrupt for good; any other OSError (a store answering 500) propagates and is retried.
-        return record_failure(store, capture, f"cannot read the capture from {capture.warc_key}: {e}")
+        return failed(f"cannot read the capture from {capture.warc_key}: {e}")
     try:
         found = extract(body, url=capture.final_url or capture.url, content_type=capture.content_type or None)
     except ExtractError as e:
-        return record_failure(store, capture, str(e))
+        return failed(str(e))
     document = build_document(capture, found, division, level)
     if not capture.attachment and capture.attachments and len(document.text) < MIN_WRAPPER_TEXT:
         return CaptureOutcome("wrapper", capture.url, attachments=capture.attachments)
     if not document.text.strip():
-        return record_failure(store, capture, f"no text extracted (flags: {', '.join(document.flags) or 'none'})")
+        return failed(f"no text extracted (flags: {', '.join(document.flags) or 'none'})")
     if document.kind is None or document.kind not in load_kinds():
-        return record_failure(store, capture, "not recognised as a report of any configured kind")
+        return failed("not recognised as a report of any configured kind")
     status = store_document(store, document)
     return CaptureOutcome(
         status, capture.url, doc_id=document.doc_id, kind=document.kind, year=document.report_year,

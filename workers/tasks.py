@@ -28,9 +28,10 @@ def _store(url: str) -> Store:
 class ExtractTask(Task):
     def on_failure(self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: Any) -> None:
         """Retries are spent (the store kept failing, a time limit hit): record the failure so it can be re-driven."""
-        capture, store_url = args[0], args[1]
+        capture, store_url, *site = args  # the site's division and level, when the sender gave them
         try:
-            record_failure(_store(store_url), Capture.from_dict(capture), f"{type(exc).__name__}: {exc}")
+            reason = f"{type(exc).__name__}: {exc}"
+            record_failure(_store(store_url), Capture.from_dict(capture), reason, "extract", *site[:2])
         except OSError:
             log.exception("could not record the failure of %s either", capture.get("url"))
 
