@@ -319,7 +319,7 @@ def wait_for_extraction(
 
         def send_again(task_id: str = task_id, capture: dict[str, Any] = capture) -> None:
             run_logger().warning(
-                "site %s: the extraction task of %s was lost by Redis (neither queued nor held by a worker); "
+                "site %s: the extraction task of %s was lost (neither queued nor held by any worker); "
                 "sent again", site.code, capture.get("url"),
             )  # fmt: skip
             send_extract(capture, store, site.division, site.level, task_id=task_id)
@@ -340,13 +340,13 @@ def task_answer(result: AsyncResult, deadline: float, send_again: Callable[[], N
     are finished while crawls still run, so a wait can span a Redis outage, and each new ask reads the stored result
     (one published while the connection was down reaches no subscriber).
 
-    A Redis restart can also lose the task's message (workers.queue): unanswered, and found neither queued nor held
-    by a worker at two asks in a row (one could catch it between a worker taking and recording it), the task is
-    sent again under its id with `send_again`.
+    A Redis restart can also lose the task's message, or leave it held for no worker (workers.queue): unanswered,
+    and found nowhere or abandoned at two asks in a row (one could catch it between a worker taking and recording
+    it), the task is sent again under its id with `send_again`.
     """
     from workers.queue import whereabouts
 
-    nowhere = 0
+    unclaimed = 0
     while (left := deadline - monotonic()) > 0:
         try:
             return result.get(timeout=min(left, RESULT_POLL_S), propagate=False)
@@ -357,12 +357,12 @@ def task_answer(result: AsyncResult, deadline: float, send_again: Callable[[], N
             sleep(min(left, 1.0))
             continue
         try:
-            nowhere = nowhere + 1 if whereabouts(result.id) == "nowhere" else 0
-            if nowhere == 2:
+            unclaimed = unclaimed + 1 if whereabouts(result.id) in ("nowhere", "abandoned") else 0
+            if unclaimed == 2:
                 send_again()
-                nowhere = 0
+                unclaimed = 0
         except (OSError, RedisError, OperationalError):  # not known where it is: counted from zero again
-            nowhere = 0
+            unclaimed = 0
     return None
 
 

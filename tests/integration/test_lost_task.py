@@ -1,5 +1,7 @@
-"""A task message Redis lost (a worker's BRPOP took it as Redis stopped, before the worker recorded it): the flow
-finds it neither queued nor held and sends it again under its id, instead of waiting for it until its deadline.
+"""A task message Redis lost (a worker's BRPOP took it as Redis stopped, before the worker recorded it), and one
+Redis keeps as unacknowledged for no worker (a worker whose connection dropped forgets what it had reserved): the
+flow finds each neither queued nor held by any worker and sends it again under its id, instead of waiting for it
+until its deadline (for the second, until the visibility timeout gives it back, 15 min).
 
 Real Redis, a real kombu consumer taking the message off the queue, and a real Celery worker answering the task.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from time import monotonic
 
 import pytest
 from kombu import Connection
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.integration
 TOWN = Site(code="town", name="某镇人民政府", division="441900", level="township", start_urls=("http://127.0.0.1/",))
 
 
-def test_a_task_message_redis_lost_is_sent_again_under_its_id(
+def test_a_task_message_lost_or_held_for_no_worker_is_sent_again_under_its_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = Store(str(tmp_path / "data"))
@@ -37,24 +40,36 @@ def test_a_task_message_redis_lost_is_sent_again_under_its_id(
         point_app_at(url)
         lost = send_extract(capture, store.url, TOWN.division, TOWN.level)
         assert whereabouts(lost.id) == "queued"
-        with Connection(url) as connection:
-            message = connection.SimpleQueue("extract").get(timeout=5)
+        forgotten = send_extract(capture, store.url, TOWN.division, TOWN.level)
+        with Connection(url) as holder:
+            taken = holder.SimpleQueue("extract")
+            message = taken.get(timeout=5)
+            assert message.headers["id"] == lost.id
             assert whereabouts(lost.id) == "held"  # taken by a consumer, not yet acknowledged
             message.ack()  # gone from Redis without running: what a worker's BRPOP meets when Redis stops
-        assert whereabouts(lost.id) == "nowhere"
-        start_celery_workers(url, tmp_path, 1, started)
+            assert whereabouts(lost.id) == "nowhere"
+            # Taken and never acknowledged by a consumer that is no Celery worker: Redis holds it for nobody.
+            assert taken.get(timeout=5).headers["id"] == forgotten.id
+            assert whereabouts(forgotten.id) == "held"  # no worker is there to say otherwise
+            start_celery_workers(url, tmp_path, 1, started)
+            deadline = monotonic() + 60
+            while whereabouts(forgotten.id) != "abandoned":  # once the worker is up and answers
+                assert monotonic() < deadline, "the worker never answered whether it holds the task"
 
-        # Without the capture to send again, the flow can only wait for the deadline.
-        bare = CrawlSummary(site="town", year=2021, task_ids=[lost.id])
-        (outcome,) = batches.wait_for_extraction(bare, TOWN, store.url, timeout_s=3)
-        assert outcome.status == "failed" and "still running" in outcome.reason
+            # Without the capture to send again, the flow can only wait for the deadline.
+            bare = CrawlSummary(site="town", year=2021, task_ids=[lost.id])
+            (outcome,) = batches.wait_for_extraction(bare, TOWN, store.url, timeout_s=3)
+            assert outcome.status == "failed" and "still running" in outcome.reason
 
-        crawl = CrawlSummary(site="town", year=2021, task_ids=[lost.id], dispatched=[capture])
-        with caplog.at_level(logging.WARNING, logger="flows.batches"):
-            (outcome,) = batches.wait_for_extraction(crawl, TOWN, store.url, timeout_s=60)
-        assert outcome.status == "new", outcome
-        assert "was lost by Redis" in caplog.text and capture["url"] in caplog.text
-        assert len(list(store.keys("docs/rule_of_law/2021/town/"))) == 1
+            for task_id, status in ((lost.id, "new"), (forgotten.id, "unchanged")):
+                crawl = CrawlSummary(site="town", year=2021, task_ids=[task_id], dispatched=[capture])
+                caplog.clear()
+                with caplog.at_level(logging.WARNING, logger="flows.batches"):
+                    (outcome,) = batches.wait_for_extraction(crawl, TOWN, store.url, timeout_s=60)
+                assert outcome.status == status, outcome
+                assert "was lost (neither queued nor held by any worker)" in caplog.text
+                assert capture["url"] in caplog.text
+            assert len(list(store.keys("docs/rule_of_law/2021/town/"))) == 1
     finally:
         for process in reversed(started):
             process.terminate()

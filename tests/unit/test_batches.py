@@ -82,7 +82,8 @@ def test_a_result_is_asked_again_through_time_outs_and_a_redis_outage() -> None:
 
 
 def test_a_task_found_nowhere_twice_in_a_row_is_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once nowhere is the instant between a worker taking a message and recording it; twice in a row is lost."""
+    """Once nowhere (or abandoned) is the instant between a worker taking a message and recording it; twice in a
+    row is lost."""
     from time import monotonic
 
     import workers.queue
@@ -92,6 +93,8 @@ def test_a_task_found_nowhere_twice_in_a_row_is_sent_again(monkeypatch: pytest.M
         (["nowhere", "nowhere"], [2]),
         (["nowhere", "held", "nowhere", "queued"], []),
         (["nowhere", RedisConnectionError("restarting"), "nowhere", "nowhere"], [4]),
+        (["abandoned", "nowhere"], [2]),  # held for no worker, then restored and lost: unclaimed twice
+        (["abandoned", "held", "abandoned", "queued"], []),
     ):
         sent: list[int] = []  # after which ask it was sent again
         result = _Result([CeleryTimeoutError()] * len(places) + [{"status": "new"}])
