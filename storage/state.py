@@ -33,7 +33,10 @@ Saving is a read-merge-write under a lock object `state/{site}.json.lock`, creat
 (O_CREAT|O_EXCL) on local files, a conditional PUT (`If-None-Match: *`) on S3 and MinIO. Both are atomic in the
 store itself, so no lock server is needed, and the lock is held only for the few milliseconds of one merge, never
 for a crawl. The merge keeps, per URL, the entry seen last (`last_seen`), so it is commutative and a retry cannot
-undo another writer's newer entry. A lock left by a killed process expires after `LOCK_TTL_S`. The object itself
+undo another writer's newer entry. A lock left by a killed process expires after `LOCK_TTL_S`, and a writer waits
+longer than that, so a killed writer's lock never fails the next one (met in the national chaos test: a crawl
+process killed mid-save, and the re-run's save gave up); on the machine that wrote it, a lock whose process is gone
+is broken at once. The object itself
 is written whole by `Store.put_json` (rename, or one PUT), so readers never see half a file; `version` counts the
 writes, for operators and tests.
 """
@@ -43,6 +46,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterable
@@ -57,7 +61,8 @@ from storage.store import Store
 logger = logging.getLogger(__name__)
 
 LOCK_TTL_S = 60.0  # a merge takes milliseconds; a lock older than this belongs to a dead process
-LOCK_WAIT_S = 30.0  # give up (and raise) after waiting this long for another writer
+LOCK_WAIT_S = 90.0  # give up (and raise) after waiting this long for another writer: longer than a dead one's lock
+HOST = socket.gethostname()
 _FIELDS = (
     "etag",
     "last_modified",
@@ -258,7 +263,8 @@ class StateLock:
         self.token = uuid.uuid4().hex
 
     def _create(self) -> bool:
-        body = json.dumps({"token": self.token, "pid": os.getpid(), "expires": time.time() + self.ttl}).encode()
+        held = {"token": self.token, "host": HOST, "pid": os.getpid(), "expires": time.time() + self.ttl}
+        body = json.dumps(held).encode()
         return self.store.put_new(self.key, body)
 
     def _break_if_stale(self) -> None:
@@ -266,8 +272,9 @@ class StateLock:
             held = json.loads(self.store.get_bytes(self.key))
         except (FileNotFoundError, ValueError):
             return
-        if float(held.get("expires", 0)) < time.time():
-            logger.warning("%s: breaking a lock left by pid %s", self.key, held.get("pid"))
+        dead = held.get("host") == HOST and not process_alive(int(held.get("pid", 0)))
+        if dead or float(held.get("expires", 0)) < time.time():
+            logger.warning("%s: breaking a lock left by pid %s on %s", self.key, held.get("pid"), held.get("host"))
             try:
                 self.store.delete(self.key)
             except FileNotFoundError:
@@ -289,3 +296,16 @@ class StateLock:
             self.store.delete(self.key)
         except FileNotFoundError:
             pass
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine runs under `pid` (signal 0 checks without sending anything)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from storage import layout
-from storage.state import SiteState, StateLock, StateLockTimeout, load_state, mark_extracted, merge, save_state
+from storage.state import (
+    HOST,
+    SiteState,
+    StateLock,
+    StateLockTimeout,
+    load_state,
+    mark_extracted,
+    merge,
+    save_state,
+)
 from storage.store import Store
 
 
@@ -126,6 +137,23 @@ def test_a_lock_left_by_a_dead_process_expires(tmp_path: Path) -> None:
     with StateLock(store, key, wait=5):
         assert json.loads(store.get_bytes(key))["token"] != "dead"
     assert not store.exists(key)
+
+
+def test_a_lock_whose_process_is_gone_from_this_machine_is_broken_at_once(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    key = layout.state("panyu") + ".lock"
+    child = subprocess.Popen(["true"])
+    child.wait()  # reaped: its pid belongs to no process now
+    expires = time.time() + 60  # far from expiry: only the dead process can free it early
+    for host, pid, broken in ((HOST, child.pid, True), (HOST, os.getpid(), False), ("another-machine", 1, False)):
+        store.put_bytes(key, json.dumps({"token": "other", "host": host, "pid": pid, "expires": expires}).encode())
+        if broken:
+            with StateLock(store, key, wait=0.5):
+                assert json.loads(store.get_bytes(key))["token"] != "other"
+        else:  # a live writer here, or one on another machine (its pid means nothing here): wait for its expiry
+            with pytest.raises(StateLockTimeout), StateLock(store, key, wait=0.3):
+                pass
+            store.delete(key)
 
 
 def test_a_held_lock_makes_the_other_writer_wait_then_give_up(tmp_path: Path) -> None:
