@@ -44,14 +44,14 @@ def whereabouts(task_id: str) -> Whereabouts:
     longer than LOOK_LIMIT: not searched)."""
     needle = task_id.encode()
     with redis_client(app.conf.broker_url) as client:
-        held = app.conf.broker_transport_options.get("unacked_key", "unacked")
-        if any(needle in message for message in client.hvals(held)):
-            return "abandoned" if claimed(task_id) is False else "held"
-        if client.llen(EXTRACT_QUEUE) > LOOK_LIMIT:
-            return "unknown"
-        if any(needle in message for message in client.lrange(EXTRACT_QUEUE, 0, -1)):
-            return "queued"
-    return "nowhere"
+        unacked = app.conf.broker_transport_options.get("unacked_key", "unacked")
+        held = any(needle in message for message in client.hvals(unacked))
+        if not held:
+            if client.llen(EXTRACT_QUEUE) > LOOK_LIMIT:
+                return "unknown"
+            return "queued" if any(needle in message for message in client.lrange(EXTRACT_QUEUE, 0, -1)) else "nowhere"
+    # The workers are asked with the connection closed: their answer takes up to CLAIM_WAIT_S.
+    return "abandoned" if claimed(task_id) is False else "held"
 
 
 def claimed(task_id: str) -> bool | None:
