@@ -9,8 +9,12 @@ Revisit records: a conditional request answered 304 is stored as a `server-not-m
 digest and no reference (storage/warc.py). A replay tool finds the page a revisit stands for by its
 `WARC-Refers-To-Target-URI`, `WARC-Refers-To-Date` and `WARC-Payload-Digest`; the package's copy of a WARC with
 such revisits gets those three headers from the original response (the latest one before the revisit, found in
-the site's WARCs of any year; a WARC from another year that holds an original is packed too). Every other record
-is copied byte for byte. A revisit whose original is nowhere in the store is kept as it is and counted.
+the site's WARCs of any year; a WARC from another year that holds an original is packed too). Replay tools (pywb)
+answer a revisit with the HTTP headers it carries and the original's body: a 304's would make the replayed page
+an empty "304 Not Modified". So the copy's revisit carries the response as the 304 freshened it, as a cache does
+(RFC 9111 §4.3.4): the original's status and headers, those the 304 sent replacing theirs; the store's WARC keeps
+the 304 as answered. Every other record is copied byte for byte. A revisit whose original is nowhere in the store
+is kept as it is and counted.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from storage import layout
@@ -44,6 +49,7 @@ class Original:
     url: str
     date: str  # WARC-Date, ISO 8601 (sorts as text)
     digest: str
+    http_headers: StatusAndHeaders
 
 
 @dataclass
@@ -68,7 +74,7 @@ def response_originals(stream: IO[bytes]) -> list[Original]:
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
         if record.rec_type == "response" and digest:
             url = record.rec_headers.get_header("WARC-Target-URI")
-            found.append(Original(url, record.rec_headers.get_header("WARC-Date"), digest))
+            found.append(Original(url, record.rec_headers.get_header("WARC-Date"), digest, record.http_headers))
     return found
 
 
@@ -87,8 +93,18 @@ def original_for(url: str, date: str, originals: Iterable[Original]) -> Original
     return max(before, key=lambda o: o.date) if before else None
 
 
+def freshened(stored: StatusAndHeaders, not_modified: StatusAndHeaders) -> StatusAndHeaders:
+    """The stored response as a 304 freshens it (RFC 9111 §3.2): its status line, each header the 304 sent in
+    place of the stored one's; Content-Length is the stored body's."""
+    sent = {name.lower() for name, _ in not_modified.headers} - {"content-length"}
+    headers = [(k, v) for k, v in stored.headers if k.lower() not in sent]
+    headers += [(k, v) for k, v in not_modified.headers if k.lower() in sent]
+    return StatusAndHeaders(stored.statusline, headers, protocol=stored.protocol)
+
+
 def complete_revisits(stream: IO[bytes], out: IO[bytes], originals: list[Original]) -> tuple[int, int]:
-    """Copy a WARC to `out`, each revisit given the references to its original; return (completed, orphaned).
+    """Copy a WARC to `out`, each revisit given the references to its original and the response the 304
+    freshened; return (completed, orphaned).
 
     Records other than incomplete revisits are copied as their raw bytes (each record is its own gzip member).
     """
@@ -111,6 +127,7 @@ def complete_revisits(stream: IO[bytes], out: IO[bytes], originals: list[Origina
         headers = record.rec_headers
         url, date = headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date")
         original = original_for(url, date, originals)
+        http_headers = record.http_headers
         if original is None:
             orphaned += 1
         else:
@@ -118,8 +135,10 @@ def complete_revisits(stream: IO[bytes], out: IO[bytes], originals: list[Origina
             headers.replace_header("WARC-Refers-To-Target-URI", original.url)
             headers.replace_header("WARC-Refers-To-Date", original.date)
             headers.replace_header("WARC-Payload-Digest", original.digest)
+            if http_headers is not None and http_headers.get_statuscode() == "304":
+                http_headers = freshened(original.http_headers, http_headers)
         headers.remove_header("Content-Length")  # the writer counts the block again
-        rewritten = writer.create_warc_record(url, "revisit", warc_headers=headers, http_headers=record.http_headers)
+        rewritten = writer.create_warc_record(url, "revisit", warc_headers=headers, http_headers=http_headers)
         writer.write_record(rewritten)
     return completed, orphaned
 

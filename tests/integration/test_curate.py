@@ -2,7 +2,8 @@
 the published dataset site.
 
 One harvest of two replica sites (`nianbao harvest`: a GBK portal and the town whose Traditional report is served in
-Big5), then `nianbao export --format wacz` (checked by py-wacz's own validation) and `nianbao publish`.
+Big5) and its re-run (the reports answer 304: revisit records), then `nianbao export --format wacz` (checked by
+py-wacz's own validation) and `nianbao publish`.
 The replay server is pywb (it reads WACZ: `wb-manager add --unpack-wacz` takes the package's WARCs and CDXJ index),
 installed in its own venv from tools/pywb/requirements.lock (`make pywb`; it pins redis 2.10.6, which Celery
 cannot share); it listens on 127.0.0.1. Debian's Chromium (with fonts-noto-cjk) opens the replayed reports and the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -25,6 +27,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from nianbao.normalise import strip_pinyin
 from shell.runtime import free_port
@@ -57,7 +60,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def harvested(replica_registry: Path, local_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("curate") / "data"
     command = [NIANBAO, "harvest", "--year", "2021", "--sites", str(replica_registry), "--store", str(store)]
-    run([*command, "--site", GBK_SITE, "--site", BIG5_SITE, "--workers", "1"], local_env)
+    for _ in ("harvest", "re-run"):
+        run([*command, "--site", GBK_SITE, "--site", BIG5_SITE, "--workers", "1"], local_env)
     return store
 
 
@@ -135,7 +139,7 @@ def test_export_writes_valid_wacz_with_the_reports_as_pages(exported: tuple[Path
     store, said = exported
     for site in (GBK_SITE, BIG5_SITE):
         path = store / "wacz" / "2021" / f"{site}.wacz"
-        assert f"{path}: 1 WARC(s), 1 report page(s); valid (wacz validate)" in said
+        assert re.search(rf"{path}: 2 WARC\(s\), 1 report page\(s\), [1-9]\d* revisits completed; valid", said), said
         valid, output = validate_wacz(path)
         assert valid, output
         with zipfile.ZipFile(path) as package:
@@ -148,10 +152,11 @@ def test_export_writes_valid_wacz_with_the_reports_as_pages(exported: tuple[Path
         assert doc["text"][:200] in page["text"]
 
 
-def replayed_text(browser: Any, pywb: str, url: str, shot: Path) -> str:
-    """Open the replay of `url` as a person does (pywb's framed page) and return the text the frame renders."""
+def replayed_text(browser: Any, pywb: str, url: str, shot: Path, timestamp: str = "2") -> str:
+    """Open the replay of `url` (the capture closest to `timestamp`) as a person does (pywb's framed page) and return
+    the text the frame renders."""
     page = browser.new_page()
-    page.goto(f"{pywb}/{COLLECTION}/2/{url}", wait_until="load")
+    page.goto(f"{pywb}/{COLLECTION}/{timestamp}/{url}", wait_until="load")
     frame = page.frame_locator("iframe#replay_iframe")
     frame.locator("body").wait_for(timeout=30_000)
     text: str = frame.locator("body").inner_text(timeout=30_000)
@@ -175,6 +180,28 @@ def test_gbk_and_big5_reports_replay_with_their_chinese_text(
         first_paragraph = doc["text"].split("\n")[0][:40]
         assert first_paragraph in text, (site, first_paragraph, text[:500])
     print(f"replay screenshots: {sorted(str(p) for p in shots.glob('replay-*.png'))}")
+
+
+def revisit_timestamps(store: Path, site: str, url: str) -> list[str]:
+    """The 14-digit times of the revisit records of `url` in the site's stored WARCs (the 304s of the re-run)."""
+    times = []
+    for path in store.glob(f"raw/2021/{site}/*.warc.gz"):
+        with path.open("rb") as warc:
+            for record in ArchiveIterator(warc):
+                if record.rec_type == "revisit" and record.rec_headers.get_header("WARC-Target-URI") == url:
+                    times.append(re.sub(r"\D", "", record.rec_headers.get_header("WARC-Date"))[:14])
+    return times
+
+
+def test_a_report_the_re_run_revisited_replays_as_the_page_the_304_confirmed(
+    exported: tuple[Path, str], pywb: str, browser: Any, shots: Path
+) -> None:
+    store, _ = exported
+    for site in (GBK_SITE, BIG5_SITE):
+        (doc,) = documents(store, site)
+        (timestamp,) = revisit_timestamps(store, site, doc["url"])
+        text = replayed_text(browser, pywb, doc["url"], shots / f"replay-revisit-{site}.png", timestamp)
+        assert doc["title"] in strip_pinyin(text)[0].replace("\n", ""), (site, timestamp, text[:300])
 
 
 def test_published_site_shows_the_map_the_sites_and_a_report(

@@ -28,8 +28,9 @@ URL = "http://127.0.0.11/fzzfjs/202112/t20211213_5078.html"
 BODY = "<html><head><meta charset='gbk'><title>报告</title></head><body>番禺区2021年法治政府建设年度报告</body></html>"
 
 
-def exchange(out: io.BytesIO, status: int, body: bytes, url: str = URL) -> None:
-    headers = [("Content-Type", "text/html; charset=gbk"), ("ETag", '"v1"')]
+def exchange(out: io.BytesIO, status: int, body: bytes, url: str = URL, date: str = "Mon, 13 Dec 2021") -> None:
+    headers = [("Content-Type", "text/html; charset=gbk"), ("ETag", '"v1"'), ("Date", date)]
+    headers = headers[1:] if status == 304 else headers  # a 304 sends the validators, not the representation's type
     write_exchange(out, url=url, method="GET", request_headers=[("If-None-Match", '"v1"')], status=status,
                    reason="", response_headers=headers, body=body)  # fmt: skip
 
@@ -37,7 +38,7 @@ def exchange(out: io.BytesIO, status: int, body: bytes, url: str = URL) -> None:
 def test_a_304_revisit_gets_the_references_of_the_response_it_confirmed() -> None:
     first, second = io.BytesIO(), io.BytesIO()
     exchange(first, 200, BODY.encode("gbk"))
-    exchange(second, 304, b"")
+    exchange(second, 304, b"", date="Sat, 13 Jan 2024")
     exchange(second, 304, b"", url="http://127.0.0.11/never-fetched.html")
     first.seek(0)
     second.seek(0)
@@ -50,12 +51,17 @@ def test_a_304_revisit_gets_the_references_of_the_response_it_confirmed() -> Non
     out.seek(0)
     records = [(r.rec_type, r.rec_headers, r.http_headers) for r in ArchiveIterator(out)]
     assert [t for t, _, _ in records] == ["revisit", "request", "revisit", "request"]
-    (_, completed, http), (_, orphan, _) = records[0], records[2]
+    (_, completed, http), (_, orphan, orphan_http) = records[0], records[2]
     assert completed.get_header("WARC-Refers-To-Target-URI") == URL
     assert completed.get_header("WARC-Refers-To-Date") == originals[0].date
     assert completed.get_header("WARC-Payload-Digest") == originals[0].digest
-    assert http.get_statuscode() == "304"  # the exchange as it happened
+    # A replay tool answers with the revisit's headers: the response as the 304 freshened it, not an empty 304.
+    assert http.get_statuscode() == "200"
+    assert http.get_header("Content-Type") == "text/html; charset=gbk"
+    assert http.get_header("Content-Length") == str(len(BODY.encode("gbk")))
+    assert [v for k, v in http.headers if k == "Date"] == ["Sat, 13 Jan 2024"]
     assert orphan.get_header("WARC-Refers-To-Target-URI") is None
+    assert orphan_http.get_statuscode() == "304"  # nothing to freshen: kept as answered
     # every other record is the same bytes as before
     second.seek(0)
     assert [r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(second)] == [
