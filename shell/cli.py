@@ -15,9 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import flows.sites
+from flows.sites import select_sites
 from nianbao.records import CaptureOutcome, RunSummary, SiteRow
 from nianbao.reports import load_kinds
-from nianbao.sites import RegistryError, load_registry
+from nianbao.sites import RegistryError, Site, load_registry
 from storage import layout
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ app.add_typer(store_app, name="store")
 app.add_typer(sites_app, name="sites")
 
 console = Console(stderr=True)
-NATIONAL_REGISTRY = Path(__file__).resolve().parents[1] / "nianbao" / "registry" / "national.yaml"
+NATIONAL_REGISTRY = Path(flows.sites.NATIONAL_REGISTRY).resolve()
 StoreOption = Annotated[
     str, typer.Option(envvar="NIANBAO_STORE", help="Object store: a directory or s3://bucket/prefix.")
 ]
@@ -64,16 +66,46 @@ def run_harvest(
     year: int, registry: Path, kinds: list[str], sites: list[str], store: str, workers: int | None, force: bool = False
 ) -> RunSummary:
     """Start the embedded services (or use the configured ones), run the harvest flow, show progress."""
-    try:
-        chosen = load_registry(registry)
-    except RegistryError as e:
-        fail(f"{e}\nFix the registry, then check it with `nianbao sites validate {registry}`.")
+    chosen = chosen_sites(registry, sites, store)
     _prefect_defaults()
     from flows.harvest import harvest
 
     params: dict[str, Any] = {"year": year, "registry": str(registry), "kinds": kinds or None, "store": store}
     params["force"] = force
-    return with_services(lambda: harvest(sites=sites or None, **params), len(sites) if sites else len(chosen), workers)
+    return with_services(lambda: harvest(sites=sites or None, **params), len(chosen), workers)
+
+
+def chosen_sites(registry: Path, codes: list[str], store: str) -> list[Site]:
+    """The registry's sites, or those named: checked before any service starts, so that a registry that does not
+    load or a code it lacks is one clear error, not a failed flow run."""
+    try:
+        return select_sites(str(registry), codes)
+    except RegistryError as e:
+        fail(f"{e}\nFix the registry, then check it with `nianbao sites validate {registry}`.")
+    except ValueError as e:
+        fail(f"{e}{harvested_from(store, codes, registry)}")
+
+
+def harvested_from(store: str, codes: list[str], registry: Path) -> str:
+    """Where the store's latest run of one of `codes` took its sites from, as a hint; "" if no run did."""
+    from storage.store import Store
+
+    target = Store(store)
+    runs = [RunSummary.from_dict(target.get_json(key)) for key in target.keys("runs/")]
+    for run in sorted(runs, key=lambda r: r.finished_at, reverse=True):
+        known = sorted({row.site for row in run.sites} & set(codes))
+        if known and run.registry and Path(run.registry).resolve() != registry.resolve():
+            hint = f"\n{', '.join(known)}: harvested from {run.registry} by run {run.run_id}"
+            hint += f"; pass `--sites {run.registry}`"
+            if Path(run.registry).resolve() == demo_registry(store).resolve():
+                hint += " (the demo's: its portal replica serves only while `nianbao demo` runs)"
+            return hint + "."
+    return ""
+
+
+def demo_registry(store: str) -> Path:
+    """The registry `nianbao demo` writes for its portal replica (the port changes at each demo)."""
+    return Path(store if "://" not in store else ".nianbao") / "replica-sites.yaml"
 
 
 def with_services(run: Callable[[], T], total_sites: int, workers: int | None, flow: bool = True) -> T:
@@ -226,7 +258,7 @@ def demo(
     from replica import Replica, sites_yaml
 
     with Replica(port=0) as replica:
-        registry = Path(store if "://" not in store else ".nianbao") / "replica-sites.yaml"
+        registry = demo_registry(store)
         registry.parent.mkdir(parents=True, exist_ok=True)
         registry.write_text(sites_yaml(replica.port), encoding="utf-8")
         console.print(f"Portal replica serving on port {replica.port}; registry {registry}")
@@ -250,6 +282,7 @@ def rerun(
 ) -> None:
     """Re-run one site through the `harvest-site` flow: on the Prefect server's workers when PREFECT_API_URL is
     set (the deployment made by `nianbao deploy`), else here on the embedded default."""
+    chosen_sites(sites, [site], store)
     _prefect_defaults()
     params: dict[str, Any] = {"site": site, "year": year, "registry": str(sites.resolve()), "store": store}
     params["force"] = force

@@ -58,3 +58,31 @@ def test_worker_refuses_a_redis_it_cannot_use_and_never_prints_the_password() ->
     assert result.exit_code != 0
     assert "cannot use the Redis at REDIS_URL=redis://:***@127.0.0.1:1/0" in result.output
     assert "s3cret-pw" not in result.output
+
+
+def test_a_site_code_the_registry_lacks_is_refused_before_any_service_starts_with_where_it_was_harvested_from(
+    tmp_path: Path,
+) -> None:
+    from nianbao.records import RunSummary, SiteRow
+    from shell.cli import demo_registry
+    from storage import layout
+    from storage.store import Store
+
+    store = str(tmp_path / "data")
+    registry = demo_registry(store)  # a demo's run: its registry names the replica's sites
+    run = RunSummary("2021-demo", 2021, registry=str(registry), finished_at="2026-12-03T06:00:00+00:00")
+    run.sites = [SiteRow("gd-panyu")]
+    Store(store).put_json(layout.run(run.run_id), run.to_dict())
+    result = runner.invoke(app, ["rerun", "gd-panyu", "--year", "2021", "--store", store])
+    assert result.exit_code == 2, result.output
+    said = "".join(result.output.split())  # the console wraps long lines anywhere
+
+    def says(text: str) -> bool:
+        return "".join(text.split()) in said
+
+    assert says("unknown site code(s) gd-panyu in") and says("national.yaml")
+    assert says(f"harvested from {registry} by run 2021-demo; pass `--sites {registry}`")
+    assert says("the demo's: its portal replica serves only while `nianbao demo` runs")
+    result = runner.invoke(app, ["harvest", "--year", "2021", "--site", "no-such-site", "--store", store])
+    assert result.exit_code == 2 and "unknown site code(s) no-such-site" in result.output
+    assert "harvested from" not in result.output  # no run of the store knows it
