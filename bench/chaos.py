@@ -60,10 +60,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nianbao.normalise import compact  # noqa: E402
+from nianbao.records import RunSummary  # noqa: E402
 from replica import ground_truth, sites_yaml  # noqa: E402
 from replica.faults import BODY_LINES, FAULTS, HANG_SECONDS, HOSTS, Fault, FaultPortal, Sizes  # noqa: E402
 from shell.runtime import free_port, redis_server_binary  # noqa: E402
 from storage import layout  # noqa: E402
+from storage.runs import read_runs  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.proctable import descendants, processes  # noqa: E402
 
@@ -239,10 +241,6 @@ def failures(store: Store) -> list[dict[str, Any]]:
     return [store.get_json(k) for k in store.keys("failures/") if k.endswith(".json")]
 
 
-def runs(store: Store) -> list[dict[str, Any]]:
-    return [store.get_json(k) for k in store.keys("runs/")]
-
-
 def _path(url: str) -> str:
     return unquote(urlsplit(url).path)
 
@@ -263,8 +261,8 @@ def crawl_direct(site_yaml_entry: dict[str, Any], store: str, env: dict[str, str
 
 # -- the fault portal --------------------------------------------------------------------------------------------
 def tally_portal(store: Store, portal: FaultPortal, refused: dict[str, dict[str, int]]) -> list[Row]:
-    docs, fails, run_list = documents(store), failures(store), runs(store)
-    blocked = {row["site"]: row["blocked"] for run in run_list for row in run["sites"] if row["blocked"]}
+    docs, fails, run_list = documents(store), failures(store), read_runs(store)
+    blocked = {row.site: row.blocked for run in run_list for row in run.sites if row.blocked}
     rows = []
     for fault in FAULTS:
         must_store = fault.name == "control" or fault.kind == "report"
@@ -561,8 +559,8 @@ def run_harvest_killed(workdir: Path, sites: list[str] | None = None, timeout: f
 
         first = harvest(registry, str(store_dir), env, during=during, timeout=timeout)
         second = harvest(registry, str(store_dir), env, timeout=timeout)
-        (run,) = runs(store) or [{"sites": []}]
-        totals = {k: sum(r[k] for r in run["sites"]) for k in ("pages", "new", "unchanged", "changed", "failed")}
+        (run,) = read_runs(store) or [RunSummary("none", 0)]  # the re-run's: the killed harvest wrote none
+        totals = {k: sum(getattr(r, k) for r in run.sites) for k in ("pages", "new", "unchanged", "changed", "failed")}
         note = (
             f"killed (exit {first.returncode}) with {state.get('docs_at_kill')} docs and "
             f"{state.get('states_at_kill')} site states stored; re-run {second.run}: {totals}"
@@ -809,7 +807,7 @@ def tally_national(
     failed with its reason in a run summary."""
     docs = Counter((d["site"], _path(d["url"])) for d in documents(store))
     failed = {(f["capture"]["site"], _path(f["capture"]["url"])) for f in failures(store)}
-    recorded = {row["site"] for run in runs(store) for row in run["sites"] if row["blocked"] or row["error"]}
+    recorded = {row.site for run in read_runs(store) for row in run.sites if row.blocked or row.error}
     outcomes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     row = Row(name, 0, note=note, run=run)
     for report in truth:

@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from nianbao.records import CaptureOutcome, CrawlSummary, RunSummary, SiteRow
 from nianbao.sites import Site
 from storage import layout
+from storage.runs import write_run
 from storage.store import Store
 
 # A site's line of a run in the order an operator reads it (the run summary's JSON is stored with sorted keys, so
@@ -80,7 +81,7 @@ def host_rows(rows: list[SiteRow]) -> list[dict[str, Any]]:
 
 @task(name="write-run-summary", retries=2, retry_delay_seconds=[2, 5])
 def write_run_summary(store_url: str, summary: RunSummary) -> None:
-    Store(store_url).put_json(layout.run(summary.run_id), summary.to_dict())
+    write_run(Store(store_url), summary)
 
 
 def markdown_table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:

@@ -28,6 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from nianbao.divisions import PROVINCES, province_of
 from nianbao.sites import RegistryError, load_registry
 from storage import layout
+from storage.runs import read_runs
 from storage.store import Store
 
 # (column, row) of each province's tile: north at the top, the coast on the right.
@@ -124,16 +125,13 @@ def read_coverage(store: Store, kind: str, year: int) -> list[dict[str, Any]] | 
 def harvested_sites(store: Store, year: int) -> dict[str, SiteEntry]:
     """The sites the runs of `year` harvested (name, level; division from the run's registry when readable)."""
     sites: dict[str, SiteEntry] = {}
-    runs = [store.get_json(key) for key in store.keys("runs/")]
-    for run in sorted((r for r in runs if r.get("year") == year), key=lambda r: r.get("finished_at", "")):
+    for run in (r for r in read_runs(store) if r.year == year):
         try:
-            divisions = {s.code: s.division for s in load_registry(run["registry"])}
-        except (RegistryError, OSError, KeyError):
+            divisions = {s.code: s.division for s in load_registry(run.registry)}
+        except (RegistryError, OSError):
             divisions = {}
-        for row in run["sites"]:
-            sites[row["site"]] = SiteEntry(
-                row["site"], row.get("name", row["site"]), divisions.get(row["site"], ""), row.get("level", "")
-            )
+        for row in run.sites:
+            sites[row.site] = SiteEntry(row.site, row.name or row.site, divisions.get(row.site, ""), row.level)
     return sites
 
 

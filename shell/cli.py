@@ -88,11 +88,10 @@ def chosen_sites(registry: Path, codes: list[str], store: str) -> list[Site]:
 
 def harvested_from(store: str, codes: list[str], registry: Path) -> str:
     """Where the store's latest run of one of `codes` took its sites from, as a hint; "" if no run did."""
+    from storage.runs import read_runs
     from storage.store import Store
 
-    target = Store(store)
-    runs = [RunSummary.from_dict(target.get_json(key)) for key in target.keys("runs/")]
-    for run in sorted(runs, key=lambda r: r.finished_at, reverse=True):
+    for run in reversed(read_runs(Store(store))):
         known = sorted({row.site for row in run.sites} & set(codes))
         if known and run.registry and Path(run.registry).resolve() != registry.resolve():
             hint = f"\n{', '.join(known)}: harvested from {run.registry} by run {run.run_id}"
@@ -307,11 +306,10 @@ def status(
     limit: Annotated[int, typer.Option(help="How many of the last runs to show.")] = 10,
 ) -> None:
     """The last harvests recorded in the store (runs/): sites, reports stored, failed, blocked."""
+    from storage.runs import read_runs
     from storage.store import Store
 
-    target = Store(store)
-    runs = [RunSummary.from_dict(target.get_json(key)) for key in list(target.keys("runs/"))]
-    runs.sort(key=lambda run: run.finished_at, reverse=True)
+    runs = read_runs(Store(store))[::-1]
     table = Table(title=f"Last runs in {store}")
     counts = ("reports", "new", "changed", "unchanged", "failed")
     for column in ("run", "year", "finished", "sites", *counts, "blocked"):

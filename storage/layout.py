@@ -54,8 +54,11 @@ def figures(kind: str, year: int) -> str:
     return f"figures/{safe(kind)}/{safe(year)}.parquet"
 
 
+RUNS = "runs/"
+
+
 def run(run_id: str) -> str:
-    return f"runs/{safe(run_id)}.json"
+    return f"{RUNS}{safe(run_id)}.json"
 
 
 def batch(run_id: str, part: int) -> str:

@@ -155,3 +155,32 @@ def test_run_table_artifact_keeps_the_operators_column_order() -> None:
     assert "HTTP 412 \\| challenge" in table[2]
     (read,) = markdown_rows("\n".join(table))  # as the cluster test and ui_screenshot read the artifact back
     assert (read["site"], read["reports"], read["reports found"]) == ("js-jiangning", "0", "0")
+
+
+def test_the_site_lists_the_sites_of_the_years_runs_with_the_latest_run_s_row_and_the_registry_s_division(
+    tmp_path: Path,
+) -> None:
+    from nianbao.records import SiteRow
+    from publish.site import harvested_sites
+    from storage.runs import read_runs, write_run
+    from storage.store import Store
+
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(
+        "- {code: gd-a, name: 甲区, division: '440113', level: county, start_urls: ['http://127.0.0.11/']}\n",
+        encoding="utf-8",
+    )
+    store = Store(str(tmp_path / "data"))
+    runs = [
+        RunSummary("r2", 2021, registry=str(registry), finished_at="2026-02-01", sites=[SiteRow("gd-a", "甲区新名")]),
+        RunSummary("r1", 2021, registry="gone.yaml", finished_at="2026-01-01",
+                   sites=[SiteRow("gd-a", "甲区"), SiteRow("gd-b", "", level="township")]),  # fmt: skip
+        RunSummary("r0", 2020, registry=str(registry), finished_at="2026-03-01", sites=[SiteRow("gd-c", "丙")]),
+    ]
+    for run in runs:
+        write_run(store, run)
+    assert [run.run_id for run in read_runs(store)] == ["r1", "r2", "r0"]  # oldest first
+    sites = harvested_sites(store, 2021)
+    assert sorted(sites) == ["gd-a", "gd-b"]
+    assert (sites["gd-a"].name, sites["gd-a"].division) == ("甲区新名", "440113")  # the latest run's row wins
+    assert (sites["gd-b"].name, sites["gd-b"].division, sites["gd-b"].level) == ("gd-b", "", "township")
