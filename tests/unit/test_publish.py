@@ -173,8 +173,13 @@ def test_the_site_lists_the_sites_of_the_years_runs_with_the_latest_run_s_row_an
     store = Store(str(tmp_path / "data"))
     runs = [
         RunSummary("r2", 2021, registry=str(registry), finished_at="2026-02-01", sites=[SiteRow("gd-a", "甲区新名")]),
-        RunSummary("r1", 2021, registry="gone.yaml", finished_at="2026-01-01",
-                   sites=[SiteRow("gd-a", "甲区"), SiteRow("gd-b", "", level="township")]),  # fmt: skip
+        RunSummary(
+            "r1",
+            2021,
+            registry="gone.yaml",
+            finished_at="2026-01-01",
+            sites=[SiteRow("gd-a", "甲区"), SiteRow("gd-b", "", level="township")],
+        ),
         RunSummary("r0", 2020, registry=str(registry), finished_at="2026-03-01", sites=[SiteRow("gd-c", "丙")]),
     ]
     for run in runs:
