@@ -91,7 +91,11 @@ def harvested_from(store: str, codes: list[str], registry: Path) -> str:
     from storage.runs import read_runs
     from storage.store import Store
 
-    for run in reversed(read_runs(Store(store))):
+    try:
+        runs = read_runs(Store(store))
+    except Exception:  # a hint only: a store that cannot be read (gone, no credentials) gives none
+        return ""
+    for run in reversed(runs):
         known = sorted({row.site for row in run.sites} & set(codes))
         if known and run.registry and Path(run.registry).resolve() != registry.resolve():
             hint = f"\n{', '.join(known)}: harvested from {run.registry} by run {run.run_id}"
