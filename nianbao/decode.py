@@ -154,7 +154,7 @@ def _choose_cjk(body: bytes, preferred: str | None) -> tuple[str, str, float]:
         score, _cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
         results[encoding] = (text, score)
     best = max(results, key=lambda e: results[e][1])
-    if preferred and results[best][1] - results[preferred][1] < OVERRIDE_MARGIN:
+    if preferred and (results[best][1] - results[preferred][1] < OVERRIDE_MARGIN or _in_own_script(results, preferred)):
         best = preferred
     return best, results[best][0], results[best][1]
 
@@ -227,6 +227,16 @@ def _detector_believed(body: bytes, encoding: str) -> bool:
         return False
     script = rules.SCRIPT_OF_CODEC.get(encoding.replace("-", "_"))
     return script is None or _script_share(body.decode(encoding, errors="replace")[:PLAUSIBILITY_SAMPLE], script)
+
+
+def _in_own_script(readings: dict[str, tuple[str, float]], encoding: str) -> bool:
+    """Whether a Japanese or Korean codec's reading (of `readings`: codec → text, plausibility) is that language: its
+    script (kana, Hangul) at its share, where no reading is plausible Chinese. Plausibility measures Chinese:
+    Korean text, with few or no Han characters, scores nothing there, and the Big5 reading of its bytes would win."""
+    script = rules.SCRIPT_OF_CODEC.get(encoding.replace("-", "_"))
+    if script is None or max(score for _, score in readings.values()) >= rules.GB_PLAUSIBLE:
+        return False
+    return _script_share(readings[encoding][0][:PLAUSIBILITY_SAMPLE], script)
 
 
 def _cantonese_big5(body: bytes) -> str | None:

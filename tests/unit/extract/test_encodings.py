@@ -14,6 +14,8 @@ from workers.extract import decode, extract
 REPORT = "我镇坚持党对法治建设的领导，认真学习贯彻习近平法治思想，现将二零二一年法治政府建设工作情况报告如下。"
 CANTONESE = "佢哋喺度講緊嘢，我哋唔知佢想點，冇人知。呢個係香港嘅新聞，啲人都好關心㗎。"
 JAPANESE = "元兵庫県明石市長の泉房穂氏が二十日、東京都知事選への立候補を表明した安芸高田市長について批判した。"
+KOREAN = "대한민국 정부는 매년 정보공개 연차보고서를 발표합니다. 서울특별시는 행정 정보를 시민에게 공개하고 있습니다."
+TAIWANESE = "臺灣省政府資訊公開年度報告，本年度依法辦理政府資訊公開工作情形如下。"
 
 
 def page(text: str, charset: str | None = None) -> str:
@@ -59,6 +61,21 @@ def test_a_short_gb2312_text_is_not_taken_for_korean_or_japanese(text: str, wrap
 def test_undeclared_japanese_keeps_its_japanese_codec(codec: str) -> None:
     decoded = decode(page(JAPANESE).encode(codec))
     assert JAPANESE in decoded.text
+
+
+@pytest.mark.parametrize("charset", [None, "euc-kr", "ks_c_5601-1987"])
+@pytest.mark.parametrize("codec", ["euc_kr", "cp949"])
+def test_korean_without_han_keeps_its_korean_codec(charset: str | None, codec: str) -> None:
+    # Plausibility measures Chinese: Hangul alone scores nothing, and the Big5 reading of its bytes scored higher.
+    decoded = decode(page(KOREAN, charset).encode(codec))
+    assert KOREAN in decoded.text
+
+
+@pytest.mark.parametrize("charset", ["euc-kr", "shift_jis"])
+@pytest.mark.parametrize(("text", "codec"), [(REPORT, "gbk"), (TAIWANESE, "big5")])
+def test_chinese_declared_korean_or_japanese_is_still_read_as_chinese(charset: str, text: str, codec: str) -> None:
+    decoded = decode(page(text, charset).encode(codec))
+    assert text in decoded.text
 
 
 @pytest.mark.parametrize(
