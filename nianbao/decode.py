@@ -56,6 +56,8 @@ _MAGIC = (
 )
 # Control bytes no text page holds (NUL and the like; not TAB, LF, CR, FF, VT, nor ESC: ISO-2022 text uses it).
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b < 0x09 or (0x0E <= b and b != 0x1B))
+# ISO-2022-KR designates its Korean set once (ESC $ ) C), then shifts in and out of it with SO and SI: text there.
+_ISO2022_KR_DESIGNATION = b"\x1b$)C"
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,400}?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([\w.:-]+)", re.I)
@@ -117,6 +119,8 @@ def _check_text(body: bytes) -> None:
             raise DecodeError(f"not a text document: the body is {what}")
     sample = body[:BINARY_SAMPLE]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # counted in C: every page is checked
+    if _ISO2022_KR_DESIGNATION in sample:
+        controls -= sample.count(b"\x0e") + sample.count(b"\x0f")
     if sample and controls / len(sample) > BINARY_CONTROL_SHARE:
         raise DecodeError(f"not a text document: {controls} of the first {len(sample)} bytes are control bytes")
 
@@ -204,6 +208,37 @@ def _as_hz(body: bytes) -> str | None:
     return text if cjk and score >= rules.HZ_MIN_PLAUSIBILITY else None
 
 
+def _as_iso2022(body: bytes, declared: str | None) -> tuple[str, str] | None:
+    """(codec, text) of an all-ASCII body written in ISO-2022 (rules.ISO2022_CODECS), or None."""
+    if b"\x1b" not in body:
+        return None
+    first = [declared] if declared and declared.startswith("iso2022") else []
+    for codec in dict.fromkeys([*first, *rules.ISO2022_CODECS]):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if not text.isascii():
+            return codec, text
+    return None
+
+
+def _utf16_without_bom(body: bytes) -> str | None:
+    """The UTF-16 codec of bytes written in UTF-16 without a byte-order mark (rules.UTF16_*), else None."""
+    sample = body[: BINARY_SAMPLE - BINARY_SAMPLE % 2]
+    even, odd = sample[0::2], sample[1::2]
+    for nuls, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        most = len(nuls) > 0 and nuls.count(0) >= rules.UTF16_NUL_SHARE * len(nuls)
+        if not most or others.count(0) > rules.UTF16_OTHER_NUL_SHARE * len(others):
+            continue
+        try:  # a character cut at the sample's end is forgiven, nothing else
+            sample[:-2].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return codec
+    return None
+
+
 def _script_share(text: str, script: str) -> bool:
     """Whether the text holds the script (kana, Hangul) at rules.SCRIPT_MIN_SHARE of its script-or-Han characters."""
     shown = len(re.findall(rules.SCRIPT_PATTERN[script], text))
@@ -268,6 +303,9 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
         if body.startswith(bom):
             text = body.decode(encoding, errors="replace")
             return Decoded(text.lstrip("\ufeff"), encoding.replace("-sig", ""), 1.0)
+    if not body.startswith(tuple(magic for magic, _ in _MAGIC)) and (utf16 := _utf16_without_bom(body)):
+        label = declared_charset(body, content_type)[0]  # only a header's: the document's is not ASCII
+        return Decoded(body.decode(utf16, errors="replace"), utf16, 0.99, declared=label)
     _check_text(body)
 
     label, _where = declared_charset(body, content_type)
@@ -281,6 +319,8 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
 
     if is_ascii and (hz := _as_hz(body)) is not None:
         encoding, text, confidence = "hz", hz, 1.0
+    elif is_ascii and (iso2022 := _as_iso2022(body, declared)) is not None:
+        (encoding, text), confidence = iso2022, 1.0
     elif is_ascii:
         encoding, text, confidence = declared or "utf-8", body.decode("ascii"), 1.0
     elif utf8_errors == 0 or _stray_utf8_errors(utf8_text, utf8_errors):

@@ -11,6 +11,15 @@ from __future__ import annotations
 # script that happens to write "~{" stays ASCII.
 HZ_MIN_RUNS = 1
 HZ_MIN_PLAUSIBILITY = 0.3
+# ISO-2022 (RFC 1468 Japanese, RFC 1557 Korean, and ISO-2022-JP-2's GB2312 and KS C 5601 sets) is 7-bit too: an
+# all-ASCII body with escape sequences is decoded by the first of these codecs (after a declared ISO-2022 one) that
+# reads it strictly and yields non-ASCII text; terminal colour codes ("\x1b[31m") are no ISO-2022 and stay ASCII.
+ISO2022_CODECS = ("iso2022_jp_2", "iso2022_kr")
+# UTF-16 without a byte-order mark: the ASCII of markup leaves a NUL in every other byte. A first KB whose bytes
+# at one parity are NUL at least UTF16_NUL_SHARE of the time and at the other at most UTF16_OTHER_NUL_SHARE, and
+# that decodes strictly, is UTF-16 of that byte order (its NULs are text, not the control bytes of a binary body).
+UTF16_NUL_SHARE = 0.3
+UTF16_OTHER_NUL_SHARE = 0.02
 # A detector's Japanese or Korean guess for bytes without a declaration is believed only when the decoded text
 # holds that language's own script (kana, Hangul): a short GB2312 text is often guessed as one of them, and its
 # Japanese or Korean reading is all Han characters (or half-width katakana, which real pages do not write).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.extract.pages import seed
-from workers.extract import decode, extract
+from workers.extract import DecodeError, decode, extract
 
 REPORT = "我镇坚持党对法治建设的领导，认真学习贯彻习近平法治思想，现将二零二一年法治政府建设工作情况报告如下。"
 CANTONESE = "佢哋喺度講緊嘢，我哋唔知佢想點，冇人知。呢個係香港嘅新聞，啲人都好關心㗎。"
@@ -61,6 +61,36 @@ def test_a_short_gb2312_text_is_not_taken_for_korean_or_japanese(text: str, wrap
 def test_undeclared_japanese_keeps_its_japanese_codec(codec: str) -> None:
     decoded = decode(page(JAPANESE).encode(codec))
     assert JAPANESE in decoded.text
+
+
+@pytest.mark.parametrize("charset", [None, "iso-2022-jp"])
+@pytest.mark.parametrize(
+    ("text", "codec"), [(JAPANESE, "iso2022_jp"), (REPORT, "iso2022_jp_2"), (KOREAN, "iso2022_kr")]
+)
+def test_seven_bit_iso_2022_text_is_decoded(charset: str | None, text: str, codec: str) -> None:
+    body = page(text, charset).encode(codec)
+    assert body.isascii() and b"\x1b" in body
+    assert text in decode(body).text
+
+
+def test_ascii_with_terminal_escape_codes_stays_ascii() -> None:
+    body = page("build \x1b[31mfailed\x1b[0m at step 3").encode("ascii")
+    assert "\x1b[31mfailed" in decode(body).text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [REPORT, JAPANESE, "Annual report on government information disclosure"])
+def test_utf16_without_a_byte_order_mark_is_decoded(codec: str, text: str) -> None:
+    body = page(text).encode(codec)
+    assert not body.startswith((b"\xff\xfe", b"\xfe\xff"))
+    decoded = decode(body)
+    assert decoded.encoding == codec and text in decoded.text
+
+
+def test_a_binary_body_with_many_nuls_is_still_refused() -> None:
+    body = b"\x00\x00\x05\x06" * 256  # NULs at both byte parities: no UTF-16 text
+    with pytest.raises(DecodeError):
+        decode(body)
 
 
 @pytest.mark.parametrize("charset", [None, "euc-kr", "ks_c_5601-1987"])
