@@ -146,11 +146,14 @@ def _detect(body: bytes) -> tuple[str | None, float]:
     return normalise_label(best.encoding), max(0.0, 1.0 - float(best.chaos))
 
 
-def _choose_cjk(body: bytes, preferred: str | None) -> tuple[str, str, float]:
+def _choose_cjk(body: bytes, preferred: str | None, *, guessed: bool = False) -> tuple[str, str, float]:
     """Among UTF-8, GB18030 and Big5-HKSCS (and `preferred`), the decoding most plausible as Chinese text.
 
     Returns (encoding, text, score). `preferred` (the declared or detected codec) wins unless another beats it by
-    OVERRIDE_MARGIN, so a clean but unusual page keeps its declared codec.
+    OVERRIDE_MARGIN, so a clean but unusual page keeps its declared codec. It also wins when no reading is plausible
+    Chinese (rules.GB_PLAUSIBLE) and it is the detector's guess for undeclared bytes (Russian in KOI8-R, Thai: their
+    letters read as GB18030 pairs are Han characters, however implausible), or a Japanese or Korean codec whose
+    reading holds its script. A declared single-byte codec still yields: portals declare ISO-8859-1 over GBK.
     """
     results: dict[str, tuple[str, float]] = {}
     for encoding in dict.fromkeys([*([preferred] if preferred else []), *_CJK_CANDIDATES]):
@@ -158,7 +161,7 @@ def _choose_cjk(body: bytes, preferred: str | None) -> tuple[str, str, float]:
         score, _cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
         results[encoding] = (text, score)
     best = max(results, key=lambda e: results[e][1])
-    if preferred and (results[best][1] - results[preferred][1] < OVERRIDE_MARGIN or _in_own_script(results, preferred)):
+    if preferred and (results[best][1] - results[preferred][1] < OVERRIDE_MARGIN or _kept(results, preferred, guessed)):
         best = preferred
     return best, results[best][0], results[best][1]
 
@@ -264,14 +267,15 @@ def _detector_believed(body: bytes, encoding: str) -> bool:
     return script is None or _script_share(body.decode(encoding, errors="replace")[:PLAUSIBILITY_SAMPLE], script)
 
 
-def _in_own_script(readings: dict[str, tuple[str, float]], encoding: str) -> bool:
-    """Whether a Japanese or Korean codec's reading (of `readings`: codec → text, plausibility) is that language: its
-    script (kana, Hangul) at its share, where no reading is plausible Chinese. Plausibility measures Chinese:
-    Korean text, with few or no Han characters, scores nothing there, and the Big5 reading of its bytes would win."""
-    script = rules.SCRIPT_OF_CODEC.get(encoding.replace("-", "_"))
-    if script is None or max(score for _, score in readings.values()) >= rules.GB_PLAUSIBLE:
+def _kept(readings: dict[str, tuple[str, float]], encoding: str, guessed: bool) -> bool:
+    """Whether a codec other than the Chinese ones keeps bytes none of whose readings (`readings`: codec → text,
+    plausibility) is plausible Chinese: the detector's guess for undeclared bytes, or a Japanese or Korean codec
+    whose reading holds its script (kana, Hangul: Korean text, with few or no Han characters, scores nothing as
+    Chinese, and the Big5 reading of its bytes would win)."""
+    if encoding in _CJK_CANDIDATES or max(score for _, score in readings.values()) >= rules.GB_PLAUSIBLE:
         return False
-    return _script_share(readings[encoding][0][:PLAUSIBILITY_SAMPLE], script)
+    script = rules.SCRIPT_OF_CODEC.get(encoding.replace("-", "_"))
+    return guessed or (script is not None and _script_share(readings[encoding][0][:PLAUSIBILITY_SAMPLE], script))
 
 
 def _cantonese_big5(body: bytes) -> str | None:
@@ -331,10 +335,11 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
             repairs.append(f"replaced {utf8_errors} invalid utf-8 sequences")
     else:
         preferred = declared if declared and declared != "utf-8" else None
-        if preferred is None:
+        guessed = preferred is None
+        if guessed:
             detected, _ = _detect(body)
             preferred = detected if detected and detected != "utf-8" and _detector_believed(body, detected) else None
-        encoding, text, score = _choose_cjk(body, preferred)
+        encoding, text, score = _choose_cjk(body, preferred, guessed=guessed)
         _, cjk = plausibility(text[:PLAUSIBILITY_SAMPLE])
         if cjk < MIN_CJK_EVIDENCE and preferred:
             encoding, text = preferred, body.decode(preferred, errors="replace")

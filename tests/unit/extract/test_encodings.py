@@ -93,6 +93,24 @@ def test_a_binary_body_with_many_nuls_is_still_refused() -> None:
         decode(body)
 
 
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Правительство ежегодно публикует доклад о доступе к информации. Граждане могут направить запрос. " * 6,
+         "koi8_r"),
+        ("รัฐบาลเผยแพร่รายงานประจำปีเกี่ยวกับการเข้าถึงข้อมูลข่าวสารของประชาชนและหน่วยงานราชการ " * 6, "tis_620"),
+    ],
+)  # fmt: skip
+def test_undeclared_text_that_is_no_chinese_keeps_the_detectors_codec(text: str, codec: str) -> None:
+    # Their letters read as GB18030 pairs are Han characters, however implausible: the detector's guess stands.
+    assert text.strip() in decode(page(text).encode(codec)).text
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252", "koi8-r"])
+def test_chinese_declared_as_a_single_byte_codec_is_still_read_as_chinese(charset: str) -> None:
+    assert REPORT in decode(page(REPORT, charset).encode("gbk")).text
+
+
 @pytest.mark.parametrize("charset", [None, "euc-kr", "ks_c_5601-1987"])
 @pytest.mark.parametrize("codec", ["euc_kr", "cp949"])
 def test_korean_without_han_keeps_its_korean_codec(charset: str | None, codec: str) -> None:
