@@ -54,6 +54,7 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an OLE2 document (.doc/.xls/.wps)"),
     (b"\x1f\x8b", "gzip-compressed data"),
 )
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 # Control bytes no text page holds (NUL and the like; not TAB, LF, CR, FF, VT, nor ESC: ISO-2022 text uses it).
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b < 0x09 or (0x0E <= b and b != 0x1B))
 # ISO-2022-KR designates its Korean set once (ESC $ ) C), then shifts in and out of it with SO and SI: text there.
@@ -307,7 +308,7 @@ def decode(body: bytes, *, content_type: str | None = None) -> Decoded:
         if body.startswith(bom):
             text = body.decode(encoding, errors="replace")
             return Decoded(text.lstrip("\ufeff"), encoding.replace("-sig", ""), 1.0)
-    if not body.startswith(tuple(magic for magic, _ in _MAGIC)) and (utf16 := _utf16_without_bom(body)):
+    if not body.startswith(_MAGIC_PREFIXES) and (utf16 := _utf16_without_bom(body)):
         label = declared_charset(body, content_type)[0]  # only a header's: the document's is not ASCII
         return Decoded(body.decode(utf16, errors="replace"), utf16, 0.99, declared=label)
     _check_text(body)

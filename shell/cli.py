@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-import flows.sites
+from flows.sites import NATIONAL_REGISTRY as NATIONAL_REGISTRY_FILE
 from flows.sites import select_sites
 from nianbao.records import CaptureOutcome, RunSummary, SiteRow
 from nianbao.reports import load_kinds
@@ -38,7 +38,7 @@ app.add_typer(store_app, name="store")
 app.add_typer(sites_app, name="sites")
 
 console = Console(stderr=True)
-NATIONAL_REGISTRY = Path(flows.sites.NATIONAL_REGISTRY).resolve()
+NATIONAL_REGISTRY = Path(NATIONAL_REGISTRY_FILE).resolve()
 StoreOption = Annotated[
     str, typer.Option(envvar="NIANBAO_STORE", help="Object store: a directory or s3://bucket/prefix.")
 ]

@@ -65,14 +65,14 @@ def test_a_site_code_the_registry_lacks_is_refused_before_any_service_starts_wit
 ) -> None:
     from nianbao.records import RunSummary, SiteRow
     from shell.cli import demo_registry
-    from storage import layout
+    from storage.runs import write_run
     from storage.store import Store
 
     store = str(tmp_path / "data")
     registry = demo_registry(store)  # a demo's run: its registry names the replica's sites
     run = RunSummary("2021-demo", 2021, registry=str(registry), finished_at="2026-12-03T06:00:00+00:00")
     run.sites = [SiteRow("gd-panyu")]
-    Store(store).put_json(layout.run(run.run_id), run.to_dict())
+    write_run(Store(store), run)
     result = runner.invoke(app, ["rerun", "gd-panyu", "--year", "2021", "--store", store])
     assert result.exit_code == 2, result.output
     said = "".join(result.output.split())  # the console wraps long lines anywhere
